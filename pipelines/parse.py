@@ -1,21 +1,92 @@
-"""File -> ParsedReport: pick the reader by content, then map. (Being written; interface is stable.)"""
+"""File -> ParsedReport: pick the reader by content (not by file name alone), then map."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.model import ParsedReport, UnreadableInput
+from pipelines import meta
+from pipelines.mapper import map_document
+from pipelines.model import Document, ParsedReport, UnreadableInput
+from pipelines.readers.encoding import looks_binary
 
-__all__ = ["parse_bytes", "parse_file", "UnreadableInput", "PARSER_VERSION"]
+__all__ = ["parse_bytes", "parse_file", "read_document", "UnreadableInput", "PARSER_VERSION",
+           "MAX_BYTES"]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
+# A report is a few hundred KB; anything far larger is not one and would only cost memory.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def sniff(data: bytes, filename: str) -> str:
+    head = data[:4096].lstrip()
+    lower = head.lower()
+    name = filename.lower()
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in data[:200000].lower() \
+            or b"<body" in lower or b"<div" in lower or name.endswith((".html", ".htm", ".shtml")):
+        return "html"
+    return "text"
+
+
+def read_document(data: bytes, filename: str) -> Document:
+    if not data.strip():
+        raise UnreadableInput("empty file")
+    if len(data) > MAX_BYTES:
+        raise UnreadableInput(f"file too large ({len(data) // (1024 * 1024)} MB): not a report")
+    medium = sniff(data, filename)
+    if medium == "html":
+        from pipelines.readers.html import read_html
+        return read_html(data)
+    if medium == "text":
+        if looks_binary(data):
+            raise UnreadableInput("binary data of unknown type, not a report")
+        from pipelines.readers.text import read_text
+        return read_text(data)
+    if medium == "pdf":
+        try:
+            from pipelines.readers.pdf import read_pdf  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise UnreadableInput("PDF reports are not supported yet") from None
+        return read_pdf(data)  # type: ignore[no-any-return,unused-ignore]
+    if medium == "docx":
+        try:
+            from pipelines.readers.docx import read_docx  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            raise UnreadableInput("Word (.docx) reports are not supported yet") from None
+        return read_docx(data)  # type: ignore[no-any-return,unused-ignore]
+    raise UnreadableInput("legacy Word/WPS (.doc) file: needs conversion, not supported yet")
 
 
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:
-    raise UnreadableInput("parser not implemented yet")
+    doc = read_document(data, filename)
+    agency, year = meta.agency_and_year(doc.title, doc.text)
+    if year is not None and year < 2019:
+        raise UnreadableInput(f"report for {year}: before 2019 reports used locally defined tables")
+    mapped = map_document(doc)
+    if mapped.format_version == "UNKNOWN":
+        raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
+    return ParsedReport(
+        agency=agency,
+        year=year,
+        format_version=mapped.format_version,
+        medium=doc.medium,
+        cells=mapped.cells,
+        sections=meta.split_sections(doc.text),
+        title=doc.title,
+        warnings=doc.notes + mapped.warnings,
+    )
 
 
 def parse_file(path: str | Path) -> ParsedReport:
     p = Path(path)
-    return parse_bytes(p.read_bytes(), p.name)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise UnreadableInput(f"cannot read file: {e.strerror or e}") from None
+    return parse_bytes(data, p.name)

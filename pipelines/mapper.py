@@ -1,0 +1,484 @@
+"""Table grids -> cell ids. The only code that knows which printed row is which statutory row.
+
+It walks the rows of every grid in reading order, recognises where 表二, 表三 and 表四 start by
+their labels, and assigns value cells to cell ids by the row label (keywords from `layout`) and
+the column order. Glued digit runs from crawler dumps are split here, with the format's sum
+rules as constraints; a split the rules do not decide is kept as a best guess marked uncertain.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import product
+
+from pipelines import glued, layout
+from pipelines.layout import norm_label
+from pipelines.model import Document, GridCell, ParsedCell, Provenance
+from pipelines.numbers import parse_value
+
+
+@dataclass
+class Row:
+    label: str  # normalised label text (all label cells joined)
+    values: list[GridCell]
+    table: int
+    row: int
+
+
+@dataclass
+class Mapped:
+    format_version: str
+    cells: dict[str, ParsedCell]
+    warnings: list[str] = field(default_factory=list)
+    tables_found: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# rows
+
+
+def _rows(doc: Document) -> list[Row]:
+    out: list[Row] = []
+    for grid in doc.tables:
+        for r_idx, cells in enumerate(grid.rows):
+            labels: list[str] = []
+            values: list[GridCell] = []
+            for c in cells:
+                if c.glued:
+                    values.append(c)
+                    continue
+                kind, _ = parse_value(c.text)
+                if kind == "text":
+                    t = norm_label(c.text)
+                    if not labels or labels[-1] != t:  # colspan/rowspan copies repeat a label
+                        labels.append(t)
+                    values = []  # values are the cells after the last label
+                elif not c.spanned:
+                    values.append(c)
+            if not labels and not values:
+                continue
+            # Leading blanks before a row's first label are layout, not values.
+            out.append(Row("".join(labels), values, grid.index, r_idx))
+    return out
+
+
+def _trim(values: list[GridCell], n: int) -> list[GridCell]:
+    """Drop trailing blank cells beyond n (colspan padding in text exports)."""
+    vals = list(values)
+    while len(vals) > n and not vals[-1].text.strip():
+        vals.pop()
+    return vals
+
+
+def _cell(cell_id: str, c: GridCell | None, value=None, kind=None, uncertain=False,
+          note: str | None = None, raw: str | None = None) -> ParsedCell:
+    if c is None:
+        return ParsedCell(cell_id, None, None, "blank", Provenance(), False, note)
+    if kind is None:
+        kind, value = parse_value(c.text)
+    prov = Provenance(table=None, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
+    return ParsedCell(cell_id, value, c.text if raw is None else raw, kind, prov, uncertain, note)
+
+
+# --------------------------------------------------------------------------------------------
+# table detection
+
+
+def _table_start(label: str, current: str | None) -> str | None:
+    if "第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS):
+        if "本年新收" not in label:
+            return "T2"
+    if "本年新收" in label or "申请人情况" in label or "勾稽关系" in label:
+        return "T3"
+    if "行政复议" in label and ("行政诉讼" in label or "结果维持" in label or "维持" in label):
+        return "T4"
+    if current == "T3" and label.startswith("四、") and "行政复议" in label:
+        return "T4"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# 表三 row matching
+
+_T3_MATCH_ORDER = [r for r in layout.T3_ROWS if r.code not in ("other", "other_misc", "total")] + [
+    layout.T3_ROW_BY_CODE["other"], layout.T3_ROW_BY_CODE["total"], layout.T3_ROW_BY_CODE["other_misc"]]
+
+
+def _match_t3(label: str, group: str | None) -> str | None:
+    if "小计" in label:
+        return "subtotal"
+    tail = layout.label_tail(label)
+    for text in (tail, label):
+        for r in _T3_MATCH_ORDER:
+            if r.code == "other_misc":
+                if group == "other" and "其他" in text and "其他处理" not in text:
+                    return r.code
+                continue
+            if r.code == "other" and not (text.startswith("(六)") or text.startswith("其他处理")
+                                          or "(六)其他处理" in text):
+                continue
+            if any(k in text for k in r.keywords):
+                return r.code
+    return None
+
+
+def _match_t2(label: str) -> layout.T2Item | None:
+    tail = layout.label_tail(label)
+    for text in (tail, label):
+        best: tuple[int, layout.T2Item] | None = None
+        for item in layout.T2_ITEMS:
+            for k in item.keywords:
+                pos = text.rfind(k)
+                # the item name is the end of the label ("信息内容…现行有效件数规章")
+                if pos >= 0 and (best is None or pos > best[0]):
+                    best = (pos, item)
+        if best:
+            return best[1]
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class _State:
+    def __init__(self) -> None:
+        self.table: str | None = None
+        self.group: str | None = None
+        self.t2_rows: list[tuple[layout.T2Item, Row]] = []
+        self.t3_rows: list[tuple[str | None, Row]] = []
+        self.t4_values: list[GridCell] = []
+        self.t2_markers = {"F2019": 0, "F2021": 0}
+        self.seen: list[str] = []
+
+
+def map_document(doc: Document) -> Mapped:
+    st = _State()
+    for row in _rows(doc):
+        start = _table_start(row.label, st.table)
+        if start and start != st.table:
+            st.table = start
+            st.group = None
+            if start == "T4" and not _t4_complete(st.t4_values):
+                st.t4_values = []  # an earlier mention of 行政复议 in prose was not the table
+            if start not in st.seen:
+                st.seen.append(start)
+        for fmt, markers in (("F2021", layout.F2021_MARKERS), ("F2019", layout.F2019_MARKERS)):
+            if st.table == "T2" or start == "T2":
+                st.t2_markers[fmt] += sum(1 for m in markers if m in row.label)
+        if st.table == "T2" and row.values:
+            item = _match_t2(row.label)
+            if item is not None:
+                st.t2_rows.append((item, row))
+        elif st.table == "T3":
+            g = layout.group_of(row.label)
+            if g:
+                st.group = g
+            if row.values:
+                st.t3_rows.append((_match_t3(row.label, st.group), row))
+        elif st.table == "T4":
+            if "存在的主要问题" in row.label or row.label.startswith("五、"):
+                st.table = None
+            elif _t4_value_row(row) and not _t4_complete(st.t4_values):
+                st.t4_values.extend(row.values)
+    return _assemble(st, doc)
+
+
+def _t4_value_row(row: Row) -> bool:
+    """表四's numbers: one row of 15, or blocks of 5; prose numbers in between are not."""
+    if len(row.values) == 1 and row.values[0].glued:
+        return sum(ch.isdigit() for ch in row.values[0].text) >= 15
+    return len(row.values) >= 5
+
+
+def _t4_complete(values: list[GridCell]) -> bool:
+    return len(values) >= 15 or bool(values and values[0].glued)
+
+
+def _detect_format(st: _State, t3_codes: set[str]) -> tuple[str, list[str]]:
+    warnings = []
+    f19, f21 = st.t2_markers["F2019"], st.t2_markers["F2021"]
+    t2_fmt = "F2021" if f21 > f19 else "F2019" if f19 > f21 else None
+    t3_fmt = None
+    if t3_codes & {"other_overdue_correction", "other_overdue_fee", "other_misc"}:
+        t3_fmt = "F2021"
+    elif "other" in t3_codes:
+        t3_fmt = "F2019"
+    if t2_fmt is None and st.t2_rows:
+        # labels alone: only F2019 has 其他对外管理服务事项 / 政府集中采购
+        codes = {i.code for i, _ in st.t2_rows}
+        if codes & {"other_mgmt_service", "gov_procurement"}:
+            t2_fmt = "F2019"
+    fmt = t2_fmt or t3_fmt or ("F2021" if st.t3_rows else "UNKNOWN")
+    if t2_fmt and t3_fmt and t2_fmt != t3_fmt:
+        warnings.append(f"mixed format: 表二 is {t2_fmt}, 表三 （六） is {t3_fmt}; cells follow {fmt}")
+    return fmt, warnings
+
+
+def _assemble(st: _State, doc: Document) -> Mapped:
+    cells: dict[str, ParsedCell] = {}
+    warnings: list[str] = []
+    t3_assign = _assign_t3_rows(st.t3_rows, warnings)
+    fmt, fw = _detect_format(st, set(t3_assign))
+    warnings += fw
+    if fmt == "UNKNOWN":
+        return Mapped(fmt, {}, warnings, tuple(st.seen))
+    _map_t2(st, fmt, cells, warnings, doc.text)
+    _map_t3(t3_assign, fmt, cells, warnings)
+    _map_t4(st.t4_values, cells, warnings)
+    ordered: dict[str, ParsedCell] = {}
+    for cid in layout.CELL_IDS[fmt]:
+        ordered[cid] = cells.get(cid) or _cell(cid, None)
+    return Mapped(fmt, ordered, warnings, tuple(st.seen))
+
+
+# --------------------------------------------------------------------------------------------
+# 表二
+
+
+def _map_t2(st: _State, fmt: str, cells: dict[str, ParsedCell], warnings: list[str], text: str) -> None:
+    for item, row in st.t2_rows:
+        measures = item.measures.get(fmt)
+        if not measures:
+            warnings.append(f"表二 row {item.label} is not part of {fmt}")
+            continue
+        ids = [f"t2.{item.code}.{m}" for m in measures]
+        if ids[0] in cells:
+            continue  # first occurrence wins; later ones are usually prose
+        vals = _trim(row.values, len(ids))
+        if len(vals) == 1 and vals[0].glued and len(ids) > 1:
+            _split_t2(ids, vals[0], cells, text)
+            continue
+        if len(vals) == 1 and vals[0].glued:
+            cells[ids[0]] = _cell(ids[0], vals[0])
+            continue
+        if len(vals) != len(ids):
+            warnings.append(f"表二 {item.label}: {len(vals)} values for {len(ids)} columns")
+        for cid, c in zip(ids, vals, strict=False):
+            cells[cid] = _cell(cid, c)
+
+
+def _split_t2(ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: str) -> None:
+    run = c.text
+    decimal_tail = ""
+    unit = ""
+    for u in ("万元", "元"):
+        if run.endswith(u):
+            run, unit = run[: -len(u)], u
+    if "." in run:  # the decimal belongs to the last cell (an amount)
+        run, frac = run.rsplit(".", 1)
+        decimal_tail = "." + frac
+    measures = [cid.rsplit(".", 1)[1] for cid in ids]
+    # only F2019 本年增/减 is signed
+    cands = [c for c in glued.splits(run.strip(), len(ids))
+             if all(v >= 0 or m == "items_change" for v, m in zip(c, measures, strict=True))]
+    if not cands:
+        for cid in ids:
+            cells[cid] = _cell(cid, c, None, "text", True, "glued digits could not be split")
+        return
+    best = max(cands, key=lambda s: _t2_score(s, measures, text))
+    uncertain = len(cands) > 1
+    note = f"glued run {c.text!r}: {len(cands)} possible splits" if uncertain else None
+    for i, (cid, v) in enumerate(zip(ids, best, strict=True)):
+        raw = str(v)
+        value: int | float = v
+        if i == len(ids) - 1 and decimal_tail:
+            raw = f"{v}{decimal_tail}"
+            value = float(raw)
+        if i == len(ids) - 1:
+            raw += unit
+        cells[cid] = _cell(cid, c, value, "number", uncertain, note, raw)
+
+
+def _t2_score(split: tuple[int, ...], measures: list[str], text: str) -> tuple[int, ...]:
+    """Best guess for an ambiguous 表二 run (the cells stay marked uncertain). In order: a stock
+    (现行有效 / 对外公开总数) at least as large as the year's flows; 政府集中采购 averaging 10 thousand
+    to 10 million 元 a project; values the report's prose also states; F2019 本年增/减 of 0 (most
+    item lists do not change); the most even split (numbers in one row tend to be of similar
+    size); fewer repealed than issued."""
+    v = dict(zip(measures, split, strict=True))
+    mentioned = sum(1 for x in split if x >= 10 and re.search(rf"(?<![\d.]){x}\s*件", text))
+    zero_change = int(v.get("items_change") == 0)
+    stock = v.get("in_force", v.get("total_published"))
+    stock_max = int(stock is None or stock >= max(split))
+    lengths = [len(str(abs(x))) for x in split]
+    fewer_repealed = int("repealed" not in v or v["repealed"] <= v.get("issued", 0))
+    items, amount = v.get("items"), v.get("amount")
+    per_project = int(not items or amount is None or 1e4 <= amount / items <= 1e7)
+    return stock_max, per_project, mentioned, zero_change, -(max(lengths) - min(lengths)), fewer_repealed
+
+
+# --------------------------------------------------------------------------------------------
+# 表三
+
+
+def _assign_t3_rows(rows: list[tuple[str | None, Row]], warnings: list[str]) -> dict[str, Row]:
+    """Row code -> row. By label where every value row has a distinct label; by printed order
+    where the labels are missing or displaced (PDF conversions) but the row count fits."""
+    value_rows = [(code, r) for code, r in rows if code != "subtotal" and
+                  (len(r.values) >= 6 or (r.values and r.values[0].glued) or code is not None)]
+    subtotals = [r for code, r in rows if code == "subtotal"]
+    if subtotals:
+        warnings.append(f"表三 has {len(subtotals)} publisher-added subtotal row(s)")
+    codes = [code for code, _ in value_rows]
+    labelled = [c for c in codes if c is not None]
+    if value_rows and None not in codes and len(set(labelled)) == len(labelled):
+        return {code: r for code, r in value_rows if code is not None}
+    full = [r for _, r in value_rows if len(_trim(r.values, 7)) == 7 or (r.values and r.values[0].glued)]
+    for fmt_rows in (_order("F2021"), _order("F2019"), _order("F2021_single_other")):
+        if len(full) == len(fmt_rows):
+            warnings.append("表三 rows assigned by printed order (labels missing or displaced)")
+            return dict(zip(fmt_rows, full, strict=True))
+    out: dict[str, Row] = {}
+    for code, r in value_rows:
+        if code is not None and code not in out:
+            out[code] = r
+    dropped = sum(1 for code, _ in value_rows if code is None)
+    if dropped:
+        warnings.append(f"表三: {dropped} value row(s) without a recognisable label were skipped")
+    return out
+
+
+def _order(kind: str) -> list[str]:
+    if kind == "F2021_single_other":
+        return [r.code for r in layout.T3_ROWS if "F2019" in r.formats]
+    return [r.code for r in layout.T3_ROWS if kind in r.formats]
+
+
+def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warnings: list[str]) -> None:
+    cols = [c.code for c in layout.T3_COLS]
+    glued_rows = {code: r for code, r in assign.items() if r.values and r.values[0].glued}
+    per_row: dict[str, list[ParsedCell]] = {}
+    for code, r in assign.items():
+        if code in glued_rows:
+            continue
+        vals = _trim(r.values, 7)
+        if len(vals) != 7:
+            warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
+        per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
+    if glued_rows:
+        per_row.update(_split_t3(glued_rows, cols, fmt))
+    # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
+    if fmt == "F2019" and "other" not in per_row and any(
+            k in per_row for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")):
+        subs = [per_row.pop(k) for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")
+                if k in per_row]
+        per_row["other"] = [
+            ParsedCell(f"t3.other.{col}", sum((s[i].value or 0) for s in subs if i < len(s)), None,
+                       "number", subs[0][i].provenance if i < len(subs[0]) else Provenance(), False,
+                       "sum of the F2021 （六） sub-rows printed in an F2019 report")
+            for i, col in enumerate(cols)]
+        warnings.append("表三 （六） printed with F2021 sub-rows in an F2019 report: summed into t3.other")
+    if fmt == "F2021" and "other" in per_row:
+        row = per_row.pop("other")
+        printed = [c.value for c in row]
+        warnings.append(f"表三 （六）其他处理 printed as one row in an F2021 report (values {printed}); "
+                        "the three F2021 sub-rows are left empty")
+    for code, pcs in per_row.items():
+        for pc in pcs:
+            pc.cell_id = f"t3.{code}.{pc.cell_id.rsplit('.', 1)[1]}"
+            cells[pc.cell_id] = pc
+
+
+def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str) -> dict[str, list[ParsedCell]]:
+    """Split glued 表三 rows jointly: each row must sum across (总计 = six applicant columns); among
+    the row splits, prefer the combination that satisfies the most column rules."""
+    cands: dict[str, list[tuple[int, ...]]] = {}
+    row_guess: set[str] = set()
+    for code, r in rows.items():
+        run = r.values[0].text
+        found = glued.splits(run, 7, glued.row_sum_ok)
+        if not found:
+            found = glued.splits(run, 7, limit=200)
+            row_guess.add(code)
+        cands[code] = found or [tuple([0] * 7)]
+    choice, ambiguous = _best_combination(cands, fmt)
+    out: dict[str, list[ParsedCell]] = {}
+    for code, r in rows.items():
+        c = r.values[0]
+        chosen = choice[code]
+        alts = {s for s in ambiguous.get(code, [])} | ({*cands[code]} if code in row_guess else set())
+        out[code] = []
+        for i, col in enumerate(cols):
+            differs = any(a[i] != chosen[i] for a in alts if len(a) == 7)
+            note = None
+            if differs:
+                note = f"glued run {c.text!r}: splits {sorted(alts)[:4]} also fit"
+            out[code].append(ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number",
+                                        Provenance(row=c.row, col=c.col), differs, note))
+    return out
+
+
+def _column_score(values: dict[str, tuple[int, ...]], fmt: str) -> int:
+    outcome_rows = layout.T3_OUTCOME_ROWS.get(fmt, ())
+    score = 0
+    for i in range(7):
+        def v(code: str, i: int = i) -> int:
+            row = values.get(code)
+            return row[i] if row else 0
+        if v("new_received") + v("carried_over") == v("total") + v("carried_forward"):
+            score += 1
+        if v("total") == sum(v(code) for code in outcome_rows if code in values) + (
+                v("other") if fmt == "F2021" and "other" in values else 0):
+            score += 1
+    return score
+
+
+def _best_combination(cands: dict[str, list[tuple[int, ...]]], fmt: str
+                      ) -> tuple[dict[str, tuple[int, ...]], dict[str, list[tuple[int, ...]]]]:
+    fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
+    open_rows = [k for k, v in cands.items() if len(v) > 1]
+    if not open_rows:
+        return fixed, {}
+    space = 1
+    for k in open_rows:
+        space *= len(cands[k])
+    if space > 200000:
+        # too many to try jointly: pick each row independently (each is marked uncertain)
+        choice = dict(fixed)
+        for k in open_rows:
+            choice[k] = cands[k][0]
+        return choice, {k: cands[k] for k in open_rows}
+    best_score = -1
+    best: list[dict[str, tuple[int, ...]]] = []
+    for combo in product(*(cands[k] for k in open_rows)):
+        values = dict(fixed)
+        values.update(zip(open_rows, combo, strict=True))
+        s = _column_score(values, fmt)
+        if s > best_score:
+            best_score, best = s, [values]
+        elif s == best_score:
+            best.append(values)
+    choice = best[0]
+    ambiguous: dict[str, list[tuple[int, ...]]] = {}
+    for k in open_rows:
+        alts = sorted({b[k] for b in best})
+        if len(alts) > 1:
+            ambiguous[k] = alts
+    return choice, ambiguous
+
+
+# --------------------------------------------------------------------------------------------
+# 表四
+
+
+def _map_t4(values: list[GridCell], cells: dict[str, ParsedCell], warnings: list[str]) -> None:
+    ids = [f"t4.{b}.{c}" for b, _ in layout.T4_BLOCKS for c, _ in layout.T4_COLS]
+    if len(values) == 1 and values[0].glued:
+        c = values[0]
+        found = glued.split_blocks(c.text, 5, 3)
+        uncertain = len(found) != 1
+        if not found:
+            found = glued.splits(c.text, 15, limit=50)
+        if not found:
+            warnings.append(f"表四: glued run {c.text!r} could not be split")
+            return
+        note = f"glued run {c.text!r}: {len(found)} possible splits" if uncertain else None
+        for cid, v in zip(ids, found[0], strict=True):
+            cells[cid] = ParsedCell(cid, v, str(v), "number", Provenance(row=c.row, col=c.col), uncertain,
+                                    note)
+        return
+    if values and len(values) < 15:
+        warnings.append(f"表四: {len(values)} values for 15 cells")
+    for cid, c in zip(ids, values, strict=False):
+        cells[cid] = _cell(cid, c)
