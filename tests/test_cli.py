@@ -1,0 +1,92 @@
+"""`gongkai parse` and `gongkai run`, in-process through main() and once through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.model import ParsedCell, ParsedReport, Provenance
+
+REAL_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "pingtan_czjrj_2023.txt"
+
+
+def warehouse_contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table but the load_run audit log, which grows on each run by design."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal ORDER BY 1").fetchall()]
+        return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables if t != "load_run"}
+
+
+def test_parse_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.html"
+    assert main(["parse", str(missing)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"gongkai: {missing}: No such file or directory\n"
+
+
+def test_parse_unreadable_input_via_entry_point(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01\x02" * 100)
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "parse", str(junk)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"gongkai: {junk}: ") and proc.stderr.count("\n") == 1
+    assert "Traceback" not in proc.stderr
+
+
+def test_parse_prints_report_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    report = ParsedReport(agency="某局", year=2023, format_version="F2021", medium="html",
+                          cells={"t4.review.total": ParsedCell("t4.review.total", 3, "3", "number",
+                                                               Provenance(table=3, row=2, col=1))},
+                          sections={"s1": "总体"})
+    monkeypatch.setattr("pipelines.parse.parse_bytes", lambda data, name: report)
+    f = tmp_path / "r.html"
+    f.write_text("<html></html>")
+    assert main(["parse", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == report.as_json()
+    assert "某局" in out  # ensure_ascii=False: Chinese stays readable
+
+
+def test_run_missing_inbox_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--inbox", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert "inbox is not a directory" in capsys.readouterr().err
+
+
+def test_run_twice_gives_identical_warehouse(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "garbage.bin").write_bytes(b"\x00\xff" * 500)
+    (inbox / "empty.txt").write_bytes(b"")
+    if REAL_SAMPLE.exists():  # a real report through the real parser, when shared/ is beside the checkout
+        (inbox / REAL_SAMPLE.name).write_bytes(REAL_SAMPLE.read_bytes())
+        (inbox / "copy.txt").write_bytes(REAL_SAMPLE.read_bytes())
+    wh = tmp_path / "out" / "warehouse.duckdb"
+    args = ["run", "--inbox", str(inbox), "--warehouse", str(wh)]
+
+    assert main(args) == 0  # quarantined files are not a failed run
+    first_out = capsys.readouterr().out
+    first = warehouse_contents(wh)
+    assert main(args) == 0
+    assert warehouse_contents(wh) == first
+    assert capsys.readouterr().out == first_out
+
+    assert "quarantined files (2):" in first_out
+    assert "garbage.bin: " in first_out and "empty.txt: " in first_out
+    assert {row[1] for row in first["quarantine"]} == {"empty.txt", "garbage.bin"}
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM load_run").fetchone() == (2,)
+    if REAL_SAMPLE.exists():
+        assert "4 files seen, 1 parsed, 2 quarantined, 1 skipped as duplicates" in first_out
+        assert len(first["dim_report"]) == 1 and len(first["fact_cell"]) > 0
