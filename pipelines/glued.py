@@ -9,7 +9,6 @@ cell uncertain when more than one split survives.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterator, Sequence
 from itertools import product
 

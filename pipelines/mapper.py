@@ -86,9 +86,9 @@ def _cell(cell_id: str, c: GridCell | None, value=None, kind=None, uncertain=Fal
 
 
 def _table_start(label: str, current: str | None) -> str | None:
-    if "第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS):
-        if "本年新收" not in label:
-            return "T2"
+    if ("第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS)) \
+            and "本年新收" not in label:
+        return "T2"
     if "本年新收" in label or "申请人情况" in label or "勾稽关系" in label:
         return "T3"
     if "行政复议" in label and ("行政诉讼" in label or "结果维持" in label or "维持" in label):
