@@ -90,3 +90,14 @@ def test_run_twice_gives_identical_warehouse(tmp_path: Path, capsys: pytest.Capt
     if REAL_SAMPLE.exists():
         assert "4 files seen, 1 parsed, 2 quarantined, 1 skipped as duplicates" in first_out
         assert len(first["dim_report"]) == 1 and len(first["fact_cell"]) > 0
+
+
+def test_run_that_fails_exits_1_with_the_cause(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    not_a_file = tmp_path / "wh.duckdb"
+    not_a_file.mkdir()  # DuckDB cannot open a directory: the warehouse step fails
+    assert main(["run", "--inbox", str(inbox), "--warehouse", str(not_a_file)]) == 1
+    err_lines = capsys.readouterr().err.splitlines()
+    assert err_lines[-1].startswith("gongkai: run failed in warehouse_tables: ")
+    assert "Is a directory" in err_lines[-1]

@@ -1,0 +1,1 @@
+"""Dagster wiring (assets, job, schedule, sensor, resources) over the plain modules of pipelines/."""

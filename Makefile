@@ -1,0 +1,42 @@
+# Entry points for people and CI. Only Python 3.11 and pip are assumed: uv itself is installed into
+# .tools, and the project venv (.venv) is made by `uv sync --locked` from uv.lock.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+# Re-sync only when the lock or the project metadata changed since the last sync.
+STAMP := $(VENV)/.gongkai-synced
+
+.PHONY: install demo test lint check dev clean-venv
+
+install: $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	UV_COMPILE_BYTECODE=1 $(UV) sync --locked
+	touch $@
+
+demo: install
+	$(VENV)/bin/gongkai run --inbox data/samples --warehouse data/warehouse.duckdb
+
+test: install
+	$(VENV)/bin/pytest -m "not slow" -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+check: lint test
+
+# The Dagster UI and daemon (schedule, sensor) on the project's definitions; state in .dagster_home.
+dev: install
+	mkdir -p .dagster_home
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
+
+clean-venv:
+	rm -rf $(VENV) $(TOOLS)
