@@ -46,6 +46,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
         report = parse_bytes(data, args.file.name)
     except UnreadableInput as e:
         return _fail(args.file, str(e))
+    except Exception as e:  # a parser bug: still one line for the user, never a traceback
+        _fail(args.file, f"parser error ({type(e).__name__}: {e}); please report this file")
+        return EXIT_FAILED
     print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     return 0
 
@@ -112,9 +115,36 @@ def format_summary(summary: dict[str, Any], run_row: Sequence[int] | None, wh_pa
     return "\n".join(lines)
 
 
-# The lead adds `bench` and `synth` here: name -> Subcommand(help, add_arguments, run), importing
-# their modules inside `run` as the commands above do.
+# --- gongkai bench accuracy DIR -----------------------------------------------------------------
+
+def _bench_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("what", choices=["accuracy"], help="accuracy: per-file and per-medium cell accuracy, "
+                   "plus HTML parse throughput on one core")
+    p.add_argument("dir", type=Path, help="folder of reports with *.expected.json beside them")
+    p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
+    p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines import bench
+
+    if not args.dir.is_dir():
+        return _fail(args.dir, "not a directory")
+    scores = bench.run_accuracy(args.dir)
+    if not scores:
+        return _fail(args.dir, "no *.expected.json with a report file beside it")
+    print(bench.format_report(scores, args.show_wrong))
+    html = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in (".html", ".htm"))[:200]
+    if html:
+        rate, size = bench.html_throughput(html, args.speed_seconds)
+        print(f"\nHTML parse throughput (read + map, one core): {rate:.0f} reports/s "
+              f"on {len(html)} pages averaging {size / 1024:.0f} KB")
+    return 0
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
+    "bench": Subcommand("measure parsing accuracy against *.expected.json, and HTML throughput",
+                        _bench_arguments, cmd_bench),
     "run": Subcommand("parse the inbox and load the warehouse (the Dagster ingest assets)",
                       _run_arguments, cmd_run),
     "parse": Subcommand("parse one report file and print its JSON", _parse_arguments, cmd_parse),

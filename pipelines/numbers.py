@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pipelines.model import CellKind
 
@@ -15,6 +16,7 @@ _DASHES = {"-", "—", "–", "―", "－", "/", "／", "\\", "无", "—-", "--
 _UNIT = re.compile(r"(万元|千元|元|件|个|项|次|条|宗|家|人)$")
 _SIGNED_WORD = re.compile(r"^(增加|新增|增|减少|减)(.+)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?|\.\d+)$")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def clean(text: str) -> str:
@@ -22,6 +24,8 @@ def clean(text: str) -> str:
     return "".join(t.split())
 
 
+# Cells repeat ("0" hundreds of times a report): caching makes value parsing nearly free.
+@lru_cache(maxsize=65536)
 def parse_value(text: str | None) -> tuple[CellKind, int | float | None]:
     """A printed cell -> (kind, value). Counts become int, decimals float; "+12"/"减少3" signed."""
     if text is None:
@@ -38,7 +42,7 @@ def parse_value(text: str | None) -> tuple[CellKind, int | float | None]:
         t = m.group(2)
     t = _UNIT.sub("", t)
     # thousands separators: "1,234" (but never a decimal comma)
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+    if _THOUSANDS.fullmatch(t):
         t = t.replace(",", "")
     if not _NUMBER.match(t):
         return "text", None
