@@ -45,6 +45,8 @@ def _rows(doc: Document) -> list[Row]:
             labels: list[str] = []
             values: list[GridCell] = []
             for c in cells:
+                if c.table is None:
+                    c.table = grid.index
                 if c.glued:
                     values.append(c)
                     continue
@@ -71,13 +73,17 @@ def _trim(values: list[GridCell], n: int) -> list[GridCell]:
     return vals
 
 
+def _prov(c: GridCell) -> Provenance:
+    return Provenance(table=c.table, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
+
+
 def _cell(cell_id: str, c: GridCell | None, value=None, kind=None, uncertain=False,
           note: str | None = None, raw: str | None = None) -> ParsedCell:
     if c is None:
         return ParsedCell(cell_id, None, None, "blank", Provenance(), False, note)
     if kind is None:
         kind, value = parse_value(c.text)
-    prov = Provenance(table=None, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
+    prov = _prov(c)
     return ParsedCell(cell_id, value, c.text if raw is None else raw, kind, prov, uncertain, note)
 
 
@@ -405,7 +411,7 @@ def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str) -> dict[str, list
             if differs:
                 note = f"glued run {c.text!r}: splits {sorted(alts)[:4]} also fit"
             out[code].append(ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number",
-                                        Provenance(row=c.row, col=c.col), differs, note))
+                                        _prov(c), differs, note))
     return out
 
 
@@ -475,7 +481,7 @@ def _map_t4(values: list[GridCell], cells: dict[str, ParsedCell], warnings: list
             return
         note = f"glued run {c.text!r}: {len(found)} possible splits" if uncertain else None
         for cid, v in zip(ids, found[0], strict=True):
-            cells[cid] = ParsedCell(cid, v, str(v), "number", Provenance(row=c.row, col=c.col), uncertain,
+            cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), uncertain,
                                     note)
         return
     if values and len(values) < 15:

@@ -36,6 +36,8 @@ class GridCell:
     glued: bool = False
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    # the Grid.index of the table holding the cell; the mapper fills it in when a reader leaves it
+    table: int | None = None
 
 
 @dataclass(slots=True)

@@ -49,18 +49,20 @@ def read_document(data: bytes, filename: str) -> Document:
         from pipelines.readers.text import read_text
         return read_text(data)
     if medium == "pdf":
-        try:
-            from pipelines.readers.pdf import read_pdf  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            raise UnreadableInput("PDF reports are not supported yet") from None
-        return read_pdf(data)  # type: ignore[no-any-return,unused-ignore]
+        from pipelines.readers.pdf import read_pdf
+        return read_pdf(data)
     if medium == "docx":
-        try:
-            from pipelines.readers.docx import read_docx  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            raise UnreadableInput("Word (.docx) reports are not supported yet") from None
-        return read_docx(data)  # type: ignore[no-any-return,unused-ignore]
-    raise UnreadableInput("legacy Word/WPS (.doc) file: needs conversion, not supported yet")
+        from pipelines.readers.docx import read_docx
+        return read_docx(data)
+    from pipelines.readers.docx import read_docx
+    from pipelines.readers.legacy import convert_legacy
+
+    converted = convert_legacy(data)
+    if converted is None:
+        raise UnreadableInput("legacy Word/WPS file and LibreOffice is not installed")
+    doc = read_docx(converted)
+    doc.notes.append("converted from legacy Word/WPS with LibreOffice")
+    return doc
 
 
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:

@@ -7,19 +7,19 @@ import pytest
 from pipelines.bench import run_accuracy
 from pipelines.parse import parse_file
 
-NON_PDF = ("html", "markdown", "pipe-text", "crawler-dump")
+MEDIA = ("html", "markdown", "pipe-text", "crawler-dump", "pdf")
 
 
 @pytest.fixture(scope="module")
 def scores(real_dir):
-    return [s for s in run_accuracy(real_dir) if s.medium in NON_PDF]
+    return [s for s in run_accuracy(real_dir) if s.medium in MEDIA]
 
 
 def test_every_file_was_scored(scores):
-    assert len(scores) == 15
+    assert len(scores) == 18
 
 
-@pytest.mark.parametrize("medium", ["html", "markdown", "pipe-text"])
+@pytest.mark.parametrize("medium", ["html", "markdown", "pipe-text", "pdf"])
 def test_exact_media(scores, medium):
     group = [s for s in scores if s.medium == medium]
     assert group
@@ -52,6 +52,7 @@ def test_provenance_and_kinds(real_dir):
     assert cell.kind == "number"
     assert cell.raw is not None and cell.raw.strip() == str(cell.value)
     assert cell.provenance.row is not None and cell.provenance.col is not None
+    assert cell.provenance.table == 1  # 表三 is the second of the three tables (0-based)
 
 
 def test_sections_found(real_dir):

@@ -1,0 +1,68 @@
+"""Legacy Word (.doc) and WPS (.wps) files: OLE2 compound documents, converted to .docx with
+LibreOffice when it is installed, then read by the .docx reader.
+
+No pure-Python reader recovers Word 97 tables reliably, and WPS is undocumented; LibreOffice reads
+both. Each conversion runs in its own temporary directory with its own LibreOffice profile, so
+parallel conversions do not collide on LibreOffice's single-instance lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from pipelines.model import UnreadableInput
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TIMEOUT_S = 60
+_MAX_OUTPUT = 100 * 1024 * 1024
+
+
+def soffice_path() -> str | None:
+    """The LibreOffice executable on PATH, if any."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
+    """.doc/.wps bytes -> .docx bytes, or None when LibreOffice is not installed.
+
+    Raises UnreadableInput when LibreOffice is there but cannot convert the file (corrupt,
+    password-protected, or not finished within `timeout` seconds).
+    """
+    exe = soffice_path()
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="gongkai-legacy-") as tmp:
+        work = Path(tmp)
+        source = work / "report.doc"  # LibreOffice detects Word vs WPS by content, not by name
+        source.write_bytes(data)
+        out_dir = work / "out"
+        cmd = [exe, "--headless", "--norestore", "--nolockcheck", "--nodefault",
+               f"-env:UserInstallation={(work / 'profile').as_uri()}",
+               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(source)]
+        _run(cmd, timeout)
+        produced = out_dir / "report.docx"
+        if not produced.is_file() or produced.stat().st_size == 0:
+            raise UnreadableInput("legacy Word/WPS file: LibreOffice could not convert it (corrupt or protected)")
+        if produced.stat().st_size > _MAX_OUTPUT:
+            raise UnreadableInput("legacy Word/WPS file: converted document too large")
+        return produced.read_bytes()
+
+
+def _run(cmd: list[str], timeout: float) -> None:
+    # A session of its own: on timeout the whole LibreOffice process tree is killed, not only the
+    # launcher script (soffice starts soffice.bin as a child).
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise UnreadableInput(f"legacy Word/WPS file: LibreOffice conversion timed out after {timeout:g} s") from None
