@@ -24,6 +24,8 @@ class Row:
     values: list[GridCell]
     table: int
     row: int
+    cells: list[GridCell]  # the whole row as the reader gave it
+    aligned: bool  # cells sit at true column positions (HTML, Word, ruled PDF tables)
 
 
 @dataclass
@@ -61,15 +63,18 @@ def _rows(doc: Document) -> list[Row]:
             if not labels and not values:
                 continue
             # Leading blanks before a row's first label are layout, not values.
-            out.append(Row("".join(labels), values, grid.index, r_idx))
+            out.append(Row("".join(labels), values, grid.index, r_idx, cells, grid.aligned))
     return out
 
 
 def _trim(values: list[GridCell], n: int) -> list[GridCell]:
-    """Drop trailing blank cells beyond n (colspan padding in text exports)."""
+    """Drop blank cells beyond n: trailing ones (colspan padding in text exports), then leading
+    ones (an empty cell left in the label columns)."""
     vals = list(values)
     while len(vals) > n and not vals[-1].text.strip():
         vals.pop()
+    while len(vals) > n and not vals[0].text.strip():
+        vals.pop(0)
     return vals
 
 
@@ -147,8 +152,29 @@ def _match_t2(label: str) -> layout.T2Item | None:
 # --------------------------------------------------------------------------------------------
 
 
+def _t3_header_columns(row: Row, colpos: dict[str, int]) -> None:
+    """Where each applicant column sits, from a 表三 header row of an aligned grid: columns are
+    found by header text, since some publishers reorder them (FORMAT.md §7.7)."""
+    for c in row.cells:
+        t = norm_label(c.text)
+        for col in layout.T3_COLS:
+            if col.code == "other_org":
+                hit = t in ("其他", "其他组织")
+            else:
+                hit = any(k == t or (k in t and len(t) <= len(k) + 2) for k in col.keywords)
+            if hit and col.code not in colpos:
+                colpos[col.code] = c.col
+    if "法人或其他组织" in row.label and "legal_person" not in colpos:
+        for c in row.cells:
+            if norm_label(c.text) == "法人或其他组织":
+                colpos["legal_person"] = c.col
+                break
+
+
 class _State:
     def __init__(self) -> None:
+        # per grid: a table continued in another grid (next PDF page) has its own positions
+        self.t3_colpos: dict[int, dict[str, int]] = {}
         self.table: str | None = None
         self.group: str | None = None
         self.t2_rows: list[tuple[layout.T2Item, Row]] = []
@@ -182,6 +208,8 @@ def map_document(doc: Document) -> Mapped:
                 st.group = g
             if row.values:
                 st.t3_rows.append((_match_t3(row.label, st.group), row))
+            elif row.aligned:
+                _t3_header_columns(row, st.t3_colpos.setdefault(row.table, {}))
         elif st.table == "T4":
             if "存在的主要问题" in row.label or row.label.startswith("五、"):
                 st.table = None
@@ -230,7 +258,7 @@ def _assemble(st: _State, doc: Document) -> Mapped:
     if fmt == "UNKNOWN":
         return Mapped(fmt, {}, warnings, tuple(st.seen))
     _map_t2(st, fmt, cells, warnings, doc.text)
-    _map_t3(t3_assign, fmt, cells, warnings)
+    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos)
     _map_t4(st.t4_values, cells, warnings)
     ordered: dict[str, ParsedCell] = {}
     for cid in layout.CELL_IDS[fmt]:
@@ -351,14 +379,43 @@ def _order(kind: str) -> list[str]:
     return [r.code for r in layout.T3_ROWS if kind in r.formats]
 
 
-def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warnings: list[str]) -> None:
+def _by_position(r: Row, colpos: dict[str, int], cols: list[str]) -> list[GridCell] | None:
+    """The row's value cells at the header's column positions, or None where the header did not
+    place every column (then the printed order is used)."""
+    if not r.aligned or any(c not in colpos for c in cols) or len({colpos[c] for c in cols}) < len(cols):
+        return None
+    at = {c.col: c for c in r.cells}
+    found = [at.get(colpos[c]) for c in cols]
+    if any(c is None for c in found):
+        return None
+    return [c for c in found if c is not None]
+
+
+def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warnings: list[str],
+            colpos_by_grid: dict[int, dict[str, int]]) -> None:
     cols = [c.code for c in layout.T3_COLS]
     glued_rows = {code: r for code, r in assign.items() if r.values and r.values[0].glued}
     per_row: dict[str, list[ParsedCell]] = {}
+    def collapsed(colpos: dict[str, int]) -> bool:
+        return "legal_person" in colpos and "commercial_enterprise" not in colpos
+
+    if any(collapsed(cp) for cp in colpos_by_grid.values()):
+        warnings.append("表三 prints 法人或其他组织 as one column: its five sub-columns are left empty and "
+                        "the printed value is kept in the row warnings")
     for code, r in assign.items():
         if code in glued_rows:
             continue
-        vals = _trim(r.values, 7)
+        colpos = colpos_by_grid.get(r.table, {})
+        if collapsed(colpos) and r.aligned:
+            at = {c.col: c for c in r.cells}
+            natural, legal, total = (at.get(colpos.get(k, -1)) for k in ("natural_person", "legal_person",
+                                                                          "total"))
+            per_row[code] = [_cell(f"t3.{code}.natural_person", natural), _cell(f"t3.{code}.total", total)]
+            if legal is not None and legal.text.strip():
+                warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: 法人或其他组织 (all five) = "
+                                f"{legal.text.strip()}")
+            continue
+        vals = _by_position(r, colpos, cols) or _trim(r.values, 7)
         if len(vals) != 7:
             warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
         per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
