@@ -142,12 +142,40 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- gongkai rules run|show|bench|measure|gx-compare (pipelines/quality/cli.py) ------------------
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.quality import cli as rules_cli
+
+    rules_cli.add_arguments(p)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from pipelines.quality import cli as rules_cli
+
+    return rules_cli.run(args)
+
+
+def _synth_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.synth.cli import add_arguments
+    add_arguments(p)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from pipelines.synth.cli import run
+    return run(args)
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
+    "synth": Subcommand("generate a synthetic corpus with known truth and injected publisher errors",
+                        _synth_arguments, cmd_synth),
     "bench": Subcommand("measure parsing accuracy against *.expected.json, and HTML throughput",
                         _bench_arguments, cmd_bench),
     "run": Subcommand("parse the inbox and load the warehouse (the Dagster ingest assets)",
                       _run_arguments, cmd_run),
     "parse": Subcommand("parse one report file and print its JSON", _parse_arguments, cmd_parse),
+    "rules": Subcommand("statutory consistency rules: run them into findings, show findings, benchmarks",
+                        _rules_arguments, cmd_rules),
 }
 
 

@@ -104,7 +104,10 @@ def _table_start(label: str, current: str | None) -> str | None:
         return "T3"
     if "行政复议" in label and ("行政诉讼" in label or "结果维持" in label or "维持" in label):
         return "T4"
-    if current == "T3" and label.startswith("四、") and "行政复议" in label:
+    # 表四 printed as three rows of five under one header: 结果维持 … 尚未审结 … 总计
+    if "结果维持" in label and "尚未审结" in label:
+        return "T4"
+    if current == "T3" and "行政复议" in label:  # 表三 never names 行政复议
         return "T4"
     return None
 
@@ -116,11 +119,19 @@ _T3_MATCH_ORDER = [r for r in layout.T3_ROWS if r.code not in ("other", "other_m
     layout.T3_ROW_BY_CODE["other"], layout.T3_ROW_BY_CODE["total"], layout.T3_ROW_BY_CODE["other_misc"]]
 
 
+_T3_HEADER_WORDS = ("自然人", "法人或其他组织", "申请人情况", "勾稽关系", "商业企业")
+
+
 def _match_t3(label: str, group: str | None) -> str | None:
+    """Row code for a 表三 row label, "subtotal" for a publisher's 小计, "header" for the column
+    header (whose 总计 and 其他 must not be read as rows), or None."""
     if "小计" in label:
         return "subtotal"
     tail = layout.label_tail(label)
-    for text in (tail, label):
+    header = any(w in label for w in _T3_HEADER_WORDS)
+    if header and tail == label and not layout.ROW_MARKER.match(label):
+        return "header"
+    for text in ((tail,) if header else (tail, label)):
         for r in _T3_MATCH_ORDER:
             if r.code == "other_misc":
                 if group == "other" and "其他" in text and "其他处理" not in text:
@@ -171,8 +182,35 @@ def _t3_header_columns(row: Row, colpos: dict[str, int]) -> None:
                 break
 
 
+_TOP = (("natural_person", "自然人"), ("legal", "法人或其他组织"), ("total", "总计"), ("total", "合计"))
+_SUB = (("commercial_enterprise", "商业企业"), ("research_institution", "科研机构"),
+        ("social_welfare_org", "社会公益"), ("legal_service_org", "法律服务"), ("other_org", "其他"))
+
+
+def _t3_header_order(text: str) -> list[str] | None:
+    """Column order printed in a 表三 header (cells or a dump's run-together text), or None when it
+    is the standard order or cannot be told: publishers do print 总计 first (FORMAT.md §7.7)."""
+    t = text.replace("法人或其他组织", "法人或ＸＸ组织")  # its 其他 is not the 其他 column
+    top = sorted((t.find(w.replace("其他", "ＸＸ")), code) for code, w in _TOP
+                 if t.find(w.replace("其他", "ＸＸ")) >= 0)
+    subs = sorted((t.find(w), code) for code, w in _SUB if t.find(w) >= 0)
+    top_codes = list(dict.fromkeys(code for _, code in top))
+    if len(subs) != 5 or not {"natural_person", "total"} <= set(top_codes):
+        return None
+    order: list[str] = []
+    if "legal" in top_codes:  # two header rows: the five sit under 法人或其他组织
+        for code in top_codes:
+            order += [c for _, c in subs] if code == "legal" else [code]
+    else:  # one header row of the seven leaves
+        order = [code for _, code in sorted(top + subs)]
+    standard = [c.code for c in layout.T3_COLS]
+    return None if order == standard else order
+
+
 class _State:
     def __init__(self) -> None:
+        self.t3_header = ""  # header text of 表三 before its first value row
+        self.t3_order: list[str] | None = None
         # per grid: a table continued in another grid (next PDF page) has its own positions
         self.t3_colpos: dict[int, dict[str, int]] = {}
         self.table: str | None = None
@@ -206,8 +244,13 @@ def map_document(doc: Document) -> Mapped:
             g = layout.group_of(row.label)
             if g:
                 st.group = g
+            code = _match_t3(row.label, st.group) if row.values else "header"
+            if code == "header" and all(c == "header" for c, _ in st.t3_rows):
+                st.t3_header += "|".join(norm_label(c.text) for c in row.cells) + "|"
+            elif not st.t3_rows and row.values and row.values[0].glued:
+                st.t3_header += row.label[: len(row.label) - len(layout.label_tail(row.label))]
             if row.values:
-                st.t3_rows.append((_match_t3(row.label, st.group), row))
+                st.t3_rows.append((code, row))
             elif row.aligned:
                 _t3_header_columns(row, st.t3_colpos.setdefault(row.table, {}))
         elif st.table == "T4":
@@ -218,11 +261,22 @@ def map_document(doc: Document) -> Mapped:
     return _assemble(st, doc)
 
 
+_T4_HEADER_WORDS = ("行政复议", "行政诉讼", "维持", "纠正", "其他结果", "审结", "总计", "起诉")
+
+
 def _t4_value_row(row: Row) -> bool:
-    """表四's numbers: one row of 15, or blocks of 5; prose numbers in between are not."""
+    """表四's numbers: one row of 15, or blocks of 5; prose numbers in between are not, nor a
+    header row whose padding cells look like blank values."""
     if len(row.values) == 1 and row.values[0].glued:
         return sum(ch.isdigit() for ch in row.values[0].text) >= 15
-    return len(row.values) >= 5
+    if len(row.values) < 5:
+        return False
+    if any(c.text.strip() for c in row.values) or not row.label:
+        return True
+    # all blank under a label: a block printed blank-for-zero ("行政复议 | | | | |"), or header padding
+    blocks = sum(w in row.label for w in ("行政复议", "未经复议", "复议后"))
+    return blocks == 1 and len(row.values) == 5 and not any(
+        w in row.label for w in ("维持", "纠正", "其他结果", "审结", "总计"))
 
 
 def _t4_complete(values: list[GridCell]) -> bool:
@@ -252,13 +306,16 @@ def _detect_format(st: _State, t3_codes: set[str]) -> tuple[str, list[str]]:
 def _assemble(st: _State, doc: Document) -> Mapped:
     cells: dict[str, ParsedCell] = {}
     warnings: list[str] = []
+    st.t3_order = _t3_header_order(st.t3_header)
+    if st.t3_order:
+        warnings.append(f"表三 columns printed in a non-standard order: {', '.join(st.t3_order)}")
     t3_assign = _assign_t3_rows(st.t3_rows, warnings)
     fmt, fw = _detect_format(st, set(t3_assign))
     warnings += fw
     if fmt == "UNKNOWN":
         return Mapped(fmt, {}, warnings, tuple(st.seen))
     _map_t2(st, fmt, cells, warnings, doc.text)
-    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos)
+    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, st.t3_order)
     _map_t4(st.t4_values, cells, warnings)
     ordered: dict[str, ParsedCell] = {}
     for cid in layout.CELL_IDS[fmt]:
@@ -349,7 +406,7 @@ def _t2_score(split: tuple[int, ...], measures: list[str], text: str) -> tuple[i
 def _assign_t3_rows(rows: list[tuple[str | None, Row]], warnings: list[str]) -> dict[str, Row]:
     """Row code -> row. By label where every value row has a distinct label; by printed order
     where the labels are missing or displaced (PDF conversions) but the row count fits."""
-    value_rows = [(code, r) for code, r in rows if code != "subtotal" and
+    value_rows = [(code, r) for code, r in rows if code not in ("subtotal", "header") and
                   (len(r.values) >= 6 or (r.values and r.values[0].glued) or code is not None)]
     subtotals = [r for code, r in rows if code == "subtotal"]
     if subtotals:
@@ -392,7 +449,7 @@ def _by_position(r: Row, colpos: dict[str, int], cols: list[str]) -> list[GridCe
 
 
 def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warnings: list[str],
-            colpos_by_grid: dict[int, dict[str, int]]) -> None:
+            colpos_by_grid: dict[int, dict[str, int]], order: list[str] | None) -> None:
     cols = [c.code for c in layout.T3_COLS]
     glued_rows = {code: r for code, r in assign.items() if r.values and r.values[0].glued}
     per_row: dict[str, list[ParsedCell]] = {}
@@ -415,12 +472,16 @@ def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warn
                 warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: 法人或其他组织 (all five) = "
                                 f"{legal.text.strip()}")
             continue
-        vals = _by_position(r, colpos, cols) or _trim(r.values, 7)
+        vals = _by_position(r, colpos, cols)
+        if vals is None:
+            vals = _trim(r.values, 7)
+            if order and len(vals) == 7:  # printed order -> standard order
+                vals = [vals[order.index(c)] for c in cols]
         if len(vals) != 7:
             warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
         per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
     if glued_rows:
-        per_row.update(_split_t3(glued_rows, cols, fmt))
+        per_row.update(_split_t3(glued_rows, cols, fmt, order))
     # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
     if fmt == "F2019" and "other" not in per_row and any(
             k in per_row for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")):
@@ -443,18 +504,26 @@ def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warn
             cells[pc.cell_id] = pc
 
 
-def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str) -> dict[str, list[ParsedCell]]:
+def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str, order: list[str] | None
+              ) -> dict[str, list[ParsedCell]]:
     """Split glued 表三 rows jointly: each row must sum across (总计 = six applicant columns); among
     the row splits, prefer the combination that satisfies the most column rules."""
+    printed = order or cols
+    ti = printed.index("total")
+    perm = [printed.index(c) for c in cols]
+
+    def total_ok(v: tuple[int, ...]) -> bool:
+        return 2 * v[ti] == sum(v)
+
     cands: dict[str, list[tuple[int, ...]]] = {}
     row_guess: set[str] = set()
     for code, r in rows.items():
         run = r.values[0].text
-        found = glued.splits(run, 7, glued.row_sum_ok)
+        found = glued.splits(run, 7, total_ok)
         if not found:
             found = glued.splits(run, 7, limit=200)
             row_guess.add(code)
-        cands[code] = found or [tuple([0] * 7)]
+        cands[code] = [tuple(v[i] for i in perm) for v in found] or [tuple([0] * 7)]
     choice, ambiguous = _best_combination(cands, fmt)
     out: dict[str, list[ParsedCell]] = {}
     for code, r in rows.items():
@@ -541,7 +610,8 @@ def _map_t4(values: list[GridCell], cells: dict[str, ParsedCell], warnings: list
             cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), uncertain,
                                     note)
         return
-    if values and len(values) < 15:
+    values = _trim(values, 15)
+    if values and len(values) != 15:
         warnings.append(f"表四: {len(values)} values for 15 cells")
     for cid, c in zip(ids, values, strict=False):
         cells[cid] = _cell(cid, c)

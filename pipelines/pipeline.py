@@ -39,8 +39,8 @@ class ParseOutcome(NamedTuple):
 
 
 def discover(inbox: Path) -> list[Path]:
-    """Every regular file under inbox, sorted by relative path, less hidden files, the corpus'
-    *.expected.json answers and manifest*.json. A missing inbox is an error: a mistyped path must not
+    """Every regular file under inbox, sorted by relative path, less hidden files, JSON files (the
+    corpus' *.expected.json answers, manifest.json, organs.json) and READMEs. A missing inbox is an error: a mistyped path must not
     look like an empty night."""
     inbox = Path(inbox)
     if not inbox.is_dir():
@@ -56,8 +56,9 @@ def discover(inbox: Path) -> list[Path]:
 
 
 def _wanted(name: str) -> bool:
-    return not (name.startswith(".") or name.endswith(".expected.json")
-                or (name.startswith("manifest") and name.endswith(".json")))
+    # Reports are never JSON; a corpus folder's JSON files and README are its answers and notes
+    # (*.expected.json, manifest.json, organs.json), not reports to quarantine.
+    return not (name.startswith(".") or name.lower().endswith(".json") or name.upper().startswith("README"))
 
 
 def inbox_fingerprint(inbox: Path) -> str:

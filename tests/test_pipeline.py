@@ -25,13 +25,14 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
 
 
 def test_discover_skips_answers_manifests_and_hidden_files(tmp_path: Path) -> None:
+    # a corpus folder's JSON (answers, manifest, organs) and README are not reports
     for name in ("b.html", "a.txt", "a.txt.expected.json", "manifest.json", "manifest-2024.json",
-                 ".hidden", "sub/c.pdf", ".git/x", "data.json"):
+                 ".hidden", "sub/c.pdf", ".git/x", "data.json", "organs.json", "README.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     os.symlink(tmp_path / "nowhere", tmp_path / "dangling.txt")
     found = [p.relative_to(tmp_path).as_posix() for p in pipeline.discover(tmp_path)]
-    assert found == ["a.txt", "b.html", "data.json", "sub/c.pdf"]
+    assert found == ["a.txt", "b.html", "sub/c.pdf"]
 
 
 def test_discover_refuses_a_missing_inbox(tmp_path: Path) -> None:

@@ -746,13 +746,12 @@ def _grid_rows(lattice: _Lattice, region: list[int], inside: dict[int, list[_Cha
         box = boxes.get(r)
         boxes[r] = (xs[j], ys[i], xs[j + 1], ys[i + 1]) if box is None else (
             min(box[0], xs[j]), min(box[1], ys[i]), max(box[2], xs[j + 1]), max(box[3], ys[i + 1]))
-    # The first value column: an empty box left of it is layout (the rest of a label cell that a
-    # stray ruling cut in two), not a blank value the mapper would count.
+    # An empty box left of a row's values (a label cell that a stray ruling cut in two) stays a
+    # plain blank cell: the mapper drops surplus leading blanks, while a blank value column (blank
+    # for zero) must keep its position.
     origin: dict[int, int] = {}
     for k, r in enumerate(region):
         origin.setdefault(r, k)
-    first_value = min((k % n_cols for r, k in origin.items()
-                       if parse_value(texts.get(r, ""))[0] == "number"), default=n_cols)
     rows: list[list[GridCell]] = []
     for i in range(len(ys) - 1):
         cells = []
@@ -760,7 +759,7 @@ def _grid_rows(lattice: _Lattice, region: list[int], inside: dict[int, list[_Cha
             k = i * n_cols + j
             r = region[k]
             text = texts.get(r, "")
-            spanned = origin[r] != k or (not text and j < first_value)
+            spanned = origin[r] != k
             cells.append(GridCell(text, len(rows), j, spanned=spanned, page=page, bbox=_rounded(boxes[r])))
         if any(c.text for c in cells):
             rows.append(cells)

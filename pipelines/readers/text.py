@@ -21,10 +21,13 @@ _TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])\s+(?P<nums>[+\-]?\d
 _ONLY_NUMBERS = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)*$")
 _DUMP_HEADER = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|页面链接)\s*[:：]")
 _BODY_MARK = re.compile(r"=+\s*正文\s*=+")
-# In a crawler dump a T3 row label is followed directly by its digits.
-_GLUED_HINT = re.compile(r"本年新收政府信息公开申请数量\s*\d|予以公开\s*\d{3,}")
-# A run of digits (with the stray spaces dumps contain) and an optional decimal part / 元 unit.
-_RUN = re.compile(r"\d(?:[\d ]|[+-](?=\d))*(?:\.\d+)?(?:万元|元)?")
+# In a crawler dump a table row's label is followed directly by its digits, with no separator
+# (matched after squeezing out spaces between non-digits: dumps also break labels, "本 年新收").
+_GLUED_HINT = re.compile(r"(?:申请数量|予以公开|规章|规范性文件|行政许可|行政处罚|行政强制|收费|审结总计)-?\d")
+_SPACE_IN_WORDS = re.compile(r"(?<=[^\d\s])\s+(?=[^\d\s])")
+# A run of digits (with the stray spaces dumps contain), an optional decimal part / 元 unit; a minus
+# sign right after a label belongs to the run (a negative count printed in error is still data).
+_RUN = re.compile(r"(?<![\d.])-?\d(?:[\d ]|[+-](?=\d))*(?:\.\d+)?(?:万元|元)?")
 
 
 def read_text(data: bytes) -> Document:
@@ -36,7 +39,7 @@ def read_text(data: bytes) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
     title, body = _split_dump_header(text)
     notes = [f"encoding: {encoding}"]
-    if "|" not in body and _GLUED_HINT.search(body):
+    if "|" not in body and _GLUED_HINT.search(_SPACE_IN_WORDS.sub("", body)):
         grid = _glued_grid(body)
         notes.append("crawler dump: table cells run together; digit runs split by the mapper")
     else:
@@ -67,6 +70,9 @@ def _plain(body: str) -> str:
 
 def _line_grid(body: str) -> Grid:
     rows: list[list[GridCell]] = []
+    # Markdown wraps rows in pipes ("| a | b |"); the seed's pipe text only ends them ("a | b |"),
+    # so there a leading pipe is an empty first cell, not an edge.
+    markdown = any(_MD_RULE.match(ln.strip()) for ln in body.splitlines())
     for line in body.splitlines():
         s = line.strip()
         if not s or _MD_RULE.match(s):
@@ -75,7 +81,7 @@ def _line_grid(body: str) -> Grid:
         if "|" in s:
             parts = s.split("|")
             # markdown tables wrap rows in pipes: drop the empty edge cells they create
-            if s.startswith("|"):
+            if s.startswith("|") and markdown:
                 parts = parts[1:]
             if s.endswith("|") and parts:
                 parts = parts[:-1]
