@@ -9,7 +9,7 @@ VENV := .venv
 # Re-sync only when the lock or the project metadata changed since the last sync.
 STAMP := $(VENV)/.gongkai-synced
 
-.PHONY: install demo test lint check dev clean-venv
+.PHONY: install system-packages demo test test-all lint check dev clean-venv
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ demo: install
 
 test: install
 	$(VENV)/bin/pytest -m "not slow" -q
+
+# Chromium and a CJK font for the browser tests (Debian packages; needs root).
+system-packages:
+	bash scripts/install-system-packages.sh
 
 lint: install
 	$(VENV)/bin/ruff check .
