@@ -118,16 +118,23 @@ def format_summary(summary: dict[str, Any], run_row: Sequence[int] | None, wh_pa
 # --- gongkai bench accuracy DIR -----------------------------------------------------------------
 
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["accuracy"], help="accuracy: per-file and per-medium cell accuracy, "
-                   "plus HTML parse throughput on one core")
-    p.add_argument("dir", type=Path, help="folder of reports with *.expected.json beside them")
+    p.add_argument("what", choices=["accuracy", "marts"], help="accuracy: per-file and per-medium cell "
+                   "accuracy, plus HTML parse throughput on one core; marts: organ dimension and marts over "
+                   "a synthetic warehouse, plus two analyst queries")
+    p.add_argument("dir", type=Path, nargs="?", help="accuracy: folder of reports with *.expected.json "
+                   "beside them; marts: folder for the synthetic warehouse (default: a temporary one)")
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
     p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
+    p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipelines import bench
 
+    if args.what == "marts":
+        return _bench_marts(args)
+    if args.dir is None:
+        return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():
         return _fail(args.dir, "not a directory")
     scores = bench.run_accuracy(args.dir)
@@ -139,6 +146,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
         rate, size = bench.html_throughput(html, args.speed_seconds)
         print(f"\nHTML parse throughput (read + map, one core): {rate:.0f} reports/s "
               f"on {len(html)} pages averaging {size / 1024:.0f} KB")
+    return 0
+
+
+def _bench_marts(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines import marts_bench
+
+    if args.reports < 1:
+        return _fail("--reports", "must be at least 1")
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        print(marts_bench.format_bench(marts_bench.run(args.reports, args.dir)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
+        print(marts_bench.format_bench(marts_bench.run(args.reports, Path(tmp))))
     return 0
 
 
@@ -169,7 +192,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 SUBCOMMANDS: dict[str, Subcommand] = {
     "synth": Subcommand("generate a synthetic corpus with known truth and injected publisher errors",
                         _synth_arguments, cmd_synth),
-    "bench": Subcommand("measure parsing accuracy against *.expected.json, and HTML throughput",
+    "bench": Subcommand("measure parsing accuracy against *.expected.json and HTML throughput, or mart speed",
                         _bench_arguments, cmd_bench),
     "run": Subcommand("parse the inbox and load the warehouse (the Dagster ingest assets)",
                       _run_arguments, cmd_run),

@@ -34,6 +34,7 @@ class Mapped:
     cells: dict[str, ParsedCell]
     warnings: list[str] = field(default_factory=list)
     tables_found: tuple[str, ...] = ()
+    subtotals: dict[str, list[ParsedCell]] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,6 +211,7 @@ def _t3_header_order(text: str) -> list[str] | None:
 class _State:
     def __init__(self) -> None:
         self.t3_header = ""  # header text of 表三 before its first value row
+        self.t3_subtotals: dict[str, Row] = {}  # outcome group -> its 小计 row
         self.t3_order: list[str] | None = None
         # per grid: a table continued in another grid (next PDF page) has its own positions
         self.t3_colpos: dict[int, dict[str, int]] = {}
@@ -249,6 +251,10 @@ def map_document(doc: Document) -> Mapped:
                 st.t3_header += "|".join(norm_label(c.text) for c in row.cells) + "|"
             elif not st.t3_rows and row.values and row.values[0].glued:
                 st.t3_header += row.label[: len(row.label) - len(layout.label_tail(row.label))]
+            if code == "subtotal":
+                group = layout.group_of(row.label) or st.group
+                if group and group != "outcome" and group not in st.t3_subtotals:
+                    st.t3_subtotals[group] = row
             if row.values:
                 st.t3_rows.append((code, row))
             elif row.aligned:
@@ -317,10 +323,24 @@ def _assemble(st: _State, doc: Document) -> Mapped:
     _map_t2(st, fmt, cells, warnings, doc.text)
     _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, st.t3_order)
     _map_t4(st.t4_values, cells, warnings)
+    subtotals = {g: _subtotal_cells(g, r, st.t3_order) for g, r in st.t3_subtotals.items()}
     ordered: dict[str, ParsedCell] = {}
     for cid in layout.CELL_IDS[fmt]:
         ordered[cid] = cells.get(cid) or _cell(cid, None)
-    return Mapped(fmt, ordered, warnings, tuple(st.seen))
+    return Mapped(fmt, ordered, warnings, tuple(st.seen), subtotals)
+
+
+def _subtotal_cells(group: str, r: Row, order: list[str] | None) -> list[ParsedCell]:
+    cols = [c.code for c in layout.T3_COLS]
+    if r.values and r.values[0].glued:
+        found = glued.splits(r.values[0].text, 7, glued.row_sum_ok) or glued.splits(r.values[0].text, 7, limit=1)
+        c = r.values[0]
+        return [ParsedCell(f"t3.subtotal_{group}.{col}", v, str(v), "number", _prov(c), len(found) > 1)
+                for col, v in zip(cols, found[0], strict=True)] if found else []
+    vals = _trim(r.values, 7)
+    if order and len(vals) == 7:
+        vals = [vals[order.index(c)] for c in cols]
+    return [_cell(f"t3.subtotal_{group}.{col}", c) for col, c in zip(cols, vals, strict=False)]
 
 
 # --------------------------------------------------------------------------------------------

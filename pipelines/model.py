@@ -98,6 +98,9 @@ class ParsedReport:
     sections: dict[str, str]  # section key ("s1".."s6") -> text
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Publisher-added 表三 小计 rows: outcome group ("denied", ...) -> its 7 cells as printed, with
+    # cell_id "t3.subtotal_<group>.<column>" (not format cells: kept for rule T3-F3).
+    subtotals: dict[str, list[ParsedCell]] = field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
         """The report JSON of shared/spec/report-json.md (plus non-scored detail keys)."""
@@ -117,6 +120,9 @@ class ParsedReport:
                   "provenance": c.provenance.as_dict(), **({"note": c.note} if c.note else {})}
             for cid, c in self.cells.items()
         }
+        if self.subtotals:
+            out["subtotals"] = {g: {c.cell_id.rsplit(".", 1)[1]: c.value for c in cells}
+                                for g, cells in self.subtotals.items()}
         out["sections"] = self.sections
         out["warnings"] = self.warnings
         return out

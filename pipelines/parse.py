@@ -13,7 +13,7 @@ __all__ = ["parse_bytes", "parse_file", "read_document", "UnreadableInput", "PAR
            "MAX_BYTES"]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 # A report is a few hundred KB; anything far larger is not one and would only cost memory.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -82,6 +82,7 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
         sections=meta.split_sections(doc.text),
         title=doc.title,
         warnings=doc.notes + mapped.warnings,
+        subtotals=mapped.subtotals,
     )
 
 

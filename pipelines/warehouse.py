@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import duckdb
 import pandas as pd
 
-from pipelines import layout
+from pipelines import identity, layout
 from pipelines.model import ParsedReport
 from pipelines.parse import PARSER_VERSION
 
@@ -110,7 +110,12 @@ def normalise_agency_name(name: str) -> str:
 
 
 def agency_id(name: str) -> str:
-    """Stable id of an organ name: the same name gives the same id in every warehouse."""
+    """Stable id of the organ a name designates (pipelines.identity): the same organ gets the same id
+    in every warehouse, however its place is written; a name without a readable place keeps the id
+    of its normalised name."""
+    ident = identity.resolve(name)
+    if ident is not None:
+        return ident.agency_id
     return hashlib.sha256(normalise_agency_name(name).encode("utf-8")).hexdigest()[:16]
 
 
@@ -135,12 +140,13 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
             [ids]).fetchall())
         frames = {"_gk_reports": _reports_frame(batch.values(), kept, now, parser_version),
                   "_gk_cells": _cells_frame(batch.values()),
-                  "_gk_sections": _sections_frame(batch.values())}
+                  "_gk_sections": _sections_frame(batch.values()),
+                  "_gk_subtotals": _subtotals_frame(batch.values())}
         with _registered(con, frames):
             if kept:
                 # Facts exist only for reports already in dim_report (same transaction), so
                 # fresh reports skip the scans of the big tables.
-                for table in ("fact_cell", "fact_section", "dim_report"):
+                for table in ("fact_cell", "fact_section", "fact_subtotal", "dim_report"):
                     con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT UNNEST(?))", [list(kept)])
             con.execute("DELETE FROM quarantine WHERE content_hash IN (SELECT UNNEST(?))", [ids])
             con.execute("INSERT OR IGNORE INTO dim_agency SELECT DISTINCT agency_id, agency_norm "
@@ -154,6 +160,8 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
                        CASE WHEN bbox_x0 IS NULL THEN NULL ELSE [bbox_x0, bbox_y0, bbox_x1, bbox_y1] END
                 FROM _gk_cells""")
             con.execute("INSERT INTO fact_section SELECT report_id, section_key, heading, text FROM _gk_sections")
+            con.execute("INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, raw_text "
+                        "FROM _gk_subtotals")
     return len(batch)
 
 
@@ -162,11 +170,13 @@ def _reports_frame(items: Iterable[LoadItem], kept: Mapping[str, datetime], now:
     rows = []
     for it in items:
         r = it.report
+        # the organ from its name, else from the title, body opening and file name (pipelines.identity)
+        ident = identity.resolve(r.agency, title=r.title, file_name=it.file_name, context=r.sections.get("s1"))
         rows.append({
             "report_id": it.content_hash, "file_name": it.file_name, "medium": r.medium,
             "format_version": r.format_version, "year": r.year,
-            "agency_id": agency_id(r.agency) if r.agency else None,
-            "agency_norm": normalise_agency_name(r.agency) if r.agency else None,
+            "agency_id": ident.agency_id if ident else None,
+            "agency_norm": ident.name if ident else None,
             "agency_name": r.agency, "title": r.title,
             "warnings": list(r.warnings), "parser_version": parser_version,
             "loaded_at": kept.get(it.content_hash, now),
@@ -219,6 +229,15 @@ def _cells_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
         else:
             typed[name] = pd.array(values, dtype="object")
     return pd.DataFrame(typed)
+
+
+def _subtotals_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
+    rows = [(it.content_hash, group, c.cell_id.rsplit(".", 1)[1],
+             None if c.value is None else float(c.value), c.raw)
+            for it in items for group, cells in sorted(it.report.subtotals.items()) for c in cells]
+    df = pd.DataFrame(rows, columns=["report_id", "group_code", "col_code", "value", "raw_text"], dtype="object")
+    df["value"] = pd.array(df["value"], dtype="Float64")
+    return df
 
 
 def _sections_frame(items: Iterable[LoadItem]) -> pd.DataFrame:

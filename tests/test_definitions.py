@@ -17,14 +17,17 @@ from pipelines.defs.sensors import inbox_sensor
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
+INGEST = {AssetKey("discovered_files"), AssetKey("parsed_reports"), AssetKey("warehouse_tables")}
+
+
 def test_asset_keys() -> None:
-    assert set(defs.resolve_all_asset_keys()) == {
-        AssetKey("discovered_files"), AssetKey("parsed_reports"), AssetKey("warehouse_tables")}
+    keys = set(defs.resolve_all_asset_keys())
+    assert INGEST | {AssetKey("rule_findings")} <= keys
 
 
 def test_job_covers_the_ingest_assets() -> None:
     job = defs.resolve_job_def("ingest_reports")
-    assert set(job.asset_layer.executable_asset_keys) == set(defs.resolve_all_asset_keys())
+    assert INGEST <= set(job.asset_layer.executable_asset_keys)
 
 
 def test_nightly_schedule_in_china_time() -> None:

