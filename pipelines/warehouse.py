@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import identity, layout
+from pipelines.dbutil import registered, transaction
 from pipelines.model import ParsedReport
 from pipelines.parse import PARSER_VERSION
 
@@ -61,39 +61,17 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return duckdb.connect(str(path), read_only=read_only)
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.begin()
-    try:
-        yield
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
-
-
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, frames: Mapping[str, pd.DataFrame]) -> Iterator[None]:
-    for name, df in frames.items():
-        con.register(name, df)
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
-
-
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create missing tables (sql/schema/*.sql in name order) and re-seed dim_cell. Idempotent.
 
     The DDL uses CREATE ... IF NOT EXISTS, so an existing table whose definition changed is not
     migrated: that needs an explicit migration (or a fresh warehouse).
     """
-    with _transaction(con):
+    with transaction(con):
         for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
             con.execute(sql_file.read_text(encoding="utf-8"))
         cells = pd.DataFrame(dim_cell_rows(), columns=list(DimCellRow._fields))
-        with _registered(con, {"_gk_cells": cells}):
+        with registered(con, {"_gk_cells": cells}):
             con.execute("DELETE FROM dim_cell")
             con.execute(f"INSERT INTO dim_cell ({', '.join(DimCellRow._fields)}) "
                         f"SELECT {', '.join(DimCellRow._fields)} FROM _gk_cells ORDER BY cell_id, format")
@@ -134,7 +112,7 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
         return 0
     ids = list(batch)
     now = datetime.now(UTC)
-    with _transaction(con):
+    with transaction(con):
         kept = dict(con.execute(
             "SELECT report_id, loaded_at FROM dim_report WHERE report_id IN (SELECT UNNEST(?))",
             [ids]).fetchall())
@@ -142,7 +120,7 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
                   "_gk_cells": _cells_frame(batch.values()),
                   "_gk_sections": _sections_frame(batch.values()),
                   "_gk_subtotals": _subtotals_frame(batch.values())}
-        with _registered(con, frames):
+        with registered(con, frames):
             if kept:
                 # Facts exist only for reports already in dim_report (same transaction), so
                 # fresh reports skip the scans of the big tables.
@@ -267,7 +245,7 @@ def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected]
     df = pd.DataFrame(list(batch.values()), columns=list(Rejected._fields), dtype="object")
     df["detected_at"] = pd.Timestamp(datetime.now(UTC))
     ids = list(batch)
-    with _transaction(con), _registered(con, {"_gk_rejected": df}):
+    with transaction(con), registered(con, {"_gk_rejected": df}):
         loaded = [r for (r,) in con.execute(
             "SELECT report_id FROM dim_report WHERE report_id IN (SELECT UNNEST(?))", [ids]).fetchall()]
         if loaded:

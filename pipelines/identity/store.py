@@ -9,14 +9,13 @@ resolved per report, since their title and body may tell the place.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from pipelines.dbutil import registered, transaction
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
 
 PROFILE_COLUMNS = ("agency_id", "identity_key", "level", "organ_kind", "sector", "region_code",
@@ -49,7 +48,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
     issues = _issues(resolved)
-    with _transaction(con), _registered(con, {"_gk_assign": assignments, "_gk_agency": agencies,
+    with transaction(con), registered(con, {"_gk_assign": assignments, "_gk_agency": agencies,
                                               "_gk_profile": profiles, "_gk_issue": issues}):
         con.execute("""
             UPDATE dim_report SET agency_id = a.agency_id
@@ -127,23 +126,3 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataF
     return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype="object")
 
 
-@contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.begin()
-    try:
-        yield
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
-
-
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> Iterator[None]:
-    for name, df in frames.items():
-        con.register(name, df)
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
