@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipelines import meta
@@ -10,12 +11,25 @@ from pipelines.model import Document, ParsedReport, UnreadableInput
 from pipelines.readers.encoding import looks_binary
 
 __all__ = ["parse_bytes", "parse_file", "read_document", "UnreadableInput", "PARSER_VERSION",
-           "MAX_BYTES"]
+           "MAX_BYTES", "size_problem"]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.3.1"
+# Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
+_TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
+_RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+# Where a complete page's end tag is: after it come at most trailing scripts and comments.
+_TAIL = 64 * 1024
 # A report is a few hundred KB; anything far larger is not one and would only cost memory.
 MAX_BYTES = 50 * 1024 * 1024
+
+
+def size_problem(size: int) -> str | None:
+    """Why a file of this many bytes is not parsed, or None. Callers that can stat a file ask before
+    reading it, so that a huge file never reaches memory; read_document asks again for raw bytes."""
+    if size > MAX_BYTES:
+        return f"file too large ({size / (1024 * 1024):.0f} MB, limit {MAX_BYTES // (1024 * 1024)} MB): not a report"
+    return None
 
 
 def sniff(data: bytes, filename: str) -> str:
@@ -37,8 +51,9 @@ def sniff(data: bytes, filename: str) -> str:
 def read_document(data: bytes, filename: str) -> Document:
     if not data.strip():
         raise UnreadableInput("empty file")
-    if len(data) > MAX_BYTES:
-        raise UnreadableInput(f"file too large ({len(data) // (1024 * 1024)} MB): not a report")
+    too_large = size_problem(len(data))
+    if too_large:
+        raise UnreadableInput(too_large)
     medium = sniff(data, filename)
     if medium == "html":
         from pipelines.readers.html import read_html
@@ -73,6 +88,13 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
     mapped = map_document(doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
+    missing = [name for prefix, name in _TABLES.items()
+               if not any(c.raw is not None for cid, c in mapped.cells.items() if cid.startswith(prefix))]
+    if missing and doc.medium == "html" and not _RE_HTML_END.search(data[-_TAIL:]):
+        # A download cut short: the mapper would fill the lost tables with blanks, which the marts
+        # would count as zeros. A complete page missing a table (printed as an image) still loads.
+        raise UnreadableInput(f"truncated HTML: the page stops before its end (no </html>) and "
+                              f"{'、'.join(missing)} is missing")
     return ParsedReport(
         agency=agency,
         year=year,
@@ -89,6 +111,9 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
 def parse_file(path: str | Path) -> ParsedReport:
     p = Path(path)
     try:
+        too_large = size_problem(p.stat().st_size)
+        if too_large:
+            raise UnreadableInput(too_large)
         data = p.read_bytes()
     except OSError as e:
         raise UnreadableInput(f"cannot read file: {e.strerror or e}") from None

@@ -1,9 +1,12 @@
-"""Inbox -> parsed reports -> warehouse, as plain functions that the Dagster assets and tests call."""
+"""Inbox -> parsed reports -> warehouse, as plain functions that the Dagster assets and tests call.
+
+The scan (pipelines/scan.py) decides which files need parsing; this module parses them, never
+letting one bad file stop the batch, and stores the outcome with the run's counts.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -11,23 +14,23 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
+import pandas as pd
 
-from pipelines import parse, warehouse
+from pipelines import parse, scan, warehouse
+from pipelines.progress import progress
+from pipelines.scan import Duplicate, discover, inbox_fingerprint
 from pipelines.warehouse import LoadItem, Rejected
+
+__all__ = ["BATCH_SIZE", "Duplicate", "ParseOutcome", "discover", "guess_medium", "inbox_fingerprint",
+           "parse_all", "parse_one", "parse_planned", "run", "store"]
 
 # Reports per warehouse transaction: big enough for fast bulk inserts (~200 cells a report),
 # small enough that a failure loses little and memory stays flat.
 BATCH_SIZE = 2000
 
 
-class Duplicate(NamedTuple):
-    file_name: str
-    content_hash: str
-    same_as: str  # the file of this batch that had these bytes first
-
-
 class ParseOutcome(NamedTuple):
-    """Every discovered file ends in exactly one of the three lists."""
+    """Every file given to the parser ends in exactly one of the three lists."""
 
     parsed: list[LoadItem]
     quarantined: list[Rejected]
@@ -38,71 +41,79 @@ class ParseOutcome(NamedTuple):
         return len(self.parsed) + len(self.quarantined) + len(self.duplicates)
 
 
-def discover(inbox: Path) -> list[Path]:
-    """Every regular file under inbox, sorted by relative path, less hidden files, JSON files (the
-    corpus' *.expected.json answers, manifest.json, organs.json) and READMEs. A missing inbox is an error: a mistyped path must not
-    look like an empty night."""
-    inbox = Path(inbox)
-    if not inbox.is_dir():
-        raise FileNotFoundError(f"inbox is not a directory: {inbox}")
-    found = []
-    for dirpath, dirnames, filenames in os.walk(inbox):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            p = Path(dirpath, name)
-            if _wanted(name) and p.is_file():
-                found.append(p)
-    return sorted(found, key=lambda p: p.relative_to(inbox).as_posix())
-
-
-def _wanted(name: str) -> bool:
-    # Reports are never JSON; a corpus folder's JSON files and README are its answers and notes
-    # (*.expected.json, manifest.json, organs.json), not reports to quarantine.
-    return not (name.startswith(".") or name.lower().endswith(".json") or name.upper().startswith("README"))
-
-
-def inbox_fingerprint(inbox: Path) -> str:
-    """Hash of the inbox listing (name, size, mtime): changes when a file is added, replaced or removed."""
-    h = hashlib.sha256()
-    if Path(inbox).is_dir():
-        for p in discover(inbox):
-            st = p.stat()
-            h.update(f"{p.relative_to(inbox).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
 def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
     """Parse every file; bad input is quarantined with its reason and never stops the batch.
 
     File names are stored relative to root when given (so sub-folders of the inbox stay
-    distinguishable), else as the bare name.
+    distinguishable), else as the bare name. Bytes seen earlier in the batch are duplicates.
     """
+    paths = list(paths)
     out = ParseOutcome([], [], [])
     first_of: dict[str, str] = {}
-    for path in paths:
+    for path in progress(paths, len(paths), "parsing"):
         name = Path(path).relative_to(root).as_posix() if root is not None else Path(path).name
-        try:
-            data = Path(path).read_bytes()
-        except OSError as e:
-            # No bytes, so no content hash: key the row on the name, marked so it cannot clash.
-            key = "unread:" + hashlib.sha256(name.encode()).hexdigest()
-            out.quarantined.append(Rejected(name, key, f"cannot read file: {e.strerror or e}"))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in first_of:
-            out.duplicates.append(Duplicate(name, digest, first_of[digest]))
-            continue
-        first_of[digest] = name
-        try:
-            report = parse.parse_bytes(data, Path(path).name)
-        except parse.UnreadableInput as e:
-            out.quarantined.append(Rejected(name, digest, _one_line(str(e)), guess_medium(data, name)))
-        except Exception as e:  # a parser bug must cost one file, not the night's batch
-            reason = f"parser error: {type(e).__name__}: {_one_line(str(e))}"
-            out.quarantined.append(Rejected(name, digest, reason, guess_medium(data, name)))
-        else:
-            out.parsed.append(LoadItem(name, digest, report))
+        _add(out, parse_one(Path(path), name, seen=first_of))
     return out
+
+
+def parse_planned(plan: scan.Plan) -> ParseOutcome:
+    """Parse the files a scan found new to this parser. The scan's duplicates and unreadable files
+    are carried over, so the outcome accounts for every file that was not already known."""
+    out = ParseOutcome([], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable],
+                       list(plan.duplicates))
+    first_of: dict[str, str] = {}
+    for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
+        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
+    return out
+
+
+def _add(out: ParseOutcome, result: LoadItem | Rejected | Duplicate) -> None:
+    if isinstance(result, Duplicate):
+        out.duplicates.append(result)
+    elif isinstance(result, Rejected):
+        out.quarantined.append(result)
+    else:
+        out.parsed.append(result)
+
+
+def parse_one(path: Path, name: str, *, seen: dict[str, str],
+              digest: str | None = None) -> LoadItem | Rejected | Duplicate:
+    """One file to a report, a quarantine row, or a duplicate of bytes in `seen` (hash -> first
+    name; updated). `digest` is the hash a scan already streamed, if any. Never raises for bad input."""
+    try:
+        # From stat, before reading: a 200 MB file must not be read into memory to be rejected.
+        too_large = parse.size_problem(path.stat().st_size)
+        if too_large:
+            return Rejected(name, digest or scan.file_hash(path), too_large, guess_medium(_head(path), name))
+        data = path.read_bytes()
+    except OSError as e:
+        return _unread(name, e.strerror or str(e))
+    digest = hashlib.sha256(data).hexdigest()  # of the bytes parsed, even if the file changed since a scan
+    if digest in seen:
+        return Duplicate(name, digest, seen[digest])
+    seen[digest] = name
+    try:
+        report = parse.parse_bytes(data, path.name)
+    except parse.UnreadableInput as e:
+        return Rejected(name, digest, _one_line(str(e)), guess_medium(data, name))
+    except Exception as e:  # a parser bug must cost one file, not the night's batch
+        reason = f"parser error: {type(e).__name__}: {_one_line(str(e))}"
+        return Rejected(name, digest, reason, guess_medium(data, name))
+    return LoadItem(name, digest, report)
+
+
+def _unread(name: str, why: str) -> Rejected:
+    # No bytes, so no content hash: key the row on the name, marked so it cannot clash.
+    key = "unread:" + hashlib.sha256(name.encode()).hexdigest()
+    return Rejected(name, key, f"cannot read file: {why}")
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(1024)
+    except OSError:
+        return b""
 
 
 def _one_line(text: str) -> str:
@@ -126,27 +137,36 @@ def guess_medium(data: bytes, name: str) -> str | None:
     return by_ext.get(ext)
 
 
-def store(con: duckdb.DuckDBPyConnection, outcome: ParseOutcome, *, run_id: str,
-          started_at: datetime) -> dict[str, Any]:
-    """Write one parse outcome to an open warehouse and log the run; returns the run's counts."""
+def store(con: duckdb.DuckDBPyConnection, outcome: ParseOutcome, *, run_id: str, started_at: datetime,
+          plan: scan.Plan | None = None) -> dict[str, Any]:
+    """Write one parse outcome to an open warehouse, remember the scanned files (source_file) and log
+    the run; returns the run's counts. Every report of the run gets started_at as its loaded_at."""
     warehouse.ensure_schema(con)
     for i in range(0, len(outcome.parsed), BATCH_SIZE):
-        warehouse.load_reports(con, outcome.parsed[i:i + BATCH_SIZE])
+        warehouse.load_reports(con, outcome.parsed[i:i + BATCH_SIZE], loaded_at=started_at)
     warehouse.quarantine_many(con, outcome.quarantined)
-    warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC),
-                         files_seen=outcome.files_seen, parsed=len(outcome.parsed),
-                         quarantined=len(outcome.quarantined), skipped_duplicates=len(outcome.duplicates))
-    return {"run_id": run_id, "files_seen": outcome.files_seen, "parsed": len(outcome.parsed),
-            "quarantined": len(outcome.quarantined), "skipped_duplicates": len(outcome.duplicates)}
+    counts: dict[str, Any] = {"files_seen": outcome.files_seen, "parsed": len(outcome.parsed),
+                              "quarantined": len(outcome.quarantined),
+                              "skipped_duplicates": len(outcome.duplicates)}
+    if plan is not None:
+        # After the loads: a file is remembered only once its bytes are in the warehouse.
+        scan.record_sources(con, plan.entries, pd.Timestamp(started_at))
+        counts.update(files_seen=len(plan.entries), files_new=plan.count(scan.NEW),
+                      files_changed=plan.count(scan.CHANGED), files_unchanged=plan.count(scan.UNCHANGED))
+    warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), **counts)
+    return {"run_id": run_id, **counts}
 
 
 def run(inbox: Path, warehouse_path: Path, *, run_id: str | None = None) -> dict[str, Any]:
-    """Discover, parse and load an inbox; returns {"run": counts of this run, **warehouse.summary()}."""
+    """Scan an inbox against a warehouse, parse what this parser has not parsed yet and load it, in
+    place (a Dagster nightly run builds a staging copy instead, pipelines/staging.py).
+    Returns {"run": counts of this run, **warehouse.summary()}."""
     started = datetime.now(UTC)
-    outcome = parse_all(discover(inbox), root=Path(inbox))
     con = warehouse.connect(warehouse_path)
     try:
-        counts = store(con, outcome, run_id=run_id or str(uuid.uuid4()), started_at=started)
+        plan = scan.plan(con, Path(inbox))
+        outcome = parse_planned(plan)
+        counts = store(con, outcome, run_id=run_id or str(uuid.uuid4()), started_at=started, plan=plan)
         return {"run": counts, **warehouse.summary(con)}
     finally:
         con.close()

@@ -18,10 +18,9 @@ from typing import Any, NamedTuple
 import duckdb
 import pandas as pd
 
-from pipelines import identity, layout
+from pipelines import identity, layout, parse
 from pipelines.dbutil import registered, transaction
 from pipelines.model import ParsedReport
-from pipelines.parse import PARSER_VERSION
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "sql" / "schema"
 # The parser gives only section keys; the headings are the statutory ones, the same in both formats.
@@ -53,6 +52,11 @@ class DimCellRow(NamedTuple):
     col_label: str
     unit: str
     group_code: str | None
+
+
+def current_parser() -> str:
+    """PARSER_VERSION, read when called (tests change it to see what a new parser re-parses)."""
+    return parse.PARSER_VERSION
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -98,12 +102,16 @@ def agency_id(name: str) -> str:
 
 
 def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str, ParsedReport]], *,
-                 parser_version: str = PARSER_VERSION) -> int:
+                 parser_version: str | None = None, loaded_at: datetime | None = None) -> int:
     """Load (file_name, content_hash, report) items in one transaction; returns reports loaded.
 
     Idempotent: each report's rows are deleted and inserted again by report_id, keeping the
     loaded_at of its first load, and bytes that load are taken out of quarantine. On any error
     the whole batch is rolled back, including the deletes.
+
+    loaded_at is the run's start for a pipeline run, so that every batch of one run carries the
+    same time: current_report takes a later loaded_at as a re-publication, which versions loaded
+    together (an HTML page and its text dump) must not look like.
     """
     batch: dict[str, LoadItem] = {}
     for file_name, content_hash, report in items:
@@ -111,7 +119,8 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
     if not batch:
         return 0
     ids = list(batch)
-    now = datetime.now(UTC)
+    now = loaded_at or datetime.now(UTC)
+    parser_version = parser_version or current_parser()
     with transaction(con):
         kept = dict(con.execute(
             "SELECT report_id, loaded_at FROM dim_report WHERE report_id IN (SELECT UNNEST(?))",
@@ -230,7 +239,8 @@ def quarantine(con: duckdb.DuckDBPyConnection, file_name: str, content_hash: str
     quarantine_many(con, [Rejected(file_name, content_hash, reason, medium_guess)])
 
 
-def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected]) -> int:
+def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected], *,
+                    parser_version: str | None = None) -> int:
     """Record files that did not parse, in one transaction; returns rows written.
 
     Idempotent by content hash: a re-run updates name and reason but keeps detected_at. Bytes
@@ -244,26 +254,41 @@ def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected]
         return 0
     df = pd.DataFrame(list(batch.values()), columns=list(Rejected._fields), dtype="object")
     df["detected_at"] = pd.Timestamp(datetime.now(UTC))
+    df["parser_version"] = parser_version or current_parser()
     ids = list(batch)
     with transaction(con), registered(con, {"_gk_rejected": df}):
         loaded = [r for (r,) in con.execute(
             "SELECT report_id FROM dim_report WHERE report_id IN (SELECT UNNEST(?))", [ids]).fetchall()]
         if loaded:
-            for table in ("fact_cell", "fact_section", "dim_report"):
+            for table in ("fact_cell", "fact_section", "fact_subtotal", "dim_report"):
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT UNNEST(?))", [loaded])
         con.execute("""
-            INSERT INTO quarantine
-            SELECT content_hash, file_name, reason, medium_guess, detected_at FROM _gk_rejected
+            INSERT INTO quarantine (content_hash, file_name, reason, medium_guess, detected_at, parser_version)
+            SELECT content_hash, file_name, reason, medium_guess, detected_at, parser_version FROM _gk_rejected
             ON CONFLICT (content_hash) DO UPDATE SET
                 file_name = excluded.file_name, reason = excluded.reason,
-                medium_guess = excluded.medium_guess""")
+                medium_guess = excluded.medium_guess, parser_version = excluded.parser_version""")
     return len(batch)
 
 
 def record_run(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: datetime, finished_at: datetime,
-               files_seen: int, parsed: int, quarantined: int, skipped_duplicates: int) -> None:
-    con.execute("INSERT OR REPLACE INTO load_run VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [run_id, started_at, finished_at, files_seen, parsed, quarantined, skipped_duplicates])
+               files_seen: int, parsed: int, quarantined: int, skipped_duplicates: int,
+               files_new: int = 0, files_changed: int = 0, files_unchanged: int = 0,
+               parser_version: str | None = None) -> None:
+    con.execute("INSERT OR REPLACE INTO load_run (run_id, started_at, finished_at, files_seen, parsed, quarantined, "
+                "skipped_duplicates, files_new, files_changed, files_unchanged, parser_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, started_at, finished_at, files_seen, parsed, quarantined, skipped_duplicates,
+                 files_new, files_changed, files_unchanged, parser_version or current_parser()])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, *, finished_at: datetime) -> int | None:
+    """Close a run's load_run row at publish time: the findings the rules left, and the end time.
+    Returns the findings count, None when the rules did not run in this run (no rule_runs rows)."""
+    (ran,) = _one(con, "SELECT count(*) FROM rule_runs WHERE run_id = ?", [run_id])
+    findings = _one(con, "SELECT count(*) FROM findings WHERE status = 'fail'")[0] if ran else None
+    con.execute("UPDATE load_run SET findings = ?, finished_at = ? WHERE run_id = ?", [findings, finished_at, run_id])
+    return findings
 
 
 def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
@@ -280,7 +305,7 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "cells": cells, "quarantined": quarantined}
 
 
-def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
-    row = con.execute(sql).fetchone()
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    row = con.execute(sql, params).fetchone()
     assert row is not None  # aggregate queries always return a row
     return tuple(row)

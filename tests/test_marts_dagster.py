@@ -35,10 +35,10 @@ def test_without_the_rules_the_marts_follow_the_load() -> None:
     assert AssetKey("warehouse_tables") in deps and AssetKey("rule_findings") not in deps
 
 
-def test_job_and_sensor() -> None:
-    job = defs.resolve_job_def("build_marts")
-    assert set(job.asset_layer.executable_asset_keys) == MARTS | {AssetKey("agency_dimension")}
-    assert defs.resolve_sensor_def("marts_after_upstream").job_name == "build_marts"
+def test_marts_run_in_the_nightly_job_before_the_publish() -> None:
+    job = defs.resolve_job_def("nightly")
+    assert set(job.asset_layer.executable_asset_keys) >= MARTS | {AssetKey("agency_dimension")}
+    assert defs.resolve_asset_graph().get(AssetKey("published_warehouse")).parent_keys >= MARTS
 
 
 def test_materialize_in_process(tmp_path: Path) -> None:

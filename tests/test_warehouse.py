@@ -95,7 +95,7 @@ def test_load_stores_reports_cells_sections_and_provenance(con: duckdb.DuckDBPyC
                          "parser_version, agency_id FROM dim_report WHERE report_id = ?", [h("a")]).fetchone()
     assert report is not None
     assert report[:8] == ("a.html", "html", "F2021", 2023, "平潭综合实验区财政金融局", "年度报告",
-                          ["year from title"], warehouse.PARSER_VERSION)
+                          ["year from title"], warehouse.current_parser())
     assert report[8] == warehouse.agency_id("平潭综合实验区 财政金融局")  # normalised: spaces don't count
     # Every cell joins dim_cell on (cell_id, format).
     assert con.execute("SELECT count(*) FROM fact_cell LEFT JOIN dim_cell USING (cell_id, format) "

@@ -1,4 +1,5 @@
-"""The ingest assets: inbox files -> parsed reports -> warehouse tables. Thin wrappers over pipeline.py.
+"""The ingest assets: inbox files -> what needs parsing -> parsed reports -> warehouse tables. Thin
+wrappers over scan.py and pipeline.py.
 
 No `from __future__ import annotations` in defs/: Dagster reads the annotations at definition time
 to find the context and the resources.
@@ -6,48 +7,73 @@ to find the context and the resources.
 
 
 from datetime import UTC, datetime
-from pathlib import Path
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, Output, asset
 
-from pipelines import pipeline
+from pipelines import pipeline, scan
 from pipelines.defs.resources import InboxResource, WarehouseResource
+from pipelines.pause import pause_point
 from pipelines.pipeline import ParseOutcome
+from pipelines.scan import Plan
 
 GROUP = "ingest"
+# Upstream of the scan when the nightly graph has them (a run of the ingest assets alone does not).
+STAGING = AssetKey("staging_warehouse")
+FETCHED = AssetKey("fetched_sources")
+# Names listed in the metadata; the full list is the quarantine table.
+LISTED = 50
 
 
-@asset(group_name=GROUP, description="Report files found in the inbox (paths, sorted).")
-def discovered_files(inbox: InboxResource) -> Output[list[str]]:
-    paths = pipeline.discover(inbox.folder())
-    return Output([str(p) for p in paths],
-                  metadata={"files": len(paths), "inbox": MetadataValue.path(str(inbox.folder()))})
+@asset(group_name=GROUP, deps=[STAGING, FETCHED],
+       description="The inbox scanned against the warehouse: every file new, changed or unchanged (by size, "
+                   "modification time and content hash), and the bytes this parser version has not parsed yet.")
+def discovered_files(inbox: InboxResource, warehouse: WarehouseResource) -> Output[Plan]:
+    con = warehouse.connect()
+    try:
+        plan = scan.plan(con, inbox.folder())
+    finally:
+        con.close()
+    return Output(plan, metadata={
+        "files": len(plan.entries), "new": plan.count(scan.NEW), "changed": plan.count(scan.CHANGED),
+        "unchanged": plan.count(scan.UNCHANGED), "unreadable": len(plan.unreadable),
+        "to_parse": len(plan.to_parse), "duplicates": len(plan.duplicates), "hashed": plan.hashed,
+        "inbox": MetadataValue.path(str(inbox.folder())),
+    })
 
 
-@asset(group_name=GROUP, description="Every discovered file parsed, quarantined with a reason, or skipped "
-                                     "as a duplicate of another file's bytes.")
-def parsed_reports(inbox: InboxResource, discovered_files: list[str]) -> Output[ParseOutcome]:
-    outcome = pipeline.parse_all([Path(p) for p in discovered_files], root=inbox.folder())
+@asset(group_name=GROUP, description="The files to parse, parsed; a file that cannot be read is quarantined with "
+                                     "its reason, one with bytes seen under another name is a duplicate.")
+def parsed_reports(discovered_files: Plan) -> Output[ParseOutcome]:
+    outcome = pipeline.parse_planned(discovered_files)
+    pause_point("parsed")
     return Output(outcome, metadata={
         "parsed": len(outcome.parsed),
         "quarantined": len(outcome.quarantined),
         "skipped_duplicates": len(outcome.duplicates),
+        "quarantined_files": MetadataValue.md(_listing(outcome)),
     })
 
 
+def _listing(outcome: ParseOutcome) -> str:
+    rows = [f"- `{r.file_name}`: {r.reason}" for r in outcome.quarantined[:LISTED]]
+    more = len(outcome.quarantined) - LISTED
+    return "\n".join(rows + ([f"- … and {more} more (quarantine table)"] if more > 0 else [])) or "none"
+
+
 @asset(group_name=GROUP, kinds={"duckdb"},
-       description="The star schema in the DuckDB warehouse (dim_*, fact_*, quarantine, load_run).")
+       description="The star schema in the DuckDB warehouse (dim_*, fact_*, quarantine, source_file, load_run).")
 def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
-                     parsed_reports: ParseOutcome) -> MaterializeResult:
+                     discovered_files: Plan, parsed_reports: ParseOutcome) -> MaterializeResult:
     run_id = context.run.run_id
     stats = context.instance.get_run_stats(run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     con = warehouse.connect()
     try:
-        counts = pipeline.store(con, parsed_reports, run_id=run_id, started_at=started)
+        counts = pipeline.store(con, parsed_reports, run_id=run_id, started_at=started, plan=discovered_files)
         summary = pipeline.warehouse.summary(con)
     finally:
         con.close()
+    pause_point("loaded")
     return MaterializeResult(metadata={
         **{k: v for k, v in counts.items() if k != "run_id"},
         "reports_total": summary["reports"],
@@ -55,7 +81,7 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
         "cells_total": summary["cells"],
         "quarantined_total": len(summary["quarantined"]),
         "years": MetadataValue.json(summary["years"]),
-        "warehouse": MetadataValue.path(warehouse.path),
+        "warehouse": MetadataValue.path(str(warehouse.working_path())),
     })
 
 

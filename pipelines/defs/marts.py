@@ -11,25 +11,16 @@ No `from __future__ import annotations` here: Dagster reads the annotations at d
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    AssetSelection,
     AssetSpec,
-    DefaultSensorStatus,
-    EventLogEntry,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
-    SensorDefinition,
-    SensorEvaluationContext,
     asset,
-    asset_sensor,
-    define_asset_job,
     multi_asset,
 )
 
@@ -104,18 +95,3 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
         raise ValueError(table)
     row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(row[0]) if row else 0
-
-
-def build_job(assets: Sequence[AssetsDefinition]) -> Any:  # dagster's job type is not public
-    return define_asset_job("build_marts", selection=AssetSelection.assets(*assets),
-                            description="Re-resolve organs and rebuild the analyst marts.")
-
-
-def build_sensor(upstream: AssetKey, job: Any) -> SensorDefinition:
-    @asset_sensor(asset_key=upstream, job=job, name="marts_after_upstream",
-                  default_status=DefaultSensorStatus.RUNNING,
-                  description=f"Rebuilds the organ dimension and the marts after every {upstream.to_user_string()}.")
-    def marts_after_upstream(context: SensorEvaluationContext, asset_event: EventLogEntry) -> RunRequest:
-        return RunRequest(run_key=asset_event.run_id)
-
-    return marts_after_upstream

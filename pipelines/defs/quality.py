@@ -1,6 +1,7 @@
 """The rules asset: every rule of expectations/rules.yaml evaluated into the findings table after each
 warehouse load, validated with Great Expectations, and reported as one asset check per rule group.
 
+Runs in the nightly job after the load (pipelines/defs/nightly.py).
 A report that breaks rules is a finding, not a pipeline failure: the checks are WARN severity and
 the asset succeeds whatever the rules find. Only a broken rule (bad SQL) or an unreachable
 warehouse fails the run.
@@ -16,19 +17,13 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
-    AssetSelection,
-    DefaultSensorStatus,
-    EventLogEntry,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
-    SensorEvaluationContext,
     asset,
-    asset_sensor,
-    define_asset_job,
 )
 
 from pipelines.defs.resources import InboxResource, WarehouseResource
+from pipelines.pause import pause_point
 from pipelines.quality import catalogue, engine, hierarchy
 
 GROUP = "quality"
@@ -69,7 +64,8 @@ def rule_findings(context: AssetExecutionContext, warehouse: WarehouseResource,
     try:
         from pipelines.quality import gx
 
-        for rule_id, g in gx.validate(warehouse.path, rules).items():
+        # the file this run writes: in a nightly run the staging copy, not the published warehouse
+        for rule_id, g in gx.validate(warehouse.working_path(), rules).items():
             r = result.by_id()[rule_id]
             r.gx_success, r.gx_unexpected, r.gx_seconds = g.success, g.unexpected, g.seconds
     except Exception as e:  # GX is the second opinion; the findings above stand without it
@@ -82,6 +78,7 @@ def rule_findings(context: AssetExecutionContext, warehouse: WarehouseResource,
     finally:
         con.close()
     checks = [_check_result(g, result, samples.get(g, []), gx_error) for g in CHECK_TITLES]
+    pause_point("rules")
     return MaterializeResult(
         metadata={
             "findings": sum(r.fail for r in result.rules),
@@ -127,18 +124,6 @@ def _check_result(group: str, result: engine.RunResult, samples: list[str], gx_e
     return AssetCheckResult(check_name=check_name(group), asset_key=AssetKey("rule_findings"),
                             passed=fails == 0 and not gx_failed, severity=AssetCheckSeverity.WARN,
                             metadata=meta)  # type: ignore[arg-type]
-
-
-rules_job = define_asset_job(
-    "check_rules", selection=AssetSelection.assets(rule_findings),
-    description="Evaluate the consistency rules on the warehouse and validate them with Great Expectations.")
-
-
-@asset_sensor(asset_key=AssetKey("warehouse_tables"), job=rules_job, default_status=DefaultSensorStatus.RUNNING,
-              description="Runs the rules after every load of the warehouse (the nightly ingest, an inbox "
-                          "change or a manual run).")
-def rules_after_load(context: SensorEvaluationContext, asset_event: EventLogEntry) -> RunRequest:
-    return RunRequest(run_key=asset_event.run_id)
 
 
 QUALITY_ASSETS = [rule_findings]

@@ -30,6 +30,9 @@ _SPACE_IN_WORDS = re.compile(r"(?<=[^\d\s])\s+(?=[^\d\s])")
 _RUN = re.compile(r"(?<![\d.])-?\d(?:[\d ]|[+-](?=\d))*(?:\.\d+)?(?:万元|元)?")
 
 
+_TITLE_FIELD = re.compile(r"标题\s*[:：](.*)")
+
+
 def read_text(data: bytes) -> Document:
     if not data.strip():
         raise UnreadableInput("empty file")
@@ -55,8 +58,9 @@ def _split_dump_header(text: str) -> tuple[str | None, str]:
     title = None
     head = text[: m.start()] if m else text[:2000]
     for line in head.splitlines():
-        if line.startswith("标题"):
-            title = re.split(r"[:：]", line, maxsplit=1)[1].strip() or None
+        field = _TITLE_FIELD.match(line)  # `标题` without a colon is text, not the header field
+        if field:
+            title = field.group(1).strip() or None
             break
     if m:
         return title, text[m.end():]

@@ -32,10 +32,10 @@ CREATE OR REPLACE MACRO quality.blank_note(decided) AS
 CREATE OR REPLACE MACRO quality.is_blank(value, kind) AS value IS NULL AND kind <> 'dash';
 
 -- step: report
--- One row per report in a statutory format. is_current picks one report per organ-year, because
--- the same report can be loaded from several files (HTML and a text dump of it) or re-published;
--- cross-year rules compare organ-years, not files. Preference: fewer cells the parser had to guess,
--- then the newest load, then the medium that keeps table structure best, then the hash (stable).
+-- One row per report in a statutory format. is_current marks the organ-year's version that
+-- current_report (sql/schema/22_current_report.sql) picks, the same one the marts and the site use:
+-- the same report can be loaded from several files (HTML and a text dump of it) or re-published,
+-- and cross-year rules compare organ-years, not files.
 CREATE OR REPLACE TABLE quality.report AS
 WITH per_report AS (
     SELECT report_id,
@@ -59,13 +59,9 @@ WITH per_report AS (
     LEFT JOIN per_report p USING (report_id)
     WHERE d.format_version IN ('F2019', 'F2021')
 ), ranked AS (
-    SELECT *,
-           agency_id IS NOT NULL AND year IS NOT NULL AND row_number() OVER (
-               PARTITION BY agency_id, year
-               ORDER BY n_uncertain, loaded_at DESC,
-                        CASE medium WHEN 'html' THEN 0 WHEN 'docx' THEN 1 WHEN 'pdf' THEN 2 ELSE 3 END,
-                        report_id) = 1 AS is_current
+    SELECT r.*, cur.report_id IS NOT NULL AS is_current
     FROM r
+    LEFT JOIN current_report cur USING (report_id)
 )
 SELECT c.*,
        p.report_id AS prev_report_id, p.format AS prev_format, p.file_name AS prev_file_name,

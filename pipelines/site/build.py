@@ -1,0 +1,91 @@
+"""Build the whole site into a fresh folder next to the target and swap it into place, so that a
+reader (or a web server) never sees a half-written site."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from pipelines import warehouse
+from pipelines.site import data as site_data
+from pipelines.site.pages import common, compare, coverage, organ, organs, overview, quality
+from pipelines.site.render import Writer, make_env
+
+# Pages above this are too slow to open on an office PC; the benchmark and the tests assert it.
+MAX_PAGE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    pages: dict[str, int]  # page path -> bytes
+    assets: dict[str, int]
+    organs: int
+    seconds: float
+
+    @property
+    def largest(self) -> tuple[str, int]:
+        return max(self.pages.items(), key=lambda kv: (kv[1], kv[0])) if self.pages else ("", 0)
+
+
+def build_site(warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None) -> BuildResult:
+    """Read the warehouse (read-only) and write the site to out_dir, replacing what was there."""
+    con = warehouse.connect(warehouse_path, read_only=True)
+    try:
+        return build_from(con, Path(out_dir), source_base_url=source_base_url)
+    finally:
+        con.close()
+
+
+def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None) -> BuildResult:
+    t0 = time.perf_counter()
+    source_base_url = organ.check_base_url(source_base_url)  # a bad setting fails before any work
+    d = site_data.load(con)
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    try:
+        w = Writer(tmp, make_env(), {"nav": common.NAV, "as_of": d.as_of})
+        assets = _write_assets(w)
+        overview.write(w, d)
+        compare.write(w, d)
+        organs.write(w, d)
+        quality.write(w, d)
+        coverage.write(w, d)
+        organ.write_all(w, d, con, source_base_url=source_base_url)
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    pages = dict(w.pages())
+    return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0)
+
+
+def _write_assets(w: Writer) -> dict[str, int]:
+    """plotly.min.js once for the whole site (from the installed plotly, so no CDN is ever needed),
+    and the site's own script and style sheet."""
+    from plotly.offline import get_plotlyjs
+
+    w.bytes("assets/plotly.min.js", get_plotlyjs().encode("utf-8"))
+    static = resources.files("pipelines.site") / "static"
+    for name in ("site.js", "site.css", "compare.js"):
+        w.bytes(f"assets/{name}", (static / name).read_bytes())
+    return {p: n for p, n in w.sizes.items() if p.startswith("assets/")}
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace target by new with renames only: the old site stays whole until the new one is."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{new.name.rsplit('-', 1)[-1]}")
+        target.rename(old)
+    new.rename(target)
+    target.chmod(0o755)  # mkdtemp makes the folder private; a web server must read it
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

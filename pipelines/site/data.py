@@ -1,0 +1,244 @@
+"""What the site reads from the warehouse, in one pass: the marts for the numbers, current_report
+for which file stands for an organ-year, report_findings for what does not add up, fact_cell and
+fact_section for the organ pages.
+
+Every query orders its rows completely, so the same warehouse gives the same pages byte for byte.
+Tables written by other steps may be missing (a warehouse on which the rules never ran has no
+findings): the site then says so instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from pipelines.site.render import slug
+
+CHINA = ZoneInfo("Asia/Shanghai")
+REQUIRED = ("current_report", "mart_organ_year", "mart_coverage", "dim_agency_profile")
+
+
+class MissingTables(RuntimeError):
+    """The warehouse lacks the marts the site is built from."""
+
+
+@dataclass(frozen=True)
+class Organ:
+    agency_id: str
+    name: str
+    level: str | None
+    kind: str | None
+    sector: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    parent_id: str | None
+    parent_name: str | None
+    page: str  # path of its page, relative to the site root
+
+
+@dataclass(frozen=True)
+class Report:
+    report_id: str
+    agency_id: str
+    year: int
+    file_name: str
+    medium: str
+    format_version: str
+    title: str | None
+    agency_name: str | None
+    versions: int
+    uncertain_cells: int
+    loaded_at: datetime
+
+
+@dataclass(frozen=True)
+class Finding:
+    report_id: str
+    rule_id: str
+    severity: str
+    cell_ids: tuple[str, ...]
+    expected: float | None
+    actual: float | None
+    diff: float | None
+    message: str
+    source_file: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    severity: str
+    title: str
+
+
+@dataclass
+class SiteData:
+    organs: dict[str, Organ]
+    organ_years: list[dict[str, Any]]  # mart_organ_year rows
+    coverage: list[dict[str, Any]]  # mart_coverage rows
+    reports: dict[str, Report]  # current reports by report_id
+    findings: list[Finding]  # failed rules of current reports
+    rules: dict[str, Rule]
+    not_assessable: dict[str, int]  # rule_id -> current reports the rule could not decide
+    rules_ran: bool
+    cell_labels: dict[tuple[str, str], tuple[str, str]]  # (cell_id, format) -> (row label, col label)
+    quarantine: list[tuple[str, str]]
+    unassigned: list[dict[str, Any]]  # loaded reports without organ or year
+    identity_issues: list[dict[str, Any]]
+    files_total: int
+    as_of: str | None
+    latest_load: list[str] = field(default_factory=list)  # report_ids first loaded by the latest run
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({r["year"] for r in self.coverage})
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()
+    return {name for (name,) in rows}
+
+
+def records(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def load(con: duckdb.DuckDBPyConnection) -> SiteData:
+    present = table_names(con)
+    missing = [t for t in REQUIRED if t not in present]
+    if missing:
+        raise MissingTables("the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
+                            "marts first (the agency_dimension and marts assets, or pipelines.marts.refresh)")
+    organs = _organs(con)
+    # the schema creates the findings tables up front; dim_rule is seeded only when the rules run
+    rules_ran = {"report_findings", "dim_rule"} <= present and bool(_scalar(con, "SELECT count(*) FROM dim_rule"))
+    reports = {r.report_id: r for r in _reports(con)}
+    return SiteData(
+        organs=organs,
+        organ_years=records(con, "SELECT * FROM mart_organ_year ORDER BY agency_id, year"),
+        coverage=records(con, "SELECT agency_id, year, status, report_id, first_year FROM mart_coverage "
+                              "ORDER BY agency_id, year"),
+        reports=reports,
+        findings=_findings(con) if rules_ran else [],
+        rules=_rules(con) if rules_ran else {},
+        not_assessable=_not_assessable(con) if "report_not_assessable" in present else {},
+        rules_ran=rules_ran,
+        cell_labels={(c, f): (r, k) for c, f, r, k in con.execute(
+            "SELECT cell_id, format, row_label, col_label FROM dim_cell ORDER BY ALL").fetchall()},
+        quarantine=[(f, r) for f, r in con.execute(
+            "SELECT file_name, reason FROM quarantine ORDER BY file_name, content_hash").fetchall()],
+        unassigned=records(con, "SELECT file_name, year, agency_name, medium FROM dim_report "
+                                "WHERE agency_id IS NULL OR year IS NULL ORDER BY file_name, report_id"),
+        identity_issues=_identity_issues(con) if "identity_issue" in present else [],
+        files_total=_scalar(con, "SELECT count(*) FROM dim_report") or 0,
+        as_of=_as_of(con),
+        latest_load=_latest_load(con, present),
+    )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
+    row = con.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
+    rows = con.execute("""
+        SELECT a.agency_id, a.name, p.level, p.organ_kind, p.sector, p.province, p.city, p.county,
+               p.parent_agency_id, p.parent_name
+        FROM dim_agency a
+        LEFT JOIN dim_agency_profile p USING (agency_id)
+        WHERE a.agency_id IN (SELECT agency_id FROM current_report)
+        ORDER BY a.name, a.agency_id""").fetchall()
+    return {a: Organ(a, name, level, kind, sector, province, city, county, parent_id, parent_name,
+                     page=f"organ/{slug(a)}.html")
+            for a, name, level, kind, sector, province, city, county, parent_id, parent_name in rows}
+
+
+def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
+    rows = con.execute("""
+        SELECT c.report_id, c.agency_id, c.year, c.file_name, c.medium, c.format_version, r.title,
+               r.agency_name, c.versions, c.uncertain_cells, c.loaded_at
+        FROM current_report c JOIN dim_report r USING (report_id)
+        ORDER BY c.agency_id, c.year""").fetchall()
+    return [Report(*r) for r in rows]
+
+
+def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    rows = con.execute("""
+        SELECT f.report_id, f.rule_id, f.severity, f.cell_ids, f.expected, f.actual, f.diff, f.message,
+               f.source_file
+        FROM report_findings f
+        SEMI JOIN current_report c USING (report_id)
+        ORDER BY f.report_id, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 f.rule_id, f.message, f.cell_ids""").fetchall()
+    return [Finding(r[0], r[1], r[2], tuple(r[3] or ()), *r[4:]) for r in rows]
+
+
+def _rules(con: duckdb.DuckDBPyConnection) -> dict[str, Rule]:
+    rows = con.execute("SELECT rule_id, severity, title_zh FROM dim_rule ORDER BY rule_id").fetchall()
+    return {r[0]: Rule(*r) for r in rows}
+
+
+def _not_assessable(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("""
+        SELECT rule_id, count(DISTINCT report_id) FROM report_not_assessable
+        SEMI JOIN current_report USING (report_id) GROUP BY rule_id ORDER BY rule_id""").fetchall())
+
+
+def _identity_issues(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return records(con, """
+        SELECT i.rule_id, i.severity, i.agency_id, i.name, i.message_zh AS message, r.file_name
+        FROM identity_issue i JOIN dim_report r USING (report_id)
+        ORDER BY i.rule_id, r.file_name, i.report_id""")
+
+
+def _as_of(con: duckdb.DuckDBPyConnection) -> str | None:
+    """When the newest report in the warehouse was loaded: a property of the data, so rebuilding the
+    site from the same warehouse gives the same pages (a build clock would not)."""
+    latest = _scalar(con, "SELECT max(loaded_at) FROM dim_report")
+    if latest is None:
+        return None
+    return str(latest.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+
+
+def _latest_load(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:
+    """Current reports first loaded by the latest load run: what arrived last night."""
+    if "load_run" not in present:
+        return []
+    rows = con.execute("""
+        SELECT c.report_id
+        FROM current_report c
+        WHERE c.loaded_at >= (SELECT max(started_at) FROM load_run)
+        ORDER BY c.agency_id, c.year""").fetchall()
+    return [r for (r,) in rows]
+
+
+def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """fact_cell of some reports: report_id -> cell_id -> (value, raw_text, kind, uncertain, note).
+    Read in batches of organs, so that memory stays flat however many reports the warehouse holds."""
+    out: dict[str, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    cur = con.execute("""
+        SELECT report_id, cell_id, value, raw_text, kind, uncertain, note
+        FROM fact_cell SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)""", [report_ids])
+    for report_id, cell_id, *rest in cur.fetchall():
+        out[report_id][cell_id] = tuple(rest)
+    return out
+
+
+def sections_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, list[tuple[str, str | None, str]]]:
+    out: dict[str, list[tuple[str, str | None, str]]] = defaultdict(list)
+    cur = con.execute("""
+        SELECT report_id, section_key, heading, text
+        FROM fact_section SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)
+        ORDER BY report_id, section_key""", [report_ids])
+    for report_id, key, heading, text in cur.fetchall():
+        out[report_id].append((key, heading, text))
+    return out

@@ -1,0 +1,131 @@
+"""organ/<id>.html: one organ's seven-year trends, and for each year its three tables rebuilt from
+fact_cell with the cells of failed rules marked, the findings beside them, the report's text and
+where the file came from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import duckdb
+
+from pipelines.site import charts, labels, tables
+from pipelines.site.charts import Chart, Column
+from pipelines.site.data import Organ, Report, SiteData, cells_for, sections_for
+from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
+from pipelines.site.pages.quality import rule_page
+from pipelines.site.render import Writer, clean, pct
+
+# Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
+BATCH = 200
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def check_base_url(base: str | None) -> str | None:
+    """The source link base, if it is one a browser can follow safely (no javascript: and the like)."""
+    if not base:
+        return None
+    scheme = urlsplit(base).scheme.lower()
+    if scheme not in ("", "http", "https", "file"):
+        raise ValueError(f"source_base_url must be an http(s), file or relative URL, not {base!r}")
+    return base if base.endswith("/") else base + "/"
+
+
+def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_base_url: str | None = None) -> None:
+    base = check_base_url(source_base_url)
+    cov = coverage_by_organ(d)
+    years_of = organ_years_by_organ(d)
+    findings = findings_by_report(d)
+    reports_of: dict[str, dict[int, Report]] = {}
+    for rep in d.reports.values():
+        reports_of.setdefault(rep.agency_id, {})[rep.year] = rep
+    ids = list(d.organs)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        report_ids = sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values())
+        cells = cells_for(con, report_ids)
+        sections = sections_for(con, report_ids)
+        for agency_id in batch:
+            organ = d.organs[agency_id]
+            panels = [_panel(d, y, status, reports_of.get(agency_id, {}).get(y), cells, sections, findings, base)
+                      for y, status in sorted(cov.get(agency_id, {}).items())]
+            published = [p["year"] for p in panels if p["report"]]
+            w.page(organ.page, "organ.html", title=organ.name, section="organs.html", organ=organ,
+                   facts=_facts(d, organ), charts=_charts(organ, years_of.get(agency_id, []), sorted(cov.get(agency_id, {}))),
+                   panels=panels, default_year=str(published[-1]) if published else "")
+
+
+def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
+    parent = d.organs.get(o.parent_id or "")
+    return [("层级", labels.level(o.level), ""), ("类型", labels.kind(o.kind), ""),
+            ("领域", labels.sector(o.sector), ""), ("地区", region_of(o), ""),
+            ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else "")]
+
+
+def _csv_name(organ: Organ, what: str) -> str:
+    return f"{_UNSAFE_FILE_CHARS.sub('_', organ.name)[:40]}-{what}.csv"
+
+
+def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) -> list[Chart]:
+    by_year = {r["year"]: r for r in rows}
+    x = charts.years_axis(years)
+
+    def col(key: str, rate: bool = False) -> list[Any]:
+        vals = [by_year[y][key] if y in by_year else None for y in years]
+        return [pct(v) for v in vals] if rate else [clean(v) for v in vals]
+
+    def status(y: int) -> str:
+        return "已发布" if y in by_year else "缺报"
+
+    out = []
+    counts = [("本年新收", "new_received", "#1565c0"), ("办理结果总计", "handled", "#ef6c00")]
+    out.append(_chart("trend-apps", "政府信息公开申请数量", organ, "申请数量", years, status,
+                      charts.bars(x, [(n, col(k), c) for n, k, c in counts], xtitle="年度", ytitle="申请（件）"),
+                      [(f"{n}（件）", col(k), "int") for n, k, _ in counts]))
+    outcome_series = [(n, col(k), charts.OUTCOME_COLORS[k]) for k, n in labels.OUTCOMES]
+    out.append(_chart("trend-outcomes", "办理结果构成", organ, "办理结果", years, status,
+                      charts.bars(x, outcome_series, xtitle="年度", ytitle="申请（件）", stacked=True),
+                      [(f"{n}（件）", v, "int") for n, v, _ in outcome_series]))
+    rates = [(name, col(k, rate=True), charts.PALETTE[i]) for i, (k, name, _) in enumerate(labels.RATES)
+             if k != "granted_share"]
+    out.append(_chart("trend-rates", "予以公开率、不予公开率和纠错率", organ, "比率", years, status,
+                      charts.lines(x, rates, xtitle="年度", ytitle="比率（%）", percent=True),
+                      [(f"{n}（%）", v, "pct") for n, v, _ in rates],
+                      note="予以公开率 = 予以公开 ÷（办理结果总计 − 不予处理 − 其他处理）；不予公开率 = 不予公开 ÷ 办理结果总计；"
+                           "纠错率 = 结果纠正 ÷ 总计。分母为 0 的年度不画点。"))
+    cases = [("行政复议", "review_total", "#6a1b9a"), ("行政诉讼", "litigation_total", "#00838f")]
+    out.append(_chart("trend-cases", "行政复议和行政诉讼", organ, "复议诉讼", years, status,
+                      charts.bars(x, [(n, col(k), c) for n, k, c in cases], xtitle="年度", ytitle="案件（件）"),
+                      [(f"{n}（件）", col(k), "int") for n, k, _ in cases]))
+    return out
+
+
+def _chart(cid: str, title: str, organ: Organ, short: str, years: Sequence[int], status: Any,
+           fig: dict[str, Any], series: list[tuple[str, list[Any], str]], note: str = "") -> Chart:
+    cols = [Column("年度", "text"), Column("状态", "text"), *(Column(label, kind) for label, _, kind in series)]
+    rows = [[str(y), status(y), *(vals[i] for _, vals, _ in series)] for i, y in enumerate(years)]
+    drawn = None if all(v is None for _, vals, _ in series for v in vals) else fig
+    return Chart(cid, title, drawn, cols, rows, _csv_name(organ, short), note=note,
+                 empty="各年度报告都没有可用的数字（未识别出表格）。")
+
+
+def _panel(d: SiteData, year: int, status: str, rep: Report | None, cells: dict[str, Any], sections: dict[str, Any],
+           findings: dict[str, Any], base: str | None) -> dict[str, Any]:
+    if rep is None:
+        return {"year": year, "status": status, "report": None}
+    fs = findings.get(rep.report_id, [])
+    notes = [{"n": n, "rule_id": f.rule_id, "rule_title": d.rules[f.rule_id].title if f.rule_id in d.rules else "",
+              "severity": f.severity, "severity_label": labels.severity(f.severity), "message": f.message,
+              "rule_href": "../" + rule_page(f.rule_id)}
+             for n, f in enumerate(fs, start=1)]
+    return {
+        "year": year, "status": status, "report": rep, "findings": notes,
+        "worst": min((f.severity for f in fs), key=lambda s: labels.SEVERITY_ORDER.index(s)
+                     if s in labels.SEVERITY_ORDER else 9, default=""),
+        "tables": tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels),
+        "sections": sections.get(rep.report_id, []),
+        "href": base + quote(rep.file_name) if base else "",
+        "medium": labels.medium(rep.medium), "format": labels.report_format(rep.format_version),
+    }

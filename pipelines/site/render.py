@@ -1,0 +1,127 @@
+"""The Jinja environment and the few helpers every page shares: safe inline JSON, number formats
+and page paths.
+
+Everything a report printed (organ names, titles, section text, file names, cell text) is
+untrusted: templates autoescape it, inline JSON escapes `<`, `>` and `&` so that no string can end
+its <script> element, and text handed to Plotly is entity-escaped (`plot_text`) because Plotly
+renders a subset of HTML tags in labels and hover text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+SITE_TITLE = "政府信息公开工作年度报告监测"
+# Enough digits for a rate in percent or an amount in 万元; fewer would make the CSV lose what the
+# report printed, more would make the output depend on DuckDB's summation order.
+_SIGNIFICANT = 10
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SLUG = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
+
+
+def clean(value: Any) -> Any:
+    """A number made deterministic and JSON-friendly: NaN -> None, integral floats -> int."""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return float(f"{value:.{_SIGNIFICANT}g}")
+    return value
+
+
+def pct(value: float | None) -> float | None:
+    """A fraction as a percentage with one decimal, the unit every rate on the site is shown in."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return clean(round(value * 100, 1))
+
+
+def safe_json(value: Any) -> Markup:
+    """JSON for a <script type="application/json"> element: no `</script>` or `<!--` can survive."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Markup(text.translate(_JSON_ESCAPES))
+
+
+def plot_text(text: str | None) -> str:
+    """Text for a Plotly label: Plotly decodes entities after parsing its tags, so escaped text
+    shows literally (an organ called <b>x</b> stays that, not bold)."""
+    return html.escape(text or "", quote=False)
+
+
+def fmt_num(value: Any) -> str:
+    """A count or amount as people read it: thousands separated, no trailing .0, — for no data."""
+    value = clean(value)
+    if value is None:
+        return "—"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def fmt_pct(value: Any) -> str:
+    value = clean(value)
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def fmt_cell(value: Any, kind: str) -> str:
+    if kind == "pct":
+        return fmt_pct(value)
+    if kind in ("int", "num"):
+        return fmt_num(value)
+    return "" if value is None else str(value)
+
+
+def slug(text: str) -> str:
+    """A file name for an id: the id itself when it is plain, else a hash of it."""
+    if _SLUG.fullmatch(text):
+        return text
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def make_env() -> Environment:
+    env = Environment(loader=PackageLoader("pipelines.site", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters.update(json=safe_json, num=fmt_num, pct=fmt_pct, cell=fmt_cell)
+    env.globals.update(site_title=SITE_TITLE)
+    return env
+
+
+class Writer:
+    """Writes the pages of one build into a folder and remembers their sizes."""
+
+    def __init__(self, root: Path, env: Environment, common: dict[str, Any]) -> None:
+        self.root = root
+        self.env = env
+        self.common = common
+        self.sizes: dict[str, int] = {}
+
+    def page(self, path: str, template: str, **context: Any) -> None:
+        depth = path.count("/")
+        text = self.env.get_template(template).render(**self.common, root="../" * depth, path=path, **context)
+        self.bytes(path, text.encode("utf-8"))
+
+    def bytes(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.sizes[path] = len(data)
+
+    def pages(self) -> Iterable[tuple[str, int]]:
+        return ((p, n) for p, n in sorted(self.sizes.items()) if p.endswith(".html"))

@@ -1,0 +1,232 @@
+/* The comparison page: filters the embedded organ-year rows, ranks them by the chosen metric and
+   bins them, then draws both charts and writes both tables from the same filtered rows, so the
+   tables and their CSV always hold exactly what the charts show. */
+(function () {
+  "use strict";
+  var G, D, col, metricBy;
+  var FONT = "'WenQuanYi Zen Hei', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', sans-serif";
+
+  function $(id) { return document.getElementById(id); }
+
+  function option(select, value, text) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = text;
+    select.appendChild(o);
+  }
+
+  function setup() {
+    G = window.Gongkai;
+    D = JSON.parse($("compare-data").textContent);
+    col = {};
+    D.columns.forEach(function (c, i) { col[c] = i; });
+    metricBy = {};
+    D.metrics.forEach(function (m) { metricBy[m.key] = m; option($("f-metric"), m.key, m.label); });
+    var years = {}, levels = {}, sectors = {}, provinces = {};
+    D.rows.forEach(function (r) {
+      var o = D.organs[r[col.organ]];
+      years[r[col.year]] = 1; levels[o[1]] = 1; sectors[o[2]] = 1; if (o[3]) { provinces[o[3]] = 1; }
+    });
+    Object.keys(years).sort().reverse().forEach(function (y) { option($("f-year"), y, y + " 年"); });
+    D.levels.forEach(function (kv) { if (levels[kv[0]]) { option($("f-level"), kv[0], kv[1]); } });
+    if (levels[""]) { option($("f-level"), "?", D.unknown); }
+    D.sectors.forEach(function (kv) { if (sectors[kv[0]]) { option($("f-sector"), kv[0], kv[1]); } });
+    Object.keys(provinces).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); })
+      .forEach(function (p) { option($("f-province"), p, p); });
+    fillCities();
+    $("filters").addEventListener("change", function (ev) {
+      if (ev.target.id === "f-province") { fillCities(); }
+      update();
+    });
+    G.makeSortable($("ranking-table"));
+    update();
+  }
+
+  function fillCities() {
+    var sel = $("f-city"), prov = $("f-province").value, cities = {};
+    while (sel.options.length > 1) { sel.remove(1); }
+    D.organs.forEach(function (o) { if (o[4] && (!prov || o[3] === prov)) { cities[o[4]] = 1; } });
+    Object.keys(cities).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); })
+      .forEach(function (c) { option(sel, c, c); });
+  }
+
+  function levelName(code) {
+    for (var i = 0; i < D.levels.length; i++) { if (D.levels[i][0] === code) { return D.levels[i][1]; } }
+    return D.unknown;
+  }
+
+  function sectorName(code) {
+    for (var i = 0; i < D.sectors.length; i++) { if (D.sectors[i][0] === code) { return D.sectors[i][1]; } }
+    return D.unknown;
+  }
+
+  /* The rows that pass the filters and have the metric, best first. */
+  function selected(m) {
+    var f = {year: +$("f-year").value, level: $("f-level").value, sector: $("f-sector").value,
+             province: $("f-province").value, city: $("f-city").value, min: +$("f-min").value};
+    var out = [], without = 0;
+    D.rows.forEach(function (r) {
+      var o = D.organs[r[col.organ]];
+      if (r[col.year] !== f.year) { return; }
+      if (f.level && (f.level === "?" ? o[1] !== "" : o[1] !== f.level)) { return; }
+      if ((f.sector && o[2] !== f.sector) || (f.province && o[3] !== f.province) || (f.city && o[4] !== f.city)) { return; }
+      var v = r[col[m.key]];
+      var den = m.den ? r[col[m.den]] : null;
+      if (v === null || (m.den && (den === null || den < f.min))) { without += 1; return; }
+      out.push({o: o, r: r, v: v});
+    });
+    out.sort(function (a, b) { return b.v - a.v || a.o[0].localeCompare(b.o[0], "zh-Hans-CN"); });
+    return {rows: out, without: without, year: f.year};
+  }
+
+  /* Competition ranks (1, 1, 3 …): organs with the same value share a rank. */
+  function ranks(rows) {
+    var out = [];
+    rows.forEach(function (e, i) { out.push(i > 0 && e.v === rows[i - 1].v ? out[i - 1] : i + 1); });
+    return out;
+  }
+
+  function shown(rows) {
+    var top = $("f-top").value, rank = ranks(rows);
+    if (top === "all") { return rows.map(function (x, i) { return {x: x, rank: rank[i]}; }); }
+    var n = top === "top50" ? 50 : 20;
+    var idx = [];
+    if (top === "bottom20") { for (var i = Math.max(0, rows.length - n); i < rows.length; i++) { idx.push(i); } }
+    else { for (var j = 0; j < Math.min(n, rows.length); j++) { idx.push(j); } }
+    return idx.map(function (i) { return {x: rows[i], rank: rank[i]}; });
+  }
+
+  function fmt(v, rate) {
+    if (v === null || v === undefined) { return "—"; }
+    return rate ? v.toFixed(1) + "%" : v.toLocaleString("en-US");
+  }
+
+  function fillTable(table, header, body) {
+    var head = table.tHead, tb = table.tBodies[0];
+    head.textContent = ""; tb.textContent = "";
+    var tr = head.insertRow();
+    header.forEach(function (h) {
+      var th = document.createElement("th");
+      th.textContent = h; th.tabIndex = 0; th.title = "点击排序";
+      tr.appendChild(th);
+    });
+    body.forEach(function (cells) {
+      var row = tb.insertRow();
+      cells.forEach(function (c) {
+        var td = row.insertCell();
+        if (c.href) {
+          var a = document.createElement("a");
+          a.href = c.href; a.textContent = c.text; td.appendChild(a);
+        } else { td.textContent = c.text; }
+        if (c.v !== undefined) { td.setAttribute("data-v", c.v === null ? "" : String(c.v)); td.className = "num"; }
+      });
+    });
+  }
+
+  function layout(xtitle, ytitle, height, horizontal, rate) {
+    var value = {title: {text: ytitle}, automargin: true, rangemode: "tozero", gridcolor: "#e5e5e5",
+                 separatethousands: true, ticksuffix: rate ? "%" : ""};
+    var cat = {title: {text: xtitle}, automargin: true, type: "category"};
+    if (horizontal) { cat.autorange = "reversed"; }
+    return {font: {family: FONT, size: 13}, height: height, margin: {l: 20, r: 30, t: 20, b: 50},
+            showlegend: false, separators: ".,", plot_bgcolor: "#fff", paper_bgcolor: "#fff",
+            hoverlabel: {font: {family: FONT}},
+            xaxis: horizontal ? value : cat, yaxis: horizontal ? cat : value};
+  }
+
+  function drawRanking(m, sel) {
+    var list = shown(sel.rows);
+    var unit = m.rate ? "（%）" : "（件）";
+    $("ranking-title").textContent = yearText(sel) + m.label + "排名（共 " + sel.rows.length + " 个机关，显示 " + list.length + " 个）";
+    var header = ["排名", "机关", "层级", "领域", "地区", m.label + unit];
+    if (m.rate) { header.push(D.count_labels[m.num] + "（件）", D.count_labels[m.den] + "（件）"); }
+    var body = list.map(function (e) {
+      var o = e.x.o, r = e.x.r;
+      var cells = [{text: String(e.rank), v: e.rank}, {text: o[0], href: o[5]}, {text: levelName(o[1])},
+                   {text: sectorName(o[2])}, {text: [o[3], o[4]].filter(Boolean).join("") || D.unknown},
+                   {text: fmt(e.x.v, m.rate), v: e.x.v}];
+      if (m.rate) { cells.push({text: fmt(r[col[m.num]]), v: r[col[m.num]]}, {text: fmt(r[col[m.den]]), v: r[col[m.den]]}); }
+      return cells;
+    });
+    fillTable($("ranking-table"), header, body);
+    $("ranking-count").textContent = String(body.length);
+    var el = $("ranking-chart");
+    $("ranking-empty").hidden = list.length > 0;
+    el.hidden = list.length === 0;
+    if (!list.length) { return; }
+    // Bars sit at positions 0..n-1 with the names as tick labels: a category axis would merge two
+    // organs of the same name into one bar.
+    var names = list.map(function (e) { return G.esc(e.rank + ". " + e.x.o[0]); });
+    var x = list.map(function (e) { return e.x.v; });
+    var pos = list.map(function (_, i) { return i; });
+    var trace = {type: "bar", orientation: "h", x: x, y: pos, customdata: names, marker: {color: "#1565c0"},
+                 text: x.map(function (v) { return fmt(v, m.rate); }), textposition: "auto", cliponaxis: false,
+                 hovertemplate: "%{customdata}：%{x:,}" + (m.rate ? "%" : "") + "<extra></extra>"};
+    var lay = layout("", m.label + unit, Math.max(240, 80 + 24 * list.length), true, m.rate);
+    lay.yaxis = {type: "linear", autorange: "reversed", automargin: true, tickmode: "array", tickvals: pos,
+                 ticktext: names, showgrid: false, zeroline: false};
+    G.plot(el, {data: [trace], layout: lay});
+  }
+
+  function niceStep(max) {
+    var raw = Math.max(1, max / 10), p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var steps = [1, 2, 5, 10];
+    for (var i = 0; i < steps.length; i++) { if (steps[i] * p >= raw) { return steps[i] * p; } }
+    return 10 * p;
+  }
+
+  function drawDistribution(m, sel) {
+    var vals = sel.rows.map(function (e) { return e.v; });
+    var el = $("distribution-chart");
+    $("distribution-title").textContent = yearText(sel) + m.label + "分布（" + vals.length + " 个机关）";
+    $("distribution-empty").hidden = vals.length > 0;
+    el.hidden = vals.length === 0;
+    if (!vals.length) {  // no rows either, so the CSV is as empty as the chart
+      fillTable($("distribution-table"), ["区间", "机关数（个）"], []);
+      $("distribution-count").textContent = "0";
+      return;
+    }
+    var top = Math.max.apply(null, vals);
+    var step = m.rate ? 10 : niceStep(top);
+    var nbins = m.rate ? 10 : Math.floor(top / step) + 1;
+    var counts = [];
+    for (var i = 0; i < nbins; i++) { counts.push(0); }
+    vals.forEach(function (v) { counts[Math.min(nbins - 1, Math.floor(v / step))] += 1; });
+    var labels = counts.map(function (_, i) {
+      var lo = i * step, hi = (i + 1) * step;
+      if (m.rate) { return lo + "%–" + hi + "%" + (i === nbins - 1 ? "（含）" : ""); }
+      return lo + "–" + (hi - 1) + " 件";
+    });
+    fillTable($("distribution-table"), ["区间", "机关数（个）"], counts.map(function (c, i) {
+      return [{text: labels[i]}, {text: String(c), v: c}];
+    }));
+    $("distribution-count").textContent = String(counts.length);
+    var trace = {type: "bar", x: labels, y: counts, marker: {color: "#6a1b9a"}, hovertemplate: "%{x}：%{y} 个机关<extra></extra>"};
+    var lay = layout(m.label + "区间", "机关数（个）", 320, false, false);
+    if (Math.max.apply(null, counts) <= 5) { lay.yaxis.dtick = 1; }  // no half organs on the axis
+    G.plot(el, {data: [trace], layout: lay});
+  }
+
+  function yearText(sel) { return sel.year ? sel.year + " 年" : ""; }
+
+  function median(sorted) {
+    if (!sorted.length) { return null; }
+    var n = sorted.length, a = sorted[Math.floor((n - 1) / 2)], b = sorted[Math.floor(n / 2)];
+    return (a + b) / 2;
+  }
+
+  function update() {
+    var m = metricBy[$("f-metric").value];
+    var sel = selected(m);
+    var vals = sel.rows.map(function (e) { return e.v; }).sort(function (a, b) { return a - b; });
+    var med = median(vals);
+    $("summary").textContent = "符合条件的机关 " + sel.rows.length + " 个" +
+      (sel.without ? "（另有 " + sel.without + " 个没有该指标或分母不足，未参加排名）" : "") +
+      (med === null ? "" : "；中位数 " + fmt(Math.round(med * 10) / 10, m.rate) + "。");
+    $("metric-how").textContent = m.label + "：" + m.how + (m.rate ? "。分母小于所选件数的机关不参加排名。" : "。");
+    drawRanking(m, sel);
+    drawDistribution(m, sel);
+  }
+
+  document.addEventListener("DOMContentLoaded", setup);
+})();

@@ -1,0 +1,141 @@
+"""表二, 表三 and 表四 of one report rebuilt from fact_cell, in the statutory layout, with every cell
+that a failed rule involves marked and numbered against the list of findings under the tables.
+
+Cells show what the report printed (raw_text), not the parsed number: oversight staff hold the page
+against the published report, and a blank, a dash or full-width digits are part of what it says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipelines import layout
+from pipelines.site.data import Finding
+
+_SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    cls: str
+    title: str
+    notes: tuple[int, ...]  # numbers of the findings that involve the cell
+
+
+@dataclass(frozen=True)
+class Row:
+    heads: tuple[tuple[str, int], ...]  # leading header cells: (text, rowspan); rowspan 0 = none here
+    cells: tuple[Cell, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    head: tuple[tuple[tuple[str, int, int], ...], ...]  # header rows of (text, colspan, rowspan)
+    rows: tuple[Row, ...]
+    unit: str
+
+
+_NOTE_EMPTY = "空白（规则按 0 计）"
+_NOTE_ABSENT = "报告中没有这一格"
+
+
+class CellMarker:
+    """Turns one report's fact_cell rows and findings into table cells."""
+
+    def __init__(self, fmt: str, cells: Mapping[str, tuple[Any, ...]], findings: Sequence[Finding],
+                 labels: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        self.fmt = fmt
+        self.cells = cells
+        self.labels = labels
+        self.notes: dict[str, list[int]] = {}
+        self.worst: dict[str, str] = {}
+        self.messages: dict[str, list[str]] = {}
+        for n, f in enumerate(findings, start=1):
+            for cid in f.cell_ids:
+                self.notes.setdefault(cid, []).append(n)
+                self.messages.setdefault(cid, []).append(f"[{n}] {f.message}")
+                if _SEVERITY_RANK.get(f.severity, 3) < _SEVERITY_RANK.get(self.worst.get(cid, ""), 3):
+                    self.worst[cid] = f.severity
+
+    def label(self, cell_id: str, default: tuple[str, str]) -> tuple[str, str]:
+        return self.labels.get((cell_id, self.fmt), default)
+
+    def cell(self, cell_id: str) -> Cell:
+        got = self.cells.get(cell_id)
+        classes: list[str] = []
+        titles: list[str] = []
+        if got is None:
+            text = ""
+            classes.append("absent")
+            titles.append(_NOTE_ABSENT)
+        else:
+            _value, raw, kind, uncertain, note = got
+            text = (raw or "").strip()
+            if kind == "blank" or not text:
+                classes.append("blank")
+                titles.append(_NOTE_EMPTY)
+            if uncertain:
+                classes.append("uncertain")
+                titles.append("解析存疑：" + (note or "数字可能被误读"))
+        if cell_id in self.worst:
+            classes.append("bad bad-" + self.worst[cell_id])
+            titles += self.messages[cell_id]
+        return Cell(text, " ".join(classes), "\n".join(titles), tuple(self.notes.get(cell_id, ())))
+
+
+def build(fmt: str, cells: Mapping[str, tuple[Any, ...]], findings: Sequence[Finding],
+          labels: Mapping[tuple[str, str], tuple[str, str]]) -> list[Table]:
+    """The three tables of a report in format F2019 or F2021 (none for UNKNOWN: nothing was read)."""
+    if fmt not in layout.FORMATS:
+        return []
+    m = CellMarker(fmt, cells, findings, labels)
+    return [_table2(m), _table3(m), _table4(m)]
+
+
+def _table2(m: CellMarker) -> Table:
+    specs = [s for s in layout.CELLS if s.format == m.fmt and s.table == "二"]
+    rows: list[Row] = []
+    by_item: dict[str, list[layout.CellSpec]] = {}
+    for s in specs:
+        by_item.setdefault(s.row_code, []).append(s)
+    for item in by_item.values():
+        for i, s in enumerate(item):
+            row_label, col_label = m.label(s.cell_id, (s.row_label, s.col_label))
+            # the 万元 measure names its unit in its label already; F2019's amount has none
+            unit = "" if "单位" in col_label or s.unit == "as printed" else f"（{s.unit}）"
+            heads = ((row_label, len(item) if i == 0 else 0), (col_label + unit, 1))
+            rows.append(Row(heads, (m.cell(s.cell_id),)))
+    head = ((("信息内容", 1, 1), ("指标", 1, 1), ("数量", 1, 1)),)
+    return Table("t2", "表二 主动公开政府信息情况", head, tuple(rows), "")
+
+
+def _table3(m: CellMarker) -> Table:
+    cols = layout.T3_COLS
+    head = (
+        (("项目", 1, 2), (cols[0].label, 1, 2), ("法人或其他组织", 5, 1), (cols[-1].label, 1, 2)),
+        tuple((c.label.split("·")[-1], 1, 1) for c in cols[1:-1]),
+    )
+    rows = []
+    for r in layout.T3_ROWS:
+        if m.fmt not in r.formats:
+            continue
+        first = f"t3.{r.code}.{cols[0].code}"
+        row_label, _ = m.label(first, (r.label, ""))
+        cls = "sub" if r.group and r.code != "granted" else ("total" if r.code == "total" else "")
+        rows.append(Row(((row_label, 1),), tuple(m.cell(f"t3.{r.code}.{c.code}") for c in cols), cls))
+    return Table("t3", "表三 收到和处理政府信息公开申请情况", head, tuple(rows), "单位：件")
+
+
+def _table4(m: CellMarker) -> Table:
+    head = ((("", 1, 1), *((label, 1, 1) for _, label in layout.T4_COLS)),)
+    rows = []
+    for block, block_label in layout.T4_BLOCKS:
+        row_label, _ = m.label(f"t4.{block}.total", (block_label, ""))
+        rows.append(Row(((row_label, 1),), tuple(m.cell(f"t4.{block}.{c}") for c, _ in layout.T4_COLS)))
+    return Table("t4", "表四 政府信息公开行政复议、行政诉讼情况", head, tuple(rows), "单位：件")

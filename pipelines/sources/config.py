@@ -1,0 +1,101 @@
+"""sources.yaml: which report URLs and listing pages to fetch, and how politely.
+
+    settings:                 # all optional; the defaults below
+      timeout: 30             # seconds for one request (connect and each read)
+      retries: 3              # further attempts after a 5xx answer, a timeout or a dropped connection
+      backoff: 2              # seconds before the first retry, doubled for each further one
+      min_interval: 2         # seconds between two requests to the same host
+      max_bytes: 52428800     # a larger download is abandoned (the parser's own limit)
+      max_links: 50           # report links followed per listing page
+      user_agent: "gongkai/0.1 (government information disclosure research)"
+    sources:
+      - url: https://www.example.gov.cn/zwgk/2024ndbg.html      # one report
+      - listing: https://www.example.gov.cn/zwgk/ndbg/           # a 政府信息公开年报 column
+        name: 某市政府信息公开年报栏目                             # optional, for people
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from pipelines.parse import MAX_BYTES
+
+
+class SourcesError(ValueError):
+    """sources.yaml cannot be used; the message says where."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 2.0
+    min_interval: float = 2.0
+    max_bytes: int = MAX_BYTES
+    max_links: int = 50
+    user_agent: str = "gongkai/0.1 (government information disclosure research)"
+
+
+@dataclass(frozen=True)
+class Source:
+    url: str
+    listing: bool = False
+    name: str | None = None
+
+
+def load_sources(path: str | Path) -> tuple[Settings, list[Source]]:
+    """Read sources.yaml; raises SourcesError with the reason when it is malformed."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+        raise SourcesError(f"{path}: cannot read: {e}") from None
+    if not isinstance(data, dict):
+        raise SourcesError(f"{path}: expected a mapping with 'sources' (and optionally 'settings')")
+    settings = _settings(path, data.get("settings") or {})
+    entries = data.get("sources") or []
+    if not isinstance(entries, list):
+        raise SourcesError(f"{path}: 'sources' must be a list")
+    sources = [_source(path, i, e) for i, e in enumerate(entries, 1)]
+    return settings, sources
+
+
+def _settings(path: str | Path, raw: Any) -> Settings:
+    if not isinstance(raw, dict):
+        raise SourcesError(f"{path}: 'settings' must be a mapping")
+    known = {f.name: f for f in fields(Settings)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise SourcesError(f"{path}: unknown settings: {', '.join(sorted(map(str, unknown)))}")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        kind = type(getattr(Settings(), key))
+        try:
+            values[key] = kind(value)
+        except (TypeError, ValueError):
+            raise SourcesError(f"{path}: settings.{key} must be a {kind.__name__}") from None
+        if kind in (int, float) and values[key] < 0:
+            raise SourcesError(f"{path}: settings.{key} must not be negative")
+    return Settings(**values)
+
+
+def _source(path: str | Path, i: int, raw: Any) -> Source:
+    if isinstance(raw, str):
+        raw = {"url": raw}
+    if not isinstance(raw, dict) or len({"url", "listing"} & set(raw)) != 1:
+        raise SourcesError(f"{path}: source {i} needs exactly one of 'url' or 'listing'")
+    url = str(raw.get("url") or raw.get("listing"))
+    check_url(url, f"{path}: source {i}")
+    name = raw.get("name")
+    return Source(url, listing="listing" in raw, name=None if name is None else str(name))
+
+
+def check_url(url: str, where: str) -> None:
+    """Only absolute http(s) URLs: never file://, ftp:// or a bare path."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SourcesError(f"{where}: not an http(s) URL: {url!r}")

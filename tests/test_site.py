@@ -1,0 +1,261 @@
+"""The static site (issue 7) built from the committed samples plus two hostile reports — an organ
+whose name carries a <script> element, published 2019 and 2021 but not 2020 — and an unreadable
+file: every kind of page, no external URL, escaping, sizes, deterministic output, the numbers
+against the warehouse, and the swap that never leaves a half-built site. The browser test
+(test_site_browser.py) opens the same site in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.site import MAX_PAGE_BYTES, build_site
+from pipelines.site.pages import organ as organ_page
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "data" / "samples"
+EVIL = "<script>alert(1)</script>"
+EVIL_ORGAN = EVIL + "盐城市盐都区招商局"
+# (source sample, hostile copy): 2020 is left out, so the organ has a missing year
+HOSTILE = (("320903-commerce_2019.txt", "zz-evil_2019.txt"), ("320903-commerce_2021.txt", "zz-evil_2021.txt"))
+SPEC = re.compile(r'<script type="application/json" id="([^"]+)">(.*?)</script>', re.S)
+
+
+def make_inbox(dest: Path) -> Path:
+    """The samples, the hostile organ's two reports and one file no reader can read."""
+    shutil.copytree(SAMPLES, dest)
+    for src, name in HOSTILE:
+        text = (SAMPLES / src).read_text(encoding="utf-8")
+        (dest / name).write_text(text.replace("盐城市盐都区商务局", EVIL_ORGAN), encoding="utf-8")
+    (dest / "zz-broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 50)
+    return dest
+
+
+def build_all(tmp: Path) -> tuple[Path, Path]:
+    """The warehouse and the site made by the nightly job's assets, as `gongkai run` makes them."""
+    from pipelines.definitions import NIGHTLY_ASSETS
+    from pipelines.defs.nightly import materialize_nightly
+
+    inbox, wh, site = make_inbox(tmp / "inbox"), tmp / "wh.duckdb", tmp / "site"
+    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp / "no-sources.yaml", site_dir=site)
+    assert result.success, [e.step_failure_data.error for e in result.get_step_failure_events()]
+    return wh, site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_all(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="module")
+def con(built: tuple[Path, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(built[0]), read_only=True)
+    yield c
+    c.close()
+
+
+def pages(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
+
+
+def organ_file(con: duckdb.DuckDBPyConnection, site: Path, like: str) -> Path:
+    row = con.execute("SELECT agency_id FROM dim_agency WHERE name LIKE ? AND agency_id IN "
+                      "(SELECT agency_id FROM current_report)", [like]).fetchone()
+    assert row is not None, like
+    return site / "organ" / f"{row[0]}.html"
+
+
+def test_every_kind_of_page_is_written(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    got = set(pages(site))
+    assert {"index.html", "compare.html", "organs.html", "quality.html", "coverage.html"} <= got
+    organs = {a for (a,) in con.execute("SELECT DISTINCT agency_id FROM current_report").fetchall()}
+    assert {p for p in got if p.startswith("organ/")} == {f"organ/{a}.html" for a in organs}
+    rules = {r for (r,) in con.execute("SELECT rule_id FROM dim_rule").fetchall()}
+    assert {p for p in got if p.startswith("rule/")} == {f"rule/{r}.html" for r in rules}
+    assert (site / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_offline_plotly_once_and_small_pages(built: tuple[Path, Path]) -> None:
+    _, site = built
+    for path, text in pages(site).items():
+        depth = "../" * path.count("/")
+        scripts = re.findall(r"<script[^>]*\ssrc=\"([^\"]+)\"", text)
+        assert f"{depth}assets/plotly.min.js" in scripts or "plotly" not in "".join(scripts), path
+        # no CDN, no web font, no tracker: every src and href stays inside the folder
+        for attr, url in re.findall(r"\b(src|href)=\"([^\"]*)\"", text):
+            assert not re.match(r"(?i)(https?:)?//", url), (path, attr, url)
+        assert "plotly.js v" not in text, path  # the library is not inlined into pages
+        assert len(text.encode("utf-8")) < MAX_PAGE_BYTES, path
+    for asset in ("site.js", "compare.js", "site.css"):
+        assert not re.search(r"https?://", (site / "assets" / asset).read_text(encoding="utf-8")), asset
+
+
+def test_report_text_is_escaped_everywhere(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    texts = pages(site)
+    for path, text in texts.items():
+        assert "alert(1)</script>" not in text and EVIL not in text, path
+    page = organ_file(con, site, "%alert(1)%").read_text(encoding="utf-8")
+    # the title and section text keep the whole tag, as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;盐城市盐都区招商局" in page
+    # and inline JSON cannot close its <script> element
+    for _, body in SPEC.findall(texts["compare.html"]):
+        assert "</" not in body
+        data = json.loads(body)
+    assert any("alert(1)" in o[0] for o in data["organs"])
+
+
+def test_source_links_only_when_configured(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection,
+                                           tmp_path: Path) -> None:
+    wh, site = built
+    page = organ_file(con, site, "盐都区人民政府").read_text(encoding="utf-8")
+    assert "320903-gov_2025.md" in page and 'rel="noreferrer"' not in page
+    linked = build_site(wh, tmp_path / "linked", source_base_url="https://example.org/reports")
+    text = (linked.out_dir / organ_file(con, site, "盐都区人民政府").relative_to(site)).read_text(encoding="utf-8")
+    assert 'href="https://example.org/reports/320903-gov_2025.md" rel="noreferrer"' in text
+    with pytest.raises(ValueError):
+        organ_page.check_base_url("javascript:alert(1)//")
+
+
+def test_same_warehouse_same_bytes(built: tuple[Path, Path], tmp_path: Path) -> None:
+    wh, site = built
+    again = build_site(wh, tmp_path / "again").out_dir
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [p for p in first if first[p] != second[p]] == []
+
+
+def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    html = (site / "index.html").read_text(encoding="utf-8")
+    kpis = {label: value for value, label in
+            re.findall(r'<div class="kpi-value">([^<]+)</div><div class="kpi-label">([^<]+)</div>', html)}
+    (reports,), (organs,), (missing,) = (con.execute(q).fetchone() or (None,) for q in (
+        "SELECT count(*) FROM current_report", "SELECT count(DISTINCT agency_id) FROM current_report",
+        "SELECT count(*) FROM mart_coverage WHERE status = 'missing'"))
+    assert kpis["年度报告"] == f"{reports:,}" and kpis["报告机关"] == f"{organs:,}" and kpis["缺报"] == f"{missing:,}"
+    assert missing >= 1  # the hostile organ's 2020
+    # the outcomes chart draws the marts' sums, and its table holds the same numbers
+    fig = json.loads(dict(SPEC.findall(html))["outcomes-by-year-spec"])
+    line = next(t for t in fig["data"] if t["type"] == "scatter")
+    expected = [int(v) for (v,) in con.execute(
+        "SELECT sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year").fetchall()]
+    assert line["y"] == expected
+
+
+def test_failing_cells_are_marked_with_their_finding(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    row = con.execute("""
+        SELECT f.agency, f.year, f.message, f.cell_ids FROM report_findings f
+        SEMI JOIN current_report USING (report_id)
+        WHERE f.rule_id = 'T4-F1' ORDER BY f.source_file LIMIT 1""").fetchone()
+    assert row is not None
+    agency, year, message, _ = row
+    page = organ_file(con, site, agency).read_text(encoding="utf-8")
+    panel = page.split(f'id="y{year}" role="tabpanel"', 1)[1].split('role="tabpanel"', 1)[0]
+    assert message.replace("<", "&lt;") in panel
+    assert re.search(r'<td class="bad bad-error" title="\[\d+\] ' + re.escape(message[:20]), panel)
+    assert f'<sup><a href="#f{year}-' in panel
+
+
+def test_missing_year_and_unreadable_file_are_shown(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    page = organ_file(con, site, "%alert(1)%").read_text(encoding="utf-8")
+    assert "2020 年度没有这个机关的报告" in page
+    assert 'class="cov miss"' in (site / "coverage.html").read_text(encoding="utf-8")
+    assert "zz-broken.pdf" in (site / "quality.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_build_leaves_the_old_site(built: tuple[Path, Path], tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    wh, _ = built
+    out = tmp_path / "site"
+    build_site(wh, out)
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    before = sorted(p.name for p in out.iterdir())
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(organ_page, "write_all", boom)
+    with pytest.raises(RuntimeError):
+        build_site(wh, out)
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]  # no half-built folder left behind
+    monkeypatch.undo()
+    build_site(wh, out)
+    assert not (out / "stale.html").exists()
+
+
+def test_figures_are_valid_plotly(built: tuple[Path, Path]) -> None:
+    import plotly.graph_objects as go
+
+    _, site = built
+    seen = 0
+    for path in ("index.html", "quality.html", "coverage.html", next(p for p in pages(site) if p.startswith("organ/"))):
+        for _, body in SPEC.findall((site / path).read_text(encoding="utf-8")):
+            spec = json.loads(body)
+            if "data" in spec and "layout" in spec:
+                go.Figure(spec)  # raises on any property Plotly does not know
+                seen += 1
+    assert seen >= 10
+
+
+def test_site_without_rules_says_so(tmp_path: Path) -> None:
+    from dagster import materialize
+
+    from pipelines import marts, warehouse
+    from pipelines.defs.assets import INGEST_ASSETS
+    from pipelines.defs.resources import make_resources
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("320903-finance_2019.txt", "320903-finance_2020.txt"):
+        shutil.copy(SAMPLES / name, inbox / name)
+    wh = tmp_path / "wh.duckdb"
+    assert materialize(INGEST_ASSETS, resources=make_resources(inbox, wh),
+                       run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}).success
+    c = warehouse.connect(wh)
+    try:
+        marts.refresh(c)
+    finally:
+        c.close()
+    result = build_site(wh, tmp_path / "site")
+    assert result.organs == 1
+    assert "一致性检查尚未运行" in (tmp_path / "site" / "quality.html").read_text(encoding="utf-8")
+
+
+def test_definitions_and_cli_register_the_site() -> None:
+    from dagster import AssetKey
+
+    from pipelines import marts
+    from pipelines.cli import build_parser
+    from pipelines.definitions import defs
+
+    # the last step of the nightly job, after every mart, and a job of its own to run by hand
+    assert AssetKey("static_site") in defs.resolve_job_def("nightly").asset_layer.executable_asset_keys
+    assert AssetKey("static_site") in defs.resolve_job_def("build_site").asset_layer.executable_asset_keys
+    upstream = defs.resolve_asset_graph().get(AssetKey("static_site")).parent_keys
+    assert {AssetKey(m) for m in marts.mart_files()} <= upstream
+    args = build_parser().parse_args(["site", "build", "--out", "x"])
+    assert args.site_command == "build" and str(args.out) == "x"
+
+
+def test_cli_build_and_bad_base_url(built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipelines.cli import main
+
+    wh, _ = built
+    assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "s")]) == 0
+    assert "site written to" in capsys.readouterr().out
+    assert (tmp_path / "s" / "index.html").exists()
+    assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "t"),
+                 "--source-base-url", "javascript:alert(1)"]) == 2
+    assert "source_base_url" in capsys.readouterr().err and not (tmp_path / "t").exists()

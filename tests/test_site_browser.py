@@ -1,0 +1,244 @@
+"""The site in a real browser: headless Chromium (Debian's, installed by
+scripts/install-system-packages.sh) opens every kind of page of the sample site over HTTP, with no
+console error, no page error and no dialog (the hostile organ's <script> stays text); key numbers in
+the rendered pages are held against the warehouse, and screenshots of the main pages are kept for a
+person to look at (tmp/site-screenshots/, or $GONGKAI_SCREENSHOTS).
+
+Without /usr/bin/chromium the test skips locally and fails in CI (CI installs it)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import io
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from test_site import EVIL, REPO, build_all, organ_file
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+SHOTS = Path(os.environ.get("GONGKAI_SCREENSHOTS") or REPO / "tmp" / "site-screenshots")
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail("CI must have /usr/bin/chromium (scripts/install-system-packages.sh)", pytrace=False)
+    pytest.skip("no /usr/bin/chromium: run scripts/install-system-packages.sh", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_all(tmp_path_factory.mktemp("site-browser"))
+
+
+@pytest.fixture(scope="module")
+def con(built: tuple[Path, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect(str(built[0]), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(built: tuple[Path, Path]) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built[1])))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+class Browser:
+    """One page, recording console errors, page errors, failed requests and dialogs."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, url: str, shot: str | None = None) -> Any:
+        self.page.goto(url)
+        self.page.wait_for_load_state("load")
+        # every chart drawn: Plotly puts an SVG into each chart container
+        self.page.wait_for_function(
+            "Array.from(document.querySelectorAll('.chart[data-spec]'))"
+            ".every(el => el.offsetParent === null || el.querySelector('svg.main-svg'))", timeout=20_000)
+        if shot:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
+        assert self.problems == [], (url, self.problems)
+        assert self.dialogs == [], (url, self.dialogs)
+        return self.page
+
+
+@pytest.fixture(scope="module")
+def browser(built: tuple[Path, Path]) -> Iterator[Any]:
+    # after the build: Dagster's in-process run must not start inside Playwright's event loop
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Browser]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    yield Browser(page)
+    context.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_overview(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -> None:
+    page = tab.open(base_url + "index.html", "overview")
+    value = page.locator(".kpi", has_text="年度报告").locator(".kpi-value").inner_text()
+    assert value == f"{scalar(con, 'SELECT count(*) FROM current_report'):,}"
+    assert page.locator("#outcomes-by-year .chart svg.main-svg").count() >= 1
+    # the CSV under a chart is its table, with a BOM for Excel
+    with page.expect_download() as dl:
+        page.locator("#outcomes-by-year button.csv").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff年度,本年新收（件）")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    sums = con.execute("SELECT year, sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year").fetchall()
+    assert [(int(r[0]), float(r[1])) for r in rows[1:]] == [(y, float(v)) for y, v in sums]
+
+
+def test_compare_filters_and_ranks(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -> None:
+    page = tab.open(base_url + "compare.html", "compare")
+    page.wait_for_selector("#ranking-chart svg.main-svg")
+    page.select_option("#f-year", "2023")
+    page.select_option("#f-metric", "new_received")
+    page.select_option("#f-top", "all")
+    first = page.locator("#ranking-table tbody tr").first.locator("td").nth(5).get_attribute("data-v")
+    best = scalar(con, "SELECT max(new_received) FROM mart_organ_year WHERE year = 2023")
+    assert float(first or "nan") == best
+    shown = page.locator("#ranking-table tbody tr").count()
+    assert shown == scalar(con, "SELECT count(*) FROM mart_organ_year WHERE year = 2023 AND new_received IS NOT NULL")
+    # a filter narrows both charts and their tables
+    page.select_option("#f-level", "county")
+    page.select_option("#f-sector", "finance")
+    assert page.locator("#ranking-table tbody tr").count() == 1
+    assert "盐城市盐都区财政局" in page.locator("#ranking-chart").inner_text()
+    assert tab.problems == []
+
+
+def test_organ_page(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection, built: tuple[Path, Path]) -> None:
+    path = organ_file(con, built[1], "盐都区人民政府").relative_to(built[1]).as_posix()
+    page = tab.open(base_url + path + "#y2024", "organ")
+    panel = page.locator("#y2024")
+    assert panel.is_visible() and not page.locator("#y2019").is_visible()
+    # 表三 一、本年新收 总计 as printed, against the warehouse
+    cell = panel.locator("table.t3 tbody tr").first.locator("td").last
+    printed = scalar(con, """SELECT f.raw_text FROM fact_cell f JOIN current_report c USING (report_id)
+                             JOIN dim_agency a USING (agency_id)
+                             WHERE a.name = '盐都区人民政府' AND c.year = 2024 AND f.cell_id = 't3.new_received.total'""")
+    assert cell.inner_text().strip().startswith(printed.strip())
+    # a failing cell carries its finding, and the numbered list under the tables says what it is
+    bad = panel.locator("td.bad").first
+    assert "本报告" in (bad.get_attribute("title") or "")
+    assert panel.locator(".findings li").count() == scalar(con, """
+        SELECT count(*) FROM report_findings f JOIN current_report c USING (report_id)
+        JOIN dim_agency a ON a.agency_id = c.agency_id WHERE a.name = '盐都区人民政府' AND c.year = 2024""")
+    page.locator(".year-tabs [data-year='2019']").click()
+    assert page.locator("#y2019").is_visible() and not panel.is_visible()
+
+
+def test_hostile_organ_stays_text(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection,
+                                  built: tuple[Path, Path]) -> None:
+    path = organ_file(con, built[1], "%alert(1)%").relative_to(built[1]).as_posix()
+    page = tab.open(base_url + path, "organ-hostile")
+    name = scalar(con, "SELECT name FROM dim_agency WHERE name LIKE '%alert(1)%'")
+    assert page.locator("h1").inner_text() == name
+    page.locator(".year-tabs [data-year='2021']").click()
+    page.locator("#y2021 details.sections summary").click()
+    assert EVIL in page.locator("#y2021 .section-text").first.inner_text() + page.locator("#y2021").inner_text()
+    assert page.locator(".year-tabs [data-year='2020']").inner_text().endswith("缺报")
+    page = tab.open(base_url + "compare.html")
+    page.select_option("#f-year", "2021")
+    page.select_option("#f-metric", "new_received")
+    page.select_option("#f-top", "all")
+    assert "alert(1)</script>" in page.locator("#ranking-chart").inner_text()
+    assert tab.dialogs == []
+
+
+def test_other_pages(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -> None:
+    page = tab.open(base_url + "quality.html", "quality")
+    findings = scalar(con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)")
+    assert page.locator(".kpi", has_text="问题").first.locator(".kpi-value").inner_text() == f"{findings:,}"
+    page = tab.open(base_url + "coverage.html", "coverage")
+    assert page.locator("td.cov.miss").count() == scalar(con, "SELECT count(*) FROM mart_coverage WHERE status = 'missing'")
+    with page.expect_download() as dl:
+        page.locator("button.csv[data-table=coverage-table]").click()
+    grid = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
+    assert grid[0][:4] == ["机关", "层级", "地区", "2019"] and {"已发布", "缺报"} <= {c for row in grid for c in row}
+    page.locator("#cov-only").check()
+    assert page.locator("#coverage-table tbody tr:visible").count() == scalar(
+        con, "SELECT count(DISTINCT agency_id) FROM mart_coverage WHERE status = 'missing'")
+    # a published year opens that year of the organ's page
+    page.locator("#coverage-table tbody tr:visible td.cov.ok").first.click()
+    page.wait_for_url("**/organ/*.html#y*")
+    year = page.url.rsplit("#y", 1)[1]
+    assert page.locator(f"#y{year}").is_visible()
+    page = tab.open(base_url + "organs.html", "organs")
+    header = page.locator("#organs-table thead th").nth(5)  # 已发布（年）
+    header.click()
+    header.click()  # descending
+    first = page.locator("#organs-table tbody tr").first.locator("td").nth(5).inner_text()
+    assert int(first) == scalar(con, "SELECT max(n) FROM (SELECT count(*) n FROM current_report GROUP BY agency_id)")
+    page = tab.open(base_url + "rule/H-X1.html", "rule")
+    assert page.locator("#rule-table tbody tr").count() == scalar(
+        con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id) WHERE rule_id = 'H-X1'")
+
+
+def test_works_from_file_url(tab: Browser, built: tuple[Path, Path]) -> None:
+    page = tab.open((built[1] / "index.html").as_uri())
+    assert page.locator(".chart svg.main-svg").count() >= 2
+    page = tab.open((built[1] / "compare.html").as_uri())
+    page.wait_for_selector("#ranking-chart svg.main-svg")
+
+
+def test_empty_warehouse_has_empty_states(tab: Browser, tmp_path: Path) -> None:
+    from pipelines import marts, warehouse
+    from pipelines.site import build_site
+
+    c = warehouse.connect(tmp_path / "wh.duckdb")
+    try:
+        warehouse.ensure_schema(c)
+        marts.refresh(c)
+    finally:
+        c.close()
+    site = build_site(tmp_path / "wh.duckdb", tmp_path / "site").out_dir
+    page = tab.open(site.joinpath("index.html").as_uri(), "empty-overview")
+    assert page.locator(".empty").count() >= 3
+    page = tab.open(site.joinpath("compare.html").as_uri())
+    assert page.locator("#ranking-empty").is_visible() and page.locator("#distribution-table tbody tr").count() == 0
