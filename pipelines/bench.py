@@ -1,6 +1,6 @@
 """`gongkai bench accuracy DIR`: parse every report that has an `*.expected.json` and score it
-the way shared/spec/report-json.md scores (null ≡ 0), per file and per medium; plus HTML parse
-throughput on one core."""
+the way shared/spec/report-json.md scores (null ≡ 0), per file and per medium; plus parse
+throughput per medium on one core."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ class FileScore:
     cells_total: int = 0
     cells_correct: int = 0
     fields_correct: dict[str, bool] = field(default_factory=dict)
-    wrong: list[tuple[str, Any, Any, bool]] = field(default_factory=list)  # cell, expected, got, uncertain
+    # cell, expected, got, marked uncertain, where the parser read it (page / table, row, column)
+    wrong: list[tuple[str, Any, Any, bool, str]] = field(default_factory=list)
     error: str | None = None
     quirks: tuple[str, ...] = ()
 
@@ -48,7 +49,7 @@ def score(expected: dict[str, Any], report: ParsedReport | None, name: str, medi
     if report is None:
         fs.error = error
         fs.fields_correct = {"agency": False, "year": False, "format_version": False}
-        fs.wrong = [(cid, v, None, False) for cid, v in exp_cells.items()]
+        fs.wrong = [(cid, v, None, False, "") for cid, v in exp_cells.items()]
         return fs
     got = report.contract()
     for cid, v in exp_cells.items():
@@ -57,10 +58,16 @@ def score(expected: dict[str, Any], report: ParsedReport | None, name: str, medi
             fs.cells_correct += 1
         else:
             pc = report.cells.get(cid)
-            fs.wrong.append((cid, v, g, bool(pc and pc.uncertain)))
+            fs.wrong.append((cid, v, g, bool(pc and pc.uncertain), _where(pc.provenance.as_dict() if pc else {})))
     for key in ("agency", "year", "format_version"):
         fs.fields_correct[key] = got[key] == expected.get(key)
     return fs
+
+
+def _where(prov: dict[str, Any]) -> str:
+    parts = [f"page {prov['page']}"] if "page" in prov else []
+    parts += [f"{k} {prov[k]}" for k in ("table", "row", "col") if k in prov]
+    return ", ".join(parts)
 
 
 def medium_of(path: Path) -> str:
@@ -107,8 +114,9 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
                      f"{'ok' if f.get('agency') else 'NO':6} {'ok' if f.get('year') else 'NO':4} "
                      f"{'ok' if f.get('format_version') else 'NO':4} {len(s.wrong)}({unc})"
                      + (f"  ERROR: {s.error}" if s.error else ""))
-        for cid, exp, got, uncertain in s.wrong[:show_wrong]:
-            lines.append(f"    {cid}: expected {exp!r} got {got!r}{' (marked uncertain)' if uncertain else ''}")
+        for cid, exp, got, uncertain, where in s.wrong[:show_wrong]:
+            lines.append(f"    {cid}: expected {exp!r} got {got!r}{' (marked uncertain)' if uncertain else ''}"
+                         f"{f' [{where}]' if where else ' [not found in the source]'}")
     by_medium: dict[str, list[FileScore]] = defaultdict(list)
     for s in scores:
         by_medium[s.medium].append(s)
@@ -133,8 +141,8 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
     return "\n".join(lines)
 
 
-def html_throughput(paths: list[Path], seconds: float = 3.0) -> tuple[float, int]:
-    """Reports per second for the full parse (read + map) of HTML pages, on this one core."""
+def parse_throughput(paths: list[Path], seconds: float = 3.0) -> tuple[float, int]:
+    """Reports per second for the full parse (read + map) of the files, on this one core."""
     blobs = [(p.read_bytes(), p.name) for p in paths]
     if not blobs:
         return 0.0, 0

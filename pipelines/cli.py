@@ -144,7 +144,7 @@ def _printable(name: str) -> str:
 
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("what", choices=["accuracy", "marts", "nightly"], help="accuracy: per-file and per-medium "
-                   "cell accuracy, plus HTML parse throughput on one core; marts: organ dimension and marts over "
+                   "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
                    "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
                    "of synthetic corpora of several sizes, end to end and per stage")
     p.add_argument("dir", type=Path, nargs="?", help="accuracy: folder of reports with *.expected.json "
@@ -172,11 +172,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not scores:
         return _fail(args.dir, "no *.expected.json with a report file beside it")
     print(bench.format_report(scores, args.show_wrong))
-    html = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in (".html", ".htm"))[:200]
-    if html:
-        rate, size = bench.html_throughput(html, args.speed_seconds)
-        print(f"\nHTML parse throughput (read + map, one core): {rate:.0f} reports/s "
-              f"on {len(html)} pages averaging {size / 1024:.0f} KB")
+    print()
+    for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
+        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes)[:200]
+        if files:
+            rate, size = bench.parse_throughput(files, args.speed_seconds)
+            print(f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
+                  f"on {len(files)} files averaging {size / 1024:.0f} KB")
     return 0
 
 

@@ -230,7 +230,7 @@ def _accuracy(folder: Path) -> tuple[float, list[str]]:
     scores = run_accuracy(folder)
     total = sum(s.cells_total for s in scores)
     ok = sum(s.cells_correct for s in scores)
-    wrong = [f"{s.name}: {cid} expected {exp!r} got {got!r}" for s in scores for cid, exp, got, _ in s.wrong]
+    wrong = [f"{s.name}: {cid} expected {exp!r} got {got!r}" for s in scores for cid, exp, got, *_ in s.wrong]
     wrong += [f"{s.name}: {s.error}" for s in scores if s.error]
     fields = [f"{s.name}: {k}" for s in scores for k, good in s.fields_correct.items() if not good]
     return 100.0 * ok / total, fields + wrong
