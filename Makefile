@@ -9,7 +9,7 @@ VENV := .venv
 # Re-sync only when the lock or the project metadata changed since the last sync.
 STAMP := $(VENV)/.gongkai-synced
 
-.PHONY: install system-packages demo test test-all lint check dev clean-venv
+.PHONY: install system-packages demo test test-slow lint check dev clean-venv
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ demo: install
 
 test: install
 	$(VENV)/bin/pytest -m "not slow" -q
+
+# End-to-end kill test, 100k-report benchmarks, longer fuzzing (~5 min); CI runs them too.
+test-slow: install
+	$(VENV)/bin/pytest -m slow -q -s
 
 # Chromium and a CJK font for the browser tests (Debian packages; needs root).
 system-packages:
