@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -107,6 +108,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         con.close()
     run_row = dict(zip(RUN_COLUMNS, row, strict=True)) if row is not None else None
     print(format_summary(summary, run_row, wh_path))
+    from pipelines.defs.site import DEFAULT_SITE
+
+    site_dir = Path(args.site or os.environ.get("GONGKAI_SITE") or DEFAULT_SITE)
+    if (site_dir / "index.html").is_file():
+        print(f"dashboards: {site_dir / 'index.html'}")
     return 0
 
 
