@@ -23,7 +23,9 @@ PRINTED = {
     ("kiro_shanghai_kewei_2024.md", "T3-S1", "total"),
     ("kiro_shanghai_kewei_2024.md", "T3-F1", "carried_forward"),
 }
-STOCK_FLOW_FAILS = {2023, 2024, 2025}
+# 2022→2023 does not hold either (README), but 2022 exists only as a crawler dump whose 表二 run
+# "8855698" the parser had to split: that comparison is not assessable (checked below).
+STOCK_FLOW_FAILS = {2024, 2025}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,10 @@ def test_the_printed_numbers_and_differences(wh: duckdb.DuckDBPyConnection) -> N
         f = got[("kiro_hongzequ_2023.pdf", "T4-F1", "review")]
         assert (f["expected"], f["actual"], f["blank_decided"]) == (11, 0, False)
     stock = {f["year"]: f for f in findings(wh, "f.rule_id = 'T2-X1' AND f.status = 'fail'")}
-    assert (stock[2023]["expected"], stock[2023]["actual"]) == (643, 470)
+    (na_2023,) = findings(wh, "f.rule_id = 'T2-X1' AND f.status = 'not_assessable' "
+                              "AND r.file_name = 'pingtan_zhsyq_2023.html'")
+    assert (na_2023["expected"], na_2023["actual"]) == (643, 470)
+    assert na_2023["message_zh"].startswith("无法判断：所比较报告的 t2.normative_doc.in_force")
     assert (stock[2024]["expected"], stock[2024]["actual"]) == (499, 440)
     assert (stock[2025]["expected"], stock[2025]["actual"]) == (453, 546)
 

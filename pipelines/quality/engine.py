@@ -55,12 +55,16 @@ class RunResult:
 
 def fail_query(rule: Rule) -> str:
     """The rule's violations that count as failures: its SQL, less the instances that involve a cell
-    of the judged report the parser had to guess (those become not-assessable findings instead).
-    Both the findings runner and the GX expectation run exactly this query."""
+    the parser had to guess, in the judged report or in the one it is compared with (those become
+    not-assessable findings instead). Both the findings runner and the GX expectation run exactly
+    this query."""
     cols = ", ".join(f"v.{c}" for c in FAIL_COLUMNS)
     return (f"SELECT {cols} FROM (\n{rule.sql}\n) AS v\n"
             "WHERE NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
-            "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))")
+            "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))\n"
+            "  AND NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
+            "                  WHERE u.report_id = v.related_report_id\n"
+            "                    AND list_contains(v.related_cell_ids, u.cell_id))")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,11 +186,13 @@ def _evaluate_one(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleResult:
     t0 = time.perf_counter()
     cols = ", ".join(FAIL_COLUMNS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _gk_stage AS SELECT {cols} FROM (\n{rule.sql}\n)")
-    # Instances that touch a guessed cell of the judged report are kept, as not assessable, with
-    # the rule's own message: the numbers are what the parser read, the doubt is said up front.
-    # A guessed cell of the report compared with (last year's) only gets a note: the judged report
-    # printed what it printed, and demoting those too would also drop real breaks whose reference
-    # was guessed right (平潭 2022→2023 stock-flow: 2022's 698 comes from the glued run "8855698").
+    # Instances that touch a guessed cell, of the judged report or of the report it is compared
+    # with (last year's, a child's), are kept as not assessable, with the rule's own message: the
+    # numbers are what the parser read, the doubt is said up front. A wrong guess in one report
+    # must not make another organ's report look wrong (e.g. an F2019 表二 glued run of a child
+    # feeding its government's H-X1, or last year's feeding T2-X2). The price: a real break whose
+    # reference was guessed right is not assessable too (平潭 2022→2023 stock-flow: 2022's 698
+    # comes from the glued run "8855698").
     con.execute("""
         INSERT INTO findings
         WITH guessed AS (
@@ -202,14 +208,14 @@ def _evaluate_one(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleResult:
             GROUP BY s.report_id, s.instance
         )
         SELECT s.report_id, ?, coalesce(s.instance, ''),
-               CASE WHEN g.cells IS NULL THEN 'fail' ELSE 'not_assessable' END, ?,
+               CASE WHEN g.cells IS NULL AND r.cells IS NULL THEN 'fail' ELSE 'not_assessable' END, ?,
                coalesce(s.cell_ids, []), s.related_report_id, coalesce(s.related_cell_ids, []),
                s.expected, s.actual, s.diff, coalesce(s.blank_decided, false),
-               CASE WHEN g.cells IS NULL THEN s.message_zh
+               CASE WHEN g.cells IS NULL AND r.cells IS NULL THEN s.message_zh
+                    WHEN g.cells IS NULL THEN '无法判断：所比较报告的 ' || r.cells
+                         || ' 是解析器在多种可能中推测的数值，印刷的数值不确定。按推测值：' || s.message_zh
                     ELSE '无法判断：' || g.cells || ' 是解析器在多种可能中推测的数值，印刷的数值不确定。按推测值：'
                          || s.message_zh END
-               || CASE WHEN r.cells IS NULL THEN ''
-                       ELSE '（注意：所比较报告的 ' || r.cells || ' 是解析器推测的数值）' END
         FROM _gk_stage s
         LEFT JOIN guessed g ON g.report_id = s.report_id AND g.instance IS NOT DISTINCT FROM s.instance
         LEFT JOIN related_guessed r ON r.report_id = s.report_id AND r.instance IS NOT DISTINCT FROM s.instance
