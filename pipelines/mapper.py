@@ -33,7 +33,6 @@ class Mapped:
     format_version: str
     cells: dict[str, ParsedCell]
     warnings: list[str] = field(default_factory=list)
-    tables_found: tuple[str, ...] = ()
     subtotals: dict[str, list[ParsedCell]] = field(default_factory=dict)
 
 
@@ -212,7 +211,6 @@ class _State:
     def __init__(self) -> None:
         self.t3_header = ""  # header text of 表三 before its first value row
         self.t3_subtotals: dict[str, Row] = {}  # outcome group -> its 小计 row
-        self.t3_order: list[str] | None = None
         # per grid: a table continued in another grid (next PDF page) has its own positions
         self.t3_colpos: dict[int, dict[str, int]] = {}
         self.table: str | None = None
@@ -221,7 +219,6 @@ class _State:
         self.t3_rows: list[tuple[str | None, Row]] = []
         self.t4_values: list[GridCell] = []
         self.t2_markers = {"F2019": 0, "F2021": 0}
-        self.seen: list[str] = []
 
 
 def map_document(doc: Document) -> Mapped:
@@ -233,8 +230,6 @@ def map_document(doc: Document) -> Mapped:
             st.group = None
             if start == "T4" and not _t4_complete(st.t4_values):
                 st.t4_values = []  # an earlier mention of 行政复议 in prose was not the table
-            if start not in st.seen:
-                st.seen.append(start)
         for fmt, markers in (("F2021", layout.F2021_MARKERS), ("F2019", layout.F2019_MARKERS)):
             if st.table == "T2" or start == "T2":
                 st.t2_markers[fmt] += sum(1 for m in markers if m in row.label)
@@ -312,22 +307,22 @@ def _detect_format(st: _State, t3_codes: set[str]) -> tuple[str, list[str]]:
 def _assemble(st: _State, doc: Document) -> Mapped:
     cells: dict[str, ParsedCell] = {}
     warnings: list[str] = []
-    st.t3_order = _t3_header_order(st.t3_header)
-    if st.t3_order:
-        warnings.append(f"表三 columns printed in a non-standard order: {', '.join(st.t3_order)}")
+    order = _t3_header_order(st.t3_header)
+    if order:
+        warnings.append(f"表三 columns printed in a non-standard order: {', '.join(order)}")
     t3_assign = _assign_t3_rows(st.t3_rows, warnings)
     fmt, fw = _detect_format(st, set(t3_assign))
     warnings += fw
     if fmt == "UNKNOWN":
-        return Mapped(fmt, {}, warnings, tuple(st.seen))
+        return Mapped(fmt, {}, warnings)
     _map_t2(st, fmt, cells, warnings, doc.text)
-    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, st.t3_order)
+    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, order)
     _map_t4(st.t4_values, cells, warnings)
-    subtotals = {g: _subtotal_cells(g, r, st.t3_order) for g, r in st.t3_subtotals.items()}
+    subtotals = {g: _subtotal_cells(g, r, order) for g, r in st.t3_subtotals.items()}
     ordered: dict[str, ParsedCell] = {}
     for cid in layout.CELL_IDS[fmt]:
         ordered[cid] = cells.get(cid) or _cell(cid, None)
-    return Mapped(fmt, ordered, warnings, tuple(st.seen), subtotals)
+    return Mapped(fmt, ordered, warnings, subtotals)
 
 
 def _subtotal_cells(group: str, r: Row, order: list[str] | None) -> list[ParsedCell]:

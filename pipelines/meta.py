@@ -65,21 +65,19 @@ def agency_and_year(title: str | None, text: str) -> tuple[str | None, int | Non
 _NUMERALS = "一二三四五六"
 
 
+# A section heading: its numeral, then one of its keywords within the same line ("四、政府信息公开行政复议…").
+_HEADINGS = [(key, re.compile(numeral + r"\s*[、.．]\s*[^\n。]{0,30}?(?:" + "|".join(map(re.escape, keywords)) + ")"))
+             for numeral, (key, _heading, keywords) in zip(_NUMERALS, layout.SECTIONS, strict=True)]
+
+
 def split_sections(text: str) -> dict[str, str]:
     """Text of the six sections, keyed s1..s6, found by their numbered headings in order."""
-    norm = text
-    starts: list[tuple[int, str, int]] = []  # (position, key, heading end)
+    starts: list[tuple[int, str]] = []
     pos = 0
-    for i, (key, _heading, keywords) in enumerate(layout.SECTIONS):
-        numeral = _NUMERALS[i]
-        pattern = re.compile(numeral + r"\s*[、.．]\s*[^\n。]{0,30}?(?:" + "|".join(map(re.escape, keywords)) + ")")
-        m = pattern.search(norm, pos)
-        if not m:
-            continue
-        starts.append((m.start(), key, m.end()))
-        pos = m.end()
-    out: dict[str, str] = {}
-    for j, (start, key, _hend) in enumerate(starts):
-        end = starts[j + 1][0] if j + 1 < len(starts) else len(norm)
-        out[key] = norm[start:end].strip()
-    return out
+    for key, pattern in _HEADINGS:
+        m = pattern.search(text, pos)
+        if m:
+            starts.append((m.start(), key))
+            pos = m.end()
+    ends = [s for s, _ in starts[1:]] + [len(text)]
+    return {key: text[start:end].strip() for (start, key), end in zip(starts, ends, strict=True)}

@@ -50,8 +50,3 @@ def parse_value(text: str | None) -> tuple[CellKind, int | float | None]:
         return "number", sign * float(t)
     return "number", sign * int(t)
 
-
-def is_value_text(text: str) -> bool:
-    """Does a cell look like a table value (number, blank, dash) rather than a label?"""
-    kind, _ = parse_value(text)
-    return kind != "text"
