@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.site import MAX_PAGE_BYTES, build_site
+from pipelines.site.build import MAX_PAGE_BYTES, build_site
 from pipelines.site.pages import organ as organ_page
 
 REPO = Path(__file__).resolve().parents[1]

@@ -229,7 +229,7 @@ def test_works_from_file_url(tab: Browser, built: tuple[Path, Path]) -> None:
 
 def test_empty_warehouse_has_empty_states(tab: Browser, tmp_path: Path) -> None:
     from pipelines import marts, warehouse
-    from pipelines.site import build_site
+    from pipelines.site.build import build_site
 
     c = warehouse.connect(tmp_path / "wh.duckdb")
     try:

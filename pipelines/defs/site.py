@@ -26,7 +26,7 @@ from dagster import (
 
 from pipelines import marts
 from pipelines.defs.resources import WarehouseResource
-from pipelines.site import MAX_PAGE_BYTES, build_site
+from pipelines.site.build import MAX_PAGE_BYTES, build_site
 from pipelines.site.pages.organ import check_base_url
 
 GROUP = "site"

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from pipelines.defs.resources import resolve_paths
     from pipelines.defs.site import SiteConfig
-    from pipelines.site import build_site
+    from pipelines.site.build import build_site
     from pipelines.site.data import MissingTables
 
     _, wh = resolve_paths(None, args.warehouse)
