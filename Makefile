@@ -9,7 +9,7 @@ VENV := .venv
 # Re-sync only when the lock or the project metadata changed since the last sync.
 STAMP := $(VENV)/.gongkai-synced
 
-.PHONY: install system-packages demo test test-slow lint check dev clean-venv
+.PHONY: install system-packages demo test test-slow fuzz lint check dev clean-venv
 
 install: $(STAMP)
 
@@ -30,6 +30,11 @@ test: install
 # End-to-end kill test, 100k-report benchmarks, longer fuzzing (~5 min); CI runs them too.
 test-slow: install
 	$(VENV)/bin/pytest -m slow -q -s
+
+# Explore with fresh seeds (CI's fuzzing is derandomized); FUZZ_SCALE multiplies the examples.
+FUZZ_SCALE ?= 3
+fuzz: install
+	GONGKAI_FUZZ_EXPLORE=1 GONGKAI_FUZZ_SCALE=$(FUZZ_SCALE) $(VENV)/bin/pytest -m slow -q tests/test_fuzz.py
 
 # Chromium and a CJK font for the browser tests (Debian packages; needs root).
 system-packages:

@@ -79,5 +79,7 @@ def split_sections(text: str) -> dict[str, str]:
         if m:
             starts.append((m.start(), key))
             pos = m.end()
+    if not starts:  # zip(strict) below would see one end and no start
+        return {}
     ends = [s for s, _ in starts[1:]] + [len(text)]
     return {key: text[start:end].strip() for (start, key), end in zip(starts, ends, strict=True)}
