@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,6 +41,8 @@ class Night:
     parsed: int  # files the night parsed (should be `new`)
     reports: int  # reports in the published warehouse after the night
     warehouse_mb: float
+    peak_mb_initial: float  # the process's high-water mark after the initial load
+    peak_mb_night: float
     steps: dict[str, float] = field(default_factory=dict)  # step -> seconds, in run order
 
 
@@ -57,6 +60,7 @@ def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = Fals
         t0 = time.perf_counter()
         _night(NIGHTLY_ASSETS, inbox, wh, site)
         initial = time.perf_counter() - t0
+        peak_initial = _peak_mb()
         if echo:
             print(f"{size}: initial load {initial:.1f} s", file=sys.stderr)
         for p in held_out:
@@ -70,10 +74,17 @@ def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = Fals
             parsed_row = con.execute("SELECT parsed FROM load_run WHERE run_id = ?", [run_id]).fetchone()
             reports_row = con.execute("SELECT count(*) FROM dim_report").fetchone()
         out.append(Night(size, initial, night, parsed_row[0] if parsed_row else -1,
-                         reports_row[0] if reports_row else -1, wh.stat().st_size / 1e6, steps))
+                         reports_row[0] if reports_row else -1, wh.stat().st_size / 1e6,
+                         peak_initial, _peak_mb(), steps))
         if echo:
             print(f"{size}: night with {new} new reports {night:.1f} s", file=sys.stderr)
     return out
+
+
+def _peak_mb() -> float:
+    # A high-water mark never goes down: with sizes in increasing order, each size's figure is its own
+    # peak unless a smaller corpus peaked higher (then memory does not grow with the corpus).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _night(assets: Sequence[object], inbox: Path, wh: Path, site: Path) -> tuple[str, dict[str, float]]:
@@ -143,5 +154,7 @@ def format_bench(nights: Sequence[Night]) -> str:
         row(f"  {step}", [f"{n.steps.get(step, 0.0):.2f}" for n in nights])
     row("reports after the night", [f"{n.reports:,}" for n in nights])
     row("warehouse MB", [f"{n.warehouse_mb:.0f}" for n in nights])
+    row("peak memory MB, initial", [f"{n.peak_mb_initial:.0f}" for n in nights])
+    row("peak memory MB, night", [f"{n.peak_mb_night:.0f}" for n in nights])
     lines.append(f"plus {import_seconds():.1f} s for `gongkai run` to start (Python, Dagster and definitions imports)")
     return "\n".join(lines)

@@ -17,12 +17,13 @@ import duckdb
 import pandas as pd
 
 from pipelines import parse, scan, warehouse
+from pipelines.pause import pause_point
 from pipelines.progress import progress
 from pipelines.scan import Duplicate, discover, inbox_fingerprint
 from pipelines.warehouse import LoadItem, Rejected
 
-__all__ = ["BATCH_SIZE", "Duplicate", "ParseOutcome", "discover", "guess_medium", "inbox_fingerprint",
-           "parse_all", "parse_one", "parse_planned", "run", "store"]
+__all__ = ["BATCH_SIZE", "Duplicate", "Ingested", "ParseOutcome", "discover", "guess_medium", "inbox_fingerprint",
+           "ingest", "parse_all", "parse_one", "run"]
 
 # Reports per warehouse transaction: big enough for fast bulk inserts (~200 cells a report),
 # small enough that a failure loses little and memory stays flat.
@@ -41,8 +42,22 @@ class ParseOutcome(NamedTuple):
         return len(self.parsed) + len(self.quarantined) + len(self.duplicates)
 
 
+class Ingested(NamedTuple):
+    """What an ingest did: the reports it loaded are counted, not kept (a backlog of 10,000 parsed
+    reports held at once took gigabytes); the quarantined files and duplicates are listed."""
+
+    parsed: int
+    quarantined: list[Rejected]
+    duplicates: list[Duplicate]
+
+    @property
+    def files_seen(self) -> int:
+        return self.parsed + len(self.quarantined) + len(self.duplicates)
+
+
 def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
-    """Parse every file; bad input is quarantined with its reason and never stops the batch.
+    """Parse every file, keeping every report in memory (for tests and small batches; a run uses
+    ingest). Bad input is quarantined with its reason and never stops the batch.
 
     File names are stored relative to root when given (so sub-folders of the inbox stay
     distinguishable), else as the bare name. Bytes seen earlier in the batch are duplicates.
@@ -56,15 +71,48 @@ def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
     return out
 
 
-def parse_planned(plan: scan.Plan) -> ParseOutcome:
-    """Parse the files a scan found new to this parser. The scan's duplicates and unreadable files
-    are carried over, so the outcome accounts for every file that was not already known."""
-    out = ParseOutcome([], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable],
-                       list(plan.duplicates))
+def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, started_at: datetime,
+           batch_size: int = BATCH_SIZE) -> tuple[Ingested, dict[str, Any]]:
+    """Parse the files a scan found new to this parser and load them batch by batch, so memory holds
+    one batch of reports whatever the backlog; then quarantine what did not parse, remember the
+    scanned files (source_file) and log the run. The scan's duplicates and unreadable files are
+    carried over, so the result accounts for every file that was not already known.
+
+    Returns what was ingested and the run's counts. Every report gets started_at as its loaded_at.
+    A run stopped half-way leaves whole batches loaded and no source_file rows, so the next scan
+    parses those files again and the loader's delete-then-insert keeps one copy of each.
+    """
+    warehouse.ensure_schema(con)
+    quarantined = [_unread(e.name, e.error or "unknown error") for e in plan.unreadable]
+    duplicates = list(plan.duplicates)
+    loaded = 0
+    batch: list[LoadItem] = []
     first_of: dict[str, str] = {}
     for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
-    return out
+        result = parse_one(e.path, e.name, seen=first_of, digest=e.content_hash)
+        if isinstance(result, Duplicate):
+            duplicates.append(result)
+        elif isinstance(result, Rejected):
+            quarantined.append(result)
+        else:
+            batch.append(result)
+            if len(batch) >= batch_size:
+                loaded += warehouse.load_reports(con, batch, loaded_at=started_at)
+                batch = []
+    if batch:
+        loaded += warehouse.load_reports(con, batch, loaded_at=started_at)
+    del batch
+    pause_point("parsed")
+    done = Ingested(loaded, quarantined, duplicates)
+    warehouse.quarantine_many(con, quarantined)
+    counts: dict[str, Any] = {"files_seen": len(plan.entries), "parsed": done.parsed,
+                              "quarantined": len(quarantined), "skipped_duplicates": len(duplicates),
+                              "files_new": plan.count(scan.NEW), "files_changed": plan.count(scan.CHANGED),
+                              "files_unchanged": plan.count(scan.UNCHANGED)}
+    # After the loads: a file is remembered only once its bytes are in the warehouse.
+    scan.record_sources(con, plan.entries, pd.Timestamp(started_at))
+    warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), **counts)
+    return done, {"run_id": run_id, **counts}
 
 
 def _add(out: ParseOutcome, result: LoadItem | Rejected | Duplicate) -> None:
@@ -137,26 +185,6 @@ def guess_medium(data: bytes, name: str) -> str | None:
     return by_ext.get(ext)
 
 
-def store(con: duckdb.DuckDBPyConnection, outcome: ParseOutcome, *, run_id: str, started_at: datetime,
-          plan: scan.Plan | None = None) -> dict[str, Any]:
-    """Write one parse outcome to an open warehouse, remember the scanned files (source_file) and log
-    the run; returns the run's counts. Every report of the run gets started_at as its loaded_at."""
-    warehouse.ensure_schema(con)
-    for i in range(0, len(outcome.parsed), BATCH_SIZE):
-        warehouse.load_reports(con, outcome.parsed[i:i + BATCH_SIZE], loaded_at=started_at)
-    warehouse.quarantine_many(con, outcome.quarantined)
-    counts: dict[str, Any] = {"files_seen": outcome.files_seen, "parsed": len(outcome.parsed),
-                              "quarantined": len(outcome.quarantined),
-                              "skipped_duplicates": len(outcome.duplicates)}
-    if plan is not None:
-        # After the loads: a file is remembered only once its bytes are in the warehouse.
-        scan.record_sources(con, plan.entries, pd.Timestamp(started_at))
-        counts.update(files_seen=len(plan.entries), files_new=plan.count(scan.NEW),
-                      files_changed=plan.count(scan.CHANGED), files_unchanged=plan.count(scan.UNCHANGED))
-    warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), **counts)
-    return {"run_id": run_id, **counts}
-
-
 def run(inbox: Path, warehouse_path: Path, *, run_id: str | None = None) -> dict[str, Any]:
     """Scan an inbox against a warehouse, parse what this parser has not parsed yet and load it, in
     place (a Dagster nightly run builds a staging copy instead, pipelines/staging.py).
@@ -165,8 +193,7 @@ def run(inbox: Path, warehouse_path: Path, *, run_id: str | None = None) -> dict
     con = warehouse.connect(warehouse_path)
     try:
         plan = scan.plan(con, Path(inbox))
-        outcome = parse_planned(plan)
-        counts = store(con, outcome, run_id=run_id or str(uuid.uuid4()), started_at=started, plan=plan)
+        _, counts = ingest(con, plan, run_id=run_id or str(uuid.uuid4()), started_at=started)
         return {"run": counts, **warehouse.summary(con)}
     finally:
         con.close()

@@ -43,7 +43,7 @@ def test_definitions_snapshot() -> None:
     """What operators see in the Dagster UI. A change here is a change to operations: update
     docs/operations.md with it."""
     assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == sorted([
-        "fetched_sources", "staging_warehouse", "discovered_files", "parsed_reports", "warehouse_tables",
+        "fetched_sources", "staging_warehouse", "discovered_files", "warehouse_tables",
         "rule_findings", "agency_dimension", *MARTS, "published_warehouse", "static_site"])
     assert sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")) == ["build_site", "nightly"]
     schedules = {s.name: (s.job_name, s.cron_schedule, s.execution_timezone, s.default_status)

@@ -86,3 +86,39 @@ def test_inbox_fingerprint_follows_the_listing(tmp_path: Path) -> None:
     assert changed != one
     (tmp_path / "a.txt.expected.json").write_text("{}")  # not an input: no new run
     assert pipeline.inbox_fingerprint(tmp_path) == changed
+
+
+def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A backlog must not be held in memory whole: reports reach the loader a batch at a time.
+    from datetime import UTC, datetime
+
+    from pipelines import scan, warehouse
+    monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for year in range(2019, 2024):
+        (inbox / f"r{year}.txt").write_bytes(f"ok {year}".encode())
+    (inbox / "copy.txt").write_bytes(b"ok 2019")
+    (inbox / "d.txt").write_bytes(b"boom")
+    batches: list[int] = []
+    load = warehouse.load_reports
+
+    def counting(con: object, items: list[object], **kw: object) -> int:
+        batches.append(len(items))
+        return load(con, items, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warehouse, "load_reports", counting)
+    con = warehouse.connect(tmp_path / "wh.duckdb")
+    try:
+        done, counts = pipeline.ingest(con, scan.plan(con, inbox), run_id="r", started_at=datetime.now(UTC),
+                                       batch_size=2)
+        years = [y for (y,) in con.execute("SELECT year FROM dim_report ORDER BY year").fetchall()]
+        sources = con.execute("SELECT count(*) FROM source_file").fetchone()
+    finally:
+        con.close()
+    assert batches == [2, 2, 1]
+    assert years == list(range(2019, 2024))
+    assert (done.parsed, [q.file_name for q in done.quarantined], len(done.duplicates)) == (5, ["d.txt"], 1)
+    assert (counts["files_seen"], counts["parsed"], counts["quarantined"], counts["skipped_duplicates"]) == (7, 5, 1, 1)
+    assert sources == (7,)

@@ -1,5 +1,6 @@
-"""The ingest assets: inbox files -> what needs parsing -> parsed reports -> warehouse tables. Thin
-wrappers over scan.py and pipeline.py.
+"""The ingest assets: inbox files -> what needs parsing -> warehouse tables. Thin wrappers over scan.py
+and pipeline.py. Parsing and loading are one asset because reports are loaded batch by batch: an
+asset handing every parsed report of a backlog to the next held them all in memory at once.
 
 No `from __future__ import annotations` in defs/: Dagster reads the annotations at definition time
 to find the context and the resources.
@@ -13,8 +14,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from pipelines import pipeline, scan
 from pipelines.defs.resources import InboxResource, WarehouseResource
 from pipelines.pause import pause_point
-from pipelines.pipeline import ParseOutcome
 from pipelines.scan import Plan
+from pipelines.warehouse import Rejected
 
 GROUP = "ingest"
 # Upstream of the scan when the nightly graph has them (a run of the ingest assets alone does not).
@@ -41,41 +42,31 @@ def discovered_files(inbox: InboxResource, warehouse: WarehouseResource) -> Outp
     })
 
 
-@asset(group_name=GROUP, description="The files to parse, parsed; a file that cannot be read is quarantined with "
-                                     "its reason, one with bytes seen under another name is a duplicate.")
-def parsed_reports(discovered_files: Plan) -> Output[ParseOutcome]:
-    outcome = pipeline.parse_planned(discovered_files)
-    pause_point("parsed")
-    return Output(outcome, metadata={
-        "parsed": len(outcome.parsed),
-        "quarantined": len(outcome.quarantined),
-        "skipped_duplicates": len(outcome.duplicates),
-        "quarantined_files": MetadataValue.md(_listing(outcome)),
-    })
-
-
-def _listing(outcome: ParseOutcome) -> str:
-    rows = [f"- `{r.file_name}`: {r.reason}" for r in outcome.quarantined[:LISTED]]
-    more = len(outcome.quarantined) - LISTED
+def _listing(quarantined: list[Rejected]) -> str:
+    rows = [f"- `{r.file_name}`: {r.reason}" for r in quarantined[:LISTED]]
+    more = len(quarantined) - LISTED
     return "\n".join(rows + ([f"- … and {more} more (quarantine table)"] if more > 0 else [])) or "none"
 
 
 @asset(group_name=GROUP, kinds={"duckdb"},
-       description="The star schema in the DuckDB warehouse (dim_*, fact_*, quarantine, source_file, load_run).")
+       description="The files to parse, parsed and loaded batch by batch into the star schema of the DuckDB "
+                   "warehouse (dim_*, fact_*, quarantine, source_file, load_run). A file that cannot be read is "
+                   "quarantined with its reason; one with bytes seen under another name is a duplicate.")
 def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
-                     discovered_files: Plan, parsed_reports: ParseOutcome) -> MaterializeResult:
+                     discovered_files: Plan) -> MaterializeResult:
     run_id = context.run.run_id
     stats = context.instance.get_run_stats(run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     con = warehouse.connect()
     try:
-        counts = pipeline.store(con, parsed_reports, run_id=run_id, started_at=started, plan=discovered_files)
+        done, counts = pipeline.ingest(con, discovered_files, run_id=run_id, started_at=started)
         summary = pipeline.warehouse.summary(con)
     finally:
         con.close()
     pause_point("loaded")
     return MaterializeResult(metadata={
         **{k: v for k, v in counts.items() if k != "run_id"},
+        "quarantined_files": MetadataValue.md(_listing(done.quarantined)),
         "reports_total": summary["reports"],
         "agencies_total": summary["agencies"],
         "cells_total": summary["cells"],
@@ -85,4 +76,4 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     })
 
 
-INGEST_ASSETS = [discovered_files, parsed_reports, warehouse_tables]
+INGEST_ASSETS = [discovered_files, warehouse_tables]
