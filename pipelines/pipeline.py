@@ -72,7 +72,7 @@ def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
 
 
 def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, started_at: datetime,
-           batch_size: int = BATCH_SIZE) -> tuple[Ingested, dict[str, Any]]:
+           batch_size: int | None = None) -> tuple[Ingested, dict[str, Any]]:
     """Parse the files a scan found new to this parser and load them batch by batch, so memory holds
     one batch of reports whatever the backlog; then quarantine what did not parse, remember the
     scanned files (source_file) and log the run. The scan's duplicates and unreadable files are
@@ -83,6 +83,7 @@ def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, star
     parses those files again and the loader's delete-then-insert keeps one copy of each.
     """
     warehouse.ensure_schema(con)
+    batch_size = batch_size or BATCH_SIZE
     quarantined = [_unread(e.name, e.error or "unknown error") for e in plan.unreadable]
     duplicates = list(plan.duplicates)
     loaded = 0

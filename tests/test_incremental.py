@@ -19,15 +19,20 @@ ORGAN = "盐城市盐都区财政局"
 
 
 def fake_parse(data: bytes, filename: str) -> ParsedReport:
-    """`ok <year> <applications> [uncertain]` parses; anything else is unreadable."""
+    """`ok <year> <applications> [uncertain] [review=<n>]` parses (uncertain marks the applications
+    cell); anything else is unreadable."""
     words = data.decode().split()
     if not words or words[0] != "ok":
         raise UnreadableInput("no statistics tables found")
     year, value = int(words[1]), int(words[2])
-    cell = ParsedCell("t3.new_received.total", value, str(value), "number", Provenance(table=2, row=1, col=7),
-                      uncertain="uncertain" in words)
+    cells = [ParsedCell("t3.new_received.total", value, str(value), "number", Provenance(table=2, row=1, col=7),
+                        uncertain="uncertain" in words)]
+    for w in words[3:]:
+        if w.startswith("review="):
+            n = int(w.split("=")[1])
+            cells.append(ParsedCell("t4.review.total", n, str(n), "number", Provenance(table=3, row=2, col=5)))
     return ParsedReport(agency=ORGAN, year=year, format_version="F2021", medium="html" if filename.endswith(".html")
-                        else "text", cells={cell.cell_id: cell}, sections={})
+                        else "text", cells={c.cell_id: c for c in cells}, sections={})
 
 
 @pytest.fixture(autouse=True)
@@ -163,3 +168,28 @@ def test_versions_loaded_by_one_run_tie_break_on_quality(inbox: Path, tmp_path: 
     pipeline.run(inbox, wh)
     assert query(wh, "SELECT count(DISTINCT loaded_at) FROM dim_report") == [(1,)]
     assert query(wh, "SELECT file_name FROM current_report") == [("a-page.html",)]
+
+
+def test_a_later_copy_of_the_same_numbers_is_not_a_republication(inbox: Path, tmp_path: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+
+    def night(name: str, text: str) -> str:
+        write(inbox / name, text)
+        pipeline.run(inbox, wh)
+        return scan.file_hash(inbox / name)
+
+    def versions() -> list[tuple[object, ...]]:
+        return query(wh, "SELECT report_id, publication, is_current FROM report_version ORDER BY loaded_at")
+
+    page = night("page.html", "ok 2023 5 review=3")
+    # the crawler's dump of the same page, a night later: its one guessed cell is wrong, every cell it
+    # reads with certainty agrees, so it is a copy of publication 1 and the page (no guesses) stays current
+    dump = night("dump.txt", "ok 2023 9 uncertain review=3")
+    assert versions() == [(page, 1, True), (dump, 1, False)]
+    # a correction differs on a certain cell: a re-publication, current
+    fixed = night("corrected.html", "ok 2023 6 review=3")
+    assert versions() == [(page, 1, False), (dump, 1, False), (fixed, 2, True)]
+    # and an old copy turning up later does not undo the correction
+    late = night("page-mirror.txt", "ok 2023 5 review=3\n")  # other bytes, same numbers
+    assert versions() == [(page, 1, False), (dump, 1, False), (fixed, 2, True), (late, 1, False)]
+    assert query(wh, "SELECT report_id FROM current_report") == [(fixed,)]

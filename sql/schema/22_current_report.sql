@@ -3,30 +3,61 @@
 -- crawler's text dump of it). The marts and the rules (quality.report) read current_report; the
 -- site reads the marts. Preference:
 --   1. a statutory format over UNKNOWN;
---   2. the latest load: a version loaded by a later run is a re-publication and replaces the earlier
---      one. Every report of one run has the same loaded_at (the run's start), so versions that
---      arrived together fall through to
+--   2. the newest numbers: a version whose numbers first arrived with a later run is a
+--      re-publication and replaces the earlier one. A version whose numbers agree with an earlier
+--      version's (on every cell both read with certainty) is another copy of that publication, not
+--      a new one: it dates from the earlier load. Every report of one run has the same loaded_at
+--      (the run's start), so copies fall through to
 --   3. fewer cells the parser had to guess, 4. the medium that keeps table structure best, 5. the hash.
 CREATE OR REPLACE VIEW report_version AS
 WITH guessed AS (
     SELECT report_id, count(*) AS n FROM fact_cell WHERE uncertain GROUP BY report_id
-), ranked AS (
+), versions AS (
     SELECT r.report_id, r.agency_id, r.year, r.format_version, r.medium, r.file_name, r.loaded_at,
-           coalesce(g.n, 0) AS uncertain_cells,
-           count(*) OVER (PARTITION BY r.agency_id, r.year) AS versions,
-           row_number() OVER (
-               PARTITION BY r.agency_id, r.year
-               ORDER BY r.format_version = 'UNKNOWN', r.loaded_at DESC, coalesce(g.n, 0),
-                        CASE r.medium WHEN 'html' THEN 0 WHEN 'docx' THEN 1 WHEN 'pdf' THEN 2 ELSE 3 END,
-                        r.report_id) AS preference,
-           dense_rank() OVER (PARTITION BY r.agency_id, r.year ORDER BY r.loaded_at) AS publication
+           coalesce(g.n, 0) AS uncertain_cells
     FROM dim_report r
     LEFT JOIN guessed g USING (report_id)
     WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
+), earlier AS (
+    -- Only organ-years loaded by more than one run can hold a copy of an earlier publication.
+    SELECT v.report_id, e.report_id AS earlier_id, e.loaded_at AS earlier_loaded_at
+    FROM versions v
+    JOIN versions e ON e.agency_id = v.agency_id AND e.year = v.year AND e.loaded_at < v.loaded_at
+                   AND e.format_version = v.format_version AND v.format_version <> 'UNKNOWN'
+), compared_cells AS (
+    -- Filtered first: joined directly, the planner paired the big fact table with itself (2 s at 100k).
+    SELECT report_id, cell_id, coalesce(value, 0) AS value
+    FROM fact_cell
+    WHERE NOT uncertain
+      AND report_id IN (SELECT report_id FROM earlier UNION SELECT earlier_id FROM earlier)
+), same_numbers AS (
+    SELECT p.report_id, min(p.earlier_loaded_at) AS first_loaded_at
+    FROM (
+        SELECT p.report_id, p.earlier_loaded_at
+        FROM earlier p
+        JOIN compared_cells a ON a.report_id = p.report_id
+        JOIN compared_cells b ON b.report_id = p.earlier_id AND b.cell_id = a.cell_id
+        GROUP BY p.report_id, p.earlier_id, p.earlier_loaded_at
+        HAVING bool_and(a.value = b.value)
+    ) p
+    GROUP BY p.report_id
+), ranked AS (
+    SELECT v.*, coalesce(s.first_loaded_at, v.loaded_at) AS numbers_loaded_at,
+           count(*) OVER (PARTITION BY v.agency_id, v.year) AS versions
+    FROM versions v
+    LEFT JOIN same_numbers s USING (report_id)
 )
-SELECT report_id, agency_id, year, format_version, medium, file_name, loaded_at, uncertain_cells, versions,
-       publication, preference, preference = 1 AS is_current
-FROM ranked;
+SELECT *, preference = 1 AS is_current
+FROM (
+    SELECT report_id, agency_id, year, format_version, medium, file_name, loaded_at, uncertain_cells, versions,
+           dense_rank() OVER (PARTITION BY agency_id, year ORDER BY numbers_loaded_at) AS publication,
+           row_number() OVER (
+               PARTITION BY agency_id, year
+               ORDER BY format_version = 'UNKNOWN', numbers_loaded_at DESC, uncertain_cells,
+                        CASE medium WHEN 'html' THEN 0 WHEN 'docx' THEN 1 WHEN 'pdf' THEN 2 ELSE 3 END,
+                        report_id) AS preference
+    FROM ranked
+);
 
 COMMENT ON VIEW report_version IS 'Every report version of every organ-year, ranked: is_current marks the one current_report (and so every mart, rule and site page) uses; the others stay queryable. Reports without organ or year are not ranked.';
 COMMENT ON COLUMN report_version.report_id IS 'Report version (content hash), key into dim_report.';
@@ -38,8 +69,8 @@ COMMENT ON COLUMN report_version.file_name IS 'Source file of this version.';
 COMMENT ON COLUMN report_version.loaded_at IS 'Start of the run that first loaded this version (the same for every report of a run).';
 COMMENT ON COLUMN report_version.uncertain_cells IS 'Cells of this version the parser had to guess.';
 COMMENT ON COLUMN report_version.versions IS 'Report versions (files) loaded for this organ-year.';
-COMMENT ON COLUMN report_version.publication IS 'Which load of this organ-year the version came with: 1 for the first run that loaded one, 2 for a re-publication loaded by a later run, and so on; versions loaded by the same run share a number.';
-COMMENT ON COLUMN report_version.preference IS 'Rank of this version for its organ-year: 1 is the current one (statutory format, latest load, fewest guessed cells, html > docx > pdf > text, report_id).';
+COMMENT ON COLUMN report_version.publication IS 'Which publication of this organ-year the version belongs to: 1 for the numbers the first run loaded, 2 for a re-publication with different numbers loaded by a later run, and so on. Versions loaded by the same run share a number, and so does a later copy whose numbers agree with an earlier version on every cell both read with certainty (a crawler dump of a page already loaded).';
+COMMENT ON COLUMN report_version.preference IS 'Rank of this version for its organ-year: 1 is the current one (statutory format, latest publication, fewest guessed cells, html > docx > pdf > text, report_id).';
 COMMENT ON COLUMN report_version.is_current IS 'True for the version current_report uses (preference = 1).';
 
 CREATE OR REPLACE VIEW current_report AS
@@ -47,7 +78,7 @@ SELECT report_id, agency_id, year, format_version, medium, file_name, loaded_at,
 FROM report_version
 WHERE is_current;
 
-COMMENT ON VIEW current_report IS 'One report version per organ and year: the one every mart, rule and site page reads. Prefers a statutory format, then the latest load (a re-publication wins), then fewer guessed cells, html > docx > pdf > text, then report_id; report_version lists the others.';
+COMMENT ON VIEW current_report IS 'One report version per organ and year: the one every mart, rule and site page reads. Prefers a statutory format, then the latest publication (a re-publication with different numbers wins; a later copy of the same numbers does not), then fewer guessed cells, html > docx > pdf > text, then report_id; report_version lists the others.';
 COMMENT ON COLUMN current_report.report_id IS 'The chosen report version, key into dim_report.';
 COMMENT ON COLUMN current_report.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN current_report.year IS 'Statistics year.';
