@@ -36,7 +36,7 @@ FUZZ_SCALE ?= 3
 fuzz: install
 	GONGKAI_FUZZ_EXPLORE=1 GONGKAI_FUZZ_SCALE=$(FUZZ_SCALE) $(VENV)/bin/pytest -m slow -q tests/test_fuzz.py
 
-# Chromium and a CJK font for the browser tests (Debian packages; needs root).
+# Chromium, a CJK font and LibreOffice Writer (Debian packages; needs root).
 system-packages:
 	bash scripts/install-system-packages.sh
 

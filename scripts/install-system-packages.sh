@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System packages the browser tests and PDF reading need, from Debian's registry:
-# Chromium (headless browser tests of the dashboards) and a CJK font (so pages and PDFs without
-# embedded fonts render Chinese, and screenshots are legible). Needs root (CI runs as root).
+# System packages from Debian's registry: Chromium (headless browser tests of the dashboards), a CJK
+# font (so pages and PDFs without embedded fonts render Chinese, and screenshots are legible) and
+# LibreOffice Writer without its GUI (converts legacy .doc/.wps reports; ~10 s to install, 50
+# packages). Needs root (CI runs as root).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy" || need+=(fonts-wqy-zenhei)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -177,6 +177,21 @@ def test_not_a_word_document(data: bytes, reason: str) -> None:
 # legacy .doc / .wps
 
 
+# Enough of an OLE2 Word file to be handed to LibreOffice: the magic, a "WordDocument" stream name.
+OLE_WORD = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 64
+
+
+def test_ole2_files_that_are_not_word_are_refused_before_libreoffice(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_soffice(tmp_path, "raise SystemExit('LibreOffice must not be started')")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UnreadableInput, match="damaged OLE2 header"):
+        convert_legacy(b"\xd0\xcf\x11\xe0" + b"\x00" * 1000)
+    excel = OLE_WORD.replace("WordDocument".encode("utf-16-le"), "Workbook".encode("utf-16-le"))
+    with pytest.raises(UnreadableInput, match="without a Word document stream"):
+        parse_bytes(excel, "report.doc")
+
+
 def _fake_soffice(directory: Path, body: str) -> None:
     script = directory / "soffice"
     script.write_text(f"#!{sys.executable}\nimport sys, time, pathlib\nargs = sys.argv[1:]\n"
@@ -186,7 +201,7 @@ def _fake_soffice(directory: Path, body: str) -> None:
 
 def test_legacy_without_libreoffice_returns_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert convert_legacy(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512) is None
+    assert convert_legacy(OLE_WORD) is None
 
 
 def test_legacy_converted_by_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -196,7 +211,7 @@ def test_legacy_converted_by_libreoffice(tmp_path: Path, monkeypatch: pytest.Mon
                             f"(out / 'report.docx').write_bytes(pathlib.Path({str(tmp_path / 'converted.docx')!r})"
                             f".read_bytes())")
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = convert_legacy(b"\xd0\xcf\x11\xe0legacy")
+    result = convert_legacy(OLE_WORD)
     assert result == converted
     assert read_docx(result).title == "2024年政府信息公开工作年度报告"
 
@@ -205,7 +220,35 @@ def test_legacy_conversion_failure_and_timeout(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("PATH", str(tmp_path))
     _fake_soffice(tmp_path, "pass")  # exits without writing anything
     with pytest.raises(UnreadableInput, match="could not convert"):
-        convert_legacy(b"\xd0\xcf\x11\xe0legacy")
+        convert_legacy(OLE_WORD)
     _fake_soffice(tmp_path, "time.sleep(30)")
     with pytest.raises(UnreadableInput, match="timed out"):
-        convert_legacy(b"\xd0\xcf\x11\xe0legacy", timeout=0.5)
+        convert_legacy(OLE_WORD, timeout=0.5)
+
+
+def test_real_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
+    # With the real LibreOffice (`make system-packages` installs it; CI has it): a Word 97 .doc saved
+    # from a sample report parses to exactly the sample's expected cells, agency, year and format.
+    import json
+    import os
+    import subprocess
+
+    from pipelines.readers.legacy import soffice_path
+    exe = soffice_path()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice is missing: `make system-packages` installs it for CI")
+        pytest.skip("LibreOffice is not installed (make system-packages)")
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    source = next(p for p in sorted(samples.glob("*.docx")) if "merged_cells" in
+                  json.loads(p.with_name(p.name + ".expected.json").read_text("utf-8")).get("quirks", []))
+    subprocess.run([exe, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    doc = (tmp_path / source.name).with_suffix(".doc").read_bytes()
+    assert doc.startswith(b"\xd0\xcf\x11\xe0"), "LibreOffice wrote an OLE2 Word 97 file"
+    expected = json.loads(source.with_name(source.name + ".expected.json").read_text("utf-8"))
+    got = parse_bytes(doc, "report.doc").contract()
+    assert (got["agency"], got["year"], got["format_version"]) == (
+        expected["agency"], expected["year"], expected["format_version"])
+    assert got["cells"] == expected["cells"]

@@ -23,6 +23,22 @@ TIMEOUT_S = 60
 _MAX_OUTPUT = 100 * 1024 * 1024
 
 
+# Directory entry names are UTF-16LE: Word 97 and WPS keep the text in "WordDocument", MS Works
+# .wps in "CONTENTS".
+_WORD_STREAMS = tuple(name.encode("utf-16-le") for name in ("WordDocument", "CONTENTS"))
+
+
+def not_a_word_file(data: bytes) -> str | None:
+    """Why OLE2-looking bytes are not a Word or WPS document, or None. Checked before LibreOffice is
+    started: a damaged header or an Excel/PowerPoint file would cost a conversion attempt (about a
+    second) to learn the same."""
+    if not data.startswith(OLE2_MAGIC) or len(data) < 512:
+        return "legacy Word/WPS file: damaged OLE2 header"
+    if not any(stream in data for stream in _WORD_STREAMS):
+        return "OLE2 file without a Word document stream (Excel, PowerPoint or other): not a report"
+    return None
+
+
 def soffice_path() -> str | None:
     """The LibreOffice executable on PATH, if any."""
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -31,9 +47,12 @@ def soffice_path() -> str | None:
 def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
     """.doc/.wps bytes -> .docx bytes, or None when LibreOffice is not installed.
 
-    Raises UnreadableInput when LibreOffice is there but cannot convert the file (corrupt,
-    password-protected, or not finished within `timeout` seconds).
+    Raises UnreadableInput when the bytes are not a Word/WPS document, or when LibreOffice cannot
+    convert them (corrupt, password-protected, or not finished within `timeout` seconds).
     """
+    problem = not_a_word_file(data)
+    if problem:
+        raise UnreadableInput(problem)
     exe = soffice_path()
     if exe is None:
         return None
