@@ -1,6 +1,6 @@
 """Fetching sources.yaml into the inbox (pipelines/sources), against a local HTTP server on 127.0.0.1
-only: conditional requests and 304, retries after 503, the size limit, per-host spacing, listing
-pages, and URLs that try to write outside the inbox."""
+only: conditional requests and 304, retries after 503, the size limit, per-host spacing, robots.txt,
+listing pages, and URLs that try to write outside the inbox."""
 
 from __future__ import annotations
 
@@ -170,9 +170,39 @@ def test_requests_to_one_host_are_spaced(server: Server, tmp_path: Path) -> None
         server.routes[f"/r{i}.html"] = Route(body=REPORT + bytes([i]))
     polite = Settings(timeout=5, retries=0, backoff=0, min_interval=0.25, max_bytes=10_000)
     fetch(server, tmp_path / "inbox", *(f"/r{i}.html" for i in range(4)), settings=polite)
+    paths = [p for p, _, _ in server.log]
+    assert paths == ["/robots.txt", "/r0.html", "/r1.html", "/r2.html", "/r3.html"]  # robots.txt read once
     times = [t for _, t, _ in server.log]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert len(gaps) == 3 and min(gaps) >= 0.24, gaps
+    assert len(gaps) == 4 and min(gaps) >= 0.24, gaps
+
+
+def test_robots_txt_disallow_and_crawl_delay(server: Server, tmp_path: Path) -> None:
+    server.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n\n"
+                                              b"User-agent: BadBot\nDisallow: /\n", content_type="text/plain")
+    server.routes["/private/2023.html"] = Route(body=REPORT)
+    for i in range(2):
+        server.routes[f"/ndbg/{i}.html"] = Route(body=REPORT + bytes([i]))
+    hidden, *shown = fetch(server, tmp_path / "inbox", "/private/2023.html", *(f"/ndbg/{i}.html" for i in range(2)))
+    assert hidden.status == FAILED and "robots.txt" in (hidden.reason or "")
+    assert server.hits("/private/2023.html") == []
+    assert [r.status for r in shown] == ["new"] * 2
+    assert len(server.hits("/robots.txt")) == 1
+    times = [t for p, t, _ in server.log if p.startswith("/ndbg/")]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.99, gaps  # Crawl-delay (whole seconds, as robotparser reads it) over min_interval 0
+
+
+def test_unreadable_robots_txt_keeps_us_off_the_site(server: Server, tmp_path: Path) -> None:
+    server.routes["/robots.txt"] = Route(fail_first=100)
+    server.routes["/ndbg/2023.html"] = Route(body=REPORT)
+    [result] = fetch(server, tmp_path / "inbox", "/ndbg/2023.html")
+    assert result.status == FAILED and "robots.txt could not be read" in (result.reason or "")
+    assert server.hits("/ndbg/2023.html") == []
+    # an operator with the site's permission can switch robots.txt off for a sources.yaml
+    careless = Settings(timeout=5, retries=0, backoff=0, min_interval=0.0, max_bytes=10_000, respect_robots=False)
+    [result] = fetch(server, tmp_path / "inbox", "/ndbg/2023.html", settings=careless)
+    assert result.status == "new"
 
 
 def test_listing_page_follows_report_links_only(server: Server, tmp_path: Path) -> None:
@@ -215,12 +245,14 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
 
     settings, sources = load("settings: {min_interval: 5}\nsources:\n  - url: https://a.gov.cn/r.html\n"
                              "  - listing: https://a.gov.cn/ndbg/\n    name: 年报栏目\n")()
-    assert settings.min_interval == 5 and settings.max_bytes == Settings().max_bytes
+    assert settings.min_interval == 5 and settings.max_bytes == Settings().max_bytes and settings.respect_robots
+    assert not load("settings: {respect_robots: false}\n")()[0].respect_robots
     assert sources == [Source("https://a.gov.cn/r.html"), Source("https://a.gov.cn/ndbg/", True, "年报栏目")]
     for bad, why in [("sources:\n  - url: file:///etc/passwd\n", "not an http"),
                      ("sources:\n  - {url: 'https://a', listing: 'https://b'}\n", "exactly one"),
                      ("settings: {speed: 3}\n", "unknown settings"),
                      ("settings: {retries: -1}\n", "negative"),
+                     ("settings: {respect_robots: 'no'}\n", "true or false"),
                      ("- just a list\n", "mapping"),
                      ("sources: [\n", "cannot read")]:
         with pytest.raises(SourcesError, match=why):

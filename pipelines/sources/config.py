@@ -7,6 +7,7 @@
       min_interval: 2         # seconds between two requests to the same host
       max_bytes: 52428800     # a larger download is abandoned (the parser's own limit)
       max_links: 50           # report links followed per listing page
+      respect_robots: true    # false only for sites that allowed you to fetch regardless
       user_agent: "gongkai/0.1 (government information disclosure research)"
     sources:
       - url: https://www.example.gov.cn/zwgk/2024ndbg.html      # one report
@@ -38,6 +39,7 @@ class Settings:
     min_interval: float = 2.0
     max_bytes: int = MAX_BYTES
     max_links: int = 50
+    respect_robots: bool = True
     user_agent: str = "gongkai/0.1 (government information disclosure research)"
 
 
@@ -74,6 +76,11 @@ def _settings(path: str | Path, raw: Any) -> Settings:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         kind = type(getattr(Settings(), key))
+        if kind is bool:
+            if not isinstance(value, bool):  # bool("false") is True
+                raise SourcesError(f"{path}: settings.{key} must be true or false")
+            values[key] = value
+            continue
         try:
             values[key] = kind(value)
         except (TypeError, ValueError):
