@@ -259,3 +259,28 @@ def test_cli_build_and_bad_base_url(built: tuple[Path, Path], tmp_path: Path, ca
     assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "t"),
                  "--source-base-url", "javascript:alert(1)"]) == 2
     assert "source_base_url" in capsys.readouterr().err and not (tmp_path / "t").exists()
+
+
+def test_a_rule_with_many_findings_is_split_into_parts(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection,
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.site.pages import quality
+    monkeypatch.setattr(quality, "RULE_ROWS_PER_PAGE", 2)
+    site = tmp_path / "site"
+    build_site(built[0], site)
+    counts = dict(con.execute("""SELECT rule_id, count(*) FROM findings WHERE status = 'fail'
+                                 AND report_id IN (SELECT report_id FROM current_report) GROUP BY ALL""").fetchall())
+    big = max(counts, key=lambda r: counts[r])
+    assert counts[big] > 2, counts
+    parts = [site / "rule" / (f"{big}.html" if k == 1 else f"{big}-{k}.html") for k in range(1, -(-counts[big] // 2) + 1)]
+    rows = 0
+    for k, page in enumerate(parts, start=1):
+        text = page.read_text(encoding="utf-8")
+        body = text[text.index("<tbody"):text.index("</tbody>")]
+        assert 1 <= body.count("<tr") <= 2, page
+        rows += body.count("<tr")
+        assert f"未通过：{counts[big]} 条" in text  # every part states the rule's total
+        for other in parts:  # and links every other part
+            assert (other.name in text) or other == page
+        assert f"<b>第 {k} 部分" in text
+    assert rows == counts[big]
+    assert not (site / "rule" / f"{big}-{len(parts) + 1}.html").exists()

@@ -13,6 +13,10 @@ from pipelines.site.pages.common import organ_link, rule_label
 from pipelines.site.render import Writer, clean, plot_text, slug
 
 TOP_ORGANS = 20
+# A rule page lists every finding, and a rule can fail on every cell of many reports (H-X1: about
+# 2,300 rows, 1 MB, at 1,400 organs); beyond this many rows (~0.5 kB each) it is split into parts,
+# so no page nears the 2 MB limit however large the corpus.
+RULE_ROWS_PER_PAGE = 2000
 # Identity issues are for whoever maintains data/aliases.csv: a sample, and counts for the rest.
 IDENTITY_ROWS = 100
 
@@ -25,8 +29,8 @@ IDENTITY_COLUMNS = [Column("问题", "text"), Column("机关名称", "text"), Co
 IDENTITY_RULES = {"ID-1": "未找到机关名称", "ID-2": "未能确定地区", "ID-3": "地区有歧义", "ID-4": "未能确定领域"}
 
 
-def rule_page(rule_id: str) -> str:
-    return f"rule/{slug(rule_id)}.html"
+def rule_page(rule_id: str, part: int = 1) -> str:
+    return f"rule/{slug(rule_id)}.html" if part == 1 else f"rule/{slug(rule_id)}-{part}.html"
 
 
 def write(w: Writer, d: SiteData) -> None:
@@ -135,17 +139,28 @@ def _identity(d: SiteData) -> list[list[Any]]:
 
 def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -> None:
     rule = d.rules.get(rule_id)
-    rows = []
+    rows, years = [], []
     for f in sorted(findings, key=lambda f: (d.reports[f.report_id].year, _organ_name(d, f), f.message)):
         rep = d.reports[f.report_id]
+        years.append(rep.year)
         rows.append([organ_link(d.organs.get(rep.agency_id), "../", anchor=f"#y{rep.year}"), str(rep.year),
                      labels.severity(f.severity), f.message, clean(f.actual), clean(f.expected), clean(f.diff),
                      f.source_file])
-    w.page(rule_page(rule_id), "rule.html", title=f"规则 {rule_id}", section="quality.html", rule_id=rule_id,
-           rule_title=rule.title if rule else "", severity=rule.severity if rule else "",
-           severity_label=labels.severity(rule.severity if rule else None), columns=FINDING_COLUMNS, rows=rows,
-           reports=len({f.report_id for f in findings}), not_assessable=d.not_assessable.get(rule_id, 0),
-           charts_js=False)
+    starts = list(range(0, len(rows), RULE_ROWS_PER_PAGE)) or [0]
+    parts = [(rows[i:i + RULE_ROWS_PER_PAGE], years[i:i + RULE_ROWS_PER_PAGE]) for i in starts]
+    pager = [{"label": f"第 {k} 部分（{_span(ys)}，{len(rs):,} 条）", "href": rule_page(rule_id, k)[len("rule/"):]}
+             for k, (rs, ys) in enumerate(parts, start=1)] if len(parts) > 1 else []
+    for k, (part_rows, _) in enumerate(parts, start=1):
+        w.page(rule_page(rule_id, k), "rule.html", title=f"规则 {rule_id}" + (f"（第 {k} 部分）" if pager else ""),
+               section="quality.html", rule_id=rule_id, rule_title=rule.title if rule else "",
+               severity=rule.severity if rule else "", severity_label=labels.severity(rule.severity if rule else None),
+               columns=FINDING_COLUMNS, rows=part_rows, total=len(rows), part=k, pager=pager,
+               reports=len({f.report_id for f in findings}), not_assessable=d.not_assessable.get(rule_id, 0),
+               charts_js=False)
+
+
+def _span(years: list[int]) -> str:
+    return f"{years[0]} 年" if years[0] == years[-1] else f"{years[0]}–{years[-1]} 年"
 
 
 def _organ_name(d: SiteData, f: Finding) -> str:
