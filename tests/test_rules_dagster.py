@@ -62,3 +62,35 @@ def real_dir(real_dir: Path) -> Path:
     if missing:
         pytest.skip(f"real corpus lacks {missing}")
     return real_dir
+
+
+def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
+    # An organ printing its name two ways ("盐城市盐都区财政局" in 2023, "盐都区财政局" in 2024) is one organ:
+    # the loader resolves identity as it loads, so the rules (which run before agency_dimension) judge
+    # 2024 against 2023 in the same run, not a night later.
+    from pipelines.definitions import NIGHTLY_ASSETS
+    from pipelines.defs.nightly import materialize_nightly
+
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(samples / "320903-finance_2023.txt", inbox)
+    page = (samples / "320903-finance_2024.html").read_bytes()
+    encoding = "gb18030" if b"gb2312" in page[:2048].lower() else "utf-8"
+    text = page.decode(encoding).replace("盐城市盐都区财政局", "盐都区财政局")
+    (inbox / "320903-finance_2024.html").write_bytes(text.encode(encoding))
+    wh = tmp_path / "wh.duckdb"
+    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml", site_dir=tmp_path / "site")
+    assert result.success
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        names = con.execute("SELECT agency_name, count(DISTINCT agency_id) OVER () FROM dim_report ORDER BY year").fetchall()
+        cross_year = con.execute("""SELECT rule_id, status, message_zh FROM findings f JOIN dim_report r USING (report_id)
+                                    WHERE r.year = 2024 AND rule_id IN ('T3-X1', 'T2-X1')""").fetchall()
+        checked = con.execute("""SELECT count(*) FROM quality.report
+                                 WHERE year = 2024 AND prev_report_id IS NOT NULL""").fetchone()
+    finally:
+        con.close()
+    assert [n for n, _ in names] == ["盐城市盐都区财政局", "盐都区财政局"] and names[0][1] == 1
+    assert checked == (1,), cross_year  # 2023 is 2024's previous year: the cross-year rules could judge it
+    assert not [f for f in cross_year if f[1] == "not_assessable"], cross_year
