@@ -212,3 +212,26 @@ def test_real_corpus_organs(real_dir: Path) -> None:
     by_name = {n: aid for aid, names in organs.items() for n in names}
     assert by_name["洪泽区人民政府"] == by_name["淮安市洪泽区人民政府"]
     assert len(organs) == 7
+
+
+def test_a_division_code_in_the_path_places_a_name_that_does_not_say_where() -> None:
+    # 中桥镇 is a town of 东台市 (320981) and of 靖江市 (321282); the reports print only "中桥镇人民政府"
+    dongtai = resolve("中桥镇人民政府", file_name="320981/2024年报.html")
+    jingjiang = resolve("中桥镇人民政府", file_name="321282-t04_2024.html")
+    assert dongtai.agency_id != jingjiang.agency_id
+    assert (dongtai.level, dongtai.organ_kind, region(dongtai)) == ("township", "government", ["江苏省", "盐城市", "东台市"])
+    assert jingjiang.parent_name == "泰州市靖江市人民政府"
+    # without a code they cannot be told apart, and say so
+    unplaced = resolve("中桥镇人民政府", file_name="2024年报.html")
+    assert unplaced.resolution == "unresolved" and [i.rule_id for i in unplaced.issues] == ["ID-2"]
+    # a code picks among divisions of one name, and a prefecture's zero-padded code works too
+    assert region(resolve("朝阳区财政局", file_name="110105_x.txt")) == ["北京市", "朝阳区"]
+    assert region(resolve("朝阳区财政局", file_name="220000/x.txt"))[-1] == "朝阳区"
+    assert resolve("朝阳区财政局", file_name="x.txt").resolution == "ambiguous"
+    # the report's own text comes first: it may name the place more exactly than the folder
+    in_text = resolve("区商务局", file_name="320900/x.txt", context="盐城市盐都区商务局认真贯彻")
+    assert region(in_text) == ["江苏省", "盐城市", "盐都区"]
+    # "区商务局" filed under a city: which district is still unknown
+    assert resolve("区商务局", file_name="320900/x.txt").resolution == "unresolved"
+    # a name that says its place is not moved by the folder
+    assert region(resolve("淮安市洪泽区商务局", file_name="320981/x.txt")) == ["江苏省", "淮安市", "洪泽区"]

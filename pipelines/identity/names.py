@@ -45,3 +45,20 @@ def from_file_name(file_name: str) -> str | None:
     if agency is None or not re.search(r"[\u4e00-\u9fff]", agency):
         return None
     return normalise(agency) or None
+
+
+# A division code an operator put in a report's path: a folder named by it ("320981/…") or a file
+# name starting with it ("320981-…", "320981_…"). Six digits, as the statistics office writes codes.
+_CODE_SEGMENT = re.compile(r"^(\d{6})(?:[-_ ].*)?$")
+
+
+def path_codes(file_name: str) -> list[str]:
+    """Division codes named by the path's folders and file name, deepest first, in the dataset's
+    hierarchical form (320981; 320900 -> 3209; 320000 -> 32)."""
+    out = []
+    for part in reversed(PurePosixPath(file_name).parts):
+        m = _CODE_SEGMENT.match(part.rsplit(".", 1)[0] if part == PurePosixPath(file_name).name else part)
+        if m:
+            code = m.group(1)
+            out.append(code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code)
+    return out
