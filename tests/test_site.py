@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -284,3 +285,60 @@ def test_a_rule_with_many_findings_is_split_into_parts(built: tuple[Path, Path],
         assert f"<b>第 {k} 部分" in text
     assert rows == counts[big]
     assert not (site / "rule" / f"{big}-{len(parts) + 1}.html").exists()
+
+
+def _organ(name: str, province: str | None, city: str | None, county: str | None = None) -> Any:
+    from pipelines.site.data import Organ
+    return Organ(name, name, None, None, None, province, city, county, None, None, f"organ/{name}.html")
+
+
+def test_partition_splits_by_region_only_as_far_as_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.site.pages import common
+    monkeypatch.setattr(common, "ORGANS_PER_PAGE", 3)
+    organs = [_organ("a", "江苏省", "盐城市", "盐都区"), _organ("b", "江苏省", "盐城市", "亭湖区"),
+              _organ("c", "江苏省", "盐城市", "亭湖区"), _organ("d", "江苏省", "盐城市"), _organ("e", "江苏省", None),
+              _organ("f", "福建省", "三明市"), _organ("g", None, None)]
+    assert common.partition(organs[:3]) is None  # fits on one page: no split at all
+    parts = common.partition(organs)
+    assert parts is not None
+    assert [(p.label, [o.name for o in p.organs]) for p in parts] == [
+        ("江苏省 盐城市 亭湖区", ["b", "c"]), ("江苏省 盐城市 盐都区", ["a"]), ("江苏省 盐城市（市本级）", ["d"]),
+        ("江苏省（省本级）", ["e"]), ("福建省", ["f"]), ("未确定地区", ["g"])]
+    assert len({p.key for p in parts}) == len(parts)
+
+
+def test_pages_listing_every_organ_are_split_by_region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the samples (one county) and two organs elsewhere, split two organs a page: three regions
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    for organ, name in (("福建省三明市商务局", "sanming_2024.txt"), ("泰州市财政局", "taizhou_2024.txt")):
+        text = (SAMPLES / "320903-commerce_2024.txt").read_text(encoding="utf-8")
+        (inbox / name).write_text(text.replace("盐城市盐都区商务局", organ), encoding="utf-8")
+    from pipelines.definitions import NIGHTLY_ASSETS
+    from pipelines.defs.nightly import materialize_nightly
+    assert materialize_nightly(NIGHTLY_ASSETS, inbox, tmp_path / "wh.duckdb", sources=tmp_path / "none.yaml",
+                               site_dir=tmp_path / "first-site").success
+    from pipelines.site.pages import common
+    monkeypatch.setattr(common, "ORGANS_PER_PAGE", 2)
+    site = tmp_path / "site"
+    result = build_site(tmp_path / "wh.duckdb", site)
+    got = pages(site)
+    organ_pages = {p for p in got if p.startswith("organ/")}
+    assert len(organ_pages) == result.organs > 2
+    for folder in ("organs", "coverage", "compare"):
+        parts = sorted(p for p in got if p.startswith(folder + "/"))
+        assert len(parts) == 3, (folder, parts)
+        index = got[f"{folder}.html"]
+        linked = set(re.findall(rf'href="({folder}/[^"#]+)"', index))
+        assert linked == set(parts), folder  # the index links every region page, and only those
+        seen: list[str] = []
+        for part in parts:
+            text = got[part]
+            assert f'href="../{folder}.html"' in text  # back to the index
+            if folder == "compare":
+                spec = dict(SPEC.findall(text))["compare-data"]
+                seen += [o[5].removeprefix("../") for o in json.loads(spec)["organs"]]
+            else:
+                seen += re.findall(r'href="\.\./(organ/[^"#]+)"', text)
+        assert sorted(seen) == sorted(organ_pages), folder  # every organ on exactly one region page
+        assert len(index.encode("utf-8")) < MAX_PAGE_BYTES

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pipelines.site import labels
 from pipelines.site.data import Finding, Organ, SiteData
+from pipelines.site.render import slug
+
+# The pages that list every organ (机关名录, 报告覆盖, 机关比较) are split by region beyond this many
+# organs: at ~0.5 kB an organ (compare.html) 14,588 organs made 7.5 MB pages; 2,000 stay near 1 MB.
+ORGANS_PER_PAGE = 2000
+UNPLACED = "未确定地区"
+_OWN_LEVEL = ("（省本级）", "（市本级）", "（县本级）")
 
 NAV = (
     ("index.html", "概览"),
@@ -54,3 +63,44 @@ def rule_label(d: SiteData, rule_id: str) -> str:
     for an axis label."""
     title = re.sub(r"（[^）]*）", "", d.rules[rule_id].title if rule_id in d.rules else "")
     return f"{rule_id} {title[:20]}" + ("…" if len(title) > 20 else "")
+
+
+@dataclass(frozen=True)
+class Part:
+    """The organs of one region, listed on a page of their own when the site is split."""
+
+    key: str  # file stem, from the region path
+    label: str  # 江苏省 盐城市
+    organs: tuple[Organ, ...]
+
+    def page(self, folder: str) -> str:
+        return f"{folder}/{self.key}.html"
+
+
+def partition(organs: Iterable[Organ]) -> list[Part] | None:
+    """None when every organ fits on one page; else the organs by province, a province with more than
+    ORGANS_PER_PAGE of them by city, a city by county. An organ without the next level (a province's
+    own departments) forms a part of its own, as do organs without any region."""
+    group = list(organs)
+    return None if len(group) <= ORGANS_PER_PAGE else _split((), group)
+
+
+def _split(path: tuple[str, ...], group: list[Organ]) -> list[Part]:
+    depth = len(path)
+    if len(group) <= ORGANS_PER_PAGE or depth == 3:
+        return [_part(path, group)]
+    by: dict[str, list[Organ]] = defaultdict(list)
+    for o in group:
+        by[(o.province, o.city, o.county)[depth] or ""].append(o)
+    out: list[Part] = []
+    for name in sorted(by, key=lambda n: (n == "", n)):
+        if name:
+            out += _split((*path, name), by[name])
+        else:  # no next level: cannot be split further
+            out.append(_part((*path, _OWN_LEVEL[depth - 1] if depth else UNPLACED), by[name]))
+    return out
+
+
+def _part(path: tuple[str, ...], group: list[Organ]) -> Part:
+    label = " ".join(path).replace(" （", "（") or "全部"
+    return Part("r-" + slug("/".join(path) or "all"), label, tuple(group))

@@ -1,12 +1,17 @@
 """compare.html: every organ-year's rates in one embedded JSON, filtered, ranked and binned in the
-browser (static/compare.js), so the page works from a file:// folder with no server behind it."""
+browser (static/compare.js), so the page works from a file:// folder with no server behind it.
+
+Beyond common.ORGANS_PER_PAGE organs the data is split by region: compare/<region>.html compares the
+organs of one region, and compare.html the national and provincial organs, with links to the regions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pipelines.site import labels
-from pipelines.site.data import SiteData
+from pipelines.site.charts import Column
+from pipelines.site.data import Organ, SiteData
+from pipelines.site.pages.common import partition
 from pipelines.site.render import Writer, clean, pct
 
 # Per metric: the mart column, its label, how it is computed, and the numerator and denominator
@@ -28,13 +33,18 @@ COUNT_LABELS = {
 }
 
 
-def payload(d: SiteData) -> dict[str, Any]:
+# The organs compare.html keeps when the comparison is split by region.
+TOP_LEVELS = ("national", "province")
+PART_COLUMNS = [Column("地区", "link"), Column("机关（个）", "int")]
+
+
+def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -> dict[str, Any]:
     described = {k: (name, how) for k, name, how in (*labels.RATES, *labels.COUNTS)}
     index: dict[str, int] = {}
     organs: list[list[Any]] = []
-    for agency_id, o in d.organs.items():
-        index[agency_id] = len(organs)
-        organs.append([o.name, o.level or "", o.sector or "", o.province or "", o.city or "", o.page])
+    for o in (list(d.organs.values()) if organs_in is None else organs_in):
+        index[o.agency_id] = len(organs)
+        organs.append([o.name, o.level or "", o.sector or "", o.province or "", o.city or "", root + o.page])
     rates = [m["key"] for m in METRICS if m["num"] is not None]
     rows = []
     for r in d.organ_years:
@@ -50,12 +60,22 @@ def payload(d: SiteData) -> dict[str, Any]:
                      "rate": m["num"] is not None} for m in METRICS],
         "count_labels": COUNT_LABELS,
         "levels": [[k, v] for k, v in labels.LEVELS.items()],
-        "sectors": sorted(([s, labels.sector(s)] for s in {o.sector for o in d.organs.values() if o.sector}),
+        "sectors": sorted(([s, labels.sector(s)] for s in {row[2] for row in organs if row[2]}),
                           key=lambda kv: (kv[0] in ("government", "other"), kv[1], kv[0])),
         "unknown": labels.UNKNOWN,
     }
 
 
 def write(w: Writer, d: SiteData) -> None:
-    w.page("compare.html", "compare.html", title="机关比较", section="compare.html", data=payload(d),
-           years=d.years)
+    parts = partition(d.organs.values())
+    if parts is None:
+        w.page("compare.html", "compare.html", title="机关比较", section="compare.html", data=payload(d),
+               years=d.years)
+        return
+    for p in parts:
+        w.page(p.page("compare"), "compare.html", title=f"机关比较 · {p.label}", section="compare.html",
+               data=payload(d, list(p.organs), "../"), years=d.years, part_label=p.label)
+    top = [o for o in d.organs.values() if o.level in TOP_LEVELS]
+    w.page("compare.html", "compare.html", title="机关比较", section="compare.html", data=payload(d, top),
+           years=d.years, parts=[[[p.label, p.page("compare")], len(p.organs)] for p in parts],
+           part_columns=PART_COLUMNS, organs_total=len(d.organs), top_total=len(top))

@@ -1,4 +1,5 @@
-"""coverage.html: organs × years, published or missing, with the reports that fail rules marked."""
+"""coverage.html: organs × years, published or missing, with the reports that fail rules marked; beyond
+common.ORGANS_PER_PAGE organs, the grid is split by region (coverage/<region>.html)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from collections import Counter
 from typing import Any
 
 from pipelines.site import labels
+from pipelines.site.charts import Column
 from pipelines.site.data import SiteData
 from pipelines.site.pages import overview
-from pipelines.site.pages.common import coverage_by_organ, region_of
+from pipelines.site.pages.common import coverage_by_organ, partition, region_of
 from pipelines.site.render import Writer
 
 # What the grid's marks mean, for the CSV download: the cells carry only the mark, since a grid of
 # 1,000 organs × 7 years with a link in every cell would weigh a megabyte (site.js links the cells).
 LEGEND = {"✓": "已发布", "!": "已发布，数字对不上", "缺": "缺报", "·": ""}
+PART_COLUMNS = [Column("地区", "link"), Column("机关（个）", "int"), Column("有缺报的机关（个）", "int"),
+                Column("缺报（机关·年）", "int")]
 
 
 def write(w: Writer, d: SiteData) -> None:
@@ -21,8 +25,9 @@ def write(w: Writer, d: SiteData) -> None:
     cov = coverage_by_organ(d)
     report_of = {(r["agency_id"], r["year"]): r["report_id"] for r in d.coverage if r["report_id"]}
     findings: Counter[str] = Counter(f.report_id for f in d.findings)
-    rows: list[dict[str, Any]] = []
-    for agency_id, o in d.organs.items():
+
+    def row(agency_id: str) -> dict[str, Any]:
+        o = d.organs[agency_id]
         statuses = cov.get(agency_id, {})
         cells = []
         for y in years:
@@ -35,8 +40,23 @@ def write(w: Writer, d: SiteData) -> None:
             else:
                 cells.append(("na", f"{y} 年：首次发布之前，不计缺报", y))
         missing = sum(1 for s in statuses.values() if s == "missing")
-        rows.append({"name": o.name, "href": o.page, "level": labels.level(o.level), "region": region_of(o),
-                     "cells": cells, "missing": missing})
-    w.page("coverage.html", "coverage.html", title="报告覆盖", section="coverage.html", years=years, rows=rows,
-           reports_chart=overview.reports_chart(d, years), organs_missing=sum(1 for r in rows if r["missing"]),
-           legend=LEGEND)
+        return {"name": o.name, "href": o.page, "level": labels.level(o.level), "region": region_of(o),
+                "cells": cells, "missing": missing}
+
+    chart = overview.reports_chart(d, years)
+    parts = partition(d.organs.values())
+    if parts is None:
+        rows = [row(a) for a in d.organs]
+        w.page("coverage.html", "coverage.html", title="报告覆盖", section="coverage.html", years=years, rows=rows,
+               reports_chart=chart, organs_missing=sum(1 for r in rows if r["missing"]), legend=LEGEND)
+        return
+    index = []
+    for p in parts:
+        rows = [row(o.agency_id) for o in p.organs]
+        missing = sum(1 for r in rows if r["missing"])
+        w.page(p.page("coverage"), "coverage.html", title=f"报告覆盖 · {p.label}", section="coverage.html",
+               years=years, rows=rows, organs_missing=missing, legend=LEGEND, part_label=p.label, charts_js=False)
+        index.append([[p.label, p.page("coverage")], len(rows), missing, sum(r["missing"] for r in rows)])
+    w.page("coverage.html", "coverage.html", title="报告覆盖", section="coverage.html", years=years, rows=[],
+           reports_chart=chart, organs_missing=sum(r[2] for r in index), legend=LEGEND, parts=index,
+           part_columns=PART_COLUMNS, organs_total=len(d.organs))
