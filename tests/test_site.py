@@ -342,3 +342,20 @@ def test_pages_listing_every_organ_are_split_by_region(tmp_path: Path, monkeypat
                 seen += re.findall(r'href="\.\./(organ/[^"#]+)"', text)
         assert sorted(seen) == sorted(organ_pages), folder  # every organ on exactly one region page
         assert len(index.encode("utf-8")) < MAX_PAGE_BYTES
+
+
+def test_table_rows_are_escaped_as_jinja_escapes() -> None:
+    # row_html replaced a Jinja loop for speed; it must write what that loop wrote, escaping included
+    from pipelines.site.render import make_env
+    from pipelines.site.tables import Cell, Row, row_html
+    loop = make_env().from_string(
+        '{%- for text, rs in row.heads %}{% if rs %}<th scope="row"{% if rs > 1 %} rowspan="{{ rs }}"{% endif %}>'
+        '{{ text }}</th>{% endif %}{% endfor %}'
+        '{%- for c in row.cells %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}{% if c.title %} title="{{ c.title }}"'
+        '{% endif %}>{{ c.text }}{%- if c.notes %}<sup>{% for n in c.notes %}<a href="#f{{ year }}-{{ n }}">{{ n }}</a>'
+        '{% if not loop.last %},{% endif %}{% endfor %}</sup>{% endif %}</td>{% endfor %}')
+    row = Row(heads=(("<b>一、</b>本年新收", 2), ("skipped", 0), ("自然人 & \"法人\"", 1)),
+              cells=(Cell("12", "", "", ()), Cell(EVIL, "bad bad-error", "[1] 12 ≠ 11 'x' <y>\n[2] z", (1, 2)),
+                     Cell("", "blank", "空白（规则按 0 计）", ()), Cell("3", "uncertain", "", (7,))))
+    assert str(row_html(row, 2024)) == loop.render(row=row, year=2024)
+    assert "<script>" not in str(row_html(row, 2024))

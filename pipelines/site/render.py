@@ -99,7 +99,9 @@ def make_env() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters.update(json=safe_json, num=fmt_num, pct=fmt_pct, cell=fmt_cell)
-    env.globals.update(site_title=SITE_TITLE)
+    from pipelines.site.tables import row_html  # tables imports this module's neighbours, not this one
+
+    env.globals.update(site_title=SITE_TITLE, report_row=row_html)
     return env
 
 
