@@ -66,7 +66,8 @@ def test_order_staging_first_publish_before_the_site() -> None:
         return {k.to_user_string() for k in graph.get(AssetKey(name)).parent_keys}
 
     assert {"staging_warehouse", "fetched_sources"} <= parents("discovered_files")
-    assert "warehouse_tables" in parents("rule_findings")
+    assert {"warehouse_tables", "agency_dimension"} <= parents("rule_findings")  # organs resolved first
+    assert parents("agency_dimension") == {"warehouse_tables"}
     # the publish waits for every asset that writes the warehouse
     assert {"warehouse_tables", "rule_findings", "agency_dimension", *MARTS} <= parents("published_warehouse")
     # the site reads the published warehouse

@@ -94,3 +94,39 @@ def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
     assert [n for n, _ in names] == ["盐城市盐都区财政局", "盐都区财政局"] and names[0][1] == 1
     assert checked == (1,), cross_year  # 2023 is 2024's previous year: the cross-year rules could judge it
     assert not [f for f in cross_year if f[1] == "not_assessable"], cross_year
+
+
+def test_an_alias_edit_reaches_the_rules_the_same_night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 盐都区商务局 renamed itself in 2024. Until data/aliases.csv says so, 2024 has no previous year; the
+    # night after the edit, agency_dimension (before the rules) joins the two names and 2024 is judged
+    # against 2023 in that same run.
+    from pipelines import identity
+    from pipelines.definitions import NIGHTLY_ASSETS
+    from pipelines.defs.nightly import materialize_nightly
+
+    aliases_file = tmp_path / "aliases.csv"
+    aliases_file.write_text((Path(__file__).resolve().parents[1] / "data" / "aliases.csv").read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(identity.aliases, "ALIASES_FILE", aliases_file)
+    monkeypatch.setattr(identity, "_default", None)
+    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(samples / "320903-commerce_2023.txt", inbox)
+    text = (samples / "320903-commerce_2024.txt").read_text("utf-8")
+    (inbox / "320903-commerce_2024.txt").write_text(text.replace("盐城市盐都区商务局", "盐城市盐都区商务和投资促进局"), "utf-8")
+    wh = tmp_path / "wh.duckdb"
+
+    def night() -> tuple[object, ...]:
+        result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml",
+                                     site_dir=tmp_path / "site")
+        assert result.success
+        with duckdb.connect(str(wh), read_only=True) as con:
+            row = con.execute("""SELECT count(DISTINCT agency_id), count(*) FILTER (WHERE year = 2024 AND prev_report_id
+                                 IS NOT NULL) FROM quality.report""").fetchone()
+        assert row is not None
+        return row
+
+    assert night() == (2, 0)  # two organs as far as anyone knows
+    with aliases_file.open("a", encoding="utf-8") as f:
+        f.write("organ,盐城市盐都区商务局,盐城市盐都区商务和投资促进局,,renamed in 2024\n")
+    assert night() == (1, 1)  # one organ, and its 2024 report has its 2023 one to be compared with

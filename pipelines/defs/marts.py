@@ -1,5 +1,6 @@
 """The identity and mart assets: agency_dimension (re-resolve every report's organ and write
-dim_agency / dim_agency_profile / identity_issue), then the sql/marts/*.sql tables, after the rules.
+dim_agency / dim_agency_profile / identity_issue), right after the load and before the rules, and the
+sql/marts/*.sql tables, after the rules.
 
 The marts are one multi-asset (one asset key per table, subsettable) rather than one op each: they
 all write the same DuckDB file, which only one process may hold open for writing, and Dagster's
@@ -51,8 +52,9 @@ def _header(path_text: str) -> str:
 
 
 def build_assets(upstream: AssetKey) -> list[AssetsDefinition]:
-    # After the rules as well as the load: both write the warehouse file, so they must not overlap.
-    @asset(group_name=GROUP, kinds={"duckdb"}, deps=sorted({LOADED, upstream}, key=str),
+    # Right after the load and before the rules (rule_findings depends on it), so that an edit to
+    # data/aliases.csv reaches the cross-year and regional rules the same night as the marts.
+    @asset(group_name=GROUP, kinds={"duckdb"}, deps=[LOADED],
            description="Every report's organ re-resolved (pipelines/identity, data/aliases.csv, "
                        "data/sectors.yaml): dim_report.agency_id, dim_agency, dim_agency_profile "
                        "(level, kind, sector, region, parent government) and identity_issue.")

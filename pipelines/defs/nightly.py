@@ -1,7 +1,7 @@
 """The nightly job: every asset in one staged run, in order —
 
-    fetched_sources -> staging_warehouse -> discovered_files -> warehouse_tables -> rule_findings
-    -> agency_dimension -> marts -> published_warehouse -> static_site
+    fetched_sources -> staging_warehouse -> discovered_files -> warehouse_tables -> agency_dimension
+    -> rule_findings -> marts -> published_warehouse -> static_site
 
 One job rather than a chain of sensor-triggered jobs, because the warehouse may only be published
 once everything in it is consistent: reports, findings, organs and marts of the same night. The

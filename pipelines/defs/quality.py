@@ -44,7 +44,8 @@ def check_name(group: str) -> str:
 
 
 @asset(
-    group_name=GROUP, kinds={"duckdb"}, deps=[AssetKey("warehouse_tables")],
+    # after agency_dimension: the rules compare an organ's years under the organs it resolves
+    group_name=GROUP, kinds={"duckdb"}, deps=[AssetKey("warehouse_tables"), AssetKey("agency_dimension")],
     check_specs=[AssetCheckSpec(check_name(g), asset="rule_findings", description=t)
                  for g, t in CHECK_TITLES.items()],
     description="Findings of the statutory consistency rules (FORMAT.md §6, expectations/rules.yaml): one "

@@ -24,9 +24,10 @@ CONTEXT_CHARS = 400
 _default: tuple[tuple[float, float], Resolver] | None = None
 
 
-def make_resolver(aliases_file: Path = aliases.ALIASES_FILE,
-                  sectors_file: Path = taxonomy.SECTORS_FILE) -> Resolver:
-    return Resolver(divisions.load(), taxonomy.load(sectors_file), aliases.load(aliases_file))
+def make_resolver(aliases_file: Path | None = None, sectors_file: Path | None = None) -> Resolver:
+    """A resolver over the given data files, by default the project's (read when called)."""
+    return Resolver(divisions.load(), taxonomy.load(sectors_file or taxonomy.SECTORS_FILE),
+                    aliases.load(aliases_file or aliases.ALIASES_FILE))
 
 
 def default_resolver() -> Resolver:
