@@ -359,3 +359,40 @@ def test_table_rows_are_escaped_as_jinja_escapes() -> None:
                      Cell("", "blank", "空白（规则按 0 计）", ()), Cell("3", "uncertain", "", (7,))))
     assert str(row_html(row, 2024)) == loop.render(row=row, year=2024)
     assert "<script>" not in str(row_html(row, 2024))
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.definitions import NIGHTLY_ASSETS
+    from pipelines.defs.nightly import materialize_nightly
+    from pipelines.site.pages import organ
+
+    inbox, wh, site = tmp_path / "inbox", tmp_path / "wh.duckdb", tmp_path / "site"
+    shutil.copytree(SAMPLES, inbox, ignore=shutil.ignore_patterns("320903-finance_2025.*"))
+
+    def night() -> Any:
+        result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml", site_dir=site)
+        assert result.success
+        return result.asset_materializations_for_node("static_site")[0].metadata
+
+    organs = night()["organs"].value
+    # nothing changed: every organ page is copied, and the site is what a full build writes
+    assert night()["organ_pages_rendered"].value == 0
+    assert _files(site) == _files(build_site(wh, tmp_path / "full", full=True).out_dir)
+    # the finance bureau's 2025 report arrives: its page is rendered again, and at most its government's
+    # (whose region sum H-X1 can now check); the others are copied
+    shutil.copy(SAMPLES / "320903-finance_2025.txt", inbox)
+    assert night()["organ_pages_rendered"].value in (1, 2) and organs > 2
+    assert _files(site) == _files(build_site(wh, tmp_path / "full2", full=True).out_dir)
+    finance = next(p for p in site.glob("organ/*.html") if "盐城市盐都区财政局" in p.read_text("utf-8"))
+    assert 'id="y2025"' in finance.read_text("utf-8")
+    # a change to the code or templates that draw the pages renders them all
+    monkeypatch.setattr(organ, "_code_digest", lambda: "another version")
+    assert night()["organ_pages_rendered"].value == organs
+    # a lost or damaged digest file costs a full render, never a stale page
+    (site / organ.DIGESTS).write_text("{not json", encoding="utf-8")
+    assert build_site(wh, site).organ_pages_rendered == organs

@@ -63,6 +63,7 @@ def static_site(context: AssetExecutionContext, config: SiteConfig, warehouse: W
         "index": MetadataValue.path(str(result.out_dir / "index.html")),
         "pages": len(result.pages),
         "organs": result.organs,
+        "organ_pages_rendered": result.organ_pages_rendered,  # the others had not changed since last night
         "megabytes": round((sum(result.pages.values()) + sum(result.assets.values())) / 1e6, 1),
         "largest_page": f"{path} ({size / 1e3:.0f} kB)",
         "seconds": round(result.seconds, 1),

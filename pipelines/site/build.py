@@ -28,22 +28,27 @@ class BuildResult:
     assets: dict[str, int]
     organs: int
     seconds: float
+    organ_pages_rendered: int = 0  # the others were unchanged since the previous build, and copied
 
     @property
     def largest(self) -> tuple[str, int]:
         return max(self.pages.items(), key=lambda kv: (kv[1], kv[0])) if self.pages else ("", 0)
 
 
-def build_site(warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None) -> BuildResult:
-    """Read the warehouse (read-only) and write the site to out_dir, replacing what was there."""
+def build_site(warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None,
+               full: bool = False) -> BuildResult:
+    """Read the warehouse (read-only) and write the site to out_dir, replacing what was there. Organ
+    pages whose data did not change since the site in out_dir was built are copied from it, unless
+    `full` (pipelines.site.pages.organ)."""
     con = warehouse.connect(warehouse_path, read_only=True)
     try:
-        return build_from(con, Path(out_dir), source_base_url=source_base_url)
+        return build_from(con, Path(out_dir), source_base_url=source_base_url, full=full)
     finally:
         con.close()
 
 
-def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None) -> BuildResult:
+def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None,
+               full: bool = False) -> BuildResult:
     t0 = time.perf_counter()
     source_base_url = organ.check_base_url(source_base_url)  # a bad setting fails before any work
     d = site_data.load(con)
@@ -58,13 +63,14 @@ def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url
         organs.write(w, d)
         quality.write(w, d)
         coverage.write(w, d)
-        organ.write_all(w, d, con, source_base_url=source_base_url)
+        rendered = organ.write_all(w, d, con, source_base_url=source_base_url,
+                                   previous=out_dir if out_dir.is_dir() and not full else None)
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     pages = dict(w.pages())
-    return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0)
+    return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0, rendered)
 
 
 def _write_assets(w: Writer) -> dict[str, int]:

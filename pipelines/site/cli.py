@@ -33,6 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--out", type=Path, default=None, help="site folder (default: $GONGKAI_SITE or data/site)")
     b.add_argument("--source-base-url", default=None,
                    help="link each report's file name to this URL + the file name (default: no links)")
+    b.add_argument("--full", action="store_true",
+                   help="render every organ page, even those unchanged since the site in --out was built")
     s = sub.add_parser("bench", help="time the site build for ~1,000 organs × 7 years (budget 60 s)")
     s.add_argument("--organs", type=int, default=1000, help="organs in the synthetic corpus (default 1000)")
     s.add_argument("--years", type=_years, default=range(2019, 2026), help="e.g. 2019-2025 (default)")
@@ -57,11 +59,12 @@ def _build(args: argparse.Namespace) -> int:
         return 2
     config = SiteConfig(out_dir=str(args.out or ""), source_base_url=args.source_base_url or "")
     try:
-        result = build_site(wh, config.folder(), source_base_url=config.base_url())
+        result = build_site(wh, config.folder(), source_base_url=config.base_url(), full=args.full)
     except (ValueError, MissingTables) as e:
         print(f"gongkai: {e}", file=sys.stderr)
         return 2
-    print(f"site written to {result.out_dir}: {len(result.pages)} pages for {result.organs} organs, "
+    print(f"site written to {result.out_dir}: {len(result.pages)} pages for {result.organs} organs "
+          f"({result.organ_pages_rendered} organ pages rendered, the others unchanged since the last build), "
           f"{(sum(result.pages.values()) + sum(result.assets.values())) / 1e6:.1f} MB, in {result.seconds:.1f} s; "
           f"open {result.out_dir / 'index.html'}")
     return 0

@@ -233,6 +233,27 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
     return out
 
 
+def report_digests(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, str]:
+    """A digest of every cell (value, text, kind, uncertain, note) and every section of some reports,
+    computed in DuckDB: what an organ page's cache key needs without reading the cells into Python."""
+    rows = con.execute("""
+        WITH ids AS (SELECT unnest(?::VARCHAR[]) AS report_id),
+        c AS (
+            SELECT report_id, md5(string_agg(concat(cell_id, chr(31), coalesce(CAST(value AS VARCHAR), chr(0)), chr(31),
+                                                    coalesce(raw_text, chr(0)), chr(31), kind, chr(31),
+                                                    CAST(uncertain AS VARCHAR), chr(31), coalesce(note, chr(0))),
+                                             chr(30) ORDER BY cell_id)) AS d
+            FROM fact_cell SEMI JOIN ids USING (report_id) GROUP BY report_id
+        ), s AS (
+            SELECT report_id, md5(string_agg(concat(section_key, chr(31), coalesce(heading, chr(0)), chr(31),
+                                                    coalesce(text, chr(0))), chr(30) ORDER BY section_key)) AS d
+            FROM fact_section SEMI JOIN ids USING (report_id) GROUP BY report_id
+        )
+        SELECT ids.report_id, coalesce(c.d, '') || ':' || coalesce(s.d, '')
+        FROM ids LEFT JOIN c USING (report_id) LEFT JOIN s USING (report_id)""", [report_ids]).fetchall()
+    return dict(rows)
+
+
 def sections_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, list[tuple[str, str | None, str]]]:
     out: dict[str, list[tuple[str, str | None, str]]] = defaultdict(list)
     cur = con.execute("""

@@ -1,25 +1,41 @@
 """organ/<id>.html: one organ's seven-year trends, and for each year its three tables rebuilt from
 fact_cell with the cells of failed rules marked, the findings beside them, the report's text and
-where the file came from."""
+where the file came from.
+
+Organ pages are most of a build (a night with ten new reports re-rendered all 1,429 of them). A page
+shows only its organ's data, so each is keyed by a digest of everything it is made from — the organ,
+its marts rows and coverage, its reports' cells, sections and findings, and the code and labels that
+draw them — and a page whose digest the previous build recorded is copied from that build instead
+of being rendered again. A test checks that such a build is byte-identical to a full one.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import duckdb
 
+from pipelines import layout
 from pipelines.site import charts, labels, tables
 from pipelines.site.charts import Chart, Column
-from pipelines.site.data import Organ, Report, SiteData, cells_for, sections_for
+from pipelines.site.data import CHINA, Organ, Report, SiteData, cells_for, report_digests, sections_for
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.render import Writer, clean, pct
 
 # Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
 BATCH = 200
+# In the site folder: the digest each organ page was rendered from, for the next build.
+DIGESTS = "assets/organ-pages.json"
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
@@ -33,7 +49,10 @@ def check_base_url(base: str | None) -> str | None:
     return base if base.endswith("/") else base + "/"
 
 
-def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_base_url: str | None = None) -> None:
+def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_base_url: str | None = None,
+              previous: Path | None = None) -> int:
+    """Write every organ page; returns how many were rendered (the others were copied unchanged from
+    the previous build in `previous`, the site folder being replaced)."""
     base = check_base_url(source_base_url)
     cov = coverage_by_organ(d)
     years_of = organ_years_by_organ(d)
@@ -41,20 +60,89 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
     reports_of: dict[str, dict[int, Report]] = {}
     for rep in d.reports.values():
         reports_of.setdefault(rep.agency_id, {})[rep.year] = rep
+    version = _version(d, base)
+    before = _previous_digests(previous, version)
+    digests: dict[str, str] = {}
+    rendered = 0
     ids = list(d.organs)
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        report_ids = sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values())
-        cells = cells_for(con, report_ids)
-        sections = sections_for(con, report_ids)
+        contents = report_digests(con, sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values()))
+        todo = []
         for agency_id in batch:
             organ = d.organs[agency_id]
-            panels = [_panel(d, y, status, reports_of.get(agency_id, {}).get(y), cells, sections, findings, base)
-                      for y, status in sorted(cov.get(agency_id, {}).items())]
+            reports = reports_of.get(agency_id, {})
+            digest = digests[organ.page] = _digest(
+                version, organ, _facts(d, organ), years_of.get(agency_id, []), sorted(cov.get(agency_id, {}).items()),
+                [(rep, contents.get(rep.report_id), findings.get(rep.report_id, [])) for _, rep in sorted(reports.items())])
+            old = previous / organ.page if previous is not None else None
+            if old is not None and before.get(organ.page) == digest and old.is_file():
+                w.bytes(organ.page, old.read_bytes())
+            else:
+                todo.append(agency_id)
+        report_ids = sorted(r.report_id for a in todo for r in reports_of.get(a, {}).values())
+        cells = cells_for(con, report_ids) if report_ids else {}
+        sections = sections_for(con, report_ids) if report_ids else {}
+        for agency_id in todo:
+            organ = d.organs[agency_id]
+            reports = reports_of.get(agency_id, {})
+            years = sorted(cov.get(agency_id, {}).items())
+            panels = [_panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years]
             published = [p["year"] for p in panels if p["report"]]
             w.page(organ.page, "organ.html", title=organ.name, section="organs.html", organ=organ,
-                   facts=_facts(d, organ), charts=_charts(organ, years_of.get(agency_id, []), sorted(cov.get(agency_id, {}))),
-                   panels=panels, default_year=str(published[-1]) if published else "")
+                   facts=_facts(d, organ), charts=_charts(organ, years_of.get(agency_id, []), [y for y, _ in years]),
+                   panels=panels, default_year=str(published[-1]) if published else "",
+                   organ_as_of=_as_of(reports.values()))
+            rendered += 1
+    w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
+    return rendered
+
+
+def _as_of(reports: Any) -> str | None:
+    """When the organ's newest report was loaded: what its page shows, so that the page changes only
+    when the organ's data does (the site's newest load would change every page every night)."""
+    latest = max((r.loaded_at for r in reports), default=None)
+    return None if latest is None else str(latest.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+
+
+@cache
+def _code_digest() -> str:
+    """The code and templates that draw an organ page, and the statutory layout its tables follow."""
+    h = hashlib.sha256()
+    site = resources.files("pipelines.site")
+    files = [p for folder in (site, site / "pages", site / "templates", site / "static") for p in folder.iterdir()
+             if p.is_file() and p.name.endswith((".py", ".html", ".js", ".css"))]
+    for p in sorted(files, key=lambda f: str(f)):
+        h.update(str(p.name).encode() + b"\0" + p.read_bytes())
+    h.update(Path(layout.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def _version(d: SiteData, base: str | None) -> str:
+    """What every organ page depends on besides its own data: code, cell labels, rule titles, links."""
+    shared = [_code_digest(), sorted(d.cell_labels.items()), sorted((r, x.title) for r, x in d.rules.items()),
+              base]
+    return hashlib.sha256(json.dumps(shared, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+
+
+def _digest(version: str, *parts: Any) -> str:
+    # pickle: exact for every value (floats, datetimes) and fast. Equal inputs that pickle differently
+    # (shared objects are memoised) only cost a render; different inputs never pickle alike.
+    return hashlib.sha256(pickle.dumps((version, parts), protocol=5)).hexdigest()
+
+
+def _previous_digests(previous: Path | None, version: str) -> dict[str, str]:
+    """The pages of the previous build and their digests; nothing when the code or labels changed (or
+    the file is missing or unreadable: then every page is rendered)."""
+    if previous is None:
+        return {}
+    try:
+        data = json.loads((previous / DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != version or not isinstance(data.get("pages"), dict):
+        return {}
+    return {str(k): str(v) for k, v in data["pages"].items()}
 
 
 def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
