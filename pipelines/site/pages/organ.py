@@ -17,7 +17,7 @@ import pickle
 import re
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -107,7 +107,8 @@ def _as_of(reports: Any) -> str | None:
 
 @cache
 def _code_digest() -> str:
-    """The code and templates that draw an organ page, and the statutory layout its tables follow."""
+    """The code and templates that draw an organ page, the statutory layout its tables follow and the
+    template engine's version."""
     h = hashlib.sha256()
     site = resources.files("pipelines.site")
     files = [p for folder in (site, site / "pages", site / "templates", site / "static") for p in folder.iterdir()
@@ -115,6 +116,8 @@ def _code_digest() -> str:
     for p in sorted(files, key=lambda f: str(f)):
         h.update(str(p.name).encode() + b"\0" + p.read_bytes())
     h.update(Path(layout.__file__).read_bytes())
+    for package in ("jinja2", "markupsafe"):  # an upgrade may write the same page differently
+        h.update(f"{package}=={metadata.version(package)}".encode())
     return h.hexdigest()
 
 
