@@ -84,30 +84,24 @@ def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, star
     """
     warehouse.ensure_schema(con)
     batch_size = batch_size or BATCH_SIZE
-    quarantined = [_unread(e.name, e.error or "unknown error") for e in plan.unreadable]
-    duplicates = list(plan.duplicates)
+    # parsed holds one batch at a time: it is emptied into the warehouse whenever it is full
+    out = ParseOutcome([], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable],
+                       list(plan.duplicates))
     loaded = 0
-    batch: list[LoadItem] = []
     first_of: dict[str, str] = {}
     for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        result = parse_one(e.path, e.name, seen=first_of, digest=e.content_hash)
-        if isinstance(result, Duplicate):
-            duplicates.append(result)
-        elif isinstance(result, Rejected):
-            quarantined.append(result)
-        else:
-            batch.append(result)
-            if len(batch) >= batch_size:
-                loaded += warehouse.load_reports(con, batch, loaded_at=started_at)
-                batch = []
-    if batch:
-        loaded += warehouse.load_reports(con, batch, loaded_at=started_at)
-    del batch
+        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
+        if len(out.parsed) >= batch_size:
+            loaded += warehouse.load_reports(con, out.parsed, loaded_at=started_at)
+            out.parsed.clear()
+    if out.parsed:
+        loaded += warehouse.load_reports(con, out.parsed, loaded_at=started_at)
+        out.parsed.clear()
     pause_point("parsed")
-    done = Ingested(loaded, quarantined, duplicates)
-    warehouse.quarantine_many(con, quarantined)
+    done = Ingested(loaded, out.quarantined, out.duplicates)
+    warehouse.quarantine_many(con, done.quarantined)
     counts: dict[str, Any] = {"files_seen": len(plan.entries), "parsed": done.parsed,
-                              "quarantined": len(quarantined), "skipped_duplicates": len(duplicates),
+                              "quarantined": len(done.quarantined), "skipped_duplicates": len(done.duplicates),
                               "files_new": plan.count(scan.NEW), "files_changed": plan.count(scan.CHANGED),
                               "files_unchanged": plan.count(scan.UNCHANGED)}
     # After the loads: a file is remembered only once its bytes are in the warehouse.
