@@ -203,10 +203,12 @@ def _identity_issues(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def _as_of(con: duckdb.DuckDBPyConnection) -> str | None:
     """When the newest report in the warehouse was loaded: a property of the data, so rebuilding the
     site from the same warehouse gives the same pages (a build clock would not)."""
-    latest = _scalar(con, "SELECT max(loaded_at) FROM dim_report")
-    if latest is None:
-        return None
-    return str(latest.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+    return china_time(_scalar(con, "SELECT max(loaded_at) FROM dim_report"))
+
+
+def china_time(moment: datetime | None) -> str | None:
+    """A load time as the pages show it: Beijing time, to the minute."""
+    return None if moment is None else moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def _latest_load(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]:

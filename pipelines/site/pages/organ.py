@@ -27,7 +27,7 @@ import duckdb
 from pipelines import layout
 from pipelines.site import charts, labels, tables
 from pipelines.site.charts import Chart, Column
-from pipelines.site.data import CHINA, Organ, Report, SiteData, cells_for, report_digests, sections_for
+from pipelines.site.data import Organ, Report, SiteData, cells_for, china_time, report_digests, sections_for
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.render import Writer, clean, pct
@@ -68,29 +68,28 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
         contents = report_digests(con, sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values()))
-        todo = []
+        todo = []  # (organ, its reports by year, (year, status) in order, facts): the pages to render
         for agency_id in batch:
             organ = d.organs[agency_id]
             reports = reports_of.get(agency_id, {})
+            years = sorted(cov.get(agency_id, {}).items())
+            facts = _facts(d, organ)
             digest = digests[organ.page] = _digest(
-                version, organ, _facts(d, organ), years_of.get(agency_id, []), sorted(cov.get(agency_id, {}).items()),
+                version, organ, facts, years_of.get(agency_id, []), years,
                 [(rep, contents.get(rep.report_id), findings.get(rep.report_id, [])) for _, rep in sorted(reports.items())])
             old = previous / organ.page if previous is not None else None
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.bytes(organ.page, old.read_bytes())
             else:
-                todo.append(agency_id)
-        report_ids = sorted(r.report_id for a in todo for r in reports_of.get(a, {}).values())
+                todo.append((organ, reports, years, facts))
+        report_ids = sorted(r.report_id for _, reports, _, _ in todo for r in reports.values())
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
-        for agency_id in todo:
-            organ = d.organs[agency_id]
-            reports = reports_of.get(agency_id, {})
-            years = sorted(cov.get(agency_id, {}).items())
+        for organ, reports, years, facts in todo:
             panels = [_panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years]
             published = [p["year"] for p in panels if p["report"]]
-            w.page(organ.page, "organ.html", title=organ.name, section="organs.html", organ=organ,
-                   facts=_facts(d, organ), charts=_charts(organ, years_of.get(agency_id, []), [y for y, _ in years]),
+            w.page(organ.page, "organ.html", title=organ.name, section="organs.html", organ=organ, facts=facts,
+                   charts=_charts(organ, years_of.get(organ.agency_id, []), [y for y, _ in years]),
                    panels=panels, default_year=str(published[-1]) if published else "",
                    organ_as_of=_as_of(reports.values()))
             rendered += 1
@@ -101,8 +100,7 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
 def _as_of(reports: Any) -> str | None:
     """When the organ's newest report was loaded: what its page shows, so that the page changes only
     when the organ's data does (the site's newest load would change every page every night)."""
-    latest = max((r.loaded_at for r in reports), default=None)
-    return None if latest is None else str(latest.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
+    return china_time(max((r.loaded_at for r in reports), default=None))
 
 
 @cache
