@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from pipelines import parse, pipeline
+from tests.conftest import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 HTML = SAMPLES / "320903-finance_2024.html"  # GBK bytes, declared gb2312
 GOOD = {  # good reports under odd names (all distinct bytes)
     "报告 2023（终稿）.txt": "320903-finance_2023.txt",

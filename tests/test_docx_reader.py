@@ -18,6 +18,7 @@ from pipelines.model import UnreadableInput
 from pipelines.parse import parse_bytes
 from pipelines.readers.docx import read_docx
 from pipelines.readers.legacy import convert_legacy
+from tests.conftest import SAMPLES
 
 
 def _build(fill: Callable[[docx.document.Document], None]) -> bytes:
@@ -239,8 +240,7 @@ def test_real_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice is missing: `make system-packages` installs it for CI")
         pytest.skip("LibreOffice is not installed (make system-packages)")
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
-    source = next(p for p in sorted(samples.glob("*.docx")) if "merged_cells" in
+    source = next(p for p in sorted(SAMPLES.glob("*.docx")) if "merged_cells" in
                   json.loads(p.with_name(p.name + ".expected.json").read_text("utf-8")).get("quirks", []))
     subprocess.run([exe, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(source)],

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 
 from pipelines.model import ParsedReport, UnreadableInput
 from pipelines.parse import parse_bytes
+from tests.conftest import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SCALE = float(os.environ.get("GONGKAI_FUZZ_SCALE", "1"))
 EXPLORE = os.environ.get("GONGKAI_FUZZ_EXPLORE") == "1"
 # One parse of a mutated report takes milliseconds (a PDF up to a second); far beyond that is a hang.

@@ -23,8 +23,8 @@ import pytest
 
 from pipelines import staging
 from pipelines.pause import ENV_FILE, ENV_STAGE
+from tests.conftest import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 # In run order; "published" is after the rename, so the new warehouse is already there.
 STAGES = ["staging", "parsed", "loaded", "rules", "marts", "publish", "published"]
 AUDIT = {"load_run", "rule_runs", "source_file"}

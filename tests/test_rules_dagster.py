@@ -13,6 +13,7 @@ from dagster import AssetCheckSeverity, AssetKey, materialize
 from pipelines.defs.assets import INGEST_ASSETS
 from pipelines.defs.quality import CHECK_TITLES, QUALITY_ASSETS, check_name
 from pipelines.defs.resources import make_resources
+from tests.conftest import SAMPLES, run_nightly
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 FILES = ("pingtan_zhsyq_2020.txt", "kiro_shanghai_kewei_2024.md", "seed_qu_shangwuju_2025.txt")
@@ -65,23 +66,18 @@ def real_dir(real_dir: Path) -> Path:
 
 
 def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
-    # An organ printing its name two ways ("盐城市盐都区财政局" in 2023, "盐都区财政局" in 2024) is one organ:
-    # the loader resolves identity as it loads, so the rules (which run before agency_dimension) judge
-    # 2024 against 2023 in the same run, not a night later.
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
-
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
+    # An organ printing its name two ways ("盐城市盐都区财政局" in 2023, "盐都区财政局" in 2024) is one organ
+    # as soon as it is loaded (the loader resolves identity), so the rules judge 2024 against 2023 in
+    # the run that loads them.
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(samples / "320903-finance_2023.txt", inbox)
-    page = (samples / "320903-finance_2024.html").read_bytes()
+    shutil.copy(SAMPLES / "320903-finance_2023.txt", inbox)
+    page = (SAMPLES / "320903-finance_2024.html").read_bytes()
     encoding = "gb18030" if b"gb2312" in page[:2048].lower() else "utf-8"
     text = page.decode(encoding).replace("盐城市盐都区财政局", "盐都区财政局")
     (inbox / "320903-finance_2024.html").write_bytes(text.encode(encoding))
     wh = tmp_path / "wh.duckdb"
-    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml", site_dir=tmp_path / "site")
-    assert result.success
+    run_nightly(inbox, wh, tmp_path)
     con = duckdb.connect(str(wh), read_only=True)
     try:
         names = con.execute("SELECT agency_name, count(DISTINCT agency_id) OVER () FROM dim_report ORDER BY year").fetchall()
@@ -101,25 +97,20 @@ def test_an_alias_edit_reaches_the_rules_the_same_night(tmp_path: Path, monkeypa
     # night after the edit, agency_dimension (before the rules) joins the two names and 2024 is judged
     # against 2023 in that same run.
     from pipelines import identity
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
 
     aliases_file = tmp_path / "aliases.csv"
-    aliases_file.write_text((Path(__file__).resolve().parents[1] / "data" / "aliases.csv").read_text("utf-8"), "utf-8")
+    aliases_file.write_text(identity.aliases.ALIASES_FILE.read_text("utf-8"), "utf-8")
     monkeypatch.setattr(identity.aliases, "ALIASES_FILE", aliases_file)
     monkeypatch.setattr(identity, "_default", None)
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(samples / "320903-commerce_2023.txt", inbox)
-    text = (samples / "320903-commerce_2024.txt").read_text("utf-8")
+    shutil.copy(SAMPLES / "320903-commerce_2023.txt", inbox)
+    text = (SAMPLES / "320903-commerce_2024.txt").read_text("utf-8")
     (inbox / "320903-commerce_2024.txt").write_text(text.replace("盐城市盐都区商务局", "盐城市盐都区商务和投资促进局"), "utf-8")
     wh = tmp_path / "wh.duckdb"
 
     def night() -> tuple[object, ...]:
-        result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml",
-                                     site_dir=tmp_path / "site")
-        assert result.success
+        run_nightly(inbox, wh, tmp_path)
         with duckdb.connect(str(wh), read_only=True) as con:
             row = con.execute("""SELECT count(DISTINCT agency_id), count(*) FILTER (WHERE year = 2024 AND prev_report_id
                                  IS NOT NULL) FROM quality.report""").fetchone()

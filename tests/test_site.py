@@ -18,9 +18,8 @@ import pytest
 
 from pipelines.site.build import MAX_PAGE_BYTES, build_site
 from pipelines.site.pages import organ as organ_page
+from tests.conftest import SAMPLES, run_nightly
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO / "data" / "samples"
 EVIL = "<script>alert(1)</script>"
 EVIL_ORGAN = EVIL + "盐城市盐都区招商局"
 # (source sample, hostile copy): 2020 is left out, so the organ has a missing year
@@ -40,12 +39,8 @@ def make_inbox(dest: Path) -> Path:
 
 def build_all(tmp: Path) -> tuple[Path, Path]:
     """The warehouse and the site made by the nightly job's assets, as `gongkai run` makes them."""
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
-
     inbox, wh, site = make_inbox(tmp / "inbox"), tmp / "wh.duckdb", tmp / "site"
-    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp / "no-sources.yaml", site_dir=site)
-    assert result.success, [e.step_failure_data.error for e in result.get_step_failure_events()]
+    run_nightly(inbox, wh, tmp, site)
     return wh, site
 
 
@@ -314,10 +309,7 @@ def test_pages_listing_every_organ_are_split_by_region(tmp_path: Path, monkeypat
     for organ, name in (("福建省三明市商务局", "sanming_2024.txt"), ("泰州市财政局", "taizhou_2024.txt")):
         text = (SAMPLES / "320903-commerce_2024.txt").read_text(encoding="utf-8")
         (inbox / name).write_text(text.replace("盐城市盐都区商务局", organ), encoding="utf-8")
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
-    assert materialize_nightly(NIGHTLY_ASSETS, inbox, tmp_path / "wh.duckdb", sources=tmp_path / "none.yaml",
-                               site_dir=tmp_path / "first-site").success
+    run_nightly(inbox, tmp_path / "wh.duckdb", tmp_path, tmp_path / "first-site")
     from pipelines.site.pages import common
     monkeypatch.setattr(common, "ORGANS_PER_PAGE", 2)
     site = tmp_path / "site"
@@ -367,17 +359,13 @@ def _files(site: Path) -> dict[str, bytes]:
 
 def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
     from pipelines.site.pages import organ
 
     inbox, wh, site = tmp_path / "inbox", tmp_path / "wh.duckdb", tmp_path / "site"
     shutil.copytree(SAMPLES, inbox, ignore=shutil.ignore_patterns("320903-finance_2025.*"))
 
     def night() -> Any:
-        result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=tmp_path / "none.yaml", site_dir=site)
-        assert result.success
-        return result.asset_materializations_for_node("static_site")[0].metadata
+        return run_nightly(inbox, wh, tmp_path, site).asset_materializations_for_node("static_site")[0].metadata
 
     organs = night()["organs"].value
     # nothing changed: every organ page is copied, and the site is what a full build writes

@@ -20,7 +20,9 @@ from typing import Any
 
 import duckdb
 import pytest
-from test_site import EVIL, REPO, build_all, organ_file
+from test_site import EVIL, build_all, organ_file
+
+from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

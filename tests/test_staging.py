@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from pipelines import staging
+from tests.conftest import SAMPLES, run_nightly
 
 ANALYST = textwrap.dedent("""
     import sys, duckdb
@@ -187,22 +188,16 @@ def test_pid_liveness() -> None:
 def test_a_nightly_run_with_an_analyst_attached(tmp_path: Path) -> None:
     """The whole nightly graph (in-process, as `gongkai run` runs it) publishes while an analyst in
     another process holds the published file open."""
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
-
-    samples = Path(__file__).resolve().parents[1] / "data" / "samples"
     inbox, wh = tmp_path / "inbox", tmp_path / "warehouse.duckdb"
     inbox.mkdir()
     for name in ("320903-finance_2022.txt", "320903-finance_2023.txt", "320903-finance_2024.html"):
-        (inbox / name).write_bytes((samples / name).read_bytes())
-    night = [NIGHTLY_ASSETS, inbox, wh]
-    assert materialize_nightly(*night, sources=tmp_path / "none.yaml", site_dir=tmp_path / "site").success
+        (inbox / name).write_bytes((SAMPLES / name).read_bytes())
+    run_nightly(inbox, wh, tmp_path)
     analyst = Analyst(wh, "SELECT year FROM mart_organ_year")
     try:
         assert analyst.query() == "[2022, 2023, 2024]"
-        (inbox / "320903-finance_2021.txt").write_bytes((samples / "320903-finance_2021.txt").read_bytes())
-        result = materialize_nightly(*night, sources=tmp_path / "none.yaml", site_dir=tmp_path / "site")
-        assert result.success  # not blocked
+        (inbox / "320903-finance_2021.txt").write_bytes((SAMPLES / "320903-finance_2021.txt").read_bytes())
+        run_nightly(inbox, wh, tmp_path)  # succeeds: not blocked
         assert analyst.query() == "[2022, 2023, 2024]"  # not broken: last night's warehouse
         fresh = Analyst(wh, "SELECT year FROM mart_organ_year")
         try:
