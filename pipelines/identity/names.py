@@ -55,9 +55,10 @@ _CODE_SEGMENT = re.compile(r"^(\d{6})(?:[-_ ].*)?$")
 def path_codes(file_name: str) -> list[str]:
     """Division codes named by the path's folders and file name, deepest first, in the dataset's
     hierarchical form (320981; 320900 -> 3209; 320000 -> 32)."""
+    path = PurePosixPath(file_name)
     out = []
-    for part in reversed(PurePosixPath(file_name).parts):
-        m = _CODE_SEGMENT.match(part.rsplit(".", 1)[0] if part == PurePosixPath(file_name).name else part)
+    for part in (path.stem, *reversed(path.parent.parts)):
+        m = _CODE_SEGMENT.match(part)
         if m:
             code = m.group(1)
             out.append(code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code)
