@@ -50,10 +50,6 @@ class Ingested(NamedTuple):
     quarantined: list[Rejected]
     duplicates: list[Duplicate]
 
-    @property
-    def files_seen(self) -> int:
-        return self.parsed + len(self.quarantined) + len(self.duplicates)
-
 
 def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
     """Parse every file, keeping every report in memory (for tests and small batches; a run uses
