@@ -29,8 +29,11 @@ class FileScore:
 
     @property
     def exact(self) -> bool:
-        return self.error is None and self.cells_correct == self.cells_total and all(
-            self.fields_correct.values())
+        return (
+            self.error is None
+            and self.cells_correct == self.cells_total
+            and all(self.fields_correct.values())
+        )
 
 
 def _eq(a: Any, b: Any) -> bool:
@@ -41,8 +44,9 @@ def _eq(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def score(expected: dict[str, Any], report: ParsedReport | None, name: str, medium: str,
-          error: str | None = None) -> FileScore:
+def score(
+    expected: dict[str, Any], report: ParsedReport | None, name: str, medium: str, error: str | None = None
+) -> FileScore:
     fs = FileScore(name, medium, quirks=tuple(expected.get("quirks", ())))
     exp_cells: dict[str, Any] = expected["cells"]
     fs.cells_total = len(exp_cells)
@@ -58,7 +62,9 @@ def score(expected: dict[str, Any], report: ParsedReport | None, name: str, medi
             fs.cells_correct += 1
         else:
             pc = report.cells.get(cid)
-            fs.wrong.append((cid, v, g, bool(pc and pc.uncertain), _where(pc.provenance.as_dict() if pc else {})))
+            fs.wrong.append(
+                (cid, v, g, bool(pc and pc.uncertain), _where(pc.provenance.as_dict() if pc else {}))
+            )
     for key in ("agency", "year", "format_version"):
         fs.fields_correct[key] = got[key] == expected.get(key)
     return fs
@@ -110,21 +116,27 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
         acc = 100.0 * s.cells_correct / s.cells_total if s.cells_total else 0.0
         f = s.fields_correct
         unc = sum(1 for w in s.wrong if w[3])
-        lines.append(f"{s.name:48} {s.medium:13} {s.cells_correct:>5}/{s.cells_total:<5} {acc:7.2f} "
-                     f"{'ok' if f.get('agency') else 'NO':6} {'ok' if f.get('year') else 'NO':4} "
-                     f"{'ok' if f.get('format_version') else 'NO':4} {len(s.wrong)}({unc})"
-                     + (f"  ERROR: {s.error}" if s.error else ""))
+        lines.append(
+            f"{s.name:48} {s.medium:13} {s.cells_correct:>5}/{s.cells_total:<5} {acc:7.2f} "
+            f"{'ok' if f.get('agency') else 'NO':6} {'ok' if f.get('year') else 'NO':4} "
+            f"{'ok' if f.get('format_version') else 'NO':4} {len(s.wrong)}({unc})"
+            + (f"  ERROR: {s.error}" if s.error else "")
+        )
         for cid, exp, got, uncertain, where in s.wrong[:show_wrong]:
-            lines.append(f"    {cid}: expected {exp!r} got {got!r}{' (marked uncertain)' if uncertain else ''}"
-                         f"{f' [{where}]' if where else ' [not found in the source]'}")
+            lines.append(
+                f"    {cid}: expected {exp!r} got {got!r}{' (marked uncertain)' if uncertain else ''}"
+                f"{f' [{where}]' if where else ' [not found in the source]'}"
+            )
     by_medium: dict[str, list[FileScore]] = defaultdict(list)
     for s in scores:
         by_medium[s.medium].append(s)
     for quirk in sorted({q for s in scores for q in s.quirks}):
         by_medium[f"quirk:{quirk}"] = [s for s in scores if quirk in s.quirks]
     lines.append("")
-    lines.append(f"{'medium':24} {'files':>5} {'exact':>5} {'cells%':>8} {'agency%':>8} {'year%':>6} "
-                 f"{'fmt%':>6} {'wrong':>6} {'unmarked':>8}")
+    lines.append(
+        f"{'medium':24} {'files':>5} {'exact':>5} {'cells%':>8} {'agency%':>8} {'year%':>6} "
+        f"{'fmt%':>6} {'wrong':>6} {'unmarked':>8}"
+    )
     for medium, group in sorted(by_medium.items()):
         tot = sum(s.cells_total for s in group)
         ok = sum(s.cells_correct for s in group)
@@ -135,9 +147,11 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
 
         wrong = sum(len(s.wrong) for s in group)
         unmarked = sum(1 for s in group for w in s.wrong if not w[3])
-        lines.append(f"{medium:24} {n:>5} {sum(s.exact for s in group):>5} {100.0 * ok / tot:8.3f} "
-                     f"{pct('agency'):8.1f} {pct('year'):6.1f} {pct('format_version'):6.1f} {wrong:>6} "
-                     f"{unmarked:>8}")
+        lines.append(
+            f"{medium:24} {n:>5} {sum(s.exact for s in group):>5} {100.0 * ok / tot:8.3f} "
+            f"{pct('agency'):8.1f} {pct('year'):6.1f} {pct('format_version'):6.1f} {wrong:>6} "
+            f"{unmarked:>8}"
+        )
     return "\n".join(lines)
 
 

@@ -32,6 +32,7 @@ def _fail(file: object, reason: str) -> int:
 
 # --- gongkai parse FILE ------------------------------------------------------------------------
 
+
 def _parse_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", type=Path, help="report file (HTML, text, PDF or Word)")
 
@@ -59,17 +60,34 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 # --- gongkai run --inbox DIR --warehouse FILE ----------------------------------------------------
 
+
 def _run_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--inbox", type=Path, default=None,
-                   help="folder of report files (default: $GONGKAI_INBOX or data/inbox)")
-    p.add_argument("--warehouse", type=Path, default=None,
-                   help="DuckDB file to publish (default: $GONGKAI_WAREHOUSE or data/warehouse.duckdb); "
-                        "built in FILE.staging beside it, then renamed onto it")
-    p.add_argument("--sources", type=Path, default=None,
-                   help="report URLs and listing pages to fetch first (default: $GONGKAI_SOURCES or "
-                        "sources.yaml; none: nothing is fetched)")
-    p.add_argument("--site", type=Path, default=None,
-                   help="folder for the dashboards (default: $GONGKAI_SITE or data/site)")
+    p.add_argument(
+        "--inbox",
+        type=Path,
+        default=None,
+        help="folder of report files (default: $GONGKAI_INBOX or data/inbox)",
+    )
+    p.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="DuckDB file to publish (default: $GONGKAI_WAREHOUSE or data/warehouse.duckdb); "
+        "built in FILE.staging beside it, then renamed onto it",
+    )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="report URLs and listing pages to fetch first (default: $GONGKAI_SOURCES or "
+        "sources.yaml; none: nothing is fetched)",
+    )
+    p.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        help="folder for the dashboards (default: $GONGKAI_SITE or data/site)",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -93,17 +111,24 @@ def cmd_run(args: argparse.Namespace) -> int:
                 err = err.cause
             message = " ".join(err.message.split()) if err is not None else "unknown error"
             print(f"gongkai: run failed in {event.step_key}: {message}", file=sys.stderr)
-        published = any(e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
-                        for e in result.get_asset_materialization_events())
+        published = any(
+            e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
+            for e in result.get_asset_materialization_events()
+        )
         if not published:
-            print(f"gongkai: {wh_path} was left as it was (the run's changes were in {wh_path}.staging)",
-                  file=sys.stderr)
+            print(
+                f"gongkai: {wh_path} was left as it was (the run's changes were in {wh_path}.staging)",
+                file=sys.stderr,
+            )
         return EXIT_FAILED
     con = warehouse.connect(wh_path, read_only=True)
     try:
         summary = warehouse.summary(con)
-        row = con.execute("SELECT files_seen, files_new, files_changed, files_unchanged, parsed, quarantined, "
-                          "skipped_duplicates, findings FROM load_run WHERE run_id = ?", [result.run_id]).fetchone()
+        row = con.execute(
+            "SELECT files_seen, files_new, files_changed, files_unchanged, parsed, quarantined, "
+            "skipped_duplicates, findings FROM load_run WHERE run_id = ?",
+            [result.run_id],
+        ).fetchone()
     finally:
         con.close()
     run_row = dict(zip(RUN_COLUMNS, row, strict=True)) if row is not None else None
@@ -116,8 +141,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-RUN_COLUMNS = ("files_seen", "files_new", "files_changed", "files_unchanged", "parsed", "quarantined",
-               "skipped_duplicates", "findings")
+RUN_COLUMNS = (
+    "files_seen",
+    "files_new",
+    "files_changed",
+    "files_unchanged",
+    "parsed",
+    "quarantined",
+    "skipped_duplicates",
+    "findings",
+)
 
 
 def format_summary(summary: dict[str, Any], run_row: dict[str, Any] | None, wh_path: Path) -> str:
@@ -125,13 +158,17 @@ def format_summary(summary: dict[str, Any], run_row: dict[str, Any] | None, wh_p
     if run_row is not None:
         r = run_row
         findings = "" if r.get("findings") is None else f", {r['findings']} findings"
-        lines.append(f"this run: {r['files_seen']} files seen ({r['files_new']} new, {r['files_changed']} changed, "
-                     f"{r['files_unchanged']} unchanged), {r['parsed']} parsed, {r['quarantined']} quarantined, "
-                     f"{r['skipped_duplicates']} skipped as duplicates{findings}")
+        lines.append(
+            f"this run: {r['files_seen']} files seen ({r['files_new']} new, {r['files_changed']} changed, "
+            f"{r['files_unchanged']} unchanged), {r['parsed']} parsed, {r['quarantined']} quarantined, "
+            f"{r['skipped_duplicates']} skipped as duplicates{findings}"
+        )
     years = summary["years"]
     year_text = (f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])) if years else "none"
-    lines.append(f"warehouse {wh_path}: {summary['reports']} reports, {summary['agencies']} organs, "
-                 f"years {year_text}, {summary['cells']} cells")
+    lines.append(
+        f"warehouse {wh_path}: {summary['reports']} reports, {summary['agencies']} organs, "
+        f"years {year_text}, {summary['cells']} cells"
+    )
     q = summary["quarantined"]
     if q:
         lines.append(f"quarantined files ({len(q)}):")
@@ -148,15 +185,26 @@ def _printable(name: str) -> str:
 
 # --- gongkai bench accuracy DIR -----------------------------------------------------------------
 
+
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("what", choices=["accuracy", "marts", "nightly"], help="accuracy: per-file and per-medium "
-                   "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
-                   "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
-                   "of synthetic corpora of several sizes, end to end and per stage")
-    p.add_argument("dir", type=Path, nargs="?", help="accuracy: folder of reports with *.expected.json "
-                   "beside them; marts, nightly: working folder (default: a temporary one)")
-    p.add_argument("--sizes", default="1000,5000,10000",
-                   help="nightly: corpus sizes in reports, comma-separated")
+    p.add_argument(
+        "what",
+        choices=["accuracy", "marts", "nightly"],
+        help="accuracy: per-file and per-medium "
+        "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
+        "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
+        "of synthetic corpora of several sizes, end to end and per stage",
+    )
+    p.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        help="accuracy: folder of reports with *.expected.json "
+        "beside them; marts, nightly: working folder (default: a temporary one)",
+    )
+    p.add_argument(
+        "--sizes", default="1000,5000,10000", help="nightly: corpus sizes in reports, comma-separated"
+    )
     p.add_argument("--new", type=int, default=10, help="nightly: reports added for the timed night")
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
     p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
@@ -183,8 +231,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes)[:200]
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
-            print(f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
-                  f"on {len(files)} files averaging {size / 1024:.0f} KB")
+            print(
+                f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
+                f"on {len(files)} files averaging {size / 1024:.0f} KB"
+            )
     return 0
 
 
@@ -226,6 +276,7 @@ def _bench_nightly(args: argparse.Namespace) -> int:
 
 # --- gongkai rules run|show|bench|measure|gx-compare (pipelines/quality/cli.py) ------------------
 
+
 def _rules_arguments(p: argparse.ArgumentParser) -> None:
     from pipelines.quality import cli as rules_cli
 
@@ -240,38 +291,59 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def _synth_arguments(p: argparse.ArgumentParser) -> None:
     from pipelines.synth.cli import add_arguments
+
     add_arguments(p)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
     from pipelines.synth.cli import run
+
     return run(args)
 
 
 # --- gongkai site build|bench (pipelines/site/cli.py) -------------------------------------------
 
+
 def _site_arguments(p: argparse.ArgumentParser) -> None:
     from pipelines.site.cli import add_arguments
+
     add_arguments(p)
 
 
 def cmd_site(args: argparse.Namespace) -> int:
     from pipelines.site.cli import run
+
     return run(args)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "synth": Subcommand("generate a synthetic corpus with known truth and injected publisher errors",
-                        _synth_arguments, cmd_synth),
-    "bench": Subcommand("measure parsing accuracy against *.expected.json and HTML throughput, or mart speed",
-                        _bench_arguments, cmd_bench),
-    "run": Subcommand("the nightly run, in-process: fetch sources, load new and changed files, rules, marts, "
-                      "publish the warehouse atomically, build the site", _run_arguments, cmd_run),
+    "synth": Subcommand(
+        "generate a synthetic corpus with known truth and injected publisher errors",
+        _synth_arguments,
+        cmd_synth,
+    ),
+    "bench": Subcommand(
+        "measure parsing accuracy against *.expected.json and HTML throughput, or mart speed",
+        _bench_arguments,
+        cmd_bench,
+    ),
+    "run": Subcommand(
+        "the nightly run, in-process: fetch sources, load new and changed files, rules, marts, "
+        "publish the warehouse atomically, build the site",
+        _run_arguments,
+        cmd_run,
+    ),
     "parse": Subcommand("parse one report file and print its JSON", _parse_arguments, cmd_parse),
-    "rules": Subcommand("statutory consistency rules: run them into findings, show findings, benchmarks",
-                        _rules_arguments, cmd_rules),
-    "site": Subcommand("write the static dashboards for oversight staff (data/site), or time their build",
-                       _site_arguments, cmd_site),
+    "rules": Subcommand(
+        "statutory consistency rules: run them into findings, show findings, benchmarks",
+        _rules_arguments,
+        cmd_rules,
+    ),
+    "site": Subcommand(
+        "write the static dashboards for oversight staff (data/site), or time their build",
+        _site_arguments,
+        cmd_site,
+    ),
 }
 
 
@@ -288,7 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # Report JSON and names are Chinese: don't let a C/POSIX locale turn printing into a crash.
     for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper) and (stream.encoding or "").lower().replace("-", "") != "utf8":
+        if (
+            isinstance(stream, io.TextIOWrapper)
+            and (stream.encoding or "").lower().replace("-", "") != "utf8"
+        ):
             stream.reconfigure(encoding="utf-8")
     args = build_parser().parse_args(argv)
     code: int = args.func(args)

@@ -66,14 +66,16 @@ def _read(con: duckdb.DuckDBPyConnection) -> list[Relation]:
         meaning, unit = split_unit(comment)
         columns.setdefault(table, []).append(Column(name, dtype, meaning, unit))
     sources = _sources()
-    out = [Relation(name, kind, sources.get(name, ""), comment, tuple(columns.get(name, ())))
-           for name, kind, comment in relations]
+    out = [
+        Relation(name, kind, sources.get(name, ""), comment, tuple(columns.get(name, ())))
+        for name, kind, comment in relations
+    ]
     return sorted(out, key=lambda r: (_section(r)[0], r.source, r.name))
 
 
 def split_unit(comment: str) -> tuple[str, str]:
     m = _UNIT.search(comment)
-    return (comment[:m.start()].strip(), m["unit"].strip()) if m else (comment.strip(), "")
+    return (comment[: m.start()].strip(), m["unit"].strip()) if m else (comment.strip(), "")
 
 
 def _sources() -> dict[str, str]:
@@ -87,7 +89,11 @@ def _sources() -> dict[str, str]:
 
 
 _SECTIONS = (
-    (0, "Warehouse tables", "Loaded from the reports (sql/schema/0x), checked by the rules (1x), organ identity (2x)."),
+    (
+        0,
+        "Warehouse tables",
+        "Loaded from the reports (sql/schema/0x), checked by the rules (1x), organ identity (2x).",
+    ),
     (1, "Views", "Defined in sql/schema/; always current."),
     (2, "Marts", "Rebuilt by the Dagster mart assets from sql/marts/<table>.sql, one file per table."),
 )
@@ -100,12 +106,17 @@ def _section(r: Relation) -> tuple[int, str, str]:
 
 
 def render(relations: Sequence[Relation]) -> str:
-    lines = ["# Data dictionary", "",
-             "Generated from the `COMMENT ON` statements of `sql/schema/*.sql` and `sql/marts/*.sql` by "
-             "`.venv/bin/python -m pipelines.datadict`; do not edit by hand (a test compares it with the DDL).",
-             "", "Counts are in 件 (applications, cases, documents) unless a unit says otherwise; shares are "
-             "fractions between 0 and 1. Join keys: `report_id` (a report version), `agency_id` (an organ), "
-             "`(cell_id, format)` (a statutory table cell).", ""]
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated from the `COMMENT ON` statements of `sql/schema/*.sql` and `sql/marts/*.sql` by "
+        "`.venv/bin/python -m pipelines.datadict`; do not edit by hand (a test compares it with the DDL).",
+        "",
+        "Counts are in 件 (applications, cases, documents) unless a unit says otherwise; shares are "
+        "fractions between 0 and 1. Join keys: `report_id` (a report version), `agency_id` (an organ), "
+        "`(cell_id, format)` (a statutory table cell).",
+        "",
+    ]
     for number, title, note in _SECTIONS:
         group = [r for r in relations if _section(r)[0] == number]
         if not group:
@@ -114,8 +125,16 @@ def render(relations: Sequence[Relation]) -> str:
         lines += [f"- [`{r.name}`](#{r.name}) — {_first_sentence(r.comment)}" for r in group]
         lines.append("")
         for r in group:
-            lines += [f"### {r.name}", "", f"*{r.kind}, `{r.source}`*" if r.source else f"*{r.kind}*", "",
-                      r.comment or "(no comment)", "", "| column | type | meaning | unit |", "|---|---|---|---|"]
+            lines += [
+                f"### {r.name}",
+                "",
+                f"*{r.kind}, `{r.source}`*" if r.source else f"*{r.kind}*",
+                "",
+                r.comment or "(no comment)",
+                "",
+                "| column | type | meaning | unit |",
+                "|---|---|---|---|",
+            ]
             lines += [f"| `{c.name}` | {c.type} | {_cell(c.meaning)} | {_cell(c.unit)} |" for c in r.columns]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -136,8 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv == ["--check"]:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
         if current != text:
-            print(f"{OUTPUT.relative_to(REPO)} is out of date: run .venv/bin/python -m pipelines.datadict",
-                  file=sys.stderr)
+            print(
+                f"{OUTPUT.relative_to(REPO)} is out of date: run .venv/bin/python -m pipelines.datadict",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)

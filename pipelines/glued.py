@@ -50,8 +50,9 @@ def _chunk_counts(chunks: Sequence[str], n: int) -> Iterator[tuple[int, ...]]:
             yield (k, *tail)
 
 
-def splits(run: str, n: int, accept: Callable[[Split], bool] | None = None,
-           limit: int = MAX_SPLITS) -> list[Split]:
+def splits(
+    run: str, n: int, accept: Callable[[Split], bool] | None = None, limit: int = MAX_SPLITS
+) -> list[Split]:
     """All splits of `run` into n integers; spaces in the run are forced cell boundaries."""
     # a sign starts a new cell, like a space does
     chunks = re.sub(r"(?<=\d)([+-])", r" \1", run).split()
@@ -108,7 +109,7 @@ def split_blocks(run: str, block: int, blocks: int) -> list[Split]:
             if end == len(text) and need > 1:
                 break
             value = int(piece)
-            if in_block == block - 1 and sum(acc[len(acc) - in_block:]) != value:
+            if in_block == block - 1 and sum(acc[len(acc) - in_block :]) != value:
                 continue
             rec(end, [*acc, value], need - 1)
 

@@ -47,30 +47,67 @@ T2_MEASURE_LABELS: dict[str, str] = {
 T2_MEASURE_LABELS_F2019 = {"decisions": "处理决定数量", "amount": "采购总金额"}
 
 T2_ITEMS: tuple[T2Item, ...] = (
-    T2Item("regulation", "规章", ("规章",),
-           {"F2021": ("issued", "repealed", "in_force"),
-            "F2019": ("new_made", "new_published", "total_published")}),
-    T2Item("normative_doc", "行政规范性文件", ("规范性文件",),
-           {"F2021": ("issued", "repealed", "in_force"),
-            "F2019": ("new_made", "new_published", "total_published")}),
-    T2Item("admin_license", "行政许可", ("行政许可",),
-           {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")}),
-    T2Item("other_mgmt_service", "其他对外管理服务事项", ("其他对外管理服务", "对外管理服务"),
-           {"F2019": ("prev_year_items", "items_change", "decisions")}),
-    T2Item("admin_penalty", "行政处罚", ("行政处罚",),
-           {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")}),
-    T2Item("admin_coercion", "行政强制", ("行政强制",),
-           {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")}),
-    T2Item("admin_fee", "行政事业性收费", ("行政事业性收费", "事业性收费"),
-           {"F2021": ("amount",), "F2019": ("prev_year_items", "items_change")}),
-    T2Item("gov_procurement", "政府集中采购", ("政府集中采购", "集中采购"),
-           {"F2019": ("items", "amount")}),
+    T2Item(
+        "regulation",
+        "规章",
+        ("规章",),
+        {
+            "F2021": ("issued", "repealed", "in_force"),
+            "F2019": ("new_made", "new_published", "total_published"),
+        },
+    ),
+    T2Item(
+        "normative_doc",
+        "行政规范性文件",
+        ("规范性文件",),
+        {
+            "F2021": ("issued", "repealed", "in_force"),
+            "F2019": ("new_made", "new_published", "total_published"),
+        },
+    ),
+    T2Item(
+        "admin_license",
+        "行政许可",
+        ("行政许可",),
+        {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")},
+    ),
+    T2Item(
+        "other_mgmt_service",
+        "其他对外管理服务事项",
+        ("其他对外管理服务", "对外管理服务"),
+        {"F2019": ("prev_year_items", "items_change", "decisions")},
+    ),
+    T2Item(
+        "admin_penalty",
+        "行政处罚",
+        ("行政处罚",),
+        {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")},
+    ),
+    T2Item(
+        "admin_coercion",
+        "行政强制",
+        ("行政强制",),
+        {"F2021": ("decisions",), "F2019": ("prev_year_items", "items_change", "decisions")},
+    ),
+    T2Item(
+        "admin_fee",
+        "行政事业性收费",
+        ("行政事业性收费", "事业性收费"),
+        {"F2021": ("amount",), "F2019": ("prev_year_items", "items_change")},
+    ),
+    T2Item("gov_procurement", "政府集中采购", ("政府集中采购", "集中采购"), {"F2019": ("items", "amount")}),
 )
 
 # Header words that decide the format (FORMAT.md §1), matched on normalised text.
 F2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额")
-F2019_MARKERS = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量",
-                 "采购总金额")
+F2019_MARKERS = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "采购项目数量",
+    "采购总金额",
+)
 
 # ---------------------------------------------------------------------------------------------
 # 表三: rows and applicant columns.
@@ -101,8 +138,12 @@ T3_ROWS: tuple[T3Row, ...] = (
     T3Row("granted", "三、本年度办理结果（一）予以公开", ("予以公开",), "granted"),
     T3Row("partially_granted", "（二）部分公开", ("部分公开",), "partially_granted"),
     T3Row("denied_state_secret", "（三）不予公开 1.属于国家秘密", ("国家秘密",), "denied"),
-    T3Row("denied_prohibited_by_law", "（三）2.其他法律行政法规禁止公开",
-          ("禁止公开", "其他法律行政", "法规禁止"), "denied"),
+    T3Row(
+        "denied_prohibited_by_law",
+        "（三）2.其他法律行政法规禁止公开",
+        ("禁止公开", "其他法律行政", "法规禁止"),
+        "denied",
+    ),
     T3Row("denied_security_stability", "（三）3.危及“三安全一稳定”", ("安全一稳定", "三安全"), "denied"),
     T3Row("denied_third_party_rights", "（三）4.保护第三方合法权益", ("第三方",), "denied"),
     T3Row("denied_internal_affairs", "（三）5.属于三类内部事务信息", ("内部事务",), "denied"),
@@ -110,20 +151,38 @@ T3_ROWS: tuple[T3Row, ...] = (
     T3Row("denied_enforcement_file", "（三）7.属于行政执法案卷", ("执法案卷",), "denied"),
     T3Row("denied_admin_query", "（三）8.属于行政查询事项", ("行政查询",), "denied"),
     T3Row("unavailable_not_held", "（四）无法提供 1.本机关不掌握相关政府信息", ("不掌握",), "unavailable"),
-    T3Row("unavailable_needs_creation", "（四）2.没有现成信息需要另行制作", ("另行制作", "没有现成"),
-          "unavailable"),
+    T3Row(
+        "unavailable_needs_creation",
+        "（四）2.没有现成信息需要另行制作",
+        ("另行制作", "没有现成"),
+        "unavailable",
+    ),
     T3Row("unavailable_unclear", "（四）3.补正后申请内容仍不明确", ("仍不明确", "补正后申请"), "unavailable"),
     T3Row("not_handled_petition", "（五）不予处理 1.信访举报投诉类申请", ("信访", "举报投诉"), "not_handled"),
     T3Row("not_handled_duplicate", "（五）2.重复申请", ("重复申请",), "not_handled"),
     T3Row("not_handled_publication", "（五）3.要求提供公开出版物", ("出版物",), "not_handled"),
     T3Row("not_handled_excessive", "（五）4.无正当理由大量反复申请", ("大量反复",), "not_handled"),
-    T3Row("not_handled_reconfirm", "（五）5.要求行政机关确认或重新出具已获取信息", ("重新出具", "确认或"),
-          "not_handled"),
+    T3Row(
+        "not_handled_reconfirm",
+        "（五）5.要求行政机关确认或重新出具已获取信息",
+        ("重新出具", "确认或"),
+        "not_handled",
+    ),
     T3Row("other", "（六）其他处理", ("其他处理",), "other", ("F2019",)),
-    T3Row("other_overdue_correction", "（六）其他处理 1.申请人无正当理由逾期不补正…",
-          ("逾期不补正", "不补正"), "other", ("F2021",)),
-    T3Row("other_overdue_fee", "（六）2.申请人逾期未按收费通知要求缴纳费用…",
-          ("缴纳费用", "收费通知", "逾期未缴费"), "other", ("F2021",)),
+    T3Row(
+        "other_overdue_correction",
+        "（六）其他处理 1.申请人无正当理由逾期不补正…",
+        ("逾期不补正", "不补正"),
+        "other",
+        ("F2021",),
+    ),
+    T3Row(
+        "other_overdue_fee",
+        "（六）2.申请人逾期未按收费通知要求缴纳费用…",
+        ("缴纳费用", "收费通知", "逾期未缴费"),
+        "other",
+        ("F2021",),
+    ),
     T3Row("other_misc", "（六）3.其他", ("其他",), "other", ("F2021",)),
     T3Row("total", "（七）总计", ("总计", "合计"), None),
     T3Row("carried_forward", "四、结转下年度继续办理", ("结转下年度", "下年度继续"), None),
@@ -203,8 +262,11 @@ def _t2_cells(fmt: str) -> list[CellSpec]:
     out = []
     for item in T2_ITEMS:
         for m in item.measures.get(fmt, ()):
-            label = T2_MEASURE_LABELS_F2019.get(m, T2_MEASURE_LABELS[m]) if fmt == "F2019" else \
-                T2_MEASURE_LABELS[m]
+            label = (
+                T2_MEASURE_LABELS_F2019.get(m, T2_MEASURE_LABELS[m])
+                if fmt == "F2019"
+                else T2_MEASURE_LABELS[m]
+            )
             row_label = "规范性文件" if (fmt == "F2019" and item.code == "normative_doc") else item.label
             if m == "amount":
                 unit = "万元" if fmt == "F2021" else "as printed"
@@ -212,22 +274,22 @@ def _t2_cells(fmt: str) -> list[CellSpec]:
                 unit = "个"
             else:
                 unit = "件"
-            out.append(CellSpec(f"t2.{item.code}.{m}", fmt, "二", item.code, m, row_label, label, unit,
-                                None))
+            out.append(CellSpec(f"t2.{item.code}.{m}", fmt, "二", item.code, m, row_label, label, unit, None))
     return out
 
 
 def _t3_cells(fmt: str) -> list[CellSpec]:
     return [
         CellSpec(f"t3.{r.code}.{c.code}", fmt, "三", r.code, c.code, r.label, c.label, "件", r.group)
-        for r in T3_ROWS if fmt in r.formats for c in T3_COLS
+        for r in T3_ROWS
+        if fmt in r.formats
+        for c in T3_COLS
     ]
 
 
 def _t4_cells(fmt: str) -> list[CellSpec]:
     return [
-        CellSpec(f"t4.{b}.{c}", fmt, "四", b, c, bl, cl, "件", b)
-        for b, bl in T4_BLOCKS for c, cl in T4_COLS
+        CellSpec(f"t4.{b}.{c}", fmt, "四", b, c, bl, cl, "件", b) for b, bl in T4_BLOCKS for c, cl in T4_COLS
     ]
 
 
@@ -259,7 +321,7 @@ def norm_label(text: str) -> str:
 
 def label_tail(label: str) -> str:
     starts = [m.start() for m in ROW_MARKER.finditer(label)]
-    return label[starts[-1]:] if starts else label
+    return label[starts[-1] :] if starts else label
 
 
 def group_of(label: str) -> str | None:

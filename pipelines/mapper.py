@@ -82,8 +82,15 @@ def _prov(c: GridCell) -> Provenance:
     return Provenance(table=c.table, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
 
 
-def _cell(cell_id: str, c: GridCell | None, value=None, kind=None, uncertain=False,
-          note: str | None = None, raw: str | None = None) -> ParsedCell:
+def _cell(
+    cell_id: str,
+    c: GridCell | None,
+    value=None,
+    kind=None,
+    uncertain=False,
+    note: str | None = None,
+    raw: str | None = None,
+) -> ParsedCell:
     if c is None:
         return ParsedCell(cell_id, None, None, "blank", Provenance(), False, note)
     if kind is None:
@@ -97,8 +104,9 @@ def _cell(cell_id: str, c: GridCell | None, value=None, kind=None, uncertain=Fal
 
 
 def _table_start(label: str, current: str | None) -> str | None:
-    if ("第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS)) \
-            and "本年新收" not in label:
+    if (
+        "第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS)
+    ) and "本年新收" not in label:
         return "T2"
     if "本年新收" in label or "申请人情况" in label or "勾稽关系" in label:
         return "T3"
@@ -116,7 +124,10 @@ def _table_start(label: str, current: str | None) -> str | None:
 # 表三 row matching
 
 _T3_MATCH_ORDER = [r for r in layout.T3_ROWS if r.code not in ("other", "other_misc", "total")] + [
-    layout.T3_ROW_BY_CODE["other"], layout.T3_ROW_BY_CODE["total"], layout.T3_ROW_BY_CODE["other_misc"]]
+    layout.T3_ROW_BY_CODE["other"],
+    layout.T3_ROW_BY_CODE["total"],
+    layout.T3_ROW_BY_CODE["other_misc"],
+]
 
 
 _T3_HEADER_WORDS = ("自然人", "法人或其他组织", "申请人情况", "勾稽关系", "商业企业")
@@ -131,14 +142,15 @@ def _match_t3(label: str, group: str | None) -> str | None:
     header = any(w in label for w in _T3_HEADER_WORDS)
     if header and tail == label and not layout.ROW_MARKER.match(label):
         return "header"
-    for text in ((tail,) if header else (tail, label)):
+    for text in (tail,) if header else (tail, label):
         for r in _T3_MATCH_ORDER:
             if r.code == "other_misc":
                 if group == "other" and "其他" in text and "其他处理" not in text:
                     return r.code
                 continue
-            if r.code == "other" and not (text.startswith("(六)") or text.startswith("其他处理")
-                                          or "(六)其他处理" in text):
+            if r.code == "other" and not (
+                text.startswith("(六)") or text.startswith("其他处理") or "(六)其他处理" in text
+            ):
                 continue
             if any(k in text for k in r.keywords):
                 return r.code
@@ -183,16 +195,24 @@ def _t3_header_columns(row: Row, colpos: dict[str, int]) -> None:
 
 
 _TOP = (("natural_person", "自然人"), ("legal", "法人或其他组织"), ("total", "总计"), ("total", "合计"))
-_SUB = (("commercial_enterprise", "商业企业"), ("research_institution", "科研机构"),
-        ("social_welfare_org", "社会公益"), ("legal_service_org", "法律服务"), ("other_org", "其他"))
+_SUB = (
+    ("commercial_enterprise", "商业企业"),
+    ("research_institution", "科研机构"),
+    ("social_welfare_org", "社会公益"),
+    ("legal_service_org", "法律服务"),
+    ("other_org", "其他"),
+)
 
 
 def _t3_header_order(text: str) -> list[str] | None:
     """Column order printed in a 表三 header (cells or a dump's run-together text), or None when it
     is the standard order or cannot be told: publishers do print 总计 first (FORMAT.md §7.7)."""
     t = text.replace("法人或其他组织", "法人或ＸＸ组织")  # its 其他 is not the 其他 column
-    top = sorted((t.find(w.replace("其他", "ＸＸ")), code) for code, w in _TOP
-                 if t.find(w.replace("其他", "ＸＸ")) >= 0)
+    top = sorted(
+        (t.find(w.replace("其他", "ＸＸ")), code)
+        for code, w in _TOP
+        if t.find(w.replace("其他", "ＸＸ")) >= 0
+    )
     subs = sorted((t.find(w), code) for code, w in _SUB if t.find(w) >= 0)
     top_codes = list(dict.fromkeys(code for _, code in top))
     if len(subs) != 5 or not {"natural_person", "total"} <= set(top_codes):
@@ -276,8 +296,11 @@ def _t4_value_row(row: Row) -> bool:
         return True
     # all blank under a label: a block printed blank-for-zero ("行政复议 | | | | |"), or header padding
     blocks = sum(w in row.label for w in ("行政复议", "未经复议", "复议后"))
-    return blocks == 1 and len(row.values) == 5 and not any(
-        w in row.label for w in ("维持", "纠正", "其他结果", "审结", "总计"))
+    return (
+        blocks == 1
+        and len(row.values) == 5
+        and not any(w in row.label for w in ("维持", "纠正", "其他结果", "审结", "总计"))
+    )
 
 
 def _t4_complete(values: list[GridCell]) -> bool:
@@ -328,10 +351,18 @@ def _assemble(st: _State, doc: Document) -> Mapped:
 def _subtotal_cells(group: str, r: Row, order: list[str] | None) -> list[ParsedCell]:
     cols = [c.code for c in layout.T3_COLS]
     if r.values and r.values[0].glued:
-        found = glued.splits(r.values[0].text, 7, glued.row_sum_ok) or glued.splits(r.values[0].text, 7, limit=1)
+        found = glued.splits(r.values[0].text, 7, glued.row_sum_ok) or glued.splits(
+            r.values[0].text, 7, limit=1
+        )
         c = r.values[0]
-        return [ParsedCell(f"t3.subtotal_{group}.{col}", v, str(v), "number", _prov(c), len(found) > 1)
-                for col, v in zip(cols, found[0], strict=True)] if found else []
+        return (
+            [
+                ParsedCell(f"t3.subtotal_{group}.{col}", v, str(v), "number", _prov(c), len(found) > 1)
+                for col, v in zip(cols, found[0], strict=True)
+            ]
+            if found
+            else []
+        )
     vals = _trim(r.values, 7)
     if order and len(vals) == 7:
         vals = [vals[order.index(c)] for c in cols]
@@ -376,8 +407,11 @@ def _split_t2(ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: s
         decimal_tail = "." + frac
     measures = [cid.rsplit(".", 1)[1] for cid in ids]
     # only F2019 本年增/减 is signed
-    cands = [c for c in glued.splits(run.strip(), len(ids))
-             if all(v >= 0 or m == "items_change" for v, m in zip(c, measures, strict=True))]
+    cands = [
+        c
+        for c in glued.splits(run.strip(), len(ids))
+        if all(v >= 0 or m == "items_change" for v, m in zip(c, measures, strict=True))
+    ]
     if not cands:
         for cid in ids:
             cells[cid] = _cell(cid, c, None, "text", True, "glued digits could not be split")
@@ -421,8 +455,12 @@ def _t2_score(split: tuple[int, ...], measures: list[str], text: str) -> tuple[i
 def _assign_t3_rows(rows: list[tuple[str | None, Row]], warnings: list[str]) -> dict[str, Row]:
     """Row code -> row. By label where every value row has a distinct label; by printed order
     where the labels are missing or displaced (PDF conversions) but the row count fits."""
-    value_rows = [(code, r) for code, r in rows if code not in ("subtotal", "header") and
-                  (len(r.values) >= 6 or (r.values and r.values[0].glued) or code is not None)]
+    value_rows = [
+        (code, r)
+        for code, r in rows
+        if code not in ("subtotal", "header")
+        and (len(r.values) >= 6 or (r.values and r.values[0].glued) or code is not None)
+    ]
     subtotals = [r for code, r in rows if code == "subtotal"]
     if subtotals:
         warnings.append(f"表三 has {len(subtotals)} publisher-added subtotal row(s)")
@@ -463,29 +501,41 @@ def _by_position(r: Row, colpos: dict[str, int], cols: list[str]) -> list[GridCe
     return [c for c in found if c is not None]
 
 
-def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warnings: list[str],
-            colpos_by_grid: dict[int, dict[str, int]], order: list[str] | None) -> None:
+def _map_t3(
+    assign: dict[str, Row],
+    fmt: str,
+    cells: dict[str, ParsedCell],
+    warnings: list[str],
+    colpos_by_grid: dict[int, dict[str, int]],
+    order: list[str] | None,
+) -> None:
     cols = [c.code for c in layout.T3_COLS]
     glued_rows = {code: r for code, r in assign.items() if r.values and r.values[0].glued}
     per_row: dict[str, list[ParsedCell]] = {}
+
     def collapsed(colpos: dict[str, int]) -> bool:
         return "legal_person" in colpos and "commercial_enterprise" not in colpos
 
     if any(collapsed(cp) for cp in colpos_by_grid.values()):
-        warnings.append("表三 prints 法人或其他组织 as one column: its five sub-columns are left empty and "
-                        "the printed value is kept in the row warnings")
+        warnings.append(
+            "表三 prints 法人或其他组织 as one column: its five sub-columns are left empty and "
+            "the printed value is kept in the row warnings"
+        )
     for code, r in assign.items():
         if code in glued_rows:
             continue
         colpos = colpos_by_grid.get(r.table, {})
         if collapsed(colpos) and r.aligned:
             at = {c.col: c for c in r.cells}
-            natural, legal, total = (at.get(colpos.get(k, -1)) for k in ("natural_person", "legal_person",
-                                                                          "total"))
+            natural, legal, total = (
+                at.get(colpos.get(k, -1)) for k in ("natural_person", "legal_person", "total")
+            )
             per_row[code] = [_cell(f"t3.{code}.natural_person", natural), _cell(f"t3.{code}.total", total)]
             if legal is not None and legal.text.strip():
-                warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: 法人或其他组织 (all five) = "
-                                f"{legal.text.strip()}")
+                warnings.append(
+                    f"表三 {layout.T3_ROW_BY_CODE[code].label}: 法人或其他组织 (all five) = "
+                    f"{legal.text.strip()}"
+                )
             continue
         vals = _by_position(r, colpos, cols)
         if vals is None:
@@ -498,29 +548,45 @@ def _map_t3(assign: dict[str, Row], fmt: str, cells: dict[str, ParsedCell], warn
     if glued_rows:
         per_row.update(_split_t3(glued_rows, cols, fmt, order))
     # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
-    if fmt == "F2019" and "other" not in per_row and any(
-            k in per_row for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")):
-        subs = [per_row.pop(k) for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")
-                if k in per_row]
+    if (
+        fmt == "F2019"
+        and "other" not in per_row
+        and any(k in per_row for k in ("other_overdue_correction", "other_overdue_fee", "other_misc"))
+    ):
+        subs = [
+            per_row.pop(k)
+            for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")
+            if k in per_row
+        ]
         per_row["other"] = [
-            ParsedCell(f"t3.other.{col}", sum((s[i].value or 0) for s in subs if i < len(s)), None,
-                       "number", subs[0][i].provenance if i < len(subs[0]) else Provenance(), False,
-                       "sum of the F2021 （六） sub-rows printed in an F2019 report")
-            for i, col in enumerate(cols)]
+            ParsedCell(
+                f"t3.other.{col}",
+                sum((s[i].value or 0) for s in subs if i < len(s)),
+                None,
+                "number",
+                subs[0][i].provenance if i < len(subs[0]) else Provenance(),
+                False,
+                "sum of the F2021 （六） sub-rows printed in an F2019 report",
+            )
+            for i, col in enumerate(cols)
+        ]
         warnings.append("表三 （六） printed with F2021 sub-rows in an F2019 report: summed into t3.other")
     if fmt == "F2021" and "other" in per_row:
         row = per_row.pop("other")
         printed = [c.value for c in row]
-        warnings.append(f"表三 （六）其他处理 printed as one row in an F2021 report (values {printed}); "
-                        "the three F2021 sub-rows are left empty")
+        warnings.append(
+            f"表三 （六）其他处理 printed as one row in an F2021 report (values {printed}); "
+            "the three F2021 sub-rows are left empty"
+        )
     for code, pcs in per_row.items():
         for pc in pcs:
             pc.cell_id = f"t3.{code}.{pc.cell_id.rsplit('.', 1)[1]}"
             cells[pc.cell_id] = pc
 
 
-def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str, order: list[str] | None
-              ) -> dict[str, list[ParsedCell]]:
+def _split_t3(
+    rows: dict[str, Row], cols: list[str], fmt: str, order: list[str] | None
+) -> dict[str, list[ParsedCell]]:
     """Split glued 表三 rows jointly: each row must sum across (总计 = six applicant columns); among
     the row splits, prefer the combination that satisfies the most column rules."""
     printed = order or cols
@@ -551,8 +617,9 @@ def _split_t3(rows: dict[str, Row], cols: list[str], fmt: str, order: list[str] 
             note = None
             if differs:
                 note = f"glued run {c.text!r}: splits {sorted(alts)[:4]} also fit"
-            out[code].append(ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number",
-                                        _prov(c), differs, note))
+            out[code].append(
+                ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number", _prov(c), differs, note)
+            )
     return out
 
 
@@ -560,19 +627,23 @@ def _column_score(values: dict[str, tuple[int, ...]], fmt: str) -> int:
     outcome_rows = layout.T3_OUTCOME_ROWS.get(fmt, ())
     score = 0
     for i in range(7):
+
         def v(code: str, i: int = i) -> int:
             row = values.get(code)
             return row[i] if row else 0
+
         if v("new_received") + v("carried_over") == v("total") + v("carried_forward"):
             score += 1
         if v("total") == sum(v(code) for code in outcome_rows if code in values) + (
-                v("other") if fmt == "F2021" and "other" in values else 0):
+            v("other") if fmt == "F2021" and "other" in values else 0
+        ):
             score += 1
     return score
 
 
-def _best_combination(cands: dict[str, list[tuple[int, ...]]], fmt: str
-                      ) -> tuple[dict[str, tuple[int, ...]], dict[str, list[tuple[int, ...]]]]:
+def _best_combination(
+    cands: dict[str, list[tuple[int, ...]]], fmt: str
+) -> tuple[dict[str, tuple[int, ...]], dict[str, list[tuple[int, ...]]]]:
     fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
     open_rows = [k for k, v in cands.items() if len(v) > 1]
     if not open_rows:
@@ -622,8 +693,7 @@ def _map_t4(values: list[GridCell], cells: dict[str, ParsedCell], warnings: list
             return
         note = f"glued run {c.text!r}: {len(found)} possible splits" if uncertain else None
         for cid, v in zip(ids, found[0], strict=True):
-            cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), uncertain,
-                                    note)
+            cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), uncertain, note)
         return
     values = _trim(values, 15)
     if values and len(values) != 15:

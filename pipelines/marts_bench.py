@@ -21,8 +21,18 @@ from pipelines import layout, marts, warehouse
 from pipelines.identity import divisions
 
 YEARS = tuple(range(2019, 2026))
-BUREAUS = ("商务局", "财政局", "公安局", "市场监督管理局", "人力资源和社会保障局", "教育局", "民政局", "司法局",
-           "生态环境局", "交通运输局")
+BUREAUS = (
+    "商务局",
+    "财政局",
+    "公安局",
+    "市场监督管理局",
+    "人力资源和社会保障局",
+    "教育局",
+    "民政局",
+    "司法局",
+    "生态环境局",
+    "交通运输局",
+)
 RANKING_YEAR = 2024
 # One organ's history, and every county-level bureau of one year by grant rate: the two questions the
 # issue names. Parameters are bound, so the timings include nothing but DuckDB.
@@ -62,7 +72,9 @@ def organ_names(n_organs: int) -> list[str]:
         above = div.parent(county)
         # every other county prints its prefecture too, as real reports do; a county whose name is not
         # unique, or that sits directly under its province (北京市朝阳区), always does
-        qualify = above is not None and (int(code) % 2 or above.level == "province" or len(div.named(county.name)) > 1)
+        qualify = above is not None and (
+            int(code) % 2 or above.level == "province" or len(div.named(county.name)) > 1
+        )
         place = (above.name if qualify and above is not None else "") + county.name
         out += [place + "人民政府", *(place + b for b in BUREAUS)]
         if len(out) >= n_organs:
@@ -128,7 +140,9 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, floa
     return {"seconds": time.perf_counter() - t0}
 
 
-def _worst_ms(con: duckdb.DuckDBPyConnection, sql: str, params: list[object], runs: int = 5) -> tuple[float, int]:
+def _worst_ms(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object], runs: int = 5
+) -> tuple[float, int]:
     times, rows = [], 0
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -145,10 +159,14 @@ def run(n_reports: int, workdir: Path) -> MartsBench:
     try:
         synth = synthesise(con, n_reports)
         build = marts.refresh(con)
-        (reports, organs) = con.execute("SELECT count(*), count(DISTINCT agency_id) FROM dim_report").fetchone() or (0, 0)
+        (reports, organs) = con.execute(
+            "SELECT count(*), count(DISTINCT agency_id) FROM dim_report"
+        ).fetchone() or (0, 0)
         (cells,) = con.execute("SELECT count(*) FROM fact_cell").fetchone() or (0,)
-        organ = con.execute("SELECT agency_id FROM mart_organ_year GROUP BY agency_id "
-                            "ORDER BY count(*) DESC, agency_id LIMIT 1").fetchone()
+        organ = con.execute(
+            "SELECT agency_id FROM mart_organ_year GROUP BY agency_id "
+            "ORDER BY count(*) DESC, agency_id LIMIT 1"
+        ).fetchone()
         history_ms, _ = _worst_ms(con, HISTORY_SQL, [organ[0] if organ else ""])
         ranking_ms, ranking_rows = _worst_ms(con, RANKING_SQL, [RANKING_YEAR])
     finally:
@@ -157,12 +175,16 @@ def run(n_reports: int, workdir: Path) -> MartsBench:
 
 
 def format_bench(b: MartsBench) -> str:
-    lines = [f"synthetic warehouse: {b.reports} reports, {b.organs} organs, {b.cells} cells "
-             f"(written in {b.synth_seconds:.1f} s)",
-             f"organ dimension (agency_dimension): {b.build_seconds.get('agency_dimension', 0):.2f} s"]
+    lines = [
+        f"synthetic warehouse: {b.reports} reports, {b.organs} organs, {b.cells} cells "
+        f"(written in {b.synth_seconds:.1f} s)",
+        f"organ dimension (agency_dimension): {b.build_seconds.get('agency_dimension', 0):.2f} s",
+    ]
     lines += [f"  {name}: {secs:.2f} s" for name, secs in b.build_seconds.items() if name.startswith("mart_")]
-    lines += [f"all marts: {b.marts_seconds:.2f} s (target < 30 s)",
-              f"one organ's history (mart_organ_year by agency_id): {b.history_ms:.1f} ms worst of 5 (target < 100 ms)",
-              f"ranking of {b.ranking_rows} county bureaus in {RANKING_YEAR} (mart_peer_rank): "
-              f"{b.ranking_ms:.1f} ms worst of 5 (target < 100 ms)"]
+    lines += [
+        f"all marts: {b.marts_seconds:.2f} s (target < 30 s)",
+        f"one organ's history (mart_organ_year by agency_id): {b.history_ms:.1f} ms worst of 5 (target < 100 ms)",
+        f"ranking of {b.ranking_rows} county bureaus in {RANKING_YEAR} (mart_peer_rank): "
+        f"{b.ranking_ms:.1f} ms worst of 5 (target < 100 ms)",
+    ]
     return "\n".join(lines)

@@ -10,15 +10,21 @@ from pipelines import layout
 
 _REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 # "平潭综合实验区2023年度政府信息公开工作年度报告", "沐阳县人民政府2025年政府信息公开…"
-_AGENCY_THEN_YEAR = re.compile(r"(?P<agency>[^\s，。,:：;；]{2,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?"
-                               + _REPORT_WORDS)
+_AGENCY_THEN_YEAR = re.compile(
+    r"(?P<agency>[^\s，。,:：;；]{2,40}?)(?:关于)?(?P<year>(?:19|20)\d{2})年度?" + _REPORT_WORDS
+)
 # "2024年上海市科委政府信息公开工作年度报告"
-_YEAR_THEN_AGENCY = re.compile(r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[^\s，。,:：;；\d]{2,40}?)"
-                               + _REPORT_WORDS)
+_YEAR_THEN_AGENCY = re.compile(
+    r"(?P<year>(?:19|20)\d{2})年度?(?P<agency>[^\s，。,:：;；\d]{2,40}?)" + _REPORT_WORDS
+)
 # the seed's "现将区商务局2025年政府信息公开工作落实情况报告如下"
-_LOOSE = re.compile(r"(?P<agency>[^\s，。,:：;；\d]{2,40}?)(?P<year>(?:19|20)\d{2})年度?(?:政府信息公开|政务公开)")
+_LOOSE = re.compile(
+    r"(?P<agency>[^\s，。,:：;；\d]{2,40}?)(?P<year>(?:19|20)\d{2})年度?(?:政府信息公开|政务公开)"
+)
 _LEADING_NOISE = re.compile(r"^(?:现将|本报告|根据|关于|正文|标题|#)+")
-_PERIOD = re.compile(r"(?:统计期限|统计周期|统计时限|统计期间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD = re.compile(
+    r"(?:统计期限|统计周期|统计时限|统计期间)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
 
 
 def _clean(s: str) -> str:
@@ -66,8 +72,10 @@ _NUMERALS = "一二三四五六"
 
 
 # A section heading: its numeral, then one of its keywords within the same line ("四、政府信息公开行政复议…").
-_HEADINGS = [(key, re.compile(numeral + r"\s*[、.．]\s*[^\n。]{0,30}?(?:" + "|".join(map(re.escape, keywords)) + ")"))
-             for numeral, (key, _heading, keywords) in zip(_NUMERALS, layout.SECTIONS, strict=True)]
+_HEADINGS = [
+    (key, re.compile(numeral + r"\s*[、.．]\s*[^\n。]{0,30}?(?:" + "|".join(map(re.escape, keywords)) + ")"))
+    for numeral, (key, _heading, keywords) in zip(_NUMERALS, layout.SECTIONS, strict=True)
+]
 
 
 def split_sections(text: str) -> dict[str, str]:

@@ -72,8 +72,17 @@ class Provenance:
     bbox: tuple[float, float, float, float] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in (("table", self.table), ("row", self.row), ("col", self.col),
-                                   ("page", self.page), ("bbox", self.bbox)) if v is not None}
+        return {
+            k: v
+            for k, v in (
+                ("table", self.table),
+                ("row", self.row),
+                ("col", self.col),
+                ("page", self.page),
+                ("bbox", self.bbox),
+            )
+            if v is not None
+        }
 
 
 @dataclass(slots=True)
@@ -116,13 +125,20 @@ class ParsedReport:
         out["medium"] = self.medium
         out["uncertain_cells"] = sorted(cid for cid, c in self.cells.items() if c.uncertain)
         out["cell_detail"] = {
-            cid: {"raw": c.raw, "kind": c.kind, "uncertain": c.uncertain,
-                  "provenance": c.provenance.as_dict(), **({"note": c.note} if c.note else {})}
+            cid: {
+                "raw": c.raw,
+                "kind": c.kind,
+                "uncertain": c.uncertain,
+                "provenance": c.provenance.as_dict(),
+                **({"note": c.note} if c.note else {}),
+            }
             for cid, c in self.cells.items()
         }
         if self.subtotals:
-            out["subtotals"] = {g: {c.cell_id.rsplit(".", 1)[1]: c.value for c in cells}
-                                for g, cells in self.subtotals.items()}
+            out["subtotals"] = {
+                g: {c.cell_id.rsplit(".", 1)[1]: c.value for c in cells}
+                for g, cells in self.subtotals.items()
+            }
         out["sections"] = self.sections
         out["warnings"] = self.warnings
         return out

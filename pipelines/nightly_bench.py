@@ -73,9 +73,19 @@ def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = Fals
         with duckdb.connect(str(wh), read_only=True) as con:
             parsed_row = con.execute("SELECT parsed FROM load_run WHERE run_id = ?", [run_id]).fetchone()
             reports_row = con.execute("SELECT count(*) FROM dim_report").fetchone()
-        out.append(Night(size, initial, night, parsed_row[0] if parsed_row else -1,
-                         reports_row[0] if reports_row else -1, wh.stat().st_size / 1e6,
-                         peak_initial, _peak_mb(), steps))
+        out.append(
+            Night(
+                size,
+                initial,
+                night,
+                parsed_row[0] if parsed_row else -1,
+                reports_row[0] if reports_row else -1,
+                wh.stat().st_size / 1e6,
+                peak_initial,
+                _peak_mb(),
+                steps,
+            )
+        )
         if echo:
             print(f"{size}: night with {new} new reports {night:.1f} s", file=sys.stderr)
     return out
@@ -93,8 +103,10 @@ def _night(assets: Sequence[object], inbox: Path, wh: Path, site: Path) -> tuple
     result = materialize_nightly(assets, inbox, wh, sources=inbox / "no-sources.yaml", site_dir=site)  # type: ignore[arg-type]
     if not result.success:
         raise RuntimeError(f"nightly run failed: {[e.step_key for e in result.get_step_failure_events()]}")
-    steps = {e.step_key or "?": e.event_specific_data.duration_ms / 1000  # type: ignore[union-attr]
-             for e in result.get_step_success_events()}
+    steps = {
+        e.step_key or "?": e.event_specific_data.duration_ms / 1000  # type: ignore[union-attr]
+        for e in result.get_step_success_events()
+    }
     return result.run_id, steps
 
 
@@ -110,8 +122,11 @@ def _corpus(workdir: Path, size: int) -> Path:
 def _latest_reports(corpus: Path, n: int) -> list[Path]:
     """The last n reports of the latest year: tonight's new publications."""
     suffix = f"_{max(YEARS)}"
-    reports = sorted(p for p in corpus.iterdir()
-                     if p.is_file() and not p.name.endswith(".json") and p.stem.endswith(suffix))
+    reports = sorted(
+        p
+        for p in corpus.iterdir()
+        if p.is_file() and not p.name.endswith(".json") and p.stem.endswith(suffix)
+    )
     return reports[-n:]
 
 
@@ -156,5 +171,7 @@ def format_bench(nights: Sequence[Night]) -> str:
     row("warehouse MB", [f"{n.warehouse_mb:.0f}" for n in nights])
     row("peak memory MB, initial", [f"{n.peak_mb_initial:.0f}" for n in nights])
     row("peak memory MB, night", [f"{n.peak_mb_night:.0f}" for n in nights])
-    lines.append(f"plus {import_seconds():.1f} s for `gongkai run` to start (Python, Dagster and definitions imports)")
+    lines.append(
+        f"plus {import_seconds():.1f} s for `gongkai run` to start (Python, Dagster and definitions imports)"
+    )
     return "\n".join(lines)

@@ -49,4 +49,3 @@ def parse_value(text: str | None) -> tuple[CellKind, int | float | None]:
     if "." in t:
         return "number", sign * float(t)
     return "number", sign * int(t)
-

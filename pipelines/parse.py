@@ -10,8 +10,15 @@ from pipelines.mapper import map_document
 from pipelines.model import Document, ParsedReport, UnreadableInput
 from pipelines.readers.encoding import looks_binary
 
-__all__ = ["parse_bytes", "parse_file", "read_document", "UnreadableInput", "PARSER_VERSION",
-           "MAX_BYTES", "size_problem"]
+__all__ = [
+    "parse_bytes",
+    "parse_file",
+    "read_document",
+    "UnreadableInput",
+    "PARSER_VERSION",
+    "MAX_BYTES",
+    "size_problem",
+]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
 PARSER_VERSION = "0.3.1"
@@ -42,8 +49,13 @@ def sniff(data: bytes, filename: str) -> str:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
-    if lower.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in data[:200000].lower() \
-            or b"<body" in lower or b"<div" in lower or name.endswith((".html", ".htm", ".shtml")):
+    if (
+        lower.startswith((b"<!doctype html", b"<html", b"<?xml"))
+        or b"<table" in data[:200000].lower()
+        or b"<body" in lower
+        or b"<div" in lower
+        or name.endswith((".html", ".htm", ".shtml"))
+    ):
         return "html"
     return "text"
 
@@ -57,17 +69,21 @@ def read_document(data: bytes, filename: str) -> Document:
     medium = sniff(data, filename)
     if medium == "html":
         from pipelines.readers.html import read_html
+
         return read_html(data)
     if medium == "text":
         if looks_binary(data):
             raise UnreadableInput("binary data of unknown type, not a report")
         from pipelines.readers.text import read_text
+
         return read_text(data)
     if medium == "pdf":
         from pipelines.readers.pdf import read_pdf
+
         return read_pdf(data)
     if medium == "docx":
         from pipelines.readers.docx import read_docx
+
         return read_docx(data)
     from pipelines.readers.docx import read_docx
     from pipelines.readers.legacy import convert_legacy
@@ -88,13 +104,17 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
     mapped = map_document(doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
-    missing = [name for prefix, name in _TABLES.items()
-               if not any(c.raw is not None for cid, c in mapped.cells.items() if cid.startswith(prefix))]
+    missing = [
+        name
+        for prefix, name in _TABLES.items()
+        if not any(c.raw is not None for cid, c in mapped.cells.items() if cid.startswith(prefix))
+    ]
     if missing and doc.medium == "html" and not _RE_HTML_END.search(data[-_TAIL:]):
         # A download cut short: the mapper would fill the lost tables with blanks, which the marts
         # would count as zeros. A complete page missing a table (printed as an image) still loads.
-        raise UnreadableInput(f"truncated HTML: the page stops before its end (no </html>) and "
-                              f"{'、'.join(missing)} is missing")
+        raise UnreadableInput(
+            f"truncated HTML: the page stops before its end (no </html>) and {'、'.join(missing)} is missing"
+        )
     return ParsedReport(
         agency=agency,
         year=year,

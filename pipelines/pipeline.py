@@ -22,8 +22,19 @@ from pipelines.progress import progress
 from pipelines.scan import Duplicate, discover, inbox_fingerprint
 from pipelines.warehouse import LoadItem, Rejected
 
-__all__ = ["BATCH_SIZE", "Duplicate", "Ingested", "ParseOutcome", "discover", "guess_medium", "inbox_fingerprint",
-           "ingest", "parse_all", "parse_one", "run"]
+__all__ = [
+    "BATCH_SIZE",
+    "Duplicate",
+    "Ingested",
+    "ParseOutcome",
+    "discover",
+    "guess_medium",
+    "inbox_fingerprint",
+    "ingest",
+    "parse_all",
+    "parse_one",
+    "run",
+]
 
 # Reports per warehouse transaction: big enough for fast bulk inserts (~200 cells a report),
 # small enough that a failure loses little and memory stays flat.
@@ -67,8 +78,14 @@ def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
     return out
 
 
-def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, started_at: datetime,
-           batch_size: int | None = None) -> tuple[Ingested, dict[str, Any]]:
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    plan: scan.Plan,
+    *,
+    run_id: str,
+    started_at: datetime,
+    batch_size: int | None = None,
+) -> tuple[Ingested, dict[str, Any]]:
     """Parse the files a scan found new to this parser and load them batch by batch, so memory holds
     one batch of reports whatever the backlog; then quarantine what did not parse, remember the
     scanned files (source_file) and log the run. The scan's duplicates and unreadable files are
@@ -81,8 +98,9 @@ def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, star
     warehouse.ensure_schema(con)
     batch_size = batch_size or BATCH_SIZE
     # parsed holds one batch at a time: it is emptied into the warehouse whenever it is full
-    out = ParseOutcome([], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable],
-                       list(plan.duplicates))
+    out = ParseOutcome(
+        [], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable], list(plan.duplicates)
+    )
     loaded = 0
     first_of: dict[str, str] = {}
     for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
@@ -96,10 +114,15 @@ def ingest(con: duckdb.DuckDBPyConnection, plan: scan.Plan, *, run_id: str, star
     pause_point("parsed")
     done = Ingested(loaded, out.quarantined, out.duplicates)
     warehouse.quarantine_many(con, done.quarantined)
-    counts: dict[str, Any] = {"files_seen": len(plan.entries), "parsed": done.parsed,
-                              "quarantined": len(done.quarantined), "skipped_duplicates": len(done.duplicates),
-                              "files_new": plan.count(scan.NEW), "files_changed": plan.count(scan.CHANGED),
-                              "files_unchanged": plan.count(scan.UNCHANGED)}
+    counts: dict[str, Any] = {
+        "files_seen": len(plan.entries),
+        "parsed": done.parsed,
+        "quarantined": len(done.quarantined),
+        "skipped_duplicates": len(done.duplicates),
+        "files_new": plan.count(scan.NEW),
+        "files_changed": plan.count(scan.CHANGED),
+        "files_unchanged": plan.count(scan.UNCHANGED),
+    }
     # After the loads: a file is remembered only once its bytes are in the warehouse.
     scan.record_sources(con, plan.entries, pd.Timestamp(started_at))
     warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), **counts)
@@ -115,8 +138,9 @@ def _add(out: ParseOutcome, result: LoadItem | Rejected | Duplicate) -> None:
         out.parsed.append(result)
 
 
-def parse_one(path: Path, name: str, *, seen: dict[str, str],
-              digest: str | None = None) -> LoadItem | Rejected | Duplicate:
+def parse_one(
+    path: Path, name: str, *, seen: dict[str, str], digest: str | None = None
+) -> LoadItem | Rejected | Duplicate:
     """One file to a report, a quarantine row, or a duplicate of bytes in `seen` (hash -> first
     name; updated). `digest` is the hash a scan already streamed, if any. Never raises for bad input."""
     try:
@@ -171,8 +195,15 @@ def guess_medium(data: bytes, name: str) -> str | None:
     if head.startswith(b"<!doctype html") or b"<html" in head or b"<table" in head:
         return "html"
     ext = Path(name).suffix.lower()
-    by_ext = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".html": "html", ".htm": "html",
-              ".txt": "text", ".md": "text"}
+    by_ext = {
+        ".pdf": "pdf",
+        ".docx": "docx",
+        ".doc": "doc",
+        ".html": "html",
+        ".htm": "html",
+        ".txt": "text",
+        ".md": "text",
+    }
     return by_ext.get(ext)
 
 

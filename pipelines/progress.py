@@ -19,8 +19,9 @@ INTERVAL = 0.2
 WIDTH = 30
 
 
-def progress(items: Iterable[T], total: int, label: str, *, stream: TextIO | None = None,
-             force: bool = False) -> Iterator[T]:
+def progress(
+    items: Iterable[T], total: int, label: str, *, stream: TextIO | None = None, force: bool = False
+) -> Iterator[T]:
     """Yield items unchanged, drawing `label [####    ] n/total  rate/s` on stream (default stderr)
     when it is a terminal and the loop is long (or when forced, for tests)."""
     out = stream if stream is not None else sys.stderr

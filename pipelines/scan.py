@@ -119,11 +119,14 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str | N
             continue
         status = NEW if prev is None else UNCHANGED if prev[2] == digest else CHANGED
         entries.append(FileEntry(p, name, size, mtime, digest, status))
-    done = _parsed_already(con, {f.content_hash for f in entries if f.content_hash},
-                           parser_version or warehouse.current_parser())
+    done = _parsed_already(
+        con, {f.content_hash for f in entries if f.content_hash}, parser_version or warehouse.current_parser()
+    )
     to_parse, duplicates = _new_bytes(entries, done)
     unreadable.sort(key=lambda f: f.name)
-    return Plan(sorted(entries + unreadable, key=lambda f: f.name), to_parse, duplicates, unreadable, len(hashes))
+    return Plan(
+        sorted(entries + unreadable, key=lambda f: f.name), to_parse, duplicates, unreadable, len(hashes)
+    )
 
 
 def _stat_all(inbox: Path) -> tuple[list[tuple[Path, str, int, int]], list[FileEntry]]:
@@ -170,8 +173,10 @@ def _previous(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, tup
         return {}
     frame = pd.DataFrame(names, columns=["path"], dtype="object")
     with registered(con, {"_gk_listing": frame}):
-        rows = con.execute("SELECT s.path, s.size, s.mtime_ns, s.content_hash FROM source_file s "
-                           "SEMI JOIN _gk_listing l ON l.path = s.path").fetchall()
+        rows = con.execute(
+            "SELECT s.path, s.size, s.mtime_ns, s.content_hash FROM source_file s "
+            "SEMI JOIN _gk_listing l ON l.path = s.path"
+        ).fetchall()
     return {path: (size, mtime, digest) for path, size, mtime, digest in rows}
 
 
@@ -182,15 +187,20 @@ def _parsed_already(con: duckdb.DuckDBPyConnection, hashes: set[str], parser_ver
         return set()
     frame = pd.DataFrame(sorted(hashes), columns=["h"], dtype="object")
     with registered(con, {"_gk_hashes": frame}):
-        rows = con.execute("""
+        rows = con.execute(
+            """
             SELECT report_id FROM dim_report SEMI JOIN _gk_hashes ON h = report_id WHERE parser_version = ?
             UNION
             SELECT content_hash FROM quarantine SEMI JOIN _gk_hashes ON h = content_hash WHERE parser_version = ?
-            """, [parser_version, parser_version]).fetchall()
+            """,
+            [parser_version, parser_version],
+        ).fetchall()
     return {h for (h,) in rows}
 
 
-def record_sources(con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry], seen_at: pd.Timestamp) -> int:
+def record_sources(
+    con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry], seen_at: pd.Timestamp
+) -> int:
     """Upsert the source_file row of every readable file: size, mtime and hash as scanned, first_seen
     kept, last_seen set to this run. Rows of files no longer in the inbox are left alone."""
     rows = [(e.name, e.size, e.mtime_ns, e.content_hash) for e in entries if e.content_hash is not None]

@@ -100,8 +100,10 @@ def prepare(published: str | Path, run_id: str, *, is_live: Callable[[Owner], bo
     staging = staging_path(published)
     holder = read_owner(published)
     if holder is not None and holder.run_id != run_id and is_live(holder):
-        raise StagingError(f"run {holder.run_id} (pid {holder.pid} on {holder.host}, since {holder.started_at}) "
-                           f"is building {staging}; not starting a second build")
+        raise StagingError(
+            f"run {holder.run_id} (pid {holder.pid} on {holder.host}, since {holder.started_at}) "
+            f"is building {staging}; not starting a second build"
+        )
     staging.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(owner_path(published), json.dumps(asdict(Owner.me(run_id))))
     tmp = staging.with_name(staging.name + ".tmp")
@@ -131,15 +133,21 @@ def working_path(published: str | Path, run_ids: Iterable[str]) -> Path:
     staging = staging_path(published)
     if holder is None or holder.run_id not in ids:
         mine = sorted(ids)[0] if ids else "?"
-        raise StagingError(f"run {mine} does not own {staging} (owner: {holder.run_id if holder else 'none'}); "
-                           "a nightly run starts at its staging_warehouse step")
+        raise StagingError(
+            f"run {mine} does not own {staging} (owner: {holder.run_id if holder else 'none'}); "
+            "a nightly run starts at its staging_warehouse step"
+        )
     if not staging.exists():
         raise StagingError(f"{staging} is gone")
     return staging
 
 
-def publish(published: str | Path, run_ids: Iterable[str], *,
-            finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> int:
+def publish(
+    published: str | Path,
+    run_ids: Iterable[str],
+    *,
+    finish: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> int:
     """Checkpoint the staging copy, make it durable and rename it onto the published path; returns
     its size in bytes. finish(con) writes last words into the copy (the run's log row) first.
 

@@ -77,14 +77,20 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         cells = pd.DataFrame(dim_cell_rows(), columns=list(DimCellRow._fields))
         with registered(con, {"_gk_cells": cells}):
             con.execute("DELETE FROM dim_cell")
-            con.execute(f"INSERT INTO dim_cell ({', '.join(DimCellRow._fields)}) "
-                        f"SELECT {', '.join(DimCellRow._fields)} FROM _gk_cells ORDER BY cell_id, format")
+            con.execute(
+                f"INSERT INTO dim_cell ({', '.join(DimCellRow._fields)}) "
+                f"SELECT {', '.join(DimCellRow._fields)} FROM _gk_cells ORDER BY cell_id, format"
+            )
 
 
 def dim_cell_rows() -> list[DimCellRow]:
     """The dim_cell seed, from the layout (which shared/spec/cells.tsv mirrors)."""
-    return [DimCellRow(s.cell_id, s.format, s.table, s.row_code, s.col_code, s.row_label, s.col_label,
-                       s.unit, s.group) for s in layout.CELLS]
+    return [
+        DimCellRow(
+            s.cell_id, s.format, s.table, s.row_code, s.col_code, s.row_label, s.col_label, s.unit, s.group
+        )
+        for s in layout.CELLS
+    ]
 
 
 def normalise_agency_name(name: str) -> str:
@@ -101,8 +107,13 @@ def agency_id(name: str) -> str:
     return hashlib.sha256(normalise_agency_name(name).encode("utf-8")).hexdigest()[:16]
 
 
-def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str, ParsedReport]], *,
-                 parser_version: str | None = None, loaded_at: datetime | None = None) -> int:
+def load_reports(
+    con: duckdb.DuckDBPyConnection,
+    items: Iterable[tuple[str, str, ParsedReport]],
+    *,
+    parser_version: str | None = None,
+    loaded_at: datetime | None = None,
+) -> int:
     """Load (file_name, content_hash, report) items in one transaction; returns reports loaded.
 
     Idempotent: each report's rows are deleted and inserted again by report_id, keeping the
@@ -122,13 +133,17 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
     now = loaded_at or datetime.now(UTC)
     parser_version = parser_version or current_parser()
     with transaction(con):
-        kept = dict(con.execute(
-            "SELECT report_id, loaded_at FROM dim_report WHERE report_id IN (SELECT UNNEST(?))",
-            [ids]).fetchall())
-        frames = {"_gk_reports": _reports_frame(batch.values(), kept, now, parser_version),
-                  "_gk_cells": _cells_frame(batch.values()),
-                  "_gk_sections": _sections_frame(batch.values()),
-                  "_gk_subtotals": _subtotals_frame(batch.values())}
+        kept = dict(
+            con.execute(
+                "SELECT report_id, loaded_at FROM dim_report WHERE report_id IN (SELECT UNNEST(?))", [ids]
+            ).fetchall()
+        )
+        frames = {
+            "_gk_reports": _reports_frame(batch.values(), kept, now, parser_version),
+            "_gk_cells": _cells_frame(batch.values()),
+            "_gk_sections": _sections_frame(batch.values()),
+            "_gk_subtotals": _subtotals_frame(batch.values()),
+        }
         with registered(con, frames):
             if kept:
                 # Facts exist only for reports already in dim_report (same transaction), so
@@ -136,49 +151,96 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str,
                 for table in ("fact_cell", "fact_section", "fact_subtotal", "dim_report"):
                     con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT UNNEST(?))", [list(kept)])
             con.execute("DELETE FROM quarantine WHERE content_hash IN (SELECT UNNEST(?))", [ids])
-            con.execute("INSERT OR IGNORE INTO dim_agency SELECT DISTINCT agency_id, agency_norm "
-                        "FROM _gk_reports WHERE agency_id IS NOT NULL")
-            con.execute("INSERT INTO dim_report SELECT report_id, file_name, medium, format_version, year,"
-                        " agency_id, agency_name, title, warnings, parser_version, loaded_at FROM _gk_reports")
+            con.execute(
+                "INSERT OR IGNORE INTO dim_agency SELECT DISTINCT agency_id, agency_norm "
+                "FROM _gk_reports WHERE agency_id IS NOT NULL"
+            )
+            con.execute(
+                "INSERT INTO dim_report SELECT report_id, file_name, medium, format_version, year,"
+                " agency_id, agency_name, title, warnings, parser_version, loaded_at FROM _gk_reports"
+            )
             con.execute("""
                 INSERT INTO fact_cell
                 SELECT report_id, cell_id, format, value, raw_text, kind, uncertain, note,
                        prov_table, prov_row, prov_col, prov_page,
                        CASE WHEN bbox_x0 IS NULL THEN NULL ELSE [bbox_x0, bbox_y0, bbox_x1, bbox_y1] END
                 FROM _gk_cells""")
-            con.execute("INSERT INTO fact_section SELECT report_id, section_key, heading, text FROM _gk_sections")
-            con.execute("INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, raw_text "
-                        "FROM _gk_subtotals")
+            con.execute(
+                "INSERT INTO fact_section SELECT report_id, section_key, heading, text FROM _gk_sections"
+            )
+            con.execute(
+                "INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, raw_text "
+                "FROM _gk_subtotals"
+            )
     return len(batch)
 
 
-def _reports_frame(items: Iterable[LoadItem], kept: Mapping[str, datetime], now: datetime,
-                   parser_version: str) -> pd.DataFrame:
+def _reports_frame(
+    items: Iterable[LoadItem], kept: Mapping[str, datetime], now: datetime, parser_version: str
+) -> pd.DataFrame:
     rows = []
     for it in items:
         r = it.report
         # the organ from its name, else from the title, body opening and file name (pipelines.identity)
-        ident = identity.resolve(r.agency, title=r.title, file_name=it.file_name, context=r.sections.get("s1"))
-        rows.append({
-            "report_id": it.content_hash, "file_name": it.file_name, "medium": r.medium,
-            "format_version": r.format_version, "year": r.year,
-            "agency_id": ident.agency_id if ident else None,
-            "agency_norm": ident.name if ident else None,
-            "agency_name": r.agency, "title": r.title,
-            "warnings": list(r.warnings), "parser_version": parser_version,
-            "loaded_at": kept.get(it.content_hash, now),
-        })
-    df = pd.DataFrame(rows, columns=["report_id", "file_name", "medium", "format_version", "year",
-                                     "agency_id", "agency_norm", "agency_name", "title", "warnings",
-                                     "parser_version", "loaded_at"])
+        ident = identity.resolve(
+            r.agency, title=r.title, file_name=it.file_name, context=r.sections.get("s1")
+        )
+        rows.append(
+            {
+                "report_id": it.content_hash,
+                "file_name": it.file_name,
+                "medium": r.medium,
+                "format_version": r.format_version,
+                "year": r.year,
+                "agency_id": ident.agency_id if ident else None,
+                "agency_norm": ident.name if ident else None,
+                "agency_name": r.agency,
+                "title": r.title,
+                "warnings": list(r.warnings),
+                "parser_version": parser_version,
+                "loaded_at": kept.get(it.content_hash, now),
+            }
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "report_id",
+            "file_name",
+            "medium",
+            "format_version",
+            "year",
+            "agency_id",
+            "agency_norm",
+            "agency_name",
+            "title",
+            "warnings",
+            "parser_version",
+            "loaded_at",
+        ],
+    )
     df["year"] = pd.array(df["year"], dtype="Int64")
     df["loaded_at"] = pd.to_datetime(df["loaded_at"], utc=True)
     return df
 
 
-_CELL_COLUMNS = ("report_id", "cell_id", "format", "value", "raw_text", "kind", "uncertain", "note",
-                 "prov_table", "prov_row", "prov_col", "prov_page",
-                 "bbox_x0", "bbox_y0", "bbox_x1", "bbox_y1")
+_CELL_COLUMNS = (
+    "report_id",
+    "cell_id",
+    "format",
+    "value",
+    "raw_text",
+    "kind",
+    "uncertain",
+    "note",
+    "prov_table",
+    "prov_row",
+    "prov_col",
+    "prov_page",
+    "bbox_x0",
+    "bbox_y0",
+    "bbox_x1",
+    "bbox_y1",
+)
 
 
 def _cells_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
@@ -219,28 +281,48 @@ def _cells_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
 
 
 def _subtotals_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
-    rows = [(it.content_hash, group, c.cell_id.rsplit(".", 1)[1],
-             None if c.value is None else float(c.value), c.raw)
-            for it in items for group, cells in sorted(it.report.subtotals.items()) for c in cells]
-    df = pd.DataFrame(rows, columns=["report_id", "group_code", "col_code", "value", "raw_text"], dtype="object")
+    rows = [
+        (
+            it.content_hash,
+            group,
+            c.cell_id.rsplit(".", 1)[1],
+            None if c.value is None else float(c.value),
+            c.raw,
+        )
+        for it in items
+        for group, cells in sorted(it.report.subtotals.items())
+        for c in cells
+    ]
+    df = pd.DataFrame(
+        rows, columns=["report_id", "group_code", "col_code", "value", "raw_text"], dtype="object"
+    )
     df["value"] = pd.array(df["value"], dtype="Float64")
     return df
 
 
 def _sections_frame(items: Iterable[LoadItem]) -> pd.DataFrame:
-    rows = [(it.content_hash, key, SECTION_HEADINGS.get(key), text)
-            for it in items for key, text in sorted(it.report.sections.items())]
+    rows = [
+        (it.content_hash, key, SECTION_HEADINGS.get(key), text)
+        for it in items
+        for key, text in sorted(it.report.sections.items())
+    ]
     return pd.DataFrame(rows, columns=["report_id", "section_key", "heading", "text"], dtype="object")
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, file_name: str, content_hash: str, reason: str,
-               medium_guess: str | None = None) -> None:
+def quarantine(
+    con: duckdb.DuckDBPyConnection,
+    file_name: str,
+    content_hash: str,
+    reason: str,
+    medium_guess: str | None = None,
+) -> None:
     """Quarantine one file; see quarantine_many."""
     quarantine_many(con, [Rejected(file_name, content_hash, reason, medium_guess)])
 
 
-def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected], *,
-                    parser_version: str | None = None) -> int:
+def quarantine_many(
+    con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected], *, parser_version: str | None = None
+) -> int:
     """Record files that did not parse, in one transaction; returns rows written.
 
     Idempotent by content hash: a re-run updates name and reason but keeps detected_at. Bytes
@@ -257,8 +339,12 @@ def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected]
     df["parser_version"] = parser_version or current_parser()
     ids = list(batch)
     with transaction(con), registered(con, {"_gk_rejected": df}):
-        loaded = [r for (r,) in con.execute(
-            "SELECT report_id FROM dim_report WHERE report_id IN (SELECT UNNEST(?))", [ids]).fetchall()]
+        loaded = [
+            r
+            for (r,) in con.execute(
+                "SELECT report_id FROM dim_report WHERE report_id IN (SELECT UNNEST(?))", [ids]
+            ).fetchall()
+        ]
         if loaded:
             for table in ("fact_cell", "fact_section", "fact_subtotal", "dim_report"):
                 con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT UNNEST(?))", [loaded])
@@ -271,15 +357,39 @@ def quarantine_many(con: duckdb.DuckDBPyConnection, rejected: Iterable[Rejected]
     return len(batch)
 
 
-def record_run(con: duckdb.DuckDBPyConnection, *, run_id: str, started_at: datetime, finished_at: datetime,
-               files_seen: int, parsed: int, quarantined: int, skipped_duplicates: int,
-               files_new: int = 0, files_changed: int = 0, files_unchanged: int = 0,
-               parser_version: str | None = None) -> None:
-    con.execute("INSERT OR REPLACE INTO load_run (run_id, started_at, finished_at, files_seen, parsed, quarantined, "
-                "skipped_duplicates, files_new, files_changed, files_unchanged, parser_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, started_at, finished_at, files_seen, parsed, quarantined, skipped_duplicates,
-                 files_new, files_changed, files_unchanged, parser_version or current_parser()])
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    started_at: datetime,
+    finished_at: datetime,
+    files_seen: int,
+    parsed: int,
+    quarantined: int,
+    skipped_duplicates: int,
+    files_new: int = 0,
+    files_changed: int = 0,
+    files_unchanged: int = 0,
+    parser_version: str | None = None,
+) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO load_run (run_id, started_at, finished_at, files_seen, parsed, quarantined, "
+        "skipped_duplicates, files_new, files_changed, files_unchanged, parser_version) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            started_at,
+            finished_at,
+            files_seen,
+            parsed,
+            quarantined,
+            skipped_duplicates,
+            files_new,
+            files_changed,
+            files_unchanged,
+            parser_version or current_parser(),
+        ],
+    )
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, *, finished_at: datetime) -> int | None:
@@ -287,7 +397,9 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, *, finished_at: date
     Returns the findings count, None when the rules did not run in this run (no rule_runs rows)."""
     (ran,) = _one(con, "SELECT count(*) FROM rule_runs WHERE run_id = ?", [run_id])
     findings = _one(con, "SELECT count(*) FROM findings WHERE status = 'fail'")[0] if ran else None
-    con.execute("UPDATE load_run SET findings = ?, finished_at = ? WHERE run_id = ?", [findings, finished_at, run_id])
+    con.execute(
+        "UPDATE load_run SET findings = ?, finished_at = ? WHERE run_id = ?", [findings, finished_at, run_id]
+    )
     return findings
 
 
@@ -295,14 +407,29 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What the warehouse holds: counts, years, formats and every quarantined file with its reason."""
     reports, agencies = _one(con, "SELECT count(*), count(DISTINCT agency_id) FROM dim_report")
     (cells,) = _one(con, "SELECT count(*) FROM fact_cell")
-    years = [y for (y,) in con.execute(
-        "SELECT DISTINCT year FROM dim_report WHERE year IS NOT NULL ORDER BY year").fetchall()]
-    formats = dict(con.execute(
-        "SELECT format_version, count(*) FROM dim_report GROUP BY ALL ORDER BY 1").fetchall())
-    quarantined = [{"file_name": f, "reason": r} for f, r in con.execute(
-        "SELECT file_name, reason FROM quarantine ORDER BY file_name, content_hash").fetchall()]
-    return {"reports": reports, "agencies": agencies, "years": years, "formats": formats,
-            "cells": cells, "quarantined": quarantined}
+    years = [
+        y
+        for (y,) in con.execute(
+            "SELECT DISTINCT year FROM dim_report WHERE year IS NOT NULL ORDER BY year"
+        ).fetchall()
+    ]
+    formats = dict(
+        con.execute("SELECT format_version, count(*) FROM dim_report GROUP BY ALL ORDER BY 1").fetchall()
+    )
+    quarantined = [
+        {"file_name": f, "reason": r}
+        for f, r in con.execute(
+            "SELECT file_name, reason FROM quarantine ORDER BY file_name, content_hash"
+        ).fetchall()
+    ]
+    return {
+        "reports": reports,
+        "agencies": agencies,
+        "years": years,
+        "formats": formats,
+        "cells": cells,
+        "quarantined": quarantined,
+    }
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:

@@ -15,7 +15,7 @@ from tests.conftest import SAMPLES
 HTML = SAMPLES / "320903-finance_2024.html"  # GBK bytes, declared gb2312
 GOOD = {  # good reports under odd names (all distinct bytes)
     "报告 2023（终稿）.txt": "320903-finance_2023.txt",
-    "it's \"quoted\" & <tagged>.txt": "320903-finance_2022.txt",
+    'it\'s "quoted" & <tagged>.txt': "320903-finance_2022.txt",
     "sub dir/名字 with spaces.md": "320903-hrss_2021.md",
     "new\nline.txt": "320903-finance_2021.txt",
     "tab\tand;semicolon.txt": "320903-finance_2020.txt",
@@ -37,8 +37,10 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
     """name -> (bytes, what the quarantine reason must say)."""
     html = HTML.read_bytes()
     report_2019 = (SAMPLES / "320903-commerce_2019.txt").read_bytes()
-    news = ("<html><head><title>区政府召开常务会议</title></head><body><h1>区政府召开常务会议</h1>"
-            "<p>会议研究了政府信息公开工作。</p></body></html>").encode()
+    news = (
+        "<html><head><title>区政府召开常务会议</title></head><body><h1>区政府召开常务会议</h1>"
+        "<p>会议研究了政府信息公开工作。</p></body></html>"
+    ).encode()
     return {
         "empty.txt": (b"", "empty file"),
         "blank.html": (b"  \n\t \n", "empty file"),
@@ -64,8 +66,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
         (inbox / name).write_bytes((SAMPLES / sample).read_bytes())
     html = HTML.read_bytes()
     # encodings: none declared, and utf-8 declared over GBK bytes; the bytes decide, so both load
-    (inbox / "undeclared.html").write_bytes(html.replace(b'charset=gb2312', b''))
-    (inbox / "wrong-charset.html").write_bytes(html.replace(b'charset=gb2312', b'charset=utf-8'))
+    (inbox / "undeclared.html").write_bytes(html.replace(b"charset=gb2312", b""))
+    (inbox / "wrong-charset.html").write_bytes(html.replace(b"charset=gb2312", b"charset=utf-8"))
     (inbox / "twice-a.html").write_bytes(html)
     (inbox / "twice-b.html").write_bytes(html)
     with open(inbox / "huge.html", "wb") as f:  # sparse: 200 MB by stat, no disk
@@ -90,18 +92,27 @@ def test_everything_else_loads(loaded: tuple[Path, dict[str, object]]) -> None:
     wh, run = loaded
     with duckdb.connect(str(wh), read_only=True) as con:
         names = {n for (n,) in con.execute("SELECT file_name FROM dim_report").fetchall()}
-        organs = {a for (a,) in con.execute("SELECT DISTINCT agency_name FROM dim_report "
-                                            "WHERE file_name LIKE '%charset%' OR file_name = 'undeclared.html'"
-                                            ).fetchall()}
+        organs = {
+            a
+            for (a,) in con.execute(
+                "SELECT DISTINCT agency_name FROM dim_report "
+                "WHERE file_name LIKE '%charset%' OR file_name = 'undeclared.html'"
+            ).fetchall()
+        }
     assert names == set(GOOD) | {"undeclared.html", "wrong-charset.html", "twice-a.html"}
     assert organs == {"盐城市盐都区财政局"}  # decoded right whatever the declaration says
     counts = run["run"]
     assert isinstance(counts, dict)
     assert (counts["parsed"], counts["quarantined"], counts["skipped_duplicates"]) == (
-        len(GOOD) + 3, len(bad_files()) + 1, 1)
+        len(GOOD) + 3,
+        len(bad_files()) + 1,
+        1,
+    )
 
 
-def test_a_huge_file_is_rejected_from_stat_without_reading_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_huge_file_is_rejected_from_stat_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     huge = tmp_path / "huge.pdf"
     with open(huge, "wb") as f:
         f.truncate(HUGE)

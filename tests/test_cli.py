@@ -24,13 +24,21 @@ AUDIT_TABLES = {"load_run", "rule_runs", "source_file"}
 def warehouse_contents(path: Path, *, skip: set[str] = AUDIT_TABLES) -> dict[str, list[tuple[Any, ...]]]:
     """Every table of every schema (marts, quality work tables) but the audit logs."""
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal "
-                             "ORDER BY ALL").fetchall()
-        return {t if s == "main" else f"{s}.{t}": con.execute(f'SELECT * FROM "{s}"."{t}" ORDER BY ALL').fetchall()
-                for s, t in tables if t not in skip}
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        return {
+            t if s == "main" else f"{s}.{t}": con.execute(
+                f'SELECT * FROM "{s}"."{t}" ORDER BY ALL'
+            ).fetchall()
+            for s, t in tables
+            if t not in skip
+        }
 
 
-def test_parse_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_parse_missing_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nope.html"
     assert main(["parse", str(missing)]) == 2
     out, err = capsys.readouterr()
@@ -41,20 +49,33 @@ def test_parse_missing_file_is_one_line_and_exit_2(tmp_path: Path, capsys: pytes
 def test_parse_unreadable_input_via_entry_point(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00\x01\x02" * 100)
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "parse", str(junk)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "parse", str(junk)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.startswith(f"gongkai: {junk}: ") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
 
 
-def test_parse_prints_report_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
-    report = ParsedReport(agency="某局", year=2023, format_version="F2021", medium="html",
-                          cells={"t4.review.total": ParsedCell("t4.review.total", 3, "3", "number",
-                                                               Provenance(table=3, row=2, col=1))},
-                          sections={"s1": "总体"})
+def test_parse_prints_report_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = ParsedReport(
+        agency="某局",
+        year=2023,
+        format_version="F2021",
+        medium="html",
+        cells={
+            "t4.review.total": ParsedCell(
+                "t4.review.total", 3, "3", "number", Provenance(table=3, row=2, col=1)
+            )
+        },
+        sections={"s1": "总体"},
+    )
     monkeypatch.setattr("pipelines.parse.parse_bytes", lambda data, name: report)
     f = tmp_path / "r.html"
     f.write_text("<html></html>")
@@ -102,8 +123,10 @@ def test_run_twice_gives_identical_warehouse(tmp_path: Path, capsys: pytest.Capt
     assert not (tmp_path / "out" / "warehouse.duckdb.staging").exists()  # published: staging renamed away
     assert (tmp_path / "site" / "index.html").exists()
     if REAL_SAMPLE.exists():
-        assert "4 files seen (4 new, 0 changed, 0 unchanged), 1 parsed, 2 quarantined, 1 skipped as duplicates" \
+        assert (
+            "4 files seen (4 new, 0 changed, 0 unchanged), 1 parsed, 2 quarantined, 1 skipped as duplicates"
             in first_out
+        )
         assert "4 files seen (0 new, 0 changed, 4 unchanged), 0 parsed" in second_out
         assert len(first["dim_report"]) == 1 and len(first["fact_cell"]) > 0
         assert len(first["mart_organ_year"]) == 1  # the whole graph ran: marts too
@@ -114,8 +137,14 @@ def test_run_that_fails_exits_1_with_the_cause(tmp_path: Path, capsys: pytest.Ca
     inbox.mkdir()
     not_a_file = tmp_path / "wh.duckdb"
     not_a_file.mkdir()  # cannot be copied to staging: the first step fails
-    assert main(["run", "--inbox", str(inbox), "--warehouse", str(not_a_file), "--site", str(tmp_path / "site")]) == 1
+    assert (
+        main(["run", "--inbox", str(inbox), "--warehouse", str(not_a_file), "--site", str(tmp_path / "site")])
+        == 1
+    )
     err_lines = capsys.readouterr().err.splitlines()
     assert err_lines[-2].startswith("gongkai: run failed in staging_warehouse: ")
     assert "Is a directory" in err_lines[-2]
-    assert err_lines[-1] == f"gongkai: {not_a_file} was left as it was (the run's changes were in {not_a_file}.staging)"
+    assert (
+        err_lines[-1]
+        == f"gongkai: {not_a_file} was left as it was (the run's changes were in {not_a_file}.staging)"
+    )

@@ -25,5 +25,8 @@ def test_every_mart_is_documented_with_its_file() -> None:
 
 def test_units_are_split_from_the_meaning() -> None:
     assert datadict.split_unit("Applications received. Unit: 件.") == ("Applications received.", "件")
-    assert datadict.split_unit("Change. Unit: fraction (0.25 = +25%).") == ("Change.", "fraction (0.25 = +25%)")
+    assert datadict.split_unit("Change. Unit: fraction (0.25 = +25%).") == (
+        "Change.",
+        "fraction (0.25 = +25%)",
+    )
     assert datadict.split_unit("No unit here.") == ("No unit here.", "")

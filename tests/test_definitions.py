@@ -42,13 +42,30 @@ MARTS = sorted(marts.mart_files())
 def test_definitions_snapshot() -> None:
     """What operators see in the Dagster UI. A change here is a change to operations: update
     docs/operations.md with it."""
-    assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == sorted([
-        "fetched_sources", "staging_warehouse", "discovered_files", "warehouse_tables",
-        "rule_findings", "agency_dimension", *MARTS, "published_warehouse", "static_site"])
-    assert sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")) == ["build_site", "nightly"]
-    schedules = {s.name: (s.job_name, s.cron_schedule, s.execution_timezone, s.default_status)
-                 for s in (defs.resolve_schedule_def(n.name) for n in defs.schedules or [])}
-    assert schedules == {"nightly_schedule": ("nightly", "0 2 * * *", "Asia/Shanghai", DefaultScheduleStatus.RUNNING)}
+    assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == sorted(
+        [
+            "fetched_sources",
+            "staging_warehouse",
+            "discovered_files",
+            "warehouse_tables",
+            "rule_findings",
+            "agency_dimension",
+            *MARTS,
+            "published_warehouse",
+            "static_site",
+        ]
+    )
+    assert sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")) == [
+        "build_site",
+        "nightly",
+    ]
+    schedules = {
+        s.name: (s.job_name, s.cron_schedule, s.execution_timezone, s.default_status)
+        for s in (defs.resolve_schedule_def(n.name) for n in defs.schedules or [])
+    }
+    assert schedules == {
+        "nightly_schedule": ("nightly", "0 2 * * *", "Asia/Shanghai", DefaultScheduleStatus.RUNNING)
+    }
     sensors = {s.name: (s.job_name, s.default_status) for s in defs.sensors or []}
     assert sensors == {"inbox_sensor": ("nightly", DefaultSensorStatus.RUNNING)}
 
@@ -75,8 +92,12 @@ def test_order_staging_first_publish_before_the_site() -> None:
     assert not graph.get(AssetKey("staging_warehouse")).parent_keys
 
 
-def tick(folder: Path, cursor: str | None, instance: DagsterInstance | None = None) -> tuple[RunRequest | SkipReason, str | None]:
-    ctx = build_sensor_context(cursor=cursor, resources={"inbox": InboxResource(path=str(folder))}, instance=instance)
+def tick(
+    folder: Path, cursor: str | None, instance: DagsterInstance | None = None
+) -> tuple[RunRequest | SkipReason, str | None]:
+    ctx = build_sensor_context(
+        cursor=cursor, resources={"inbox": InboxResource(path=str(folder))}, instance=instance
+    )
     result = nightly.inbox_sensor(ctx)
     assert isinstance(result, RunRequest | SkipReason)
     return result, ctx.cursor
@@ -100,7 +121,9 @@ def test_sensor_and_schedule_wait_for_a_running_night(tmp_path: Path) -> None:
     with instance_for_test() as instance:
         schedule = defs.resolve_schedule_def("nightly_schedule")
         assert schedule.evaluate_tick(build_schedule_context(instance=instance)).run_requests
-        instance.add_run(DagsterRun(job_name=nightly.JOB, run_id="running-night", status=DagsterRunStatus.STARTED))
+        instance.add_run(
+            DagsterRun(job_name=nightly.JOB, run_id="running-night", status=DagsterRunStatus.STARTED)
+        )
         assert not schedule.evaluate_tick(build_schedule_context(instance=instance)).run_requests
         result, cursor = tick(tmp_path, None, instance)
         # skipped, and the cursor not moved: the change is seen again after that run
@@ -118,13 +141,19 @@ def test_paths_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.delenv(var, raising=False)
     res = make_resources()
     assert (res["inbox"].path, res["warehouse"].path, res["sources"].path) == (  # type: ignore[attr-defined]
-        DEFAULT_INBOX, DEFAULT_WAREHOUSE, DEFAULT_SOURCES)
+        DEFAULT_INBOX,
+        DEFAULT_WAREHOUSE,
+        DEFAULT_SOURCES,
+    )
     monkeypatch.setenv("GONGKAI_INBOX", "/srv/inbox")
     monkeypatch.setenv("GONGKAI_WAREHOUSE", "/srv/wh.duckdb")
     monkeypatch.setenv("GONGKAI_SOURCES", "/etc/gongkai/sources.yaml")
     res = make_resources()
     assert (res["inbox"].path, res["warehouse"].path, res["sources"].path) == (  # type: ignore[attr-defined]
-        "/srv/inbox", "/srv/wh.duckdb", "/etc/gongkai/sources.yaml")
+        "/srv/inbox",
+        "/srv/wh.duckdb",
+        "/etc/gongkai/sources.yaml",
+    )
 
 
 def test_ingest_alone_writes_in_place_and_quarantines_garbage(tmp_path: Path) -> None:
@@ -148,7 +177,11 @@ def test_ingest_alone_writes_in_place_and_quarantines_garbage(tmp_path: Path) ->
 def test_staging_and_publish_refuse_an_unstaged_run(tmp_path: Path) -> None:
     from pipelines.defs.operations import staging_warehouse
 
-    result = materialize([staging_warehouse], resources=make_resources(tmp_path, tmp_path / "wh.duckdb"),
-                         run_config=QUIET, raise_on_error=False)
+    result = materialize(
+        [staging_warehouse],
+        resources=make_resources(tmp_path, tmp_path / "wh.duckdb"),
+        run_config=QUIET,
+        raise_on_error=False,
+    )
     assert not result.success
     assert not (tmp_path / "wh.duckdb.staging").exists()

@@ -37,10 +37,10 @@ def test_merged_cells_are_expanded_with_spanned_copies() -> None:
     def fill(d: docx.document.Document) -> None:
         d.add_paragraph("前言")
         t = d.add_table(rows=4, cols=4)
-        t.cell(0, 0).merge(t.cell(0, 1)).text = "甲"          # gridSpan
+        t.cell(0, 0).merge(t.cell(0, 1)).text = "甲"  # gridSpan
         t.cell(0, 2).text, t.cell(0, 3).text = "乙", "丙"
-        t.cell(1, 0).merge(t.cell(2, 0)).text = "组"          # vMerge
-        t.cell(1, 1).merge(t.cell(2, 2)).text = "块"          # gridSpan and vMerge together
+        t.cell(1, 0).merge(t.cell(2, 0)).text = "组"  # vMerge
+        t.cell(1, 1).merge(t.cell(2, 2)).text = "块"  # gridSpan and vMerge together
         t.cell(1, 3).text, t.cell(2, 3).text = "1", "2"
         for c, text in enumerate(("3", "", "4", "5")):
             t.cell(3, c).text = text
@@ -91,11 +91,22 @@ def _report(d: docx.document.Document) -> None:
     d.add_paragraph("2024年政府信息公开工作年度报告").alignment = WD_ALIGN_PARAGRAPH.CENTER
     d.add_paragraph("一、总体情况")
     d.add_paragraph("二、主动公开政府信息情况")
-    t2 = [("第二十条第（一）项",), ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
-          ("规章", "1", "2", "3"), ("行政规范性文件", "4", "5", "6"), ("第二十条第（五）项",),
-          ("信息内容", "本年处理决定数量"), ("行政许可", "700"), ("第二十条第（六）项",),
-          ("信息内容", "本年处理决定数量"), ("行政处罚", "800"), ("行政强制", "90"), ("第二十条第（八）项",),
-          ("信息内容", "本年收费金额（单位：万元）"), ("行政事业性收费", "12.5")]
+    t2 = [
+        ("第二十条第（一）项",),
+        ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+        ("规章", "1", "2", "3"),
+        ("行政规范性文件", "4", "5", "6"),
+        ("第二十条第（五）项",),
+        ("信息内容", "本年处理决定数量"),
+        ("行政许可", "700"),
+        ("第二十条第（六）项",),
+        ("信息内容", "本年处理决定数量"),
+        ("行政处罚", "800"),
+        ("行政强制", "90"),
+        ("第二十条第（八）项",),
+        ("信息内容", "本年收费金额（单位：万元）"),
+        ("行政事业性收费", "12.5"),
+    ]
     table = d.add_table(rows=len(t2), cols=4)
     for r, row in enumerate(t2):
         if len(row) < 4:  # the last printed cell spans the rest of the row
@@ -105,15 +116,20 @@ def _report(d: docx.document.Document) -> None:
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
     rows = [r for r in layout.T3_ROWS if "F2021" in r.formats]
     table = d.add_table(rows=2 + len(rows), cols=9)
-    table.cell(0, 0).merge(table.cell(1, 1)).text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    table.cell(0, 0).merge(
+        table.cell(1, 1)
+    ).text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     table.cell(0, 2).merge(table.cell(0, 8)).text = "申请人情况"
     for c, col in enumerate(layout.T3_COLS):
         table.cell(1, 2 + c).text = col.label.split("·")[-1]
     start: dict[str, int] = {}
     for k, row in enumerate(rows):
         r = 2 + k
-        tail = layout.label_tail(row.label) if row.group in ("denied", "unavailable", "not_handled", "other") \
+        tail = (
+            layout.label_tail(row.label)
+            if row.group in ("denied", "unavailable", "not_handled", "other")
             else row.label
+        )
         if row.group in ("denied", "unavailable", "not_handled", "other"):
             first = start.setdefault(row.group, r)
             table.cell(r, 1).text = tail
@@ -161,13 +177,16 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (_zip({"xl/workbook.xml": b"<workbook/>"}), "Excel workbook"),
-    (_zip({"mimetype": b"application/vnd.oasis.opendocument.text"}), "OpenDocument"),
-    (_zip({"hello.txt": b"hi"}), "no word/document.xml"),
-    (b"PK\x03\x04" + b"\x00" * 100, "corrupt ZIP"),
-    (_zip({"word/document.xml": b"<w:document"}), "not well-formed"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (_zip({"xl/workbook.xml": b"<workbook/>"}), "Excel workbook"),
+        (_zip({"mimetype": b"application/vnd.oasis.opendocument.text"}), "OpenDocument"),
+        (_zip({"hello.txt": b"hi"}), "no word/document.xml"),
+        (b"PK\x03\x04" + b"\x00" * 100, "corrupt ZIP"),
+        (_zip({"word/document.xml": b"<w:document"}), "not well-formed"),
+    ],
+)
 def test_not_a_word_document(data: bytes, reason: str) -> None:
     with pytest.raises(UnreadableInput, match=reason) as err:
         parse_bytes(data, "x.docx")
@@ -179,11 +198,14 @@ def test_not_a_word_document(data: bytes, reason: str) -> None:
 
 
 # Enough of an OLE2 Word file to be handed to LibreOffice: the magic, a "WordDocument" stream name.
-OLE_WORD = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 64
+OLE_WORD = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "WordDocument".encode("utf-16-le") + b"\x00" * 64
+)
 
 
-def test_ole2_files_that_are_not_word_are_refused_before_libreoffice(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ole2_files_that_are_not_word_are_refused_before_libreoffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _fake_soffice(tmp_path, "raise SystemExit('LibreOffice must not be started')")
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(UnreadableInput, match="damaged OLE2 header"):
@@ -195,8 +217,11 @@ def test_ole2_files_that_are_not_word_are_refused_before_libreoffice(tmp_path: P
 
 def _fake_soffice(directory: Path, body: str) -> None:
     script = directory / "soffice"
-    script.write_text(f"#!{sys.executable}\nimport sys, time, pathlib\nargs = sys.argv[1:]\n"
-                      f"out = pathlib.Path(args[args.index('--outdir') + 1])\n{body}\n", encoding="utf-8")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, time, pathlib\nargs = sys.argv[1:]\n"
+        f"out = pathlib.Path(args[args.index('--outdir') + 1])\n{body}\n",
+        encoding="utf-8",
+    )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
 
 
@@ -208,9 +233,12 @@ def test_legacy_without_libreoffice_returns_none(tmp_path: Path, monkeypatch: py
 def test_legacy_converted_by_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     converted = _build(lambda d: d.add_paragraph("2024年政府信息公开工作年度报告"))
     (tmp_path / "converted.docx").write_bytes(converted)
-    _fake_soffice(tmp_path, f"out.mkdir(parents=True, exist_ok=True)\n"
-                            f"(out / 'report.docx').write_bytes(pathlib.Path({str(tmp_path / 'converted.docx')!r})"
-                            f".read_bytes())")
+    _fake_soffice(
+        tmp_path,
+        f"out.mkdir(parents=True, exist_ok=True)\n"
+        f"(out / 'report.docx').write_bytes(pathlib.Path({str(tmp_path / 'converted.docx')!r})"
+        f".read_bytes())",
+    )
     monkeypatch.setenv("PATH", str(tmp_path))
     result = convert_legacy(OLE_WORD)
     assert result == converted
@@ -235,20 +263,40 @@ def test_real_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
     import subprocess
 
     from pipelines.readers.legacy import soffice_path
+
     exe = soffice_path()
     if exe is None:
         if os.environ.get("CI"):
             pytest.fail("LibreOffice is missing: `make system-packages` installs it for CI")
         pytest.skip("LibreOffice is not installed (make system-packages)")
-    source = next(p for p in sorted(SAMPLES.glob("*.docx")) if "merged_cells" in
-                  json.loads(p.with_name(p.name + ".expected.json").read_text("utf-8")).get("quirks", []))
-    subprocess.run([exe, "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                    "--convert-to", "doc:MS Word 97", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=120)
+    source = next(
+        p
+        for p in sorted(SAMPLES.glob("*.docx"))
+        if "merged_cells"
+        in json.loads(p.with_name(p.name + ".expected.json").read_text("utf-8")).get("quirks", [])
+    )
+    subprocess.run(
+        [
+            exe,
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "doc:MS Word 97",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     doc = (tmp_path / source.name).with_suffix(".doc").read_bytes()
     assert doc.startswith(b"\xd0\xcf\x11\xe0"), "LibreOffice wrote an OLE2 Word 97 file"
     expected = json.loads(source.with_name(source.name + ".expected.json").read_text("utf-8"))
     got = parse_bytes(doc, "report.doc").contract()
     assert (got["agency"], got["year"], got["format_version"]) == (
-        expected["agency"], expected["year"], expected["format_version"])
+        expected["agency"],
+        expected["year"],
+        expected["format_version"],
+    )
     assert got["cells"] == expected["cells"]

@@ -103,8 +103,9 @@ def file_of(result: FetchResult) -> str:
     return result.file
 
 
-def fetch(server: Server, inbox: Path, *paths: str, settings: Settings = FAST,
-          listing: bool = False) -> list[FetchResult]:
+def fetch(
+    server: Server, inbox: Path, *paths: str, settings: Settings = FAST, listing: bool = False
+) -> list[FetchResult]:
     return fetch_sources(settings, [Source(server.base + p, listing=listing) for p in paths], inbox)
 
 
@@ -112,7 +113,11 @@ def test_fetch_then_not_modified_then_changed(server: Server, tmp_path: Path) ->
     server.routes["/ndbg/2023.html"] = Route(body=REPORT, etag='"v1"')
     inbox = tmp_path / "inbox"
     [first] = fetch(server, inbox, "/ndbg/2023.html")
-    assert first.status == "new" and file_of(first).startswith(f"{FETCHED_DIR}/") and file_of(first).endswith(".html")
+    assert (
+        first.status == "new"
+        and file_of(first).startswith(f"{FETCHED_DIR}/")
+        and file_of(first).endswith(".html")
+    )
     saved = inbox / file_of(first)
     assert saved.read_bytes() == REPORT
     mtime = saved.stat().st_mtime_ns
@@ -145,11 +150,17 @@ def test_retries_after_503_with_backoff(server: Server, tmp_path: Path) -> None:
     from pipelines.sources.client import PoliteClient
 
     client = PoliteClient(FAST, sleep=sleeps.append)
-    results = fetch_sources(FAST, [Source(server.base + "/down.html"), Source(server.base + "/flaky.pdf")],
-                            tmp_path / "inbox", client=client)
+    results = fetch_sources(
+        FAST,
+        [Source(server.base + "/down.html"), Source(server.base + "/flaky.pdf")],
+        tmp_path / "inbox",
+        client=client,
+    )
     down, flaky = results
     assert down.status == FAILED and "HTTP 503" in (down.reason or "") and "3 attempts" in (down.reason or "")
-    assert flaky.status == "new" and (flaky.file or "").endswith(".pdf")  # one failure does not stop the others
+    assert flaky.status == "new" and (flaky.file or "").endswith(
+        ".pdf"
+    )  # one failure does not stop the others
     assert len(server.hits("/flaky.pdf")) == 3
     assert sleeps[:2] == [0.01, 0.02]  # exponential
 
@@ -178,12 +189,16 @@ def test_requests_to_one_host_are_spaced(server: Server, tmp_path: Path) -> None
 
 
 def test_robots_txt_disallow_and_crawl_delay(server: Server, tmp_path: Path) -> None:
-    server.routes["/robots.txt"] = Route(body=b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n\n"
-                                              b"User-agent: BadBot\nDisallow: /\n", content_type="text/plain")
+    server.routes["/robots.txt"] = Route(
+        body=b"User-agent: *\nDisallow: /private/\nCrawl-delay: 1\n\nUser-agent: BadBot\nDisallow: /\n",
+        content_type="text/plain",
+    )
     server.routes["/private/2023.html"] = Route(body=REPORT)
     for i in range(2):
         server.routes[f"/ndbg/{i}.html"] = Route(body=REPORT + bytes([i]))
-    hidden, *shown = fetch(server, tmp_path / "inbox", "/private/2023.html", *(f"/ndbg/{i}.html" for i in range(2)))
+    hidden, *shown = fetch(
+        server, tmp_path / "inbox", "/private/2023.html", *(f"/ndbg/{i}.html" for i in range(2))
+    )
     assert hidden.status == FAILED and "robots.txt" in (hidden.reason or "")
     assert server.hits("/private/2023.html") == []
     assert [r.status for r in shown] == ["new"] * 2
@@ -200,20 +215,24 @@ def test_unreadable_robots_txt_keeps_us_off_the_site(server: Server, tmp_path: P
     assert result.status == FAILED and "robots.txt could not be read" in (result.reason or "")
     assert server.hits("/ndbg/2023.html") == []
     # an operator with the site's permission can switch robots.txt off for a sources.yaml
-    careless = Settings(timeout=5, retries=0, backoff=0, min_interval=0.0, max_bytes=10_000, respect_robots=False)
+    careless = Settings(
+        timeout=5, retries=0, backoff=0, min_interval=0.0, max_bytes=10_000, respect_robots=False
+    )
     [result] = fetch(server, tmp_path / "inbox", "/ndbg/2023.html", settings=careless)
     assert result.status == "new"
 
 
 def test_listing_page_follows_report_links_only(server: Server, tmp_path: Path) -> None:
-    server.routes["/ndbg/index.html"] = Route(body="""<html><body><ul>
+    server.routes["/ndbg/index.html"] = Route(
+        body="""<html><body><ul>
         <li><a href="2023.html">某区财政局2023年政府信息公开工作年度报告</a></li>
         <li><a href="/ndbg/2022.html" title="2022年度政府信息公开年报">2022年</a></li>
         <li><a href="2023.html#top">某区财政局2023年政府信息公开工作年度报告（重复）</a></li>
         <li><a href="/news/1.html">区政府召开常务会议</a></li>
         <li><a href="javascript:void(0)">政府信息公开年度报告（脚本）</a></li>
         <li><a href="file:///etc/passwd">政府信息公开年度报告</a></li>
-        </ul></body></html>""".encode())
+        </ul></body></html>""".encode()
+    )
     server.routes["/ndbg/2023.html"] = Route(body=REPORT)
     server.routes["/ndbg/2022.html"] = Route(body=REPORT + b"2022")
     results = fetch(server, tmp_path / "inbox", "/ndbg/index.html", listing=True)
@@ -243,18 +262,24 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         return lambda: load_sources(path)
 
-    settings, sources = load("settings: {min_interval: 5}\nsources:\n  - url: https://a.gov.cn/r.html\n"
-                             "  - listing: https://a.gov.cn/ndbg/\n    name: 年报栏目\n")()
-    assert settings.min_interval == 5 and settings.max_bytes == Settings().max_bytes and settings.respect_robots
+    settings, sources = load(
+        "settings: {min_interval: 5}\nsources:\n  - url: https://a.gov.cn/r.html\n"
+        "  - listing: https://a.gov.cn/ndbg/\n    name: 年报栏目\n"
+    )()
+    assert (
+        settings.min_interval == 5 and settings.max_bytes == Settings().max_bytes and settings.respect_robots
+    )
     assert not load("settings: {respect_robots: false}\n")()[0].respect_robots
     assert sources == [Source("https://a.gov.cn/r.html"), Source("https://a.gov.cn/ndbg/", True, "年报栏目")]
-    for bad, why in [("sources:\n  - url: file:///etc/passwd\n", "not an http"),
-                     ("sources:\n  - {url: 'https://a', listing: 'https://b'}\n", "exactly one"),
-                     ("settings: {speed: 3}\n", "unknown settings"),
-                     ("settings: {retries: -1}\n", "negative"),
-                     ("settings: {respect_robots: 'no'}\n", "true or false"),
-                     ("- just a list\n", "mapping"),
-                     ("sources: [\n", "cannot read")]:
+    for bad, why in [
+        ("sources:\n  - url: file:///etc/passwd\n", "not an http"),
+        ("sources:\n  - {url: 'https://a', listing: 'https://b'}\n", "exactly one"),
+        ("settings: {speed: 3}\n", "unknown settings"),
+        ("settings: {retries: -1}\n", "negative"),
+        ("settings: {respect_robots: 'no'}\n", "true or false"),
+        ("- just a list\n", "mapping"),
+        ("sources: [\n", "cannot read"),
+    ]:
         with pytest.raises(SourcesError, match=why):
             load(bad)()
 
@@ -262,8 +287,9 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
 def test_asset_without_sources_yaml_fetches_nothing(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    result = materialize([fetched_sources], resources=make_resources(inbox, tmp_path / "wh.duckdb",
-                                                                     tmp_path / "missing.yaml"))
+    result = materialize(
+        [fetched_sources], resources=make_resources(inbox, tmp_path / "wh.duckdb", tmp_path / "missing.yaml")
+    )
     assert result.success
     meta = result.asset_materializations_for_node("fetched_sources")[0].metadata
     assert "nothing to fetch" in str(meta["sources"].value)
@@ -273,8 +299,11 @@ def test_asset_without_sources_yaml_fetches_nothing(tmp_path: Path) -> None:
 def test_asset_fetches_into_the_inbox_and_survives_failures(server: Server, tmp_path: Path) -> None:
     server.routes["/r.html"] = Route(body=REPORT)
     sources = tmp_path / "sources.yaml"
-    sources.write_text(f"settings: {{min_interval: 0, backoff: 0, retries: 0}}\nsources:\n"
-                       f"  - url: {server.base}/r.html\n  - url: {server.base}/missing.html\n", encoding="utf-8")
+    sources.write_text(
+        f"settings: {{min_interval: 0, backoff: 0, retries: 0}}\nsources:\n"
+        f"  - url: {server.base}/r.html\n  - url: {server.base}/missing.html\n",
+        encoding="utf-8",
+    )
     inbox = tmp_path / "inbox"
     result = materialize([fetched_sources], resources=make_resources(inbox, tmp_path / "wh.duckdb", sources))
     assert result.success  # a 404 is reported, not a failed run
@@ -285,14 +314,19 @@ def test_asset_fetches_into_the_inbox_and_survives_failures(server: Server, tmp_
 
 
 def test_report_links_on_xhtml_and_garbage() -> None:
-    page = ('<?xml version="1.0" encoding="gb2312"?><html><body>'
-            '<a href="r.html">2024年政府信息公开工作年度报告</a></body></html>').encode("gb18030")
+    page = (
+        '<?xml version="1.0" encoding="gb2312"?><html><body>'
+        '<a href="r.html">2024年政府信息公开工作年度报告</a></body></html>'
+    ).encode("gb18030")
     assert report_links(page, "https://a.gov.cn/ndbg/", 10) == ["https://a.gov.cn/ndbg/r.html"]
     assert is_report_link("某局 2023 年政府信息公开\n年报") and not is_report_link("政府信息公开指南")
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
-@given(st.binary(max_size=2048) | st.text(max_size=500).map(lambda s: f"<a href='{s}'>政府信息公开年报{s}</a>".encode()))
+@given(
+    st.binary(max_size=2048)
+    | st.text(max_size=500).map(lambda s: f"<a href='{s}'>政府信息公开年报{s}</a>".encode())
+)
 def test_report_links_never_raise(page: bytes) -> None:
     links = report_links(page, "https://a.gov.cn/x/", 5)
     assert len(links) <= 5 and all(u.startswith(("http://", "https://")) for u in links)

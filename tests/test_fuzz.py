@@ -37,12 +37,38 @@ EXPLORE = os.environ.get("GONGKAI_FUZZ_EXPLORE") == "1"
 HANG_SECONDS = 20
 NAMES = ["r.html", "r.htm", "r.txt", "r.md", "r.pdf", "r.docx", "r.doc", "r", "报告.shtml"]
 # What tables and reports are made of: the mapper's and the glued-digit splitter's raw material.
-TEXT_ALPHABET = st.sampled_from(list("0123456789|-—–/ \t\n\r：:，,。.（）()一二三四五六七八九十合计总计小计件万元"
-                                     "申请人自然人法人予以公开不予公开无其他表年度报告政府信息公开") + ["\u3000", "\ufffd"])
+TEXT_ALPHABET = st.sampled_from(
+    list(
+        "0123456789|-—–/ \t\n\r：:，,。.（）()一二三四五六七八九十合计总计小计件万元"
+        "申请人自然人法人予以公开不予公开无其他表年度报告政府信息公开"
+    )
+    + ["\u3000", "\ufffd"]
+)
 # Markup that table readers care about (HTML and WordprocessingML).
-MARKUP = ["<td>", "</td>", "<tr>", "</tr>", "<table>", "</table>", '<td colspan="3">', '<td rowspan="2">',
-          "<th>", "<br>", "<p>", "</p>", "&nbsp;", "&#12288;", '<w:gridSpan w:val="2"/>', '<w:vMerge/>',
-          '<w:vMerge w:val="restart"/>', "</w:tc><w:tc>", "</w:tr><w:tr>", "<w:t>", "</w:t>", "<w:tab/>"]
+MARKUP = [
+    "<td>",
+    "</td>",
+    "<tr>",
+    "</tr>",
+    "<table>",
+    "</table>",
+    '<td colspan="3">',
+    '<td rowspan="2">',
+    "<th>",
+    "<br>",
+    "<p>",
+    "</p>",
+    "&nbsp;",
+    "&#12288;",
+    '<w:gridSpan w:val="2"/>',
+    "<w:vMerge/>",
+    '<w:vMerge w:val="restart"/>',
+    "</w:tc><w:tc>",
+    "</w:tr><w:tr>",
+    "<w:t>",
+    "</w:t>",
+    "<w:tab/>",
+]
 
 
 def _samples(*suffixes: str) -> list[Path]:
@@ -97,11 +123,11 @@ def byte_mutations(draw: st.DrawFn, source: bytes) -> bytes:
         elif op == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=64))
         elif op == "delete":
-            del data[at:at + draw(st.integers(1, 4096))]
+            del data[at : at + draw(st.integers(1, 4096))]
         elif op == "repeat":
-            data[at:at] = data[at:at + draw(st.integers(1, 2048))] * draw(st.integers(2, 4))
+            data[at:at] = data[at : at + draw(st.integers(1, 2048))] * draw(st.integers(2, 4))
         else:  # keep at least half: a file cut at its first bytes says little
-            data[_position(draw, len(data), 0.5):] = b""
+            data[_position(draw, len(data), 0.5) :] = b""
     return bytes(data)
 
 
@@ -115,9 +141,9 @@ def text_mutations(draw: st.DrawFn, source: str, markup: bool = False) -> str:
         if op == "insert":
             text = text[:at] + "".join(draw(st.lists(alphabet, min_size=1, max_size=20))) + text[at:]
         elif op == "delete":
-            text = text[:at] + text[at + draw(st.integers(1, 200)):]
+            text = text[:at] + text[at + draw(st.integers(1, 200)) :]
         elif op == "replace":
-            text = text[:at] + "".join(draw(st.lists(alphabet, min_size=1, max_size=12))) + text[at + 12:]
+            text = text[:at] + "".join(draw(st.lists(alphabet, min_size=1, max_size=12))) + text[at + 12 :]
         else:
             lines = text.split("\n")
             i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
@@ -150,7 +176,9 @@ def _docx_mutated(paths: list[Path]) -> st.SearchStrategy[tuple[bytes, str]]:
 def _html_mutated(paths: list[Path]) -> st.SearchStrategy[tuple[bytes, str]]:
     def one(p: Path) -> st.SearchStrategy[tuple[bytes, str]]:
         text = p.read_bytes().decode("gb18030", errors="replace")
-        return text_mutations(text, markup=True).map(lambda t: (t.encode("gb18030", errors="replace"), p.name))
+        return text_mutations(text, markup=True).map(
+            lambda t: (t.encode("gb18030", errors="replace"), p.name)
+        )
 
     return st.sampled_from(paths).flatmap(one)
 
@@ -159,7 +187,9 @@ def _read(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _mutated(paths: list[Path], mutate: Callable[[bytes], st.SearchStrategy[bytes]]) -> st.SearchStrategy[tuple[bytes, str]]:
+def _mutated(
+    paths: list[Path], mutate: Callable[[bytes], st.SearchStrategy[bytes]]
+) -> st.SearchStrategy[tuple[bytes, str]]:
     return st.sampled_from(paths).flatmap(lambda p: mutate(_read(p)).map(lambda b: (b, p.name)))
 
 
@@ -174,8 +204,14 @@ def _text_mutated(paths: list[Path]) -> st.SearchStrategy[tuple[bytes, str]]:
 
 
 def fuzz_settings(examples: int, *, slow: bool) -> settings:
-    return settings(max_examples=_examples(examples, slow=slow), deadline=None, derandomize=not EXPLORE,
-                    database=None, suppress_health_check=list(HealthCheck), print_blob=True)
+    return settings(
+        max_examples=_examples(examples, slow=slow),
+        deadline=None,
+        derandomize=not EXPLORE,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
 
 
 def run_all(slow: bool) -> None:
@@ -188,8 +224,13 @@ def run_all(slow: bool) -> None:
         check(data, name)
 
     @fuzz_settings(150, slow=slow)
-    @given(st.sampled_from([b"%PDF-1.", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"<html>", b"<table>", b"\xef\xbb\xbf"]),
-           st.binary(max_size=2048), st.sampled_from(NAMES))
+    @given(
+        st.sampled_from(
+            [b"%PDF-1.", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"<html>", b"<table>", b"\xef\xbb\xbf"]
+        ),
+        st.binary(max_size=2048),
+        st.sampled_from(NAMES),
+    )
     def magic_prefixed(magic: bytes, rest: bytes, name: str) -> None:
         check(magic + rest, name)
 
@@ -218,8 +259,15 @@ def run_all(slow: bool) -> None:
     def mutated_pdf(case: tuple[bytes, str]) -> None:
         check(*case)
 
-    for test in (random_bytes, magic_prefixed, mutated_text_bytes, mutated_text_chars, mutated_html_markup,
-                 mutated_docx, mutated_pdf):
+    for test in (
+        random_bytes,
+        magic_prefixed,
+        mutated_text_bytes,
+        mutated_text_chars,
+        mutated_html_markup,
+        mutated_docx,
+        mutated_pdf,
+    ):
         test()
 
 

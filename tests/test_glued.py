@@ -13,7 +13,9 @@ def test_spaces_are_forced_boundaries():
 def test_ambiguous_row_keeps_every_split():
     # README of the real corpus: 2021 予以公开 has two splits that satisfy the row sum
     assert set(glued.splits("270020130", 7, glued.row_sum_ok)) == {
-        (2, 7, 0, 0, 20, 1, 30), (27, 0, 0, 2, 0, 1, 30)}
+        (2, 7, 0, 0, 20, 1, 30),
+        (27, 0, 0, 2, 0, 1, 30),
+    }
 
 
 def test_no_leading_zeros():
@@ -30,7 +32,7 @@ def test_signed_change_starts_a_cell():
 
 
 def test_t4_blocks():
-    assert glued.split_blocks("21317000001324019", 5, 3) == [
-        (2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19)]
+    assert glued.split_blocks("21317000001324019", 5, 3) == [(2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19)]
     assert glued.split_blocks("0 1 1 0 2 1 0 0 0 1 0 0 0 0 0", 5, 3) == [
-        (0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0)]
+        (0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0)
+    ]

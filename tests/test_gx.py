@@ -24,9 +24,19 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     con = warehouse.connect(path)
     try:
         warehouse.ensure_schema(con)
-        load(con, make(2023, scale=2),
-             make(2024, add={"t4.review.total": 1, "t3.granted.natural_person": 1, "t3.granted.total": 1,
-                             "t2.normative_doc.in_force": 4}))
+        load(
+            con,
+            make(2023, scale=2),
+            make(
+                2024,
+                add={
+                    "t4.review.total": 1,
+                    "t3.granted.natural_person": 1,
+                    "t3.granted.total": 1,
+                    "t2.normative_doc.in_force": 4,
+                },
+            ),
+        )
         engine.run_rules(con)
     finally:
         con.close()
@@ -64,7 +74,9 @@ def test_gx_counts_what_the_findings_table_holds(wh: Path, no_network: list[Any]
     results = gx.validate(wh, catalogue.load())
     con = warehouse.connect(wh, read_only=True)
     try:
-        fails = dict(con.execute("SELECT rule_id, count(*) FROM findings WHERE status = 'fail' GROUP BY 1").fetchall())
+        fails = dict(
+            con.execute("SELECT rule_id, count(*) FROM findings WHERE status = 'fail' GROUP BY 1").fetchall()
+        )
     finally:
         con.close()
     assert fails.keys() >= {"T4-F1", "T3-F2", "T2-X1"}
@@ -102,12 +114,19 @@ def test_the_patch_is_undone_after_validation(wh: Path) -> None:
 
 def test_braces_in_rule_sql_reach_duckdb_unchanged(wh: Path) -> None:
     # GX str.formats the query for {batch}: the builder must escape the SQL's own braces
-    rule = Rule("Z-1", "Q", "Q", "info", "括号", "braces",
-                "SELECT report_id, '' AS instance, CAST([] AS VARCHAR[]) AS cell_ids, "
-                "CAST(NULL AS VARCHAR) AS related_report_id, CAST([] AS VARCHAR[]) AS related_cell_ids, "
-                "CAST(NULL AS DOUBLE) AS expected, CAST(NULL AS DOUBLE) AS actual, CAST(NULL AS DOUBLE) AS diff, "
-                "false AS blank_decided, '{x}' AS message_zh FROM quality.report "
-                "WHERE {'k': year}.k = 2024")
+    rule = Rule(
+        "Z-1",
+        "Q",
+        "Q",
+        "info",
+        "括号",
+        "braces",
+        "SELECT report_id, '' AS instance, CAST([] AS VARCHAR[]) AS cell_ids, "
+        "CAST(NULL AS VARCHAR) AS related_report_id, CAST([] AS VARCHAR[]) AS related_cell_ids, "
+        "CAST(NULL AS DOUBLE) AS expected, CAST(NULL AS DOUBLE) AS actual, CAST(NULL AS DOUBLE) AS diff, "
+        "false AS blank_decided, '{x}' AS message_zh FROM quality.report "
+        "WHERE {'k': year}.k = 2024",
+    )
     res = gx.validate(wh, [rule])["Z-1"]
     assert res.error is None and res.unexpected == 1
 

@@ -14,8 +14,15 @@ from pipelines.readers.html import read_html
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 YEARS = (2023, 2024, 2025)
-APPLICANTS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-              "legal_service_org", "other_org", "total")
+APPLICANTS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -48,6 +55,7 @@ def _html(body: str, head: str = '<meta charset="utf-8">') -> bytes:
 
 
 # --- the real pages ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("year", YEARS)
 def test_real_three_aligned_tables_in_order(year: int) -> None:
@@ -85,8 +93,13 @@ def test_real_t3_granted_row(year: int) -> None:
 def test_real_numeric_cells_in_order_equal_labels(year: int) -> None:
     # The README's independent check: originals only, so spanned copies must not add values.
     doc, cells = _real(year)
-    printed = [float(c.text) for g in doc.tables for row in g.rows for c in row
-               if not c.spanned and NUMBER.fullmatch(c.text)]
+    printed = [
+        float(c.text)
+        for g in doc.tables
+        for row in g.rows
+        for c in row
+        if not c.spanned and NUMBER.fullmatch(c.text)
+    ]
     assert printed == [float(v) for v in cells.values() if v is not None]
 
 
@@ -154,8 +167,10 @@ T3_SNIPPET = "<table><tr><td>商业企业</td><td>镕</td></tr><tr><td>总计</t
 
 def test_gbk_page_declared_gb2312() -> None:
     # 镕 is in GBK but not in GB2312: a gb2312 declaration must be read with the superset.
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>' \
-           f"<body><p>政府信息公开</p>{T3_SNIPPET}</body></html>"
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
+        f"<body><p>政府信息公开</p>{T3_SNIPPET}</body></html>"
+    )
     data = page.encode("gbk")
     text, name = decode_bytes(data)
     assert name == "gb18030" and "镕" in text
@@ -212,32 +227,41 @@ def test_looks_binary() -> None:
 
 # --- cell text -----------------------------------------------------------------------------------
 
+
 def _cells(body: str) -> list[list[str]]:
     return [_texts(row) for row in read_html(_html(body)).tables[0].rows]
 
 
 def test_nested_inline_markup_and_br_join_without_separator() -> None:
-    rows = _cells("<table><tr><td><p><span><font>商业</font></span></p><p><span>企业</span></p></td>"
-                  "<td><p>结果<br/>纠正</p></td></tr></table>")
+    rows = _cells(
+        "<table><tr><td><p><span><font>商业</font></span></p><p><span>企业</span></p></td>"
+        "<td><p>结果<br/>纠正</p></td></tr></table>"
+    )
     assert rows == [["商业企业", "结果纠正"]]
 
 
 def test_nbsp_and_whitespace_are_normalised() -> None:
-    rows = _cells("<table><tr><td>商业&nbsp; 企业</td><td>&nbsp;&nbsp;5&nbsp;</td>"
-                  "<td>\u3000总\n\t计\u3000</td><td>&nbsp;</td></tr></table>")
+    rows = _cells(
+        "<table><tr><td>商业&nbsp; 企业</td><td>&nbsp;&nbsp;5&nbsp;</td>"
+        "<td>\u3000总\n\t计\u3000</td><td>&nbsp;</td></tr></table>"
+    )
     assert rows == [["商业 企业", "5", "总 计", ""]]
 
 
 def test_full_width_digits_are_kept_as_printed() -> None:
     assert _cells("<table><tr><td>总计</td><td>１２３</td><td>5件</td></tr></table>") == [
-        ["总计", "１２３", "5件"]]
+        ["总计", "１２３", "5件"]
+    ]
 
 
 def test_colspan_and_rowspan_expansion() -> None:
-    doc = read_html(_html(
-        "<table><tr><td colspan='3'>申请人情况</td><td rowspan='2' colspan='2'>总计</td></tr>"
-        "<tr><td>自然人</td><td>商业企业</td><td>其他</td></tr>"
-        "<tr><td>1</td><td>2</td><td>3</td><td>6</td><td>x</td></tr></table>"))
+    doc = read_html(
+        _html(
+            "<table><tr><td colspan='3'>申请人情况</td><td rowspan='2' colspan='2'>总计</td></tr>"
+            "<tr><td>自然人</td><td>商业企业</td><td>其他</td></tr>"
+            "<tr><td>1</td><td>2</td><td>3</td><td>6</td><td>x</td></tr></table>"
+        )
+    )
     rows = doc.tables[0].rows
     assert [_texts(r) for r in rows] == [
         ["申请人情况"] * 3 + ["总计"] * 2,
@@ -250,32 +274,49 @@ def test_colspan_and_rowspan_expansion() -> None:
 
 
 def test_rowspan_beyond_the_table_adds_no_rows_and_holes_are_blank() -> None:
-    rows = read_html(_html(
-        "<table><tr><td rowspan='9'>a</td><td>b</td><td>c</td></tr><tr></tr></table>")).tables[0].rows
+    rows = (
+        read_html(_html("<table><tr><td rowspan='9'>a</td><td>b</td><td>c</td></tr><tr></tr></table>"))
+        .tables[0]
+        .rows
+    )
     assert len(rows) == 2
     assert _texts(rows[1]) == ["a"]
-    rows = read_html(_html(
-        "<table><tr><td>a</td><td rowspan='2'>b</td><td>c</td></tr><tr><td>d</td></tr>"
-        "<tr><td>e</td><td>f</td></tr></table>")).tables[0].rows
+    rows = (
+        read_html(
+            _html(
+                "<table><tr><td>a</td><td rowspan='2'>b</td><td>c</td></tr><tr><td>d</td></tr>"
+                "<tr><td>e</td><td>f</td></tr></table>"
+            )
+        )
+        .tables[0]
+        .rows
+    )
     assert _texts(rows[1]) == ["d", "b"]
     assert _texts(rows[2]) == ["e", "f"]
 
 
 # --- page structure ------------------------------------------------------------------------------
 
+
 def test_layout_table_is_not_emitted_but_its_data_tables_are() -> None:
-    doc = read_html(_html(
-        "<table><tr><td><a href='/'>首页</a> <a href='/x'>政务公开</a></td></tr>"
-        "<tr><td><p>一、总体情况</p><p>本年度工作平稳推进，全年主动公开信息一千余条。</p>"
-        "<table><tr><td>信息内容</td><td>本年制发件数</td></tr><tr><td>规章</td><td>0</td></tr></table>"
-        "<p>三、收到和处理政府信息公开申请情况</p>"
-        "<table><tr><td>自然人</td><td>总计</td></tr><tr><td>4</td><td>4</td></tr></table>"
-        "</td></tr></table>"))
+    doc = read_html(
+        _html(
+            "<table><tr><td><a href='/'>首页</a> <a href='/x'>政务公开</a></td></tr>"
+            "<tr><td><p>一、总体情况</p><p>本年度工作平稳推进，全年主动公开信息一千余条。</p>"
+            "<table><tr><td>信息内容</td><td>本年制发件数</td></tr><tr><td>规章</td><td>0</td></tr></table>"
+            "<p>三、收到和处理政府信息公开申请情况</p>"
+            "<table><tr><td>自然人</td><td>总计</td></tr><tr><td>4</td><td>4</td></tr></table>"
+            "</td></tr></table>"
+        )
+    )
     assert [g.index for g in doc.tables] == [0, 1]
     assert _texts(doc.tables[0].rows[0]) == ["信息内容", "本年制发件数"]
     assert _texts(doc.tables[1].rows[1]) == ["4", "4"]
-    assert doc.text.split("\n") == ["一、总体情况", "本年度工作平稳推进，全年主动公开信息一千余条。",
-                                    "三、收到和处理政府信息公开申请情况"]
+    assert doc.text.split("\n") == [
+        "一、总体情况",
+        "本年度工作平稳推进，全年主动公开信息一千余条。",
+        "三、收到和处理政府信息公开申请情况",
+    ]
 
 
 def test_single_cell_frame_table_is_read_as_text() -> None:
@@ -286,45 +327,74 @@ def test_single_cell_frame_table_is_read_as_text() -> None:
 
 def test_chrome_scripts_and_comments_are_left_out_of_the_text() -> None:
     nav = "".join(f"<li><a href='/{i}'>栏目{i}</a></li>" for i in range(40))
-    doc = read_html(_html(
-        f"<div class='header'><ul>{nav}</ul><p>热门搜索：</p></div>"
-        "<script>var x = '政府信息公开';</script><style>p {color: red}</style><!-- 注释 -->"
-        "<div class='main'><div class='breadcrumb'>当前位置：<a href='/'>首页</a></div>"
-        "<div class='article'><p>一、总体情况</p><p>本机关全年主动公开政府信息情况良好，依申请公开工作有序开展。</p>"
-        "<table><tr><td>行政许可</td><td>12</td></tr></table><p>二、存在的主要问题及改进情况</p></div></div>"
-        f"<div class='footer'><ul>{nav}</ul></div>"))
-    assert doc.text.split("\n") == ["一、总体情况", "本机关全年主动公开政府信息情况良好，依申请公开工作有序开展。",
-                                    "二、存在的主要问题及改进情况"]
+    doc = read_html(
+        _html(
+            f"<div class='header'><ul>{nav}</ul><p>热门搜索：</p></div>"
+            "<script>var x = '政府信息公开';</script><style>p {color: red}</style><!-- 注释 -->"
+            "<div class='main'><div class='breadcrumb'>当前位置：<a href='/'>首页</a></div>"
+            "<div class='article'><p>一、总体情况</p><p>本机关全年主动公开政府信息情况良好，依申请公开工作有序开展。</p>"
+            "<table><tr><td>行政许可</td><td>12</td></tr></table><p>二、存在的主要问题及改进情况</p></div></div>"
+            f"<div class='footer'><ul>{nav}</ul></div>"
+        )
+    )
+    assert doc.text.split("\n") == [
+        "一、总体情况",
+        "本机关全年主动公开政府信息情况良好，依申请公开工作有序开展。",
+        "二、存在的主要问题及改进情况",
+    ]
     assert "<div article>" in doc.notes[-1]
 
 
 def test_title_prefers_a_named_year_and_drops_site_suffix() -> None:
-    doc = read_html(_html("<div class='article_title'>XX县2023年度政府信息公开工作年度报告</div><p>正文</p>",
-                          head="<title>政府信息公开年报_XX县人民政府</title>"))
+    doc = read_html(
+        _html(
+            "<div class='article_title'>XX县2023年度政府信息公开工作年度报告</div><p>正文</p>",
+            head="<title>政府信息公开年报_XX县人民政府</title>",
+        )
+    )
     assert doc.title == "XX县2023年度政府信息公开工作年度报告"
-    doc = read_html(_html("<p>正文</p>", head="<title>XX县2023年政府信息公开工作年度报告 - XX县人民政府</title>"))
+    doc = read_html(
+        _html("<p>正文</p>", head="<title>XX县2023年政府信息公开工作年度报告 - XX县人民政府</title>")
+    )
     assert doc.title == "XX县2023年政府信息公开工作年度报告"
     assert read_html(_html("<p>正文</p>", head="<title>XX县人民政府</title>")).title is None
 
 
-@pytest.mark.parametrize("data", [b"", b"  \n\t ", bytes(range(256)) * 8, b"\x89PNG\r\n\x1a\n" + b"x" * 50,
-                                  b"<html><body><img src='a.png'><br></body></html>",
-                                  b"<html><head><title>x</title></head></html>"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"  \n\t ",
+        bytes(range(256)) * 8,
+        b"\x89PNG\r\n\x1a\n" + b"x" * 50,
+        b"<html><body><img src='a.png'><br></body></html>",
+        b"<html><head><title>x</title></head></html>",
+    ],
+)
 def test_unreadable_input(data: bytes) -> None:
     with pytest.raises(UnreadableInput):
         read_html(data)
 
 
 def test_word_export_hidden_sizing_row_is_dropped() -> None:
-    rows = _cells("<table><tr><td>规章</td><td>0</td></tr><![if !supportMisalignedColumns]>"
-                  "<tr height=0 style='display: none'><td width=43></td><td width=43></td></tr>"
-                  "<![endif]></table>")
+    rows = _cells(
+        "<table><tr><td>规章</td><td>0</td></tr><![if !supportMisalignedColumns]>"
+        "<tr height=0 style='display: none'><td width=43></td><td width=43></td></tr>"
+        "<![endif]></table>"
+    )
     assert rows == [["规章", "0"]]
 
 
 def test_hostile_spans_are_bounded() -> None:
-    doc = read_html(_html("<table><tr>" + "<td colspan='1000' rowspan='65534'>x</td>" * 50 + "</tr>"
-                          + "<tr><td>1</td><td>2</td></tr>" * 3 + "</table>"))
+    doc = read_html(
+        _html(
+            "<table><tr>"
+            + "<td colspan='1000' rowspan='65534'>x</td>" * 50
+            + "</tr>"
+            + "<tr><td>1</td><td>2</td></tr>" * 3
+            + "</table>"
+        )
+    )
     rows = doc.tables[0].rows
     assert len(rows) == 4
     assert max(len(r) for r in rows) == 256

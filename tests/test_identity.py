@@ -25,21 +25,30 @@ def region(ident: Identity) -> list[str]:
     return [d.name for d in ident.region]
 
 
-@pytest.mark.parametrize(("name", "level", "kind", "sector", "places"), [
-    ("淮安市洪泽区人民政府", "county", "government", "government", ["江苏省", "淮安市", "洪泽区"]),
-    ("洪泽区商务局", "county", "department", "commerce", ["江苏省", "淮安市", "洪泽区"]),
-    ("淮安市人民政府", "city", "government", "government", ["江苏省", "淮安市"]),
-    ("江苏省人民政府办公厅", "province", "department", "general_office", ["江苏省"]),
-    ("盐城市盐都区市场监督管理局", "county", "department", "market_regulation", ["江苏省", "盐城市", "盐都区"]),
-    ("盐城市公安局盐都分局", "county", "department", "public_security", ["江苏省", "盐城市", "盐都区"]),
-    ("上海市浦东新区人民政府", "county", "government", "government", ["上海市", "浦东新区"]),
-    ("湖北省仙桃市财政局", "county", "department", "finance", ["湖北省", "仙桃市"]),
-    ("昆山市商务局", "county", "department", "commerce", ["江苏省", "苏州市", "昆山市"]),
-    ("洪泽区高良涧街道办事处", "township", "government", "government", ["江苏省", "淮安市", "洪泽区"]),
-    ("中华人民共和国商务部", "national", "department", "commerce", []),
-    ("教育部", "national", "department", "education", []),
-    ("国务院", "national", "government", "government", []),
-])
+@pytest.mark.parametrize(
+    ("name", "level", "kind", "sector", "places"),
+    [
+        ("淮安市洪泽区人民政府", "county", "government", "government", ["江苏省", "淮安市", "洪泽区"]),
+        ("洪泽区商务局", "county", "department", "commerce", ["江苏省", "淮安市", "洪泽区"]),
+        ("淮安市人民政府", "city", "government", "government", ["江苏省", "淮安市"]),
+        ("江苏省人民政府办公厅", "province", "department", "general_office", ["江苏省"]),
+        (
+            "盐城市盐都区市场监督管理局",
+            "county",
+            "department",
+            "market_regulation",
+            ["江苏省", "盐城市", "盐都区"],
+        ),
+        ("盐城市公安局盐都分局", "county", "department", "public_security", ["江苏省", "盐城市", "盐都区"]),
+        ("上海市浦东新区人民政府", "county", "government", "government", ["上海市", "浦东新区"]),
+        ("湖北省仙桃市财政局", "county", "department", "finance", ["湖北省", "仙桃市"]),
+        ("昆山市商务局", "county", "department", "commerce", ["江苏省", "苏州市", "昆山市"]),
+        ("洪泽区高良涧街道办事处", "township", "government", "government", ["江苏省", "淮安市", "洪泽区"]),
+        ("中华人民共和国商务部", "national", "department", "commerce", []),
+        ("教育部", "national", "department", "education", []),
+        ("国务院", "national", "government", "government", []),
+    ],
+)
 def test_level_kind_sector_region(name: str, level: str, kind: str, sector: str, places: list[str]) -> None:
     ident = resolve(name)
     assert (ident.level, ident.organ_kind, ident.sector, region(ident)) == (level, kind, sector, places)
@@ -69,12 +78,17 @@ def test_aliases_file_rows_shipped_with_the_project() -> None:
     assert region(bureau)[:2] == ["福建省", "福州市"]
     assert bureau.parent_agency_id == zone.agency_id and zone.organ_kind == "government"
     kewei = resolve("上海市科委")
-    assert (kewei.name, kewei.level, kewei.sector) == ("上海市科学技术委员会", "province", "science_technology")
+    assert (kewei.name, kewei.level, kewei.sector) == (
+        "上海市科学技术委员会",
+        "province",
+        "science_technology",
+    )
 
 
 def test_parents_are_governments_one_level_up() -> None:
-    bureau, county, city, province = (resolve(n) for n in
-                                      ("洪泽区商务局", "洪泽区人民政府", "淮安市人民政府", "江苏省人民政府"))
+    bureau, county, city, province = (
+        resolve(n) for n in ("洪泽区商务局", "洪泽区人民政府", "淮安市人民政府", "江苏省人民政府")
+    )
     assert bureau.parent_agency_id == county.agency_id
     assert county.parent_agency_id == city.agency_id
     assert city.parent_agency_id == province.agency_id
@@ -105,7 +119,12 @@ def test_market_regulation_is_not_a_city_organ() -> None:
 
 def test_unresolved_region_is_kept_with_an_issue() -> None:
     ident = resolve("区商务局")
-    assert (ident.level, ident.organ_kind, ident.sector, ident.region) == ("county", "department", "commerce", ())
+    assert (ident.level, ident.organ_kind, ident.sector, ident.region) == (
+        "county",
+        "department",
+        "commerce",
+        (),
+    )
     assert ident.resolution == "unresolved" and ident.parent_agency_id is None
     assert [i.rule_id for i in ident.issues] == ["ID-2"]
     # an unresolved organ keeps the id of its normalised name (what the loader gave it before)
@@ -133,20 +152,26 @@ def test_unknown_sector_is_an_info_issue() -> None:
 
 
 def test_name_from_the_file_name_when_the_report_has_none() -> None:
-    assert from_file_name("86688_平潭综合实验区财政金融局2023年度政府信息公开工作年度报告.txt") == "平潭综合实验区财政金融局"
+    assert (
+        from_file_name("86688_平潭综合实验区财政金融局2023年度政府信息公开工作年度报告.txt")
+        == "平潭综合实验区财政金融局"
+    )
     assert from_file_name("kiro_hongzequ_2023.pdf") is None
     ident = resolve(None, file_name="x/1_洪泽区商务局2024年政府信息公开工作年度报告.html")
     assert ident.agency_id == resolve("洪泽区商务局").agency_id
     assert identity.resolve(None, file_name="kiro_hongzequ_2023.pdf") is None
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("平潭综合实验区 财政金融局", "平潭综合实验区财政金融局"),
-    ("平潭综合实验区2023年度政府信息公开工作年度报告", "平潭综合实验区"),
-    ("２０２４年上海市科委", "上海市科委"),
-    ("某县人民政府办公室（县政务公开办）", "某县人民政府办公室"),
-    ("《洪泽区商务局》", "洪泽区商务局"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("平潭综合实验区 财政金融局", "平潭综合实验区财政金融局"),
+        ("平潭综合实验区2023年度政府信息公开工作年度报告", "平潭综合实验区"),
+        ("２０２４年上海市科委", "上海市科委"),
+        ("某县人民政府办公室（县政务公开办）", "某县人民政府办公室"),
+        ("《洪泽区商务局》", "洪泽区商务局"),
+    ],
+)
 def test_normalise(raw: str, expected: str) -> None:
     assert normalise(raw) == expected
 
@@ -161,12 +186,15 @@ def test_organ_alias_merges_a_renamed_organ(tmp_path: Path) -> None:
     assert old.name == "洪泽区财政金融局" and old.printed == "洪泽区财政局"
 
 
-@pytest.mark.parametrize(("rows", "error"), [
-    ("bogus,a,b,,\n", "kind must be"),
-    ("place,某地,,,\n", "needs a region_code"),
-    ("organ,甲局,,,\n", "needs a canonical"),
-    ("body,甲,乙,,\nbody,甲,丙,,\n", "already given"),
-])
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        ("bogus,a,b,,\n", "kind must be"),
+        ("place,某地,,,\n", "needs a region_code"),
+        ("organ,甲局,,,\n", "needs a canonical"),
+        ("body,甲,乙,,\nbody,甲,丙,,\n", "already given"),
+    ],
+)
 def test_alias_file_errors_name_the_line(tmp_path: Path, rows: str, error: str) -> None:
     f = tmp_path / "aliases.csv"
     f.write_text(HEADER + rows, encoding="utf-8")
@@ -193,7 +221,9 @@ def test_taxonomy_loads_and_rejects_a_keyword_in_two_sectors(tmp_path: Path) -> 
     assert tax.sector_of("财政金融局") == "finance"
     assert tax.sector_of("人民政府办公室") == "general_office"  # the longest keyword wins
     broken = tmp_path / "sectors.yaml"
-    broken.write_text(taxonomy.SECTORS_FILE.read_text(encoding="utf-8") + "  extra: [商务]\n", encoding="utf-8")
+    broken.write_text(
+        taxonomy.SECTORS_FILE.read_text(encoding="utf-8") + "  extra: [商务]\n", encoding="utf-8"
+    )
     with pytest.raises(TaxonomyError, match="商务"):
         taxonomy.load(broken)
 
@@ -219,7 +249,11 @@ def test_a_division_code_in_the_path_places_a_name_that_does_not_say_where() -> 
     dongtai = resolve("中桥镇人民政府", file_name="320981/2024年报.html")
     jingjiang = resolve("中桥镇人民政府", file_name="321282-t04_2024.html")
     assert dongtai.agency_id != jingjiang.agency_id
-    assert (dongtai.level, dongtai.organ_kind, region(dongtai)) == ("township", "government", ["江苏省", "盐城市", "东台市"])
+    assert (dongtai.level, dongtai.organ_kind, region(dongtai)) == (
+        "township",
+        "government",
+        ["江苏省", "盐城市", "东台市"],
+    )
     assert jingjiang.parent_name == "泰州市靖江市人民政府"
     # without a code they cannot be told apart, and say so
     unplaced = resolve("中桥镇人民政府", file_name="2024年报.html")

@@ -25,14 +25,30 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
     if not words or words[0] != "ok":
         raise UnreadableInput("no statistics tables found")
     year, value = int(words[1]), int(words[2])
-    cells = [ParsedCell("t3.new_received.total", value, str(value), "number", Provenance(table=2, row=1, col=7),
-                        uncertain="uncertain" in words)]
+    cells = [
+        ParsedCell(
+            "t3.new_received.total",
+            value,
+            str(value),
+            "number",
+            Provenance(table=2, row=1, col=7),
+            uncertain="uncertain" in words,
+        )
+    ]
     for w in words[3:]:
         if w.startswith("review="):
             n = int(w.split("=")[1])
-            cells.append(ParsedCell("t4.review.total", n, str(n), "number", Provenance(table=3, row=2, col=5)))
-    return ParsedReport(agency=ORGAN, year=year, format_version="F2021", medium="html" if filename.endswith(".html")
-                        else "text", cells={c.cell_id: c for c in cells}, sections={})
+            cells.append(
+                ParsedCell("t4.review.total", n, str(n), "number", Provenance(table=3, row=2, col=5))
+            )
+    return ParsedReport(
+        agency=ORGAN,
+        year=year,
+        format_version="F2021",
+        medium="html" if filename.endswith(".html") else "text",
+        cells={c.cell_id: c for c in cells},
+        sections={},
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +75,9 @@ def query(wh: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any
         return con.execute(sql, params).fetchall()
 
 
-def test_unchanged_files_are_not_read_again(inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_files_are_not_read_again(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wh = tmp_path / "wh.duckdb"
     for i in range(5):
         write(inbox / f"r{i}.txt", f"ok {2019 + i} {i}")
@@ -95,20 +113,37 @@ def test_new_and_changed_files_are_parsed_and_counted(inbox: Path, tmp_path: Pat
     write(inbox / "c.txt", "ok 2024 3")  # new
     write(inbox / "c-copy.txt", "ok 2024 3")  # new, same bytes as c.txt
     run = pipeline.run(inbox, wh, run_id="two")["run"]
-    assert {k: run[k] for k in ("files_seen", "files_new", "files_changed", "files_unchanged", "parsed",
-                                "skipped_duplicates")} == {
-        "files_seen": 4, "files_new": 2, "files_changed": 1, "files_unchanged": 1, "parsed": 2,
-        "skipped_duplicates": 1}
-    assert query(wh, "SELECT run_id, files_new, files_changed, files_unchanged, parsed FROM load_run ORDER BY started_at") \
-        == [("one", 2, 0, 0, 2), ("two", 2, 1, 1, 2)]
+    assert {
+        k: run[k]
+        for k in (
+            "files_seen",
+            "files_new",
+            "files_changed",
+            "files_unchanged",
+            "parsed",
+            "skipped_duplicates",
+        )
+    } == {
+        "files_seen": 4,
+        "files_new": 2,
+        "files_changed": 1,
+        "files_unchanged": 1,
+        "parsed": 2,
+        "skipped_duplicates": 1,
+    }
+    assert query(
+        wh,
+        "SELECT run_id, files_new, files_changed, files_unchanged, parsed FROM load_run ORDER BY started_at",
+    ) == [("one", 2, 0, 0, 2), ("two", 2, 1, 1, 2)]
     # both versions of b.txt are kept; source_file knows the latest bytes
     assert query(wh, "SELECT count(*) FROM dim_report WHERE year = 2023") == [(2,)]
     (digest,) = query(wh, "SELECT content_hash FROM source_file WHERE path = 'b.txt'")[0]
     assert digest == scan.file_hash(inbox / "b.txt")
 
 
-def test_a_new_parser_version_parses_everything_again(inbox: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_parser_version_parses_everything_again(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wh = tmp_path / "wh.duckdb"
     write(inbox / "a.txt", "ok 2022 1")
     write(inbox / "junk.bin", "garbage")
@@ -143,8 +178,9 @@ def test_a_republished_report_becomes_current_and_the_old_one_stays(inbox: Path,
     write(inbox / "2023-corrected.txt", "ok 2023 7 uncertain")
     pipeline.run(inbox, wh, run_id="night-2")
     new = scan.file_hash(inbox / "2023-corrected.txt")
-    assert query(wh, "SELECT report_id, publication, is_current FROM report_version ORDER BY publication") == [
-        (old, 1, False), (new, 2, True)]
+    assert query(
+        wh, "SELECT report_id, publication, is_current FROM report_version ORDER BY publication"
+    ) == [(old, 1, False), (new, 2, True)]
     assert query(wh, "SELECT report_id, versions FROM current_report") == [(new, 2)]
     assert query(wh, "SELECT report_id, value FROM fact_cell ORDER BY value") == [(old, 5.0), (new, 7.0)]
     con = warehouse.connect(wh)
@@ -157,8 +193,9 @@ def test_a_republished_report_becomes_current_and_the_old_one_stays(inbox: Path,
         con.close()
 
 
-def test_versions_loaded_by_one_run_tie_break_on_quality(inbox: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_versions_loaded_by_one_run_tie_break_on_quality(
+    inbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The HTML page and its crawler dump arrive together; even in separate load batches they carry
     # the run's loaded_at, so the one without guessed cells wins, not the later batch.
     monkeypatch.setattr(pipeline, "BATCH_SIZE", 1)

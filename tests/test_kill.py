@@ -31,14 +31,32 @@ AUDIT = {"load_run", "rule_runs", "source_file"}
 pytestmark = pytest.mark.slow
 
 
-def gongkai_run(inbox: Path, wh: Path, site: Path, *, pause_at: str | None = None,
-                marker: Path | None = None) -> subprocess.Popen[str]:
+def gongkai_run(
+    inbox: Path, wh: Path, site: Path, *, pause_at: str | None = None, marker: Path | None = None
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in (ENV_STAGE, ENV_FILE)}
     if pause_at:
         env.update({ENV_STAGE: pause_at, ENV_FILE: str(marker)})
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--inbox", str(inbox), "--warehouse",
-                             str(wh), "--site", str(site), "--sources", str(inbox / "none.yaml")],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "run",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(wh),
+            "--site",
+            str(site),
+            "--sources",
+            str(inbox / "none.yaml"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def complete(proc: subprocess.Popen[str]) -> str:
@@ -72,9 +90,13 @@ def contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         cols = con.execute("""SELECT schema_name, table_name, list(column_name ORDER BY column_index)
                               FROM duckdb_columns() WHERE NOT internal AND data_type NOT LIKE 'TIMESTAMP%'
                               GROUP BY ALL ORDER BY ALL""").fetchall()
-        return {f"{s}.{t}": con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in names)} '
-                                        f'FROM "{s}"."{t}" ORDER BY ALL').fetchall()
-                for s, t, names in cols if t not in AUDIT}
+        return {
+            f"{s}.{t}": con.execute(
+                f'SELECT {", ".join(chr(34) + c + chr(34) for c in names)} FROM "{s}"."{t}" ORDER BY ALL'
+            ).fetchall()
+            for s, t, names in cols
+            if t not in AUDIT
+        }
 
 
 def test_killed_runs_leave_the_published_warehouse_intact(tmp_path: Path) -> None:
@@ -115,5 +137,6 @@ def test_killed_runs_leave_the_published_warehouse_intact(tmp_path: Path) -> Non
     with duckdb.connect(str(wh), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM dim_report").fetchone() == (len(samples),)
         # nothing duplicated: one fact row per report and cell
-        assert con.execute("SELECT count(*) FROM (SELECT report_id, cell_id FROM fact_cell GROUP BY ALL "
-                           "HAVING count(*) > 1)").fetchone() == (0,)
+        assert con.execute(
+            "SELECT count(*) FROM (SELECT report_id, cell_id FROM fact_cell GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone() == (0,)

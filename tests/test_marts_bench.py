@@ -16,17 +16,27 @@ def test_small_run_builds_every_mart_and_times_both_queries(tmp_path: Path) -> N
     b = marts_bench.run(1500, tmp_path)
     assert b.reports == 1500 and b.cells > 1500 * 150
     assert {n for n in b.build_seconds if n.startswith("mart_")} == {
-        "mart_organ_year", "mart_organ_yoy", "mart_organ_trend", "mart_peer_rank", "mart_region_rollup",
-        "mart_coverage"}
+        "mart_organ_year",
+        "mart_organ_yoy",
+        "mart_organ_trend",
+        "mart_peer_rank",
+        "mart_region_rollup",
+        "mart_coverage",
+    }
     con = duckdb.connect(str(tmp_path / "marts-bench.duckdb"), read_only=True)
     try:
         # every synthetic name resolves to a county organ, and a government per county gets a rollup
         assert con.execute("SELECT count(*) FROM identity_issue").fetchone() == (0,)
-        levels = dict(con.execute("SELECT organ_kind, count(*) FROM dim_agency_profile "
-                                  "WHERE has_reports GROUP BY ALL").fetchall())
+        levels = dict(
+            con.execute(
+                "SELECT organ_kind, count(*) FROM dim_agency_profile WHERE has_reports GROUP BY ALL"
+            ).fetchall()
+        )
         assert 9 * levels["government"] <= levels["department"] <= 10 * levels["government"]
-        (bureaus,) = con.execute("SELECT count(*) FROM mart_organ_year WHERE year = 2024 AND level = 'county' "
-                                 "AND organ_kind = 'department'").fetchone() or (0,)
+        (bureaus,) = con.execute(
+            "SELECT count(*) FROM mart_organ_year WHERE year = 2024 AND level = 'county' "
+            "AND organ_kind = 'department'"
+        ).fetchone() or (0,)
         assert b.ranking_rows == bureaus > 100
         # organ-years loaded twice count once
         assert con.execute("SELECT count(*) FROM mart_organ_year WHERE versions = 2").fetchone()[0] > 0  # type: ignore[index]

@@ -45,12 +45,20 @@ def test_materialize_in_process(tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     con = warehouse.connect(wh)
     warehouse.ensure_schema(con)
-    warehouse.load_reports(con, [(f"c{y}.txt", f"h{y}", report(COMMERCE, y, **t3(y - 2020, 0, 1, 0, 0, 0, 0, 0, 0, 0)))
-                                 for y in (2021, 2022)])
+    warehouse.load_reports(
+        con,
+        [
+            (f"c{y}.txt", f"h{y}", report(COMMERCE, y, **t3(y - 2020, 0, 1, 0, 0, 0, 0, 0, 0, 0)))
+            for y in (2021, 2022)
+        ],
+    )
     con.close()
     result = materialize(MART_ASSETS, resources=make_resources(tmp_path, wh), run_config=QUIET)
     assert result.success
     done = {e.asset_key for e in result.get_asset_materialization_events()}
     assert done == MARTS | {AssetKey("agency_dimension")}
     with duckdb.connect(str(wh), read_only=True) as ro:
-        assert ro.execute("SELECT year, new_received FROM mart_organ_year ORDER BY year").fetchall() == [(2021, 1), (2022, 2)]
+        assert ro.execute("SELECT year, new_received FROM mart_organ_year ORDER BY year").fetchall() == [
+            (2021, 1),
+            (2022, 2),
+        ]

@@ -54,7 +54,9 @@ def test_committed_without_outputs(path: Path) -> None:
     nbformat.validate(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs before committing"
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{path.name}: clear outputs before committing"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -62,13 +64,19 @@ def test_runs_top_to_bottom(path: Path, sample_warehouse: Path, monkeypatch: pyt
     monkeypatch.setenv("GONGKAI_WAREHOUSE", str(sample_warehouse))
     nb = nbformat.read(path, as_version=4)
     # the kernel starts in notebooks/, as in Jupyter; errors in any cell raise CellExecutionError
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     first = next(c for c in nb.cells if c.cell_type == "code")
     printed = "".join(o.get("text", "") for o in first.outputs if o.output_type == "stream")
     assert str(sample_warehouse) in printed  # read the warehouse it was given, not data/warehouse.duckdb
-    tables = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "execute_result" and "text/html" in o.get("data", {})]
+    tables = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "execute_result" and "text/html" in o.get("data", {})
+    ]
     assert tables, "the notebook should show its results as tables"
 
 

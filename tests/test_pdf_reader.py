@@ -75,7 +75,10 @@ def test_real_pdf_every_cell(name: str) -> None:
     report = parse_bytes(data, f"{name}.pdf")
     assert report.medium == "pdf"
     assert (report.agency, report.year, report.format_version) == (
-        expected["agency"], expected["year"], expected["format_version"])
+        expected["agency"],
+        expected["year"],
+        expected["format_version"],
+    )
     assert _wrong(expected["cells"], report.contract()["cells"]) == {}
     assert report.title == TITLES[name]
     assert list(report.sections) == ["s1", "s2", "s3", "s4", "s5", "s6"]
@@ -104,8 +107,11 @@ def test_real_pdf_provenance(name: str) -> None:
 def test_real_pdf_table_split_over_pages_keeps_row_order() -> None:
     data, _ = _real("govnianbao_huaianshi_2024")
     doc = read_pdf(data)
-    t3 = [g for g in doc.tables if g.aligned and any("补正后申请" in c.text or "本年新收" in c.text
-                                                      for row in g.rows for c in row)]
+    t3 = [
+        g
+        for g in doc.tables
+        if g.aligned and any("补正后申请" in c.text or "本年新收" in c.text for row in g.rows for c in row)
+    ]
     assert [g.rows[0][0].page for g in t3] == [4, 5]
     first, second = _texts(t3[0]), _texts(t3[1])
     # the group label （四）无法提供 is cut by the page break; each part stays a label cell
@@ -114,8 +120,17 @@ def test_real_pdf_table_split_over_pages_keeps_row_order() -> None:
     # mapper ignores because it stands before the row's labels)
     assert second[0] == ["", "法提供", "2.没有现成信息需要另行制作", "11", "0", "0", "0", "0", "0", "11"]
     # a label wrapped over three lines in its ruled cell is one cell
-    assert ["（六）其他处理", "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "67", "3", "0", "0",
-            "1", "0", "71"] in second
+    assert [
+        "（六）其他处理",
+        "1、申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "67",
+        "3",
+        "0",
+        "0",
+        "1",
+        "0",
+        "71",
+    ] in second
 
 
 def test_real_pdf_vertical_label_and_text() -> None:
@@ -127,8 +142,10 @@ def test_real_pdf_vertical_label_and_text() -> None:
     lines = doc.text.splitlines()
     assert lines[:2] == ["洪泽区人民政府", "2023 年政府信息公开工作年度报告"]
     # wrapped lines are joined into paragraphs, tables leave only their headings
-    assert any(ln.startswith("本报告由淮安市洪泽区人民政府办公室") and ln.endswith("hzzwgk@126.com）。")
-               for ln in lines)
+    assert any(
+        ln.startswith("本报告由淮安市洪泽区人民政府办公室") and ln.endswith("hzzwgk@126.com）。")
+        for ln in lines
+    )
     assert "行政规范性文件" not in doc.text
 
 
@@ -138,22 +155,46 @@ def test_real_pdf_vertical_label_and_text() -> None:
 _CELL = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=16)
 _HEAD = ParagraphStyle("head", fontName=FONT, fontSize=18, leading=24, alignment=1)
-_GRID = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), FONT),
-         ("FONTSIZE", (0, 0), (-1, -1), 8), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+_GRID = [
+    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+    ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ("FONTSIZE", (0, 0), (-1, -1), 8),
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+]
 T3_CODES = [r.code for r in layout.T3_ROWS if "F2021" in r.formats]
 T3_LABELS = [
-    "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（一）予以公开",
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "1.属于国家秘密", "2.其他法律行政法规禁止公开",
-    "3.危及“三安全一稳定”", "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
-    "7.属于行政执法案卷", "8.属于行政查询事项", "1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作",
-    "3.补正后申请内容仍不明确", "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物",
-    "4.无正当理由大量反复申请", "5.要求行政机关确认或重新出具已获取信息",
+    "一、本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量",
+    "（一）予以公开",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "1.属于国家秘密",
+    "2.其他法律行政法规禁止公开",
+    "3.危及“三安全一稳定”",
+    "4.保护第三方合法权益",
+    "5.属于三类内部事务信息",
+    "6.属于四类过程性信息",
+    "7.属于行政执法案卷",
+    "8.属于行政查询事项",
+    "1.本机关不掌握相关政府信息",
+    "2.没有现成信息需要另行制作",
+    "3.补正后申请内容仍不明确",
+    "1.信访举报投诉类申请",
+    "2.重复申请",
+    "3.要求提供公开出版物",
+    "4.无正当理由大量反复申请",
+    "5.要求行政机关确认或重新出具已获取信息",
     "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "3.其他", "（七）总计",
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "3.其他",
+    "（七）总计",
     "四、结转下年度继续办理",
 ]
-T3_GROUPS = {4: ("（三）不予公开", 11), 12: ("（四）无法提供", 14), 15: ("（五）不予处理", 19),
-             20: ("（六）其他处理", 22)}
+T3_GROUPS = {
+    4: ("（三）不予公开", 11),
+    12: ("（四）无法提供", 14),
+    15: ("（五）不予处理", 19),
+    20: ("（六）其他处理", 22),
+}
 T4_VALUES = [3, 1, 0, 0, 4, 2, 0, 1, 0, 3, 1, 1, 0, 0, 2]
 FEE = "24252.311082"  # wraps in its narrow cell: a number broken across lines
 
@@ -169,10 +210,20 @@ def _t3_values(k: int) -> list[int]:
 
 def _expected_cells() -> dict[str, int | float | None]:
     cells: dict[str, int | float | None] = dict.fromkeys(layout.CELL_IDS["F2021"])
-    cells.update({"t2.regulation.issued": 1, "t2.regulation.repealed": 2, "t2.regulation.in_force": 3,
-                  "t2.normative_doc.issued": 4, "t2.normative_doc.repealed": 5, "t2.normative_doc.in_force": 6,
-                  "t2.admin_license.decisions": 700, "t2.admin_penalty.decisions": 800,
-                  "t2.admin_coercion.decisions": 90, "t2.admin_fee.amount": float(FEE)})
+    cells.update(
+        {
+            "t2.regulation.issued": 1,
+            "t2.regulation.repealed": 2,
+            "t2.regulation.in_force": 3,
+            "t2.normative_doc.issued": 4,
+            "t2.normative_doc.repealed": 5,
+            "t2.normative_doc.in_force": 6,
+            "t2.admin_license.decisions": 700,
+            "t2.admin_penalty.decisions": 800,
+            "t2.admin_coercion.decisions": 90,
+            "t2.admin_fee.amount": float(FEE),
+        }
+    )
     for k, code in enumerate(T3_CODES):
         for col, v in zip(layout.T3_COLS, _t3_values(k), strict=True):
             cells[f"t3.{code}.{col.code}"] = v
@@ -183,8 +234,9 @@ def _expected_cells() -> dict[str, int | float | None]:
 
 def _t2_table(ruled: bool = True) -> Table:
     rows: list[list[object]] = []
-    style: list[tuple] = list(_GRID) if ruled else [("FONTNAME", (0, 0), (-1, -1), FONT),
-                                                    ("FONTSIZE", (0, 0), (-1, -1), 8)]
+    style: list[tuple] = (
+        list(_GRID) if ruled else [("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8)]
+    )
 
     def heading(text: str) -> None:
         style.append(("SPAN", (0, len(rows)), (3, len(rows))))
@@ -195,8 +247,11 @@ def _t2_table(ruled: bool = True) -> Table:
         rows.append([label, value, "", ""])
 
     heading("第二十条第（一）项")
-    rows += [["信息内容", _p("本年制发件数"), _p("本年废止件数"), _p("现行有效件数")],
-             ["规章", "1", "2", "3"], ["行政规范性文件", "4", "5", "6"]]
+    rows += [
+        ["信息内容", _p("本年制发件数"), _p("本年废止件数"), _p("现行有效件数")],
+        ["规章", "1", "2", "3"],
+        ["行政规范性文件", "4", "5", "6"],
+    ]
     heading("第二十条第（五）项")
     wide("信息内容", "本年处理决定数量")
     wide("行政许可", "700")
@@ -212,12 +267,18 @@ def _t2_table(ruled: bool = True) -> Table:
 
 def _t3_table(repeat_header: bool) -> Table:
     rows: list[list[object]] = [
-        [_p("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), "", "", "申请人情况"] + [""] * 6,
+        [_p("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), "", "", "申请人情况"]
+        + [""] * 6,
         ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
         ["", "", "", "", _p("商业企业"), _p("科研机构"), _p("社会公益组织"), _p("法律服务机构"), "其他", ""],
     ]
-    style = list(_GRID) + [("SPAN", (0, 0), (2, 2)), ("SPAN", (3, 0), (9, 0)), ("SPAN", (3, 1), (3, 2)),
-                           ("SPAN", (4, 1), (8, 1)), ("SPAN", (9, 1), (9, 2))]
+    style = list(_GRID) + [
+        ("SPAN", (0, 0), (2, 2)),
+        ("SPAN", (3, 0), (9, 0)),
+        ("SPAN", (3, 1), (3, 2)),
+        ("SPAN", (4, 1), (8, 1)),
+        ("SPAN", (9, 1), (9, 2)),
+    ]
     for k, label in enumerate(T3_LABELS):
         r = len(rows)
         values = [str(v) for v in _t3_values(k)]
@@ -232,27 +293,48 @@ def _t3_table(repeat_header: bool) -> Table:
             rows.append(["", _p(group[0]) if group else "", _p(label)] + values)
             if group:
                 style.append(("SPAN", (1, r), (1, group[1] + 3)))
-    return Table(rows, colWidths=[20, 50, 140] + [34] * 7, style=TableStyle(style),
-                 repeatRows=3 if repeat_header else 0)
+    return Table(
+        rows,
+        colWidths=[20, 50, 140] + [34] * 7,
+        style=TableStyle(style),
+        repeatRows=3 if repeat_header else 0,
+    )
 
 
 def _t4_table() -> Table:
     heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-    rows = [["行政复议", "", "", "", "", "行政诉讼"] + [""] * 9,
-            [_p(h) for h in heads] + ["未经复议直接起诉", "", "", "", "", "复议后起诉", "", "", "", ""],
-            [""] * 5 + [_p(h) for h in heads * 2],
-            [str(v) for v in T4_VALUES]]
-    style = list(_GRID) + [("SPAN", (0, 0), (4, 0)), ("SPAN", (5, 0), (14, 0)), ("SPAN", (5, 1), (9, 1)),
-                           ("SPAN", (10, 1), (14, 1))] + [("SPAN", (c, 1), (c, 2)) for c in range(5)]
+    rows = [
+        ["行政复议", "", "", "", "", "行政诉讼"] + [""] * 9,
+        [_p(h) for h in heads] + ["未经复议直接起诉", "", "", "", "", "复议后起诉", "", "", "", ""],
+        [""] * 5 + [_p(h) for h in heads * 2],
+        [str(v) for v in T4_VALUES],
+    ]
+    style = (
+        list(_GRID)
+        + [
+            ("SPAN", (0, 0), (4, 0)),
+            ("SPAN", (5, 0), (14, 0)),
+            ("SPAN", (5, 1), (9, 1)),
+            ("SPAN", (10, 1), (14, 1)),
+        ]
+        + [("SPAN", (c, 1), (c, 2)) for c in range(5)]
+    )
     return Table(rows, colWidths=[30] * 15, style=TableStyle(style))
 
 
 def _portrait_report(repeat_header: bool, t4: bool = True) -> bytes:
     buf = io.BytesIO()
-    story = [Paragraph("测试县人民政府", _HEAD), Paragraph("2024年政府信息公开工作年度报告", _HEAD),
-             Paragraph("一、总体情况", _BODY), Paragraph("本县坚持以公开为常态、不公开为例外。" * 8, _BODY),
-             Paragraph("二、主动公开政府信息情况", _BODY), _t2_table(), Spacer(1, 12),
-             Paragraph("三、收到和处理政府信息公开申请情况", _BODY), _t3_table(repeat_header)]
+    story = [
+        Paragraph("测试县人民政府", _HEAD),
+        Paragraph("2024年政府信息公开工作年度报告", _HEAD),
+        Paragraph("一、总体情况", _BODY),
+        Paragraph("本县坚持以公开为常态、不公开为例外。" * 8, _BODY),
+        Paragraph("二、主动公开政府信息情况", _BODY),
+        _t2_table(),
+        Spacer(1, 12),
+        Paragraph("三、收到和处理政府信息公开申请情况", _BODY),
+        _t3_table(repeat_header),
+    ]
     if t4:
         story += [Paragraph("四、政府信息公开行政复议、行政诉讼情况", _BODY), _t4_table()]
     story += [Paragraph("五、存在的主要问题及改进情况", _BODY), Paragraph("六、其他需要报告的事项", _BODY)]
@@ -292,8 +374,12 @@ def _concat(*parts: bytes) -> bytes:
 def test_generated_report_with_table_split_over_pages(repeat_header: bool) -> None:
     data = _portrait_report(repeat_header)
     doc = read_pdf(data)
-    t3 = [g for g in doc.tables if g.aligned and any(c.text in ("（七）总计", "一、本年新收政府信息公开申请数量")
-                                                      for row in g.rows for c in row)]
+    t3 = [
+        g
+        for g in doc.tables
+        if g.aligned
+        and any(c.text in ("（七）总计", "一、本年新收政府信息公开申请数量") for row in g.rows for c in row)
+    ]
     assert len({g.rows[0][0].page for g in t3}) == 2, "表三 should continue on the next page"
     report = parse_bytes(data, "generated.pdf")
     assert (report.agency, report.year, report.format_version) == ("测试县人民政府", 2024, "F2021")
@@ -331,15 +417,20 @@ def test_turned_text_in_a_standard_font(angle: int) -> None:
     c.setFont("Helvetica", 11)
     c.drawString(-200, 150, "Annual report 2024, first line")
     c.drawString(-200, 135, "second line")
-    table = Table([["label", "1", "2"], ["other label", "30", "40"]], colWidths=[100, 40, 40],
-                  style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    table = Table(
+        [["label", "1", "2"], ["other label", "30", "40"]],
+        colWidths=[100, 40, 40],
+        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]),
+    )
     table.wrapOn(c, 300, 200)
     table.drawOn(c, -200, 60)
     c.showPage()
     c.save()
     doc = read_pdf(buf.getvalue())
     assert doc.text.splitlines() == ["Annual report 2024, first line", "second line"]
-    assert [_texts(g) for g in doc.tables if g.aligned] == [[["label", "1", "2"], ["other label", "30", "40"]]]
+    assert [_texts(g) for g in doc.tables if g.aligned] == [
+        [["label", "1", "2"], ["other label", "30", "40"]]
+    ]
     assert f"({angle}°)" in " ".join(doc.notes)
 
 
@@ -364,15 +455,28 @@ def test_label_set_one_character_at_a_time() -> None:
 
 def test_table_ruled_only_between_columns() -> None:
     """No rules between rows: each line of numbers is a row, with the label lines nearest it."""
-    rows = [["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"], ["规章", "1", "2", "3"],
-            [_p("行政规范性文件（含部门文件）"), "4", "5", "6"], ["行政许可", "700", "", ""]]
-    style = [("BOX", (0, 0), (-1, -1), 0.5, colors.black), ("LINEAFTER", (0, 0), (-2, -1), 0.5, colors.black),
-             ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8)]
+    rows = [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "1", "2", "3"],
+        [_p("行政规范性文件（含部门文件）"), "4", "5", "6"],
+        ["行政许可", "700", "", ""],
+    ]
+    style = [
+        ("BOX", (0, 0), (-1, -1), 0.5, colors.black),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 8),
+    ]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4).build([Table(rows, colWidths=[60, 60, 60, 60], style=TableStyle(style))])
+    SimpleDocTemplate(buf, pagesize=A4).build(
+        [Table(rows, colWidths=[60, 60, 60, 60], style=TableStyle(style))]
+    )
     grid = next(g for g in read_pdf(buf.getvalue()).tables if g.aligned)
-    assert _texts(grid)[1:] == [["规章", "1", "2", "3"], ["行政规范性文件（含部门文件）", "4", "5", "6"],
-                                ["行政许可", "700", "", ""]]
+    assert _texts(grid)[1:] == [
+        ["规章", "1", "2", "3"],
+        ["行政规范性文件（含部门文件）", "4", "5", "6"],
+        ["行政许可", "700", "", ""],
+    ]
 
 
 def test_table_without_rules_is_read_by_alignment() -> None:
@@ -406,8 +510,14 @@ def test_blank_pdf_is_not_called_a_scan() -> None:
         read_pdf(buf.getvalue())
 
 
-@pytest.mark.parametrize("data", [b"%PDF-1.7\n" + bytes(range(256)) * 8, b"%PDF-1.4\n%%EOF\n",
-                                  b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n" + bytes(range(256)) * 8,
+        b"%PDF-1.4\n%%EOF\n",
+        b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n",
+    ],
+)
 def test_broken_pdf_is_unreadable_input(data: bytes) -> None:
     with pytest.raises(UnreadableInput) as err:
         parse_bytes(data, "broken.pdf")

@@ -15,10 +15,18 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
     """Stands in for the real parser: 'ok' files parse, 'boom' files hit a parser bug."""
     if data.startswith(b"ok"):
         year = int(data.split()[1])
-        return ParsedReport(agency="某局", year=year, format_version="F2021", medium="text",
-                            cells={"t4.review.total": ParsedCell("t4.review.total", year, str(year), "number",
-                                                                 Provenance(table=0, row=1, col=2))},
-                            sections={})
+        return ParsedReport(
+            agency="某局",
+            year=year,
+            format_version="F2021",
+            medium="text",
+            cells={
+                "t4.review.total": ParsedCell(
+                    "t4.review.total", year, str(year), "number", Provenance(table=0, row=1, col=2)
+                )
+            },
+            sections={},
+        )
     if data.startswith(b"boom"):
         raise ValueError("row 七\nnot found")
     raise UnreadableInput("no statistics tables found")
@@ -26,8 +34,19 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
 
 def test_discover_skips_answers_manifests_and_hidden_files(tmp_path: Path) -> None:
     # a corpus folder's JSON (answers, manifest, organs) and README are not reports
-    for name in ("b.html", "a.txt", "a.txt.expected.json", "manifest.json", "manifest-2024.json",
-                 ".hidden", "sub/c.pdf", ".git/x", "data.json", "organs.json", "README.md"):
+    for name in (
+        "b.html",
+        "a.txt",
+        "a.txt.expected.json",
+        "manifest.json",
+        "manifest-2024.json",
+        ".hidden",
+        "sub/c.pdf",
+        ".git/x",
+        "data.json",
+        "organs.json",
+        "README.md",
+    ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     os.symlink(tmp_path / "nowhere", tmp_path / "dangling.txt")
@@ -40,11 +59,17 @@ def test_discover_refuses_a_missing_inbox(tmp_path: Path) -> None:
         pipeline.discover(tmp_path / "missing")
 
 
-def test_parse_all_quarantines_bad_input_and_skips_duplicates(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_all_quarantines_bad_input_and_skips_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
-    files = {"a.txt": b"ok 2023", "b.txt": b"ok 2023", "c.bin": b"%PDF-1.4 junk", "d.txt": b"boom",
-             "sub/e.txt": b"ok 2021"}
+    files = {
+        "a.txt": b"ok 2023",
+        "b.txt": b"ok 2023",
+        "c.bin": b"%PDF-1.4 junk",
+        "d.txt": b"boom",
+        "sub/e.txt": b"ok 2021",
+    }
     for name, data in files.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(data)
@@ -67,11 +92,27 @@ def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.
     first = pipeline.run(inbox, tmp_path / "wh.duckdb", run_id="one")
     second = pipeline.run(inbox, tmp_path / "wh.duckdb", run_id="two")
     assert {k: v for k, v in first.items() if k != "run"} == {k: v for k, v in second.items() if k != "run"}
-    assert first["run"] == {"run_id": "one", "files_seen": 2, "files_new": 2, "files_changed": 0,
-                            "files_unchanged": 0, "parsed": 1, "quarantined": 1, "skipped_duplicates": 0}
+    assert first["run"] == {
+        "run_id": "one",
+        "files_seen": 2,
+        "files_new": 2,
+        "files_changed": 0,
+        "files_unchanged": 0,
+        "parsed": 1,
+        "quarantined": 1,
+        "skipped_duplicates": 0,
+    }
     # nothing new for this parser: nothing parsed, nothing quarantined again
-    assert second["run"] == {"run_id": "two", "files_seen": 2, "files_new": 0, "files_changed": 0,
-                             "files_unchanged": 2, "parsed": 0, "quarantined": 0, "skipped_duplicates": 0}
+    assert second["run"] == {
+        "run_id": "two",
+        "files_seen": 2,
+        "files_new": 0,
+        "files_changed": 0,
+        "files_unchanged": 2,
+        "parsed": 0,
+        "quarantined": 0,
+        "skipped_duplicates": 0,
+    }
     assert (first["reports"], first["years"], first["cells"]) == (1, [2022], 1)
     assert first["quarantined"] == [{"file_name": "junk.bin", "reason": "no statistics tables found"}]
 
@@ -88,12 +129,14 @@ def test_inbox_fingerprint_follows_the_listing(tmp_path: Path) -> None:
     assert pipeline.inbox_fingerprint(tmp_path) == changed
 
 
-def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A backlog must not be held in memory whole: reports reach the loader a batch at a time.
     from datetime import UTC, datetime
 
     from pipelines import scan, warehouse
+
     monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -111,8 +154,9 @@ def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(tmp_path: Path,
     monkeypatch.setattr(warehouse, "load_reports", counting)
     con = warehouse.connect(tmp_path / "wh.duckdb")
     try:
-        done, counts = pipeline.ingest(con, scan.plan(con, inbox), run_id="r", started_at=datetime.now(UTC),
-                                       batch_size=2)
+        done, counts = pipeline.ingest(
+            con, scan.plan(con, inbox), run_id="r", started_at=datetime.now(UTC), batch_size=2
+        )
         years = [y for (y,) in con.execute("SELECT year FROM dim_report ORDER BY year").fetchall()]
         sources = con.execute("SELECT count(*) FROM source_file").fetchone()
     finally:
@@ -120,5 +164,10 @@ def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(tmp_path: Path,
     assert batches == [2, 2, 1]
     assert years == list(range(2019, 2024))
     assert (done.parsed, [q.file_name for q in done.quarantined], len(done.duplicates)) == (5, ["d.txt"], 1)
-    assert (counts["files_seen"], counts["parsed"], counts["quarantined"], counts["skipped_duplicates"]) == (7, 5, 1, 1)
+    assert (counts["files_seen"], counts["parsed"], counts["quarantined"], counts["skipped_duplicates"]) == (
+        7,
+        5,
+        1,
+        1,
+    )
     assert sources == (7,)

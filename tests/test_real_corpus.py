@@ -76,9 +76,14 @@ def test_mixed_format_is_a_warning_not_a_failure(real_dir):
     from pipelines.mapper import map_document
     from pipelines.model import Document, Grid, GridCell
 
-    rows = [["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
-            ["规章", "0", "0", "0"], ["申请人情况"], ["一、本年新收政府信息公开申请数量"] + ["1"] * 6 + ["6"],
-            ["（六）其他处理"] + ["1"] * 6 + ["6"]]
+    rows = [
+        ["第二十条第（一）项"],
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "0", "0", "0"],
+        ["申请人情况"],
+        ["一、本年新收政府信息公开申请数量"] + ["1"] * 6 + ["6"],
+        ["（六）其他处理"] + ["1"] * 6 + ["6"],
+    ]
     grid = Grid(0, [[GridCell(t, r, c) for c, t in enumerate(row)] for r, row in enumerate(rows)])
     m = map_document(Document("html", [grid], ""))
     assert m.format_version == "F2021"

@@ -19,13 +19,31 @@ from pipelines.quality import bench, catalogue, engine, hierarchy
 from pipelines.quality.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
 
 FORMAT_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "FORMAT.md"
-RULE_IDS = ("T3-S1", "T3-F1", "T3-F2", "T3-F3", "T4-F1", "T4-F2", "T4-F3", "T2-Q1", "T3-Q1", "T4-Q1", "T2-Q2",
-            "T3-Q3", "TX-Q1", "T3-X1", "T2-X1", "T2-X2", "H-X1", "D-Q1")
+RULE_IDS = (
+    "T3-S1",
+    "T3-F1",
+    "T3-F2",
+    "T3-F3",
+    "T4-F1",
+    "T4-F2",
+    "T4-F3",
+    "T2-Q1",
+    "T3-Q1",
+    "T4-Q1",
+    "T2-Q2",
+    "T3-Q3",
+    "TX-Q1",
+    "T3-X1",
+    "T2-X1",
+    "T2-X2",
+    "H-X1",
+    "D-Q1",
+)
 
 ORGAN = "某某区商务局"
 TEXT = {
     "s1": "{year}年，本局认真贯彻落实《中华人民共和国政府信息公开条例》，围绕中心工作推进政务公开。"
-          "本年度共收到政府信息公开申请{new}件，均在法定期限内答复。",
+    "本年度共收到政府信息公开申请{new}件，均在法定期限内答复。",
     "s3": "本年度依法办理政府信息公开申请，答复规范。",
     "s6": "本年度依据《政府信息公开信息处理费管理办法》发出收费通知{fee}件，收取信息处理费0元。",
 }
@@ -38,9 +56,17 @@ TEXT = {
 Value = float | int | None | tuple[Any, str, str]  # a number, blank, or (value, raw text, kind)
 
 
-def make(year: int = 2024, fmt: str = "F2021", *, agency: str = ORGAN, scale: int = 1,
-         set_: dict[str, Value] | None = None, add: dict[str, float] | None = None,
-         sections: dict[str, str] | None = None, uncertain: tuple[str, ...] = ()) -> ParsedReport:
+def make(
+    year: int = 2024,
+    fmt: str = "F2021",
+    *,
+    agency: str = ORGAN,
+    scale: int = 1,
+    set_: dict[str, Value] | None = None,
+    add: dict[str, float] | None = None,
+    sections: dict[str, str] | None = None,
+    uncertain: tuple[str, ...] = (),
+) -> ParsedReport:
     """A report whose every rule holds (bench.template scaled), then changed: `add` shifts values,
     `set_` replaces them (None = blank cell)."""
     values: dict[str, Any] = {cid: v * scale for cid, v in bench.template(fmt).items()}
@@ -54,13 +80,30 @@ def make(year: int = 2024, fmt: str = "F2021", *, agency: str = ORGAN, scale: in
             value, raw, kind = None, None, "blank"
         else:
             value, raw, kind = v, _raw(v), "number"
-        cells[cid] = ParsedCell(cid, value, raw, kind, Provenance(), uncertain=cid in uncertain,
-                                note="glued run: 3 possible splits" if cid in uncertain else None)
+        cells[cid] = ParsedCell(
+            cid,
+            value,
+            raw,
+            kind,
+            Provenance(),
+            uncertain=cid in uncertain,
+            note="glued run: 3 possible splits" if cid in uncertain else None,
+        )
     new = values["t3.new_received.total"]
-    texts = sections if sections is not None else {
-        k: t.format(year=year, new=_raw(new), fee=0) for k, t in TEXT.items()}
-    return ParsedReport(agency=agency, year=year, format_version=fmt, medium="html", cells=cells,
-                        sections=texts, title=f"{agency}{year}年政府信息公开工作年度报告")
+    texts = (
+        sections
+        if sections is not None
+        else {k: t.format(year=year, new=_raw(new), fee=0) for k, t in TEXT.items()}
+    )
+    return ParsedReport(
+        agency=agency,
+        year=year,
+        format_version=fmt,
+        medium="html",
+        cells=cells,
+        sections=texts,
+        title=f"{agency}{year}年政府信息公开工作年度报告",
+    )
 
 
 def _raw(v: float) -> str:
@@ -72,7 +115,9 @@ def load(con: duckdb.DuckDBPyConnection, *reports: ParsedReport | tuple[str, Par
     items = []
     for r in reports:
         name, rep = r if isinstance(r, tuple) else (f"{rep_name(r)}.html", r)
-        digest = hashlib.sha256(json.dumps([name, rep.as_json()], ensure_ascii=False, default=str).encode()).hexdigest()
+        digest = hashlib.sha256(
+            json.dumps([name, rep.as_json()], ensure_ascii=False, default=str).encode()
+        ).hexdigest()
         items.append((name, digest, rep))
     warehouse.load_reports(con, items)
     return [d for _, d, _ in items]
@@ -94,9 +139,14 @@ def run(con: duckdb.DuckDBPyConnection) -> engine.RunResult:
     return engine.run_rules(con)
 
 
-def rows(con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list[Any] | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(f"SELECT f.*, r.file_name FROM findings f JOIN dim_report r USING (report_id) "
-                      f"WHERE {where} ORDER BY rule_id, file_name, instance", params or [])
+def rows(
+    con: duckdb.DuckDBPyConnection, where: str = "TRUE", params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    cur = con.execute(
+        f"SELECT f.*, r.file_name FROM findings f JOIN dim_report r USING (report_id) "
+        f"WHERE {where} ORDER BY rule_id, file_name, instance",
+        params or [],
+    )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
@@ -115,7 +165,13 @@ def test_catalogue_has_every_rule_of_format_md() -> None:
     if FORMAT_MD.exists():
         table = FORMAT_MD.read_text(encoding="utf-8").split("## 6.", 1)[1].split("## 7.", 1)[0]
         spec = set(re.findall(r"^\| (T\d-[SFQX]\d|TX-Q1|H-X1|D-Q1)", table, re.MULTILINE))
-        spec |= {"T4-F1", "T4-F2", "T4-F3", "T3-Q1", "T4-Q1"}  # rows written as T4-F1..3 and T2-Q1, T3-Q1, T4-Q1
+        spec |= {
+            "T4-F1",
+            "T4-F2",
+            "T4-F3",
+            "T3-Q1",
+            "T4-Q1",
+        }  # rows written as T4-F1..3 and T2-Q1, T3-Q1, T4-Q1
         assert spec == set(ids)
 
 
@@ -142,13 +198,22 @@ def test_rule_sql_returns_the_contract_columns(con: duckdb.DuckDBPyConnection) -
             assert tuple(d[0] for d in na) == NOT_ASSESSABLE_COLUMNS, r.id
 
 
-@pytest.mark.parametrize("problem, text", [
-    ("colon", "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT x FROM t WHERE a = :b'}"),
-    ("duplicate", "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}\n"
-                  "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}"),
-    ("class", "  - {id: X-1, class: Z, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}"),
-    ("missing", "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e}"),
-])
+@pytest.mark.parametrize(
+    "problem, text",
+    [
+        (
+            "colon",
+            "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT x FROM t WHERE a = :b'}",
+        ),
+        (
+            "duplicate",
+            "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}\n"
+            "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}",
+        ),
+        ("class", "  - {id: X-1, class: Z, check: Q, severity: info, zh: 中, en: e, sql: 'SELECT 1'}"),
+        ("missing", "  - {id: X-1, class: Q, check: Q, severity: info, zh: 中, en: e}"),
+    ],
+)
 def test_catalogue_rejects_bad_rules(tmp_path: Path, problem: str, text: str) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("rules:\n" + text + "\n", encoding="utf-8")
@@ -166,36 +231,86 @@ def _two_years(cur: ParsedReport, prev: ParsedReport | None = None) -> list[Pars
 
 # rule -> (reports to load, the failing (year, instance)s expected for that rule)
 CASES: dict[str, Callable[[], tuple[list[ParsedReport], set[tuple[int, str]]]]] = {
-    "T3-S1": lambda: (_two_years(make(add={"t3.new_received.natural_person": 1, "t3.new_received.total": 1})),
-                      {(2024, "natural_person"), (2024, "total")}),
+    "T3-S1": lambda: (
+        _two_years(make(add={"t3.new_received.natural_person": 1, "t3.new_received.total": 1})),
+        {(2024, "natural_person"), (2024, "total")},
+    ),
     "T3-F1": lambda: (_two_years(make(add={"t3.granted.total": 1})), {(2024, "granted")}),
-    "T3-F2": lambda: (_two_years(make(add={"t3.granted.natural_person": 1, "t3.granted.total": 1})),
-                      {(2024, "natural_person"), (2024, "total")}),
+    "T3-F2": lambda: (
+        _two_years(make(add={"t3.granted.natural_person": 1, "t3.granted.total": 1})),
+        {(2024, "natural_person"), (2024, "total")},
+    ),
     "T4-F1": lambda: (_two_years(make(add={"t4.review.total": 2})), {(2024, "review")}),
-    "T4-F2": lambda: (_two_years(make(add={"t4.litigation_direct.total": -1})), {(2024, "litigation_direct")}),
-    "T4-F3": lambda: (_two_years(make(add={"t4.litigation_after_review.upheld": 1})),
-                      {(2024, "litigation_after_review")}),
-    "T2-Q1": lambda: (_two_years(make(set_={"t2.regulation.issued": (-2, "-2", "number"),
-                                            "t2.normative_doc.repealed": (None, "若干", "text")})),
-                      {(2024, "t2.regulation.issued"), (2024, "t2.normative_doc.repealed")}),
-    "T3-Q1": lambda: (_two_years(make(set_={"t3.other_misc.research_institution": (1.5, "1.5", "number")})),
-                      {(2024, "t3.other_misc.research_institution")}),
-    "T4-Q1": lambda: (_two_years(make(add={"t4.review.pending": -2, "t4.review.other": 2})),
-                      {(2024, "t4.review.pending")}),
-    "T2-Q2": lambda: (_two_years(make(set_={"t2.admin_fee.amount": (12500.0, "12500元", "number")}),
-                                 make(2023, set_={"t2.admin_fee.amount": (1.25, "1.25", "number")})),
-                      {(2024, "unit"), (2024, "ratio")}),
-    "T3-Q3": lambda: (_two_years(make(add={"t3.other_overdue_fee.natural_person": 1, "t3.other_overdue_fee.total": 1,
-                                           "t3.other_misc.natural_person": -1, "t3.other_misc.total": -1},
-                                      sections={"s6": "2024年，本局无收取信息处理费情况。"})),
-                      {(2024, "")}),
-    "TX-Q1": lambda: (_two_years(make(sections={"s1": "本年度共收到政府信息公开申请99件，上年结转0件。"})), {(2024, "")}),
-    "T3-X1": lambda: (_two_years(make(add={"t3.carried_over.natural_person": 1, "t3.carried_over.total": 1,
-                                           "t3.new_received.natural_person": -1, "t3.new_received.total": -1})),
-                      {(2024, "natural_person"), (2024, "total")}),
+    "T4-F2": lambda: (
+        _two_years(make(add={"t4.litigation_direct.total": -1})),
+        {(2024, "litigation_direct")},
+    ),
+    "T4-F3": lambda: (
+        _two_years(make(add={"t4.litigation_after_review.upheld": 1})),
+        {(2024, "litigation_after_review")},
+    ),
+    "T2-Q1": lambda: (
+        _two_years(
+            make(
+                set_={
+                    "t2.regulation.issued": (-2, "-2", "number"),
+                    "t2.normative_doc.repealed": (None, "若干", "text"),
+                }
+            )
+        ),
+        {(2024, "t2.regulation.issued"), (2024, "t2.normative_doc.repealed")},
+    ),
+    "T3-Q1": lambda: (
+        _two_years(make(set_={"t3.other_misc.research_institution": (1.5, "1.5", "number")})),
+        {(2024, "t3.other_misc.research_institution")},
+    ),
+    "T4-Q1": lambda: (
+        _two_years(make(add={"t4.review.pending": -2, "t4.review.other": 2})),
+        {(2024, "t4.review.pending")},
+    ),
+    "T2-Q2": lambda: (
+        _two_years(
+            make(set_={"t2.admin_fee.amount": (12500.0, "12500元", "number")}),
+            make(2023, set_={"t2.admin_fee.amount": (1.25, "1.25", "number")}),
+        ),
+        {(2024, "unit"), (2024, "ratio")},
+    ),
+    "T3-Q3": lambda: (
+        _two_years(
+            make(
+                add={
+                    "t3.other_overdue_fee.natural_person": 1,
+                    "t3.other_overdue_fee.total": 1,
+                    "t3.other_misc.natural_person": -1,
+                    "t3.other_misc.total": -1,
+                },
+                sections={"s6": "2024年，本局无收取信息处理费情况。"},
+            )
+        ),
+        {(2024, "")},
+    ),
+    "TX-Q1": lambda: (
+        _two_years(make(sections={"s1": "本年度共收到政府信息公开申请99件，上年结转0件。"})),
+        {(2024, "")},
+    ),
+    "T3-X1": lambda: (
+        _two_years(
+            make(
+                add={
+                    "t3.carried_over.natural_person": 1,
+                    "t3.carried_over.total": 1,
+                    "t3.new_received.natural_person": -1,
+                    "t3.new_received.total": -1,
+                }
+            )
+        ),
+        {(2024, "natural_person"), (2024, "total")},
+    ),
     "T2-X1": lambda: (_two_years(make(add={"t2.normative_doc.in_force": 7})), {(2024, "normative_doc")}),
-    "T2-X2": lambda: ([make(2019, "F2019", scale=2),
-                       make(2020, "F2019", add={"t2.admin_license.prev_year_items": 4})], {(2020, "admin_license")}),
+    "T2-X2": lambda: (
+        [make(2019, "F2019", scale=2), make(2020, "F2019", add={"t2.admin_license.prev_year_items": 4})],
+        {(2020, "admin_license")},
+    ),
     "D-Q1": lambda: ([make(2023, scale=3), make(2024, scale=3)], {(2024, "")}),
 }
 
@@ -219,7 +334,8 @@ def all_cases() -> Iterator[tuple[dict[str, list[ParsedReport]], set[tuple[str, 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_injected_error_is_found_and_nothing_else(
-        all_cases: tuple[dict[str, list[ParsedReport]], set[tuple[str, str, str]]], rule_id: str) -> None:
+    all_cases: tuple[dict[str, list[ParsedReport]], set[tuple[str, str, str]]], rule_id: str
+) -> None:
     reports, found = all_cases
     files = {f"{rep_name(r)}.html" for r in reports[rule_id]}
     _, expected = CASES[rule_id]()
@@ -236,7 +352,9 @@ def test_injected_error_is_found_and_nothing_else(
 # them share one warehouse and one rules run (a run costs the same for 2 reports as for 60)
 
 
-def put(con: duckdb.DuckDBPyConnection, tag: str, *reports: ParsedReport | tuple[str, ParsedReport]) -> list[str]:
+def put(
+    con: duckdb.DuckDBPyConnection, tag: str, *reports: ParsedReport | tuple[str, ParsedReport]
+) -> list[str]:
     named = []
     for r in reports:
         name, rep = r if isinstance(r, tuple) else (f"{r.year}.html", r)
@@ -245,21 +363,38 @@ def put(con: duckdb.DuckDBPyConnection, tag: str, *reports: ParsedReport | tuple
     return load(con, *named)
 
 
-def _region(con: duckdb.DuckDBPyConnection, tag: str, *, children: int, missing: int = 0,
-            add: dict[str, float] | None = None) -> None:
+def _region(
+    con: duckdb.DuckDBPyConnection,
+    tag: str,
+    *,
+    children: int,
+    missing: int = 0,
+    add: dict[str, float] | None = None,
+) -> None:
     kids = [make(agency=f"第{i}局", scale=i + 1) for i in range(children)]
     total = sum(i + 1 for i in range(children))
-    put(con, tag, make(agency="人民政府", scale=total, add=add),
-        *[(f"kid{i}_2024.html", k) for i, k in enumerate(kids)][missing:])
-    con.executemany("INSERT INTO agency_parent VALUES (?, ?, 'test')",
-                    [[warehouse.agency_id(f"{tag}第{i}局"), warehouse.agency_id(f"{tag}人民政府")]
-                     for i in range(children)])
+    put(
+        con,
+        tag,
+        make(agency="人民政府", scale=total, add=add),
+        *[(f"kid{i}_2024.html", k) for i, k in enumerate(kids)][missing:],
+    )
+    con.executemany(
+        "INSERT INTO agency_parent VALUES (?, ?, 'test')",
+        [
+            [warehouse.agency_id(f"{tag}第{i}局"), warehouse.agency_id(f"{tag}人民政府")]
+            for i in range(children)
+        ],
+    )
 
 
 def _subtotals(con: duckdb.DuckDBPyConnection, tag: str) -> None:
     (rid,) = put(con, tag, make())
-    con.execute("INSERT INTO fact_subtotal VALUES (?, 'unavailable', 'natural_person', 5, '5'), "
-                "(?, 'unavailable', 'total', 3, '3')", [rid, rid])
+    con.execute(
+        "INSERT INTO fact_subtotal VALUES (?, 'unavailable', 'natural_person', 5, '5'), "
+        "(?, 'unavailable', 'total', 3, '3')",
+        [rid, rid],
+    )
 
 
 def _subtotal_warning(con: duckdb.DuckDBPyConnection, tag: str) -> None:
@@ -271,15 +406,26 @@ def _subtotal_warning(con: duckdb.DuckDBPyConnection, tag: str) -> None:
 def _two_files(con: duckdb.DuckDBPyConnection, tag: str) -> None:
     html = make(2023, add={"t4.review.total": 1})
     dump = make(2023, add={"t4.review.total": 1}, uncertain=("t2.regulation.issued",))
-    nxt = make(2024, add={"t3.carried_over.natural_person": 1, "t3.carried_over.total": 1,
-                          "t3.new_received.natural_person": -1, "t3.new_received.total": -1})
+    nxt = make(
+        2024,
+        add={
+            "t3.carried_over.natural_person": 1,
+            "t3.carried_over.total": 1,
+            "t3.new_received.natural_person": -1,
+            "t3.new_received.total": -1,
+        },
+    )
     put(con, tag, ("2023.html", html), ("2023.txt", dump), ("2024.html", nxt))
 
 
 def _copies(con: duckdb.DuckDBPyConnection, tag: str) -> None:
     zero: dict[str, Value] = {cid: 0 for cid in bench.template("F2021")}
-    text = {"s1": "".join(f"2023年本局第{i}项工作坚持以公开为常态、不公开为例外的原则，依法做好政府信息公开。"
-                          for i in range(8))}
+    text = {
+        "s1": "".join(
+            f"2023年本局第{i}项工作坚持以公开为常态、不公开为例外的原则，依法做好政府信息公开。"
+            for i in range(8)
+        )
+    }
     copied = {"s1": text["s1"].replace("2023", "2024")}
     put(con, tag + "甲", make(2022, set_=zero), make(2023, set_=zero))  # all zero: not a copy
     put(con, tag + "乙", make(2022, sections=text), make(2023, scale=2, sections=copied))
@@ -288,30 +434,79 @@ def _copies(con: duckdb.DuckDBPyConnection, tag: str) -> None:
 SCENARIOS: dict[str, Callable[[duckdb.DuckDBPyConnection, str], Any]] = {
     "clean": lambda c, t: put(c, t, make(2022, scale=1), make(2023, scale=2), make(2024, scale=3)),
     # 自然人: 新收 12, 结转 0, 总计 11, 结转下年度 0 (the issue's example)
-    "message": lambda c, t: put(c, t, make(add={
-        "t3.granted.natural_person": 2, "t3.granted.total": 2, "t3.total.natural_person": 2, "t3.total.total": 2,
-        "t3.new_received.natural_person": 3, "t3.new_received.total": 3})),
-    "parts": lambda c, t: put(c, t, make(add={
-        "t3.total.natural_person": -3, "t3.total.total": -3, "t3.carried_forward.natural_person": 3,
-        "t3.carried_forward.total": 3})),
+    "message": lambda c, t: put(
+        c,
+        t,
+        make(
+            add={
+                "t3.granted.natural_person": 2,
+                "t3.granted.total": 2,
+                "t3.total.natural_person": 2,
+                "t3.total.total": 2,
+                "t3.new_received.natural_person": 3,
+                "t3.new_received.total": 3,
+            }
+        ),
+    ),
+    "parts": lambda c, t: put(
+        c,
+        t,
+        make(
+            add={
+                "t3.total.natural_person": -3,
+                "t3.total.total": -3,
+                "t3.carried_forward.natural_person": 3,
+                "t3.carried_forward.total": 3,
+            }
+        ),
+    ),
     "subtotals": _subtotals,
     "subtotal_warning": _subtotal_warning,
     # 科委 2024: one application carried forward, 总计 column of that row left blank
-    "blank_total": lambda c, t: put(c, t, make(
-        add={"t3.new_received.natural_person": 1, "t3.new_received.total": 1, "t3.carried_forward.natural_person": 1},
-        set_={"t3.carried_forward.total": None})),
+    "blank_total": lambda c, t: put(
+        c,
+        t,
+        make(
+            add={
+                "t3.new_received.natural_person": 1,
+                "t3.new_received.total": 1,
+                "t3.carried_forward.natural_person": 1,
+            },
+            set_={"t3.carried_forward.total": None},
+        ),
+    ),
     # a blank part with the total already too small: no value in the blank could fix it
-    "blank_long_side": lambda c, t: put(c, t, make(add={"t4.review.total": -2}, set_={"t4.review.other": None})),
-    "dash": lambda c, t: put(c, t, make(add={"t3.new_received.legal_service_org": 1},
-                                        set_={"t3.new_received.total": (None, "—", "dash")})),
-    "guessed": lambda c, t: put(c, t, make(add={"t4.review.total": 1}, uncertain=("t4.review.total",)),
-                                make(2023, add={"t2.normative_doc.in_force": 5},
-                                     uncertain=("t2.normative_doc.in_force",))),
+    "blank_long_side": lambda c, t: put(
+        c, t, make(add={"t4.review.total": -2}, set_={"t4.review.other": None})
+    ),
+    "dash": lambda c, t: put(
+        c,
+        t,
+        make(
+            add={"t3.new_received.legal_service_org": 1}, set_={"t3.new_received.total": (None, "—", "dash")}
+        ),
+    ),
+    "guessed": lambda c, t: put(
+        c,
+        t,
+        make(add={"t4.review.total": 1}, uncertain=("t4.review.total",)),
+        make(2023, add={"t2.normative_doc.in_force": 5}, uncertain=("t2.normative_doc.in_force",)),
+    ),
     "no_prev": lambda c, t: put(c, t, make(2021), make(2023, add={"t3.carried_over.natural_person": 5})),
     "after_f2019": lambda c, t: put(c, t, make(2020, "F2019"), make(2021)),
-    "delta": lambda c, t: put(c, t, make(2022, set_={"t2.normative_doc.in_force": 698}),
-                              make(2023, set_={"t2.normative_doc.in_force": 470, "t2.normative_doc.issued": 77,
-                                               "t2.normative_doc.repealed": 132})),
+    "delta": lambda c, t: put(
+        c,
+        t,
+        make(2022, set_={"t2.normative_doc.in_force": 698}),
+        make(
+            2023,
+            set_={
+                "t2.normative_doc.in_force": 470,
+                "t2.normative_doc.issued": 77,
+                "t2.normative_doc.repealed": 132,
+            },
+        ),
+    ),
     "two_files": _two_files,
     "region_ok": lambda c, t: _region(c, t, children=3),
     "region_off": lambda c, t: _region(c, t, children=3, add={"t2.admin_license.decisions": -40}),
@@ -347,26 +542,37 @@ def test_clean_reports_have_no_findings(shared: duckdb.DuckDBPyConnection) -> No
 
 def test_message_reads_like_the_printed_table(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "message", "rule_id = 'T3-S1' AND instance = 'natural_person'")
-    assert f["message_zh"] == "表三 自然人 列：本年新收 12 + 上年结转 0 ≠ 办理结果总计 11 + 结转下年度 0（差 1）"
+    assert (
+        f["message_zh"] == "表三 自然人 列：本年新收 12 + 上年结转 0 ≠ 办理结果总计 11 + 结转下年度 0（差 1）"
+    )
     assert (f["expected"], f["actual"], f["diff"], f["severity"]) == (12, 11, -1, "error")
-    assert f["cell_ids"] == ["t3.new_received.natural_person", "t3.carried_over.natural_person",
-                             "t3.total.natural_person", "t3.carried_forward.natural_person"]
+    assert f["cell_ids"] == [
+        "t3.new_received.natural_person",
+        "t3.carried_over.natural_person",
+        "t3.total.natural_person",
+        "t3.carried_forward.natural_person",
+    ]
 
 
 def test_t3_f2_message_lists_the_parts(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "parts", "rule_id = 'T3-F2' AND instance = 'natural_person'")
-    assert f["message_zh"].startswith("表三 自然人 列：（七）总计 6 ≠ 办理结果各项之和 9（予以公开 3 + 部分公开 1 + ")
+    assert f["message_zh"].startswith(
+        "表三 自然人 列：（七）总计 6 ≠ 办理结果各项之和 9（予以公开 3 + 部分公开 1 + "
+    )
     assert f["cell_ids"][0] == "t3.total.natural_person" and len(f["cell_ids"]) == 22
 
 
 def test_t3_f3_checks_publisher_subtotals(shared: duckdb.DuckDBPyConnection) -> None:
     got = of(shared, "subtotals", "rule_id = 'T3-F3'")
     assert [(r["status"], r["instance"], r["expected"], r["actual"]) for r in got] == [
-        ("fail", "unavailable.natural_person", 2, 5)]
+        ("fail", "unavailable.natural_person", 2, 5)
+    ]
     assert "（四）无法提供 小计行 自然人 列：小计 5 ≠ 各分项之和 2" in got[0]["message_zh"]
 
 
-def test_t3_f3_is_not_assessable_when_the_parser_kept_only_a_warning(shared: duckdb.DuckDBPyConnection) -> None:
+def test_t3_f3_is_not_assessable_when_the_parser_kept_only_a_warning(
+    shared: duckdb.DuckDBPyConnection,
+) -> None:
     (f,) = of(shared, "subtotal_warning", "rule_id = 'T3-F3'")
     assert f["status"] == "not_assessable" and "小计" in f["message_zh"]
 
@@ -381,7 +587,9 @@ def test_blank_total_next_to_a_non_zero_row_decides(shared: duckdb.DuckDBPyConne
     for f in got.values():
         assert f["blank_decided"] is True
         assert "空白" in f["message_zh"] and "由空白单元格决定" in f["message_zh"]
-    assert got[("T3-S1", "total")]["message_zh"].endswith("+ 结转下年度 空白（差 1）；空白单元格按 0 计，由空白单元格决定")
+    assert got[("T3-S1", "total")]["message_zh"].endswith(
+        "+ 结转下年度 空白（差 1）；空白单元格按 0 计，由空白单元格决定"
+    )
 
 
 def test_blank_on_the_long_side_does_not_decide(shared: duckdb.DuckDBPyConnection) -> None:
@@ -396,7 +604,9 @@ def test_dash_counts_as_zero_not_as_blank(shared: duckdb.DuckDBPyConnection) -> 
 
 def test_a_guessed_cell_makes_a_failure_not_assessable(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "guessed", "rule_id = 'T4-F1'")
-    assert f["status"] == "not_assessable" and f["message_zh"].startswith("无法判断：t4.review.total 是解析器")
+    assert f["status"] == "not_assessable" and f["message_zh"].startswith(
+        "无法判断：t4.review.total 是解析器"
+    )
     assert f["diff"] == 1  # the numbers as read stay in the finding
     # a guess in the report compared with (last year's) makes the comparison not assessable too:
     # a wrong guess in one report must not make another look wrong
@@ -410,8 +620,13 @@ def test_a_guessed_cell_makes_a_failure_not_assessable(shared: duckdb.DuckDBPyCo
 # cross-report rules
 
 
-def test_cross_year_rules_are_not_assessable_without_the_previous_year(shared: duckdb.DuckDBPyConnection) -> None:
-    by_rule = {(r["file_name"], r["rule_id"]): r["message_zh"] for r in of(shared, "no_prev", "status = 'not_assessable'")}
+def test_cross_year_rules_are_not_assessable_without_the_previous_year(
+    shared: duckdb.DuckDBPyConnection,
+) -> None:
+    by_rule = {
+        (r["file_name"], r["rule_id"]): r["message_zh"]
+        for r in of(shared, "no_prev", "status = 'not_assessable'")
+    }
     assert by_rule[("no_prev/2023.html", "T3-X1")] == "无法判断：没有同一机关 2022 年的报告，无法核对上年结转"
     assert ("no_prev/2023.html", "T2-X1") in by_rule and ("no_prev/2023.html", "D-Q1") in by_rule
     assert not any(r == "T3-X1" for _, r, _ in fails_of(shared, "no_prev"))
@@ -433,9 +648,14 @@ def test_the_same_report_in_two_files(shared: duckdb.DuckDBPyConnection) -> None
     """HTML and a text dump of one report: both are judged on their own, and the next year is
     compared with the one read without guesses."""
     assert {(f, r) for f, r, _ in fails_of(shared, "two_files")} == {
-        ("two_files/2023.html", "T4-F1"), ("two_files/2023.txt", "T4-F1"), ("two_files/2024.html", "T3-X1")}
+        ("two_files/2023.html", "T4-F1"),
+        ("two_files/2023.txt", "T4-F1"),
+        ("two_files/2024.html", "T3-X1"),
+    }
     (x1,) = of(shared, "two_files", "rule_id = 'T3-X1' AND instance = 'natural_person'")
-    (html_id,) = shared.execute("SELECT report_id FROM dim_report WHERE file_name = 'two_files/2023.html'").fetchone() or ("",)
+    (html_id,) = shared.execute(
+        "SELECT report_id FROM dim_report WHERE file_name = 'two_files/2023.html'"
+    ).fetchone() or ("",)
     assert x1["related_report_id"] == html_id and "two_files/2023.html" in x1["message_zh"]
 
 
@@ -445,13 +665,23 @@ def test_h_x1_region_report_equals_the_sum_of_its_parts(shared: duckdb.DuckDBPyC
 
 def test_h_x1_finds_the_cells_that_differ(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "region_off", "rule_id = 'H-X1'")
-    assert (f["instance"], f["expected"], f["actual"], f["diff"]) == ("t2.admin_license.decisions", 240, 200, -40)
-    assert f["message_zh"].startswith("区域汇总 表二 行政许可·本年处理决定数量：本报告 200 ≠ 3 个所属部门和下级政府报告之和 240")
+    assert (f["instance"], f["expected"], f["actual"], f["diff"]) == (
+        "t2.admin_license.decisions",
+        240,
+        200,
+        -40,
+    )
+    assert f["message_zh"].startswith(
+        "区域汇总 表二 行政许可·本年处理决定数量：本报告 200 ≠ 3 个所属部门和下级政府报告之和 240"
+    )
 
 
 def test_h_x1_is_not_assessable_with_a_child_missing(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "region_gap", "rule_id = 'H-X1'")
-    assert f["status"] == "not_assessable" and "3 个所属部门和下级政府中有 1 个没有 2024 年的报告" in f["message_zh"]
+    assert (
+        f["status"] == "not_assessable"
+        and "3 个所属部门和下级政府中有 1 个没有 2024 年的报告" in f["message_zh"]
+    )
 
 
 def test_d_q1_needs_non_zero_flows_or_copied_text(shared: duckdb.DuckDBPyConnection) -> None:
@@ -461,11 +691,20 @@ def test_d_q1_needs_non_zero_flows_or_copied_text(shared: duckdb.DuckDBPyConnect
 
 
 def test_hierarchy_from_organs_json_matches_by_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    load(con, ("d/gov_2024.html", make(agency="某某区人民政府")), ("d/a_2024.html", make(agency="某某区甲局")))
-    organs = [{"id": "gov", "name": "某某区人民政府（名称不同）", "report_scope": "region", "children": ["a", "b"],
-               "files": ["gov_2024.html"]},
-              {"id": "a", "name": "甲局", "report_scope": None, "children": [], "files": ["a_2024.html"]},
-              {"id": "b", "name": "某某区乙局", "report_scope": None, "children": [], "files": []}]
+    load(
+        con, ("d/gov_2024.html", make(agency="某某区人民政府")), ("d/a_2024.html", make(agency="某某区甲局"))
+    )
+    organs = [
+        {
+            "id": "gov",
+            "name": "某某区人民政府（名称不同）",
+            "report_scope": "region",
+            "children": ["a", "b"],
+            "files": ["gov_2024.html"],
+        },
+        {"id": "a", "name": "甲局", "report_scope": None, "children": [], "files": ["a_2024.html"]},
+        {"id": "b", "name": "某某区乙局", "report_scope": None, "children": [], "files": []},
+    ]
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "organs.json").write_text(json.dumps(organs, ensure_ascii=False), encoding="utf-8")
     assert hierarchy.load_inbox(con, tmp_path) == 2
@@ -493,8 +732,17 @@ def test_report_findings_view(con: duckdb.DuckDBPyConnection) -> None:
     run(con)
     cur = con.execute("SELECT * FROM report_findings")
     cols = [d[0] for d in cur.description]
-    assert cols[:9] == ["source_file", "agency", "year", "rule_id", "severity", "cell_ids", "expected", "actual",
-                        "message"]
+    assert cols[:9] == [
+        "source_file",
+        "agency",
+        "year",
+        "rule_id",
+        "severity",
+        "cell_ids",
+        "expected",
+        "actual",
+        "message",
+    ]
     (row,) = cur.fetchall()
     assert row[:5] == ("x/file_2024.html", ORGAN, 2024, "T4-F1", "error")
 
@@ -512,9 +760,13 @@ def test_a_broken_rule_leaves_the_previous_findings(con: duckdb.DuckDBPyConnecti
 def test_current_report_agrees_with_the_marts(shared: duckdb.DuckDBPyConnection) -> None:
     """sql/schema/22_current_report.sql (the marts') states the same preference for one report per
     organ-year; the two must not drift apart."""
-    has_view = shared.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'current_report'").fetchone()
+    has_view = shared.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'current_report'"
+    ).fetchone()
     if not has_view or not has_view[0]:
         pytest.skip("no current_report view in this checkout")
     ours = set(shared.execute("SELECT report_id FROM quality.report WHERE is_current").fetchall())
-    theirs = set(shared.execute("SELECT report_id FROM current_report WHERE format_version <> 'UNKNOWN'").fetchall())
+    theirs = set(
+        shared.execute("SELECT report_id FROM current_report WHERE format_version <> 'UNKNOWN'").fetchall()
+    )
     assert ours == theirs and len(ours) > 10

@@ -34,8 +34,12 @@ def test_rules_asset_warns_and_succeeds(real_dir: Path, tmp_path: Path) -> None:
     for name in FILES:
         shutil.copy(real_dir / name, inbox / name)
     wh = tmp_path / "wh.duckdb"
-    result = materialize([*INGEST_ASSETS, *QUALITY_ASSETS], resources=make_resources(inbox, wh),
-                         run_config=QUIET, raise_on_error=True)
+    result = materialize(
+        [*INGEST_ASSETS, *QUALITY_ASSETS],
+        resources=make_resources(inbox, wh),
+        run_config=QUIET,
+        raise_on_error=True,
+    )
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert set(checks) == {check_name(g) for g in CHECK_TITLES}
@@ -80,7 +84,9 @@ def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
     run_nightly(inbox, wh, tmp_path)
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        names = con.execute("SELECT agency_name, count(DISTINCT agency_id) OVER () FROM dim_report ORDER BY year").fetchall()
+        names = con.execute(
+            "SELECT agency_name, count(DISTINCT agency_id) OVER () FROM dim_report ORDER BY year"
+        ).fetchall()
         cross_year = con.execute("""SELECT rule_id, status, message_zh FROM findings f JOIN dim_report r USING (report_id)
                                     WHERE r.year = 2024 AND rule_id IN ('T3-X1', 'T2-X1')""").fetchall()
         checked = con.execute("""SELECT count(*) FROM quality.report
@@ -92,7 +98,9 @@ def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
     assert not [f for f in cross_year if f[1] == "not_assessable"], cross_year
 
 
-def test_an_alias_edit_reaches_the_rules_the_same_night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_alias_edit_reaches_the_rules_the_same_night(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 盐都区商务局 renamed itself in 2024. Until data/aliases.csv says so, 2024 has no previous year; the
     # night after the edit, agency_dimension (before the rules) joins the two names and 2024 is judged
     # against 2023 in that same run.
@@ -106,7 +114,9 @@ def test_an_alias_edit_reaches_the_rules_the_same_night(tmp_path: Path, monkeypa
     inbox.mkdir()
     shutil.copy(SAMPLES / "320903-commerce_2023.txt", inbox)
     text = (SAMPLES / "320903-commerce_2024.txt").read_text("utf-8")
-    (inbox / "320903-commerce_2024.txt").write_text(text.replace("盐城市盐都区商务局", "盐城市盐都区商务和投资促进局"), "utf-8")
+    (inbox / "320903-commerce_2024.txt").write_text(
+        text.replace("盐城市盐都区商务局", "盐城市盐都区商务和投资促进局"), "utf-8"
+    )
     wh = tmp_path / "wh.duckdb"
 
     def night() -> tuple[object, ...]:

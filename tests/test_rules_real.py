@@ -39,8 +39,10 @@ def wh(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[duc
 
 
 def findings(con: duckdb.DuckDBPyConnection, where: str) -> list[dict[str, Any]]:
-    cur = con.execute(f"SELECT f.*, r.file_name, r.year FROM findings f JOIN dim_report r USING (report_id) "
-                      f"WHERE {where} ORDER BY r.file_name, f.rule_id, f.instance")
+    cur = con.execute(
+        f"SELECT f.*, r.file_name, r.year FROM findings f JOIN dim_report r USING (report_id) "
+        f"WHERE {where} ORDER BY r.file_name, f.rule_id, f.instance"
+    )
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
@@ -52,8 +54,9 @@ def loaded(con: duckdb.DuckDBPyConnection) -> set[str]:
 def test_findings_are_the_printed_inconsistencies_and_nothing_else(wh: duckdb.DuckDBPyConnection) -> None:
     got = findings(wh, "f.status = 'fail' AND f.severity IN ('error', 'warning')")
     files = loaded(wh)
-    assert {(f["file_name"], f["rule_id"], f["instance"]) for f in got if f["rule_id"] != "T2-X1"} == \
-        {p for p in PRINTED if p[0] in files}
+    assert {(f["file_name"], f["rule_id"], f["instance"]) for f in got if f["rule_id"] != "T2-X1"} == {
+        p for p in PRINTED if p[0] in files
+    }
     stock = [f for f in got if f["rule_id"] == "T2-X1"]
     assert {f["file_name"][:13] for f in stock} == {"pingtan_zhsyq"}
     assert {f["year"] for f in stock} == STOCK_FLOW_FAILS  # 2021→2022 holds
@@ -64,21 +67,30 @@ def test_the_printed_numbers_and_differences(wh: duckdb.DuckDBPyConnection) -> N
     got = {(f["file_name"], f["rule_id"], f["instance"]): f for f in findings(wh, "f.status = 'fail'")}
     f = got[("pingtan_zhsyq_2020.txt", "T3-F2", "natural_person")]
     assert (f["expected"], f["actual"], f["diff"]) == (26, 20, -6)
-    assert f["message_zh"] == ("表三 自然人 列：（七）总计 20 ≠ 办理结果各项之和 26（予以公开 6 + 部分公开 6 + "
-                               "本机关不掌握相关政府信息 4 + 补正后申请内容仍不明确 3 + 重复申请 3 + 其他处理 4）（差 6）")
-    assert (got[("pingtan_zhsyq_2020.txt", "T3-F2", "total")]["expected"],
-            got[("pingtan_zhsyq_2020.txt", "T3-F2", "total")]["actual"]) == (27, 21)
+    assert f["message_zh"] == (
+        "表三 自然人 列：（七）总计 20 ≠ 办理结果各项之和 26（予以公开 6 + 部分公开 6 + "
+        "本机关不掌握相关政府信息 4 + 补正后申请内容仍不明确 3 + 重复申请 3 + 其他处理 4）（差 6）"
+    )
+    assert (
+        got[("pingtan_zhsyq_2020.txt", "T3-F2", "total")]["expected"],
+        got[("pingtan_zhsyq_2020.txt", "T3-F2", "total")]["actual"],
+    ) == (27, 21)
     # 科委 2024: the blank 结转下年度·总计 decides both rules
-    for key in (("kiro_shanghai_kewei_2024.md", "T3-S1", "total"),
-                ("kiro_shanghai_kewei_2024.md", "T3-F1", "carried_forward")):
+    for key in (
+        ("kiro_shanghai_kewei_2024.md", "T3-S1", "total"),
+        ("kiro_shanghai_kewei_2024.md", "T3-F1", "carried_forward"),
+    ):
         assert got[key]["blank_decided"] is True and "空白" in got[key]["message_zh"]
-    assert got[("kiro_shanghai_kewei_2024.md", "T3-S1", "total")]["cell_ids"][-1] == "t3.carried_forward.total"
+    assert (
+        got[("kiro_shanghai_kewei_2024.md", "T3-S1", "total")]["cell_ids"][-1] == "t3.carried_forward.total"
+    )
     if ("kiro_hongzequ_2023.pdf", "T4-F1", "review") in got:
         f = got[("kiro_hongzequ_2023.pdf", "T4-F1", "review")]
         assert (f["expected"], f["actual"], f["blank_decided"]) == (11, 0, False)
     stock = {f["year"]: f for f in findings(wh, "f.rule_id = 'T2-X1' AND f.status = 'fail'")}
-    (na_2023,) = findings(wh, "f.rule_id = 'T2-X1' AND f.status = 'not_assessable' "
-                              "AND r.file_name = 'pingtan_zhsyq_2023.html'")
+    (na_2023,) = findings(
+        wh, "f.rule_id = 'T2-X1' AND f.status = 'not_assessable' AND r.file_name = 'pingtan_zhsyq_2023.html'"
+    )
     assert (na_2023["expected"], na_2023["actual"]) == (643, 470)
     assert na_2023["message_zh"].startswith("无法判断：所比较报告的 t2.normative_doc.in_force")
     assert (stock[2024]["expected"], stock[2024]["actual"]) == (499, 440)
@@ -89,20 +101,31 @@ def test_information_level_findings(wh: duckdb.DuckDBPyConnection) -> None:
     # 2025: two applications lapsed after a fee notice, while section 六 says no fee was charged
     info = findings(wh, "f.status = 'fail' AND f.severity = 'info'")
     assert {(f["file_name"], f["rule_id"]) for f in info} == {
-        ("pingtan_zhsyq_2025.html", "T3-Q3"), ("pingtan_zhsyq_2025.txt", "T3-Q3")}
+        ("pingtan_zhsyq_2025.html", "T3-Q3"),
+        ("pingtan_zhsyq_2025.txt", "T3-Q3"),
+    }
 
 
 def test_one_report_in_two_files(wh: duckdb.DuckDBPyConnection) -> None:
     """The 2023–2025 平潭 reports exist as HTML and text dump: the dump's 表二 digits are glued, so its
     stock-flow check is not assessable, while the HTML (read without guessing) carries the finding;
     the next year is compared with the HTML."""
-    na = findings(wh, "f.rule_id = 'T2-X1' AND f.status = 'not_assessable' AND r.file_name LIKE 'pingtan_zhsyq_202_.txt'")
+    na = findings(
+        wh,
+        "f.rule_id = 'T2-X1' AND f.status = 'not_assessable' AND r.file_name LIKE 'pingtan_zhsyq_202_.txt'",
+    )
     assert {f["year"] for f in na} >= {2023, 2024, 2025}
     assert all("解析器" in f["message_zh"] for f in na if f["year"] >= 2023)
-    cur = dict(wh.execute("SELECT file_name, prev_file_name FROM quality.report "
-                          "WHERE file_name IN ('pingtan_zhsyq_2024.txt', 'pingtan_zhsyq_2025.html')").fetchall())
-    assert cur == {"pingtan_zhsyq_2024.txt": "pingtan_zhsyq_2023.html",
-                   "pingtan_zhsyq_2025.html": "pingtan_zhsyq_2024.html"}
+    cur = dict(
+        wh.execute(
+            "SELECT file_name, prev_file_name FROM quality.report "
+            "WHERE file_name IN ('pingtan_zhsyq_2024.txt', 'pingtan_zhsyq_2025.html')"
+        ).fetchall()
+    )
+    assert cur == {
+        "pingtan_zhsyq_2024.txt": "pingtan_zhsyq_2023.html",
+        "pingtan_zhsyq_2025.html": "pingtan_zhsyq_2024.html",
+    }
 
 
 def test_carry_over_holds_across_the_years(wh: duckdb.DuckDBPyConnection) -> None:

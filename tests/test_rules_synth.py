@@ -9,12 +9,20 @@ import pytest
 
 from pipelines.quality import catalogue, measure
 
-synth = pytest.importorskip("pipelines.synth", reason="the synthetic corpus generator (pipelines.synth) is not there")
+synth = pytest.importorskip(
+    "pipelines.synth", reason="the synthetic corpus generator (pipelines.synth) is not there"
+)
 
 # HTML only: the medium the parser reads exactly, so that the parsed run measures the rules.
 # 表四 as three rows of five is a layout the parser does not read yet.
-CORPUS = {"organs": 40, "years": range(2019, 2026), "seed": 11, "media": {"html": 1.0}, "error_rate": 0.6,
-          "quirk_rates": {"t4_by_block": 0.0}}
+CORPUS = {
+    "organs": 40,
+    "years": range(2019, 2026),
+    "seed": 11,
+    "media": {"html": 1.0},
+    "error_rate": 0.6,
+    "quirk_rates": {"t4_by_block": 0.0},
+}
 
 
 @pytest.fixture(scope="module")

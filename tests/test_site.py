@@ -57,12 +57,17 @@ def con(built: tuple[Path, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def pages(site: Path) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))}
+    return {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))
+    }
 
 
 def organ_file(con: duckdb.DuckDBPyConnection, site: Path, like: str) -> Path:
-    row = con.execute("SELECT agency_id FROM dim_agency WHERE name LIKE ? AND agency_id IN "
-                      "(SELECT agency_id FROM current_report)", [like]).fetchone()
+    row = con.execute(
+        "SELECT agency_id FROM dim_agency WHERE name LIKE ? AND agency_id IN "
+        "(SELECT agency_id FROM current_report)",
+        [like],
+    ).fetchone()
     assert row is not None, like
     return site / "organ" / f"{row[0]}.html"
 
@@ -108,13 +113,16 @@ def test_report_text_is_escaped_everywhere(built: tuple[Path, Path], con: duckdb
     assert any("alert(1)" in o[0] for o in data["organs"])
 
 
-def test_source_links_only_when_configured(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection,
-                                           tmp_path: Path) -> None:
+def test_source_links_only_when_configured(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
     wh, site = built
     page = organ_file(con, site, "盐都区人民政府").read_text(encoding="utf-8")
     assert "320903-gov_2025.md" in page and 'rel="noreferrer"' not in page
     linked = build_site(wh, tmp_path / "linked", source_base_url="https://example.org/reports")
-    text = (linked.out_dir / organ_file(con, site, "盐都区人民政府").relative_to(site)).read_text(encoding="utf-8")
+    text = (linked.out_dir / organ_file(con, site, "盐都区人民政府").relative_to(site)).read_text(
+        encoding="utf-8"
+    )
     assert 'href="https://example.org/reports/320903-gov_2025.md" rel="noreferrer"' in text
     with pytest.raises(ValueError):
         organ_page.check_base_url("javascript:alert(1)//")
@@ -132,22 +140,41 @@ def test_same_warehouse_same_bytes(built: tuple[Path, Path], tmp_path: Path) -> 
 def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
     _, site = built
     html = (site / "index.html").read_text(encoding="utf-8")
-    kpis = {label: value for value, label in
-            re.findall(r'<div class="kpi-value">([^<]+)</div><div class="kpi-label">([^<]+)</div>', html)}
-    (reports,), (organs,), (missing,) = (con.execute(q).fetchone() or (None,) for q in (
-        "SELECT count(*) FROM current_report", "SELECT count(DISTINCT agency_id) FROM current_report",
-        "SELECT count(*) FROM mart_coverage WHERE status = 'missing'"))
-    assert kpis["年度报告"] == f"{reports:,}" and kpis["报告机关"] == f"{organs:,}" and kpis["缺报"] == f"{missing:,}"
+    kpis = {
+        label: value
+        for value, label in re.findall(
+            r'<div class="kpi-value">([^<]+)</div><div class="kpi-label">([^<]+)</div>', html
+        )
+    }
+    (reports,), (organs,), (missing,) = (
+        con.execute(q).fetchone() or (None,)
+        for q in (
+            "SELECT count(*) FROM current_report",
+            "SELECT count(DISTINCT agency_id) FROM current_report",
+            "SELECT count(*) FROM mart_coverage WHERE status = 'missing'",
+        )
+    )
+    assert (
+        kpis["年度报告"] == f"{reports:,}"
+        and kpis["报告机关"] == f"{organs:,}"
+        and kpis["缺报"] == f"{missing:,}"
+    )
     assert missing >= 1  # the hostile organ's 2020
     # the outcomes chart draws the marts' sums, and its table holds the same numbers
     fig = json.loads(dict(SPEC.findall(html))["outcomes-by-year-spec"])
     line = next(t for t in fig["data"] if t["type"] == "scatter")
-    expected = [int(v) for (v,) in con.execute(
-        "SELECT sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year").fetchall()]
+    expected = [
+        int(v)
+        for (v,) in con.execute(
+            "SELECT sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year"
+        ).fetchall()
+    ]
     assert line["y"] == expected
 
 
-def test_failing_cells_are_marked_with_their_finding(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+def test_failing_cells_are_marked_with_their_finding(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
     _, site = built
     row = con.execute("""
         SELECT f.agency, f.year, f.message, f.cell_ids FROM report_findings f
@@ -162,7 +189,9 @@ def test_failing_cells_are_marked_with_their_finding(built: tuple[Path, Path], c
     assert f'<sup><a href="#f{year}-' in panel
 
 
-def test_missing_year_and_unreadable_file_are_shown(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+def test_missing_year_and_unreadable_file_are_shown(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
     _, site = built
     page = organ_file(con, site, "%alert(1)%").read_text(encoding="utf-8")
     assert "2020 年度没有这个机关的报告" in page
@@ -170,8 +199,9 @@ def test_missing_year_and_unreadable_file_are_shown(built: tuple[Path, Path], co
     assert "zz-broken.pdf" in (site / "quality.html").read_text(encoding="utf-8")
 
 
-def test_a_failed_build_leaves_the_old_site(built: tuple[Path, Path], tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_build_leaves_the_old_site(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wh, _ = built
     out = tmp_path / "site"
     build_site(wh, out)
@@ -196,7 +226,12 @@ def test_figures_are_valid_plotly(built: tuple[Path, Path]) -> None:
 
     _, site = built
     seen = 0
-    for path in ("index.html", "quality.html", "coverage.html", next(p for p in pages(site) if p.startswith("organ/"))):
+    for path in (
+        "index.html",
+        "quality.html",
+        "coverage.html",
+        next(p for p in pages(site) if p.startswith("organ/")),
+    ):
         for _, body in SPEC.findall((site / path).read_text(encoding="utf-8")):
             spec = json.loads(body)
             if "data" in spec and "layout" in spec:
@@ -217,8 +252,11 @@ def test_site_without_rules_says_so(tmp_path: Path) -> None:
     for name in ("320903-finance_2019.txt", "320903-finance_2020.txt"):
         shutil.copy(SAMPLES / name, inbox / name)
     wh = tmp_path / "wh.duckdb"
-    assert materialize(INGEST_ASSETS, resources=make_resources(inbox, wh),
-                       run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}}).success
+    assert materialize(
+        INGEST_ASSETS,
+        resources=make_resources(inbox, wh),
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    ).success
     c = warehouse.connect(wh)
     try:
         marts.refresh(c)
@@ -245,33 +283,55 @@ def test_definitions_and_cli_register_the_site() -> None:
     assert args.site_command == "build" and str(args.out) == "x"
 
 
-def test_cli_build_and_bad_base_url(built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_build_and_bad_base_url(
+    built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pipelines.cli import main
 
     wh, _ = built
     assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "s")]) == 0
     assert "site written to" in capsys.readouterr().out
     assert (tmp_path / "s" / "index.html").exists()
-    assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "t"),
-                 "--source-base-url", "javascript:alert(1)"]) == 2
+    assert (
+        main(
+            [
+                "site",
+                "build",
+                "--warehouse",
+                str(wh),
+                "--out",
+                str(tmp_path / "t"),
+                "--source-base-url",
+                "javascript:alert(1)",
+            ]
+        )
+        == 2
+    )
     assert "source_base_url" in capsys.readouterr().err and not (tmp_path / "t").exists()
 
 
-def test_a_rule_with_many_findings_is_split_into_parts(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection,
-                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rule_with_many_findings_is_split_into_parts(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipelines.site.pages import quality
+
     monkeypatch.setattr(quality, "RULE_ROWS_PER_PAGE", 2)
     site = tmp_path / "site"
     build_site(built[0], site)
-    counts = dict(con.execute("""SELECT rule_id, count(*) FROM findings WHERE status = 'fail'
-                                 AND report_id IN (SELECT report_id FROM current_report) GROUP BY ALL""").fetchall())
+    counts = dict(
+        con.execute("""SELECT rule_id, count(*) FROM findings WHERE status = 'fail'
+                                 AND report_id IN (SELECT report_id FROM current_report) GROUP BY ALL""").fetchall()
+    )
     big = max(counts, key=lambda r: counts[r])
     assert counts[big] > 2, counts
-    parts = [site / "rule" / (f"{big}.html" if k == 1 else f"{big}-{k}.html") for k in range(1, -(-counts[big] // 2) + 1)]
+    parts = [
+        site / "rule" / (f"{big}.html" if k == 1 else f"{big}-{k}.html")
+        for k in range(1, -(-counts[big] // 2) + 1)
+    ]
     rows = 0
     for k, page in enumerate(parts, start=1):
         text = page.read_text(encoding="utf-8")
-        body = text[text.index("<tbody"):text.index("</tbody>")]
+        body = text[text.index("<tbody") : text.index("</tbody>")]
         assert 1 <= body.count("<tr") <= 2, page
         rows += body.count("<tr")
         assert f"未通过：{counts[big]} 条" in text  # every part states the rule's total
@@ -284,25 +344,40 @@ def test_a_rule_with_many_findings_is_split_into_parts(built: tuple[Path, Path],
 
 def _organ(name: str, province: str | None, city: str | None, county: str | None = None) -> Any:
     from pipelines.site.data import Organ
+
     return Organ(name, name, None, None, None, province, city, county, None, None, f"organ/{name}.html")
 
 
 def test_partition_splits_by_region_only_as_far_as_needed(monkeypatch: pytest.MonkeyPatch) -> None:
     from pipelines.site.pages import common
+
     monkeypatch.setattr(common, "ORGANS_PER_PAGE", 3)
-    organs = [_organ("a", "江苏省", "盐城市", "盐都区"), _organ("b", "江苏省", "盐城市", "亭湖区"),
-              _organ("c", "江苏省", "盐城市", "亭湖区"), _organ("d", "江苏省", "盐城市"), _organ("e", "江苏省", None),
-              _organ("f", "福建省", "三明市"), _organ("g", None, None)]
+    organs = [
+        _organ("a", "江苏省", "盐城市", "盐都区"),
+        _organ("b", "江苏省", "盐城市", "亭湖区"),
+        _organ("c", "江苏省", "盐城市", "亭湖区"),
+        _organ("d", "江苏省", "盐城市"),
+        _organ("e", "江苏省", None),
+        _organ("f", "福建省", "三明市"),
+        _organ("g", None, None),
+    ]
     assert common.partition(organs[:3]) is None  # fits on one page: no split at all
     parts = common.partition(organs)
     assert parts is not None
     assert [(p.label, [o.name for o in p.organs]) for p in parts] == [
-        ("江苏省 盐城市 亭湖区", ["b", "c"]), ("江苏省 盐城市 盐都区", ["a"]), ("江苏省 盐城市（市本级）", ["d"]),
-        ("江苏省（省本级）", ["e"]), ("福建省", ["f"]), ("未确定地区", ["g"])]
+        ("江苏省 盐城市 亭湖区", ["b", "c"]),
+        ("江苏省 盐城市 盐都区", ["a"]),
+        ("江苏省 盐城市（市本级）", ["d"]),
+        ("江苏省（省本级）", ["e"]),
+        ("福建省", ["f"]),
+        ("未确定地区", ["g"]),
+    ]
     assert len({p.key for p in parts}) == len(parts)
 
 
-def test_pages_listing_every_organ_are_split_by_region(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pages_listing_every_organ_are_split_by_region(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the samples (one county) and two organs elsewhere, split two organs a page: three regions
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES, inbox)
@@ -311,6 +386,7 @@ def test_pages_listing_every_organ_are_split_by_region(tmp_path: Path, monkeypat
         (inbox / name).write_text(text.replace("盐城市盐都区商务局", organ), encoding="utf-8")
     run_nightly(inbox, tmp_path / "wh.duckdb", tmp_path, tmp_path / "first-site")
     from pipelines.site.pages import common
+
     monkeypatch.setattr(common, "ORGANS_PER_PAGE", 2)
     site = tmp_path / "site"
     result = build_site(tmp_path / "wh.duckdb", site)
@@ -340,15 +416,23 @@ def test_table_rows_are_escaped_as_jinja_escapes() -> None:
     # row_html replaced a Jinja loop for speed; it must write what that loop wrote, escaping included
     from pipelines.site.render import make_env
     from pipelines.site.tables import Cell, Row, row_html
+
     loop = make_env().from_string(
         '{%- for text, rs in row.heads %}{% if rs %}<th scope="row"{% if rs > 1 %} rowspan="{{ rs }}"{% endif %}>'
-        '{{ text }}</th>{% endif %}{% endfor %}'
+        "{{ text }}</th>{% endif %}{% endfor %}"
         '{%- for c in row.cells %}<td{% if c.cls %} class="{{ c.cls }}"{% endif %}{% if c.title %} title="{{ c.title }}"'
         '{% endif %}>{{ c.text }}{%- if c.notes %}<sup>{% for n in c.notes %}<a href="#f{{ year }}-{{ n }}">{{ n }}</a>'
-        '{% if not loop.last %},{% endif %}{% endfor %}</sup>{% endif %}</td>{% endfor %}')
-    row = Row(heads=(("<b>一、</b>本年新收", 2), ("skipped", 0), ("自然人 & \"法人\"", 1)),
-              cells=(Cell("12", "", "", ()), Cell(EVIL, "bad bad-error", "[1] 12 ≠ 11 'x' <y>\n[2] z", (1, 2)),
-                     Cell("", "blank", "空白（规则按 0 计）", ()), Cell("3", "uncertain", "", (7,))))
+        "{% if not loop.last %},{% endif %}{% endfor %}</sup>{% endif %}</td>{% endfor %}"
+    )
+    row = Row(
+        heads=(("<b>一、</b>本年新收", 2), ("skipped", 0), ('自然人 & "法人"', 1)),
+        cells=(
+            Cell("12", "", "", ()),
+            Cell(EVIL, "bad bad-error", "[1] 12 ≠ 11 'x' <y>\n[2] z", (1, 2)),
+            Cell("", "blank", "空白（规则按 0 计）", ()),
+            Cell("3", "uncertain", "", (7,)),
+        ),
+    )
     assert str(row_html(row, 2024)) == loop.render(row=row, year=2024)
     assert "<script>" not in str(row_html(row, 2024))
 
@@ -357,15 +441,18 @@ def _files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from pipelines.site.pages import organ
 
     inbox, wh, site = tmp_path / "inbox", tmp_path / "wh.duckdb", tmp_path / "site"
     shutil.copytree(SAMPLES, inbox, ignore=shutil.ignore_patterns("320903-finance_2025.*"))
 
     def night() -> Any:
-        return run_nightly(inbox, wh, tmp_path, site).asset_materializations_for_node("static_site")[0].metadata
+        return (
+            run_nightly(inbox, wh, tmp_path, site).asset_materializations_for_node("static_site")[0].metadata
+        )
 
     organs = night()["organs"].value
     # nothing changed: every organ page is copied, and the site is what a full build writes

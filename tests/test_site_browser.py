@@ -25,8 +25,13 @@ from test_site import EVIL, build_all, organ_file
 from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("GONGKAI_SCREENSHOTS") or REPO / "tmp" / "site-screenshots")
 
 if not CHROMIUM.exists():
@@ -56,7 +61,9 @@ def con(built: tuple[Path, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
 
 @pytest.fixture(scope="module")
 def base_url(built: tuple[Path, Path]) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built[1])))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(built[1]))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -72,8 +79,14 @@ class Browser:
         self.page = page
         self.problems: list[str] = []
         self.dialogs: list[str] = []
-        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning") else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
         page.on("dialog", self._dialog)
@@ -88,7 +101,9 @@ class Browser:
         # every chart drawn: Plotly puts an SVG into each chart container
         self.page.wait_for_function(
             "Array.from(document.querySelectorAll('.chart[data-spec]'))"
-            ".every(el => el.offsetParent === null || el.querySelector('svg.main-svg'))", timeout=20_000)
+            ".every(el => el.offsetParent === null || el.querySelector('svg.main-svg'))",
+            timeout=20_000,
+        )
         if shot:
             SHOTS.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=str(SHOTS / f"{shot}.png"), full_page=True)
@@ -108,7 +123,9 @@ def browser(built: tuple[Path, Path]) -> Iterator[Any]:
 
 @pytest.fixture
 def tab(browser: Any) -> Iterator[Browser]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", accept_downloads=True
+    )
     page = context.new_page()
     yield Browser(page)
     context.close()
@@ -131,7 +148,9 @@ def test_overview(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -
     text = Path(dl.value.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeff年度,本年新收（件）")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    sums = con.execute("SELECT year, sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year").fetchall()
+    sums = con.execute(
+        "SELECT year, sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year"
+    ).fetchall()
     assert [(int(r[0]), float(r[1])) for r in rows[1:]] == [(y, float(v)) for y, v in sums]
 
 
@@ -145,7 +164,9 @@ def test_compare_filters_and_ranks(tab: Browser, base_url: str, con: duckdb.Duck
     best = scalar(con, "SELECT max(new_received) FROM mart_organ_year WHERE year = 2023")
     assert float(first or "nan") == best
     shown = page.locator("#ranking-table tbody tr").count()
-    assert shown == scalar(con, "SELECT count(*) FROM mart_organ_year WHERE year = 2023 AND new_received IS NOT NULL")
+    assert shown == scalar(
+        con, "SELECT count(*) FROM mart_organ_year WHERE year = 2023 AND new_received IS NOT NULL"
+    )
     # a filter narrows both charts and their tables
     page.select_option("#f-level", "county")
     page.select_option("#f-sector", "finance")
@@ -154,36 +175,47 @@ def test_compare_filters_and_ranks(tab: Browser, base_url: str, con: duckdb.Duck
     assert tab.problems == []
 
 
-def test_organ_page(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection, built: tuple[Path, Path]) -> None:
+def test_organ_page(
+    tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection, built: tuple[Path, Path]
+) -> None:
     path = organ_file(con, built[1], "盐都区人民政府").relative_to(built[1]).as_posix()
     page = tab.open(base_url + path + "#y2024", "organ")
     panel = page.locator("#y2024")
     assert panel.is_visible() and not page.locator("#y2019").is_visible()
     # 表三 一、本年新收 总计 as printed, against the warehouse
     cell = panel.locator("table.t3 tbody tr").first.locator("td").last
-    printed = scalar(con, """SELECT f.raw_text FROM fact_cell f JOIN current_report c USING (report_id)
+    printed = scalar(
+        con,
+        """SELECT f.raw_text FROM fact_cell f JOIN current_report c USING (report_id)
                              JOIN dim_agency a USING (agency_id)
-                             WHERE a.name = '盐都区人民政府' AND c.year = 2024 AND f.cell_id = 't3.new_received.total'""")
+                             WHERE a.name = '盐都区人民政府' AND c.year = 2024 AND f.cell_id = 't3.new_received.total'""",
+    )
     assert cell.inner_text().strip().startswith(printed.strip())
     # a failing cell carries its finding, and the numbered list under the tables says what it is
     bad = panel.locator("td.bad").first
     assert "本报告" in (bad.get_attribute("title") or "")
-    assert panel.locator(".findings li").count() == scalar(con, """
+    assert panel.locator(".findings li").count() == scalar(
+        con,
+        """
         SELECT count(*) FROM report_findings f JOIN current_report c USING (report_id)
-        JOIN dim_agency a ON a.agency_id = c.agency_id WHERE a.name = '盐都区人民政府' AND c.year = 2024""")
+        JOIN dim_agency a ON a.agency_id = c.agency_id WHERE a.name = '盐都区人民政府' AND c.year = 2024""",
+    )
     page.locator(".year-tabs [data-year='2019']").click()
     assert page.locator("#y2019").is_visible() and not panel.is_visible()
 
 
-def test_hostile_organ_stays_text(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection,
-                                  built: tuple[Path, Path]) -> None:
+def test_hostile_organ_stays_text(
+    tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection, built: tuple[Path, Path]
+) -> None:
     path = organ_file(con, built[1], "%alert(1)%").relative_to(built[1]).as_posix()
     page = tab.open(base_url + path, "organ-hostile")
     name = scalar(con, "SELECT name FROM dim_agency WHERE name LIKE '%alert(1)%'")
     assert page.locator("h1").inner_text() == name
     page.locator(".year-tabs [data-year='2021']").click()
     page.locator("#y2021 details.sections summary").click()
-    assert EVIL in page.locator("#y2021 .section-text").first.inner_text() + page.locator("#y2021").inner_text()
+    assert (
+        EVIL in page.locator("#y2021 .section-text").first.inner_text() + page.locator("#y2021").inner_text()
+    )
     assert page.locator(".year-tabs [data-year='2020']").inner_text().endswith("缺报")
     page = tab.open(base_url + "compare.html")
     page.select_option("#f-year", "2021")
@@ -198,14 +230,19 @@ def test_other_pages(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection
     findings = scalar(con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)")
     assert page.locator(".kpi", has_text="问题").first.locator(".kpi-value").inner_text() == f"{findings:,}"
     page = tab.open(base_url + "coverage.html", "coverage")
-    assert page.locator("td.cov.miss").count() == scalar(con, "SELECT count(*) FROM mart_coverage WHERE status = 'missing'")
+    assert page.locator("td.cov.miss").count() == scalar(
+        con, "SELECT count(*) FROM mart_coverage WHERE status = 'missing'"
+    )
     with page.expect_download() as dl:
         page.locator("button.csv[data-table=coverage-table]").click()
     grid = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
-    assert grid[0][:4] == ["机关", "层级", "地区", "2019"] and {"已发布", "缺报"} <= {c for row in grid for c in row}
+    assert grid[0][:4] == ["机关", "层级", "地区", "2019"] and {"已发布", "缺报"} <= {
+        c for row in grid for c in row
+    }
     page.locator("#cov-only").check()
     assert page.locator("#coverage-table tbody tr:visible").count() == scalar(
-        con, "SELECT count(DISTINCT agency_id) FROM mart_coverage WHERE status = 'missing'")
+        con, "SELECT count(DISTINCT agency_id) FROM mart_coverage WHERE status = 'missing'"
+    )
     # a published year opens that year of the organ's page
     page.locator("#coverage-table tbody tr:visible td.cov.ok").first.click()
     page.wait_for_url("**/organ/*.html#y*")
@@ -216,10 +253,14 @@ def test_other_pages(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection
     header.click()
     header.click()  # descending
     first = page.locator("#organs-table tbody tr").first.locator("td").nth(5).inner_text()
-    assert int(first) == scalar(con, "SELECT max(n) FROM (SELECT count(*) n FROM current_report GROUP BY agency_id)")
+    assert int(first) == scalar(
+        con, "SELECT max(n) FROM (SELECT count(*) n FROM current_report GROUP BY agency_id)"
+    )
     page = tab.open(base_url + "rule/H-X1.html", "rule")
     assert page.locator("#rule-table tbody tr").count() == scalar(
-        con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id) WHERE rule_id = 'H-X1'")
+        con,
+        "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id) WHERE rule_id = 'H-X1'",
+    )
 
 
 def test_works_from_file_url(tab: Browser, built: tuple[Path, Path]) -> None:
@@ -243,4 +284,7 @@ def test_empty_warehouse_has_empty_states(tab: Browser, tmp_path: Path) -> None:
     page = tab.open(site.joinpath("index.html").as_uri(), "empty-overview")
     assert page.locator(".empty").count() >= 3
     page = tab.open(site.joinpath("compare.html").as_uri())
-    assert page.locator("#ranking-empty").is_visible() and page.locator("#distribution-table tbody tr").count() == 0
+    assert (
+        page.locator("#ranking-empty").is_visible()
+        and page.locator("#distribution-table tbody tr").count() == 0
+    )

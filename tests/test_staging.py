@@ -32,8 +32,12 @@ class Analyst:
     """Another process holding a read-only DuckDB connection, as an analyst's notebook does."""
 
     def __init__(self, path: Path, sql: str = "SELECT x FROM t") -> None:
-        self.proc = subprocess.Popen([sys.executable, "-c", ANALYST, str(path), sql], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", ANALYST, str(path), sql],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self._line() == "ready"
 
     def query(self) -> str:
@@ -100,6 +104,7 @@ def test_a_reader_is_neither_blocking_nor_broken(published: Path, analyst: Analy
 def test_publish_makes_a_complete_file(published: Path) -> None:
     work = staging.prepare(published, "run-1")
     add_row(work, 2)
+
     def finish(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO t VALUES (3)")
 
@@ -128,8 +133,9 @@ def test_a_killed_runs_staging_is_replaced_not_replayed(published: Path) -> None
         con.execute("INSERT INTO t VALUES (100)")
     staging.wal(work).write_bytes(b"stale wal junk")
     work.with_name(work.name + ".tmp").write_bytes(b"half a copy")
-    staging.owner_path(published).write_text('{"run_id": "killed-run", "pid": 999999999, "host": "x", '
-                                             '"started_at": ""}', encoding="utf-8")
+    staging.owner_path(published).write_text(
+        '{"run_id": "killed-run", "pid": 999999999, "host": "x", "started_at": ""}', encoding="utf-8"
+    )
     assert digest(published) == before  # nothing of the killed run reached the published file
     work = staging.prepare(published, "next-run")
     assert not staging.wal(work).exists() and not work.with_name(work.name + ".tmp").exists()
@@ -180,7 +186,9 @@ def test_pid_liveness() -> None:
     me = staging.Owner.me("r")
     assert staging.pid_alive(me)
     assert not staging.pid_alive(staging.Owner("r", me.pid, "another-host", ""))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     assert not staging.pid_alive(staging.Owner("r", int(dead.stdout), me.host, ""))
     assert os.getpid() == me.pid
 

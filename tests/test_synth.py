@@ -25,12 +25,19 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def _load(folder: Path) -> tuple[list[check.Rec], dict[str, dict[str, Any]], list[dict[str, Any]],
-                                 dict[str, Any]]:
-    expected = {p.name[: -len(".expected.json")]: json.loads(p.read_text(encoding="utf-8"))
-                for p in folder.glob("*.expected.json")}
-    recs = [check.Rec(f, e["organ_id"], e["year"], e["format_version"], e["cells"], e["facts"],
-                      e.get("subtotals", {})) for f, e in sorted(expected.items())]
+def _load(
+    folder: Path,
+) -> tuple[list[check.Rec], dict[str, dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    expected = {
+        p.name[: -len(".expected.json")]: json.loads(p.read_text(encoding="utf-8"))
+        for p in folder.glob("*.expected.json")
+    }
+    recs = [
+        check.Rec(
+            f, e["organ_id"], e["year"], e["format_version"], e["cells"], e["facts"], e.get("subtotals", {})
+        )
+        for f, e in sorted(expected.items())
+    ]
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     organs = json.loads((folder / "organs.json").read_text(encoding="utf-8"))
     return recs, expected, organs, manifest
@@ -81,7 +88,11 @@ def test_expected_json_follows_the_contract(corpus: Path) -> None:
         assert e["format_version"] in layout.FORMATS
         assert tuple(e["cells"]) == layout.CELL_IDS[e["format_version"]], name
         assert e["medium_label"] in MEDIA
-        assert set(e["quirks"]) <= set(DEFAULT_QUIRKS) | {"glued_digits", "merged_cells", "misdeclared_charset"}
+        assert set(e["quirks"]) <= set(DEFAULT_QUIRKS) | {
+            "glued_digits",
+            "merged_cells",
+            "misdeclared_charset",
+        }
         assert e["year"] in range(2019, 2026) and e["agency"]
         # the first years use the trial format, later ones the revised one unless late adopters
         if e["year"] <= 2020 or "late_adopter" in e["quirks"]:
@@ -108,19 +119,25 @@ def test_carry_over_in_force_and_regions(corpus: Path) -> None:
     recs, _, organs, manifest = _load(corpus)
     by_key = {(r.organ, r.year): r for r in recs}
     touched = {e["file"] for e in manifest["errors"]} | {
-        a["file"] for e in manifest["errors"] for a in e["also_breaks"]}
+        a["file"] for e in manifest["errors"] for a in e["also_breaks"]
+    }
     chained = stock = 0
     for (organ, year), cur in by_key.items():
         prev = by_key.get((organ, year - 1))
         if prev is None or cur.file in touched or prev.file in touched:
             continue
         for col in check.COLS:
-            assert (cur.cells[f"t3.carried_over.{col}"] or 0) == (prev.cells[f"t3.carried_forward.{col}"] or 0)
+            assert (cur.cells[f"t3.carried_over.{col}"] or 0) == (
+                prev.cells[f"t3.carried_forward.{col}"] or 0
+            )
         chained += 1
         if cur.fmt == prev.fmt == "F2021":
             for item in ("regulation", "normative_doc"):
-                want = (prev.cells[f"t2.{item}.in_force"] or 0) + (cur.cells[f"t2.{item}.issued"] or 0) \
+                want = (
+                    (prev.cells[f"t2.{item}.in_force"] or 0)
+                    + (cur.cells[f"t2.{item}.issued"] or 0)
                     - (cur.cells[f"t2.{item}.repealed"] or 0)
+                )
                 assert (cur.cells[f"t2.{item}.in_force"] or 0) == want, (cur.file, item)
             stock += 1
     assert chained > 100 and stock > 50
@@ -155,7 +172,10 @@ def test_text_states_the_table(corpus: Path) -> None:
         new = e["cells"]["t3.new_received.total"] or 0
         if "TX-Q1" not in e["errors"] and "D-Q1" not in e["errors"]:
             assert e["facts"]["new_received_total"] == new, name
-        if e["medium_label"] in ("html", "pipe-text", "crawler-dump", "markdown") and "gbk" not in e["quirks"]:
+        if (
+            e["medium_label"] in ("html", "pipe-text", "crawler-dump", "markdown")
+            and "gbk" not in e["quirks"]
+        ):
             body = (corpus / name).read_text(encoding="utf-8")
             assert f"收到政府信息公开申请{e['facts']['new_received_total']}件" in body, name
         overdue = e["cells"].get("t3.other_overdue_fee.total") or 0
@@ -171,8 +191,9 @@ def test_samples_equal_a_fresh_regeneration(tmp_path: Path) -> None:
     if not samples.SAMPLES.exists():
         pytest.skip("data/samples not present")
     samples.regenerate(tmp_path)
-    assert _digests(tmp_path) == _digests(samples.SAMPLES), \
+    assert _digests(tmp_path) == _digests(samples.SAMPLES), (
         "data/samples differs from pipelines.synth.samples: run `python -m pipelines.synth.samples`"
+    )
 
 
 def test_samples_are_small_and_varied() -> None:
@@ -181,7 +202,13 @@ def test_samples_are_small_and_varied() -> None:
     _, expected, organs, manifest = _load(samples.SAMPLES)
     assert 35 <= len(expected) <= 50
     assert sum(p.stat().st_size for p in samples.SAMPLES.iterdir()) < 3 * 1024 * 1024
-    assert {e["medium_label"] for e in expected.values()} >= {"html", "pipe-text", "crawler-dump", "docx", "pdf"}
+    assert {e["medium_label"] for e in expected.values()} >= {
+        "html",
+        "pipe-text",
+        "crawler-dump",
+        "docx",
+        "pdf",
+    }
     region = [o for o in organs if o["report_scope"] == "region"]
     assert len(region) == 1 and region[0]["kind"] == "county_gov" and len(region[0]["children"]) == 5
     assert all(len(o["files"]) == 7 for o in organs)
@@ -196,8 +223,23 @@ def test_cli_writes_a_corpus_and_prints_rates(tmp_path: Path, capsys: pytest.Cap
     parser = argparse.ArgumentParser(prog="gongkai")
     sub = parser.add_subparsers(dest="command")
     cli.add_parser(sub)
-    args = parser.parse_args(["synth", "--organs", "3", "--years", "2023-2025", "--seed", "2", "--out",
-                              str(tmp_path), "--media", "html=0.5,text=0.5", "--error-rate", "0.5"])
+    args = parser.parse_args(
+        [
+            "synth",
+            "--organs",
+            "3",
+            "--years",
+            "2023-2025",
+            "--seed",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--media",
+            "html=0.5,text=0.5",
+            "--error-rate",
+            "0.5",
+        ]
+    )
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "wrote 9 reports" in out and "reports/s" in out
@@ -210,8 +252,10 @@ def test_cli_writes_a_corpus_and_prints_rates(tmp_path: Path, capsys: pytest.Cap
 def test_html_and_text_generation_rate(tmp_path: Path) -> None:
     """10,000 HTML and text reports in under a minute on one core: the rate on 2,100, printed."""
     stats = generate(tmp_path, 300, range(2019, 2026), 1, {"html": 0.6, "text": 0.4})
-    print(f"\ngeneration: {stats['reports'] / stats['seconds']:.0f} reports/s "
-          f"(10,000 in {10000 * stats['seconds'] / stats['reports']:.1f} s)")
+    print(
+        f"\ngeneration: {stats['reports'] / stats['seconds']:.0f} reports/s "
+        f"(10,000 in {10000 * stats['seconds'] / stats['reports']:.1f} s)"
+    )
     assert stats["reports"] == 2100
     assert len(list(tmp_path.glob("*.expected.json"))) == 2100
 
@@ -220,8 +264,14 @@ def test_html_and_text_generation_rate(tmp_path: Path) -> None:
 # what the parser makes of each medium
 
 # Accuracy (share of cells, null ≡ 0) the bench must report on a generated corpus per medium.
-REQUIRED = {"html": 100.0, "pipe-text": 100.0, "markdown": 100.0, "crawler-dump": 99.0, "docx": 100.0,
-            "pdf": 99.9}
+REQUIRED = {
+    "html": 100.0,
+    "pipe-text": 100.0,
+    "markdown": 100.0,
+    "crawler-dump": 99.0,
+    "docx": 100.0,
+    "pdf": 99.9,
+}
 # Generated styles the parser misreads: medium -> why. A medium listed here may fall short of
 # REQUIRED and is reported as xfail with the measured accuracy. Empty: every style is read.
 KNOWN_PARSER_GAPS: dict[str, str] = {}

@@ -6,7 +6,6 @@ No `from __future__ import annotations` in defs/: Dagster reads the annotations 
 to find the context and the resources.
 """
 
-
 from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, Output, asset
@@ -25,21 +24,32 @@ FETCHED = AssetKey("fetched_sources")
 LISTED = 50
 
 
-@asset(group_name=GROUP, deps=[STAGING, FETCHED],
-       description="The inbox scanned against the warehouse: every file new, changed or unchanged (by size, "
-                   "modification time and content hash), and the bytes this parser version has not parsed yet.")
+@asset(
+    group_name=GROUP,
+    deps=[STAGING, FETCHED],
+    description="The inbox scanned against the warehouse: every file new, changed or unchanged (by size, "
+    "modification time and content hash), and the bytes this parser version has not parsed yet.",
+)
 def discovered_files(inbox: InboxResource, warehouse: WarehouseResource) -> Output[Plan]:
     con = warehouse.connect()
     try:
         plan = scan.plan(con, inbox.folder())
     finally:
         con.close()
-    return Output(plan, metadata={
-        "files": len(plan.entries), "new": plan.count(scan.NEW), "changed": plan.count(scan.CHANGED),
-        "unchanged": plan.count(scan.UNCHANGED), "unreadable": len(plan.unreadable),
-        "to_parse": len(plan.to_parse), "duplicates": len(plan.duplicates), "hashed": plan.hashed,
-        "inbox": MetadataValue.path(str(inbox.folder())),
-    })
+    return Output(
+        plan,
+        metadata={
+            "files": len(plan.entries),
+            "new": plan.count(scan.NEW),
+            "changed": plan.count(scan.CHANGED),
+            "unchanged": plan.count(scan.UNCHANGED),
+            "unreadable": len(plan.unreadable),
+            "to_parse": len(plan.to_parse),
+            "duplicates": len(plan.duplicates),
+            "hashed": plan.hashed,
+            "inbox": MetadataValue.path(str(inbox.folder())),
+        },
+    )
 
 
 def _listing(quarantined: list[Rejected]) -> str:
@@ -48,12 +58,16 @@ def _listing(quarantined: list[Rejected]) -> str:
     return "\n".join(rows + ([f"- … and {more} more (quarantine table)"] if more > 0 else [])) or "none"
 
 
-@asset(group_name=GROUP, kinds={"duckdb"},
-       description="The files to parse, parsed and loaded batch by batch into the star schema of the DuckDB "
-                   "warehouse (dim_*, fact_*, quarantine, source_file, load_run). A file that cannot be read is "
-                   "quarantined with its reason; one with bytes seen under another name is a duplicate.")
-def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResource,
-                     discovered_files: Plan) -> MaterializeResult:
+@asset(
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description="The files to parse, parsed and loaded batch by batch into the star schema of the DuckDB "
+    "warehouse (dim_*, fact_*, quarantine, source_file, load_run). A file that cannot be read is "
+    "quarantined with its reason; one with bytes seen under another name is a duplicate.",
+)
+def warehouse_tables(
+    context: AssetExecutionContext, warehouse: WarehouseResource, discovered_files: Plan
+) -> MaterializeResult:
     run_id = context.run.run_id
     stats = context.instance.get_run_stats(run_id)
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
@@ -64,16 +78,18 @@ def warehouse_tables(context: AssetExecutionContext, warehouse: WarehouseResourc
     finally:
         con.close()
     pause_point("loaded")
-    return MaterializeResult(metadata={
-        **{k: v for k, v in counts.items() if k != "run_id"},
-        "quarantined_files": MetadataValue.md(_listing(done.quarantined)),
-        "reports_total": summary["reports"],
-        "agencies_total": summary["agencies"],
-        "cells_total": summary["cells"],
-        "quarantined_total": len(summary["quarantined"]),
-        "years": MetadataValue.json(summary["years"]),
-        "warehouse": MetadataValue.path(str(warehouse.working_path())),
-    })
+    return MaterializeResult(
+        metadata={
+            **{k: v for k, v in counts.items() if k != "run_id"},
+            "quarantined_files": MetadataValue.md(_listing(done.quarantined)),
+            "reports_total": summary["reports"],
+            "agencies_total": summary["agencies"],
+            "cells_total": summary["cells"],
+            "quarantined_total": len(summary["quarantined"]),
+            "years": MetadataValue.json(summary["years"]),
+            "warehouse": MetadataValue.path(str(warehouse.working_path())),
+        }
+    )
 
 
 INGEST_ASSETS = [discovered_files, warehouse_tables]

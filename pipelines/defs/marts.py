@@ -9,7 +9,6 @@ default multiprocess executor would otherwise run independent marts side by side
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 import re
 from collections.abc import Iterator, Sequence
 
@@ -54,10 +53,14 @@ def _header(path_text: str) -> str:
 def build_assets(upstream: AssetKey) -> list[AssetsDefinition]:
     # Right after the load and before the rules (rule_findings depends on it), so that an edit to
     # data/aliases.csv reaches the cross-year and regional rules the same night as the marts.
-    @asset(group_name=GROUP, kinds={"duckdb"}, deps=[LOADED],
-           description="Every report's organ re-resolved (pipelines/identity, data/aliases.csv, "
-                       "data/sectors.yaml): dim_report.agency_id, dim_agency, dim_agency_profile "
-                       "(level, kind, sector, region, parent government) and identity_issue.")
+    @asset(
+        group_name=GROUP,
+        kinds={"duckdb"},
+        deps=[LOADED],
+        description="Every report's organ re-resolved (pipelines/identity, data/aliases.csv, "
+        "data/sectors.yaml): dim_report.agency_id, dim_agency, dim_agency_profile "
+        "(level, kind, sector, region, parent government) and identity_issue.",
+    )
     def agency_dimension(warehouse: WarehouseResource) -> MaterializeResult:
         con = warehouse.connect()
         try:
@@ -65,19 +68,33 @@ def build_assets(upstream: AssetKey) -> list[AssetsDefinition]:
             stats = store.rebuild(con)
         finally:
             con.close()
-        return MaterializeResult(metadata={
-            "reports": stats.reports, "agencies": stats.agencies, "reassigned": stats.reassigned,
-            "issues": MetadataValue.json(stats.issues)})
+        return MaterializeResult(
+            metadata={
+                "reports": stats.reports,
+                "agencies": stats.agencies,
+                "reassigned": stats.reassigned,
+                "issues": MetadataValue.json(stats.issues),
+            }
+        )
 
     files = marts.mart_files()
     deps = marts.dependencies(files)
-    specs = [AssetSpec(name, group_name=GROUP, kinds={"duckdb"}, skippable=True,
-                       description=_header(path.read_text(encoding="utf-8")),
-                       deps=[AssetKey("agency_dimension"), upstream, *(AssetKey(d) for d in sorted(deps[name]))])
-             for name, path in files.items()]
+    specs = [
+        AssetSpec(
+            name,
+            group_name=GROUP,
+            kinds={"duckdb"},
+            skippable=True,
+            description=_header(path.read_text(encoding="utf-8")),
+            deps=[AssetKey("agency_dimension"), upstream, *(AssetKey(d) for d in sorted(deps[name]))],
+        )
+        for name, path in files.items()
+    ]
 
     @multi_asset(specs=specs, can_subset=True, name="marts")
-    def build_marts(context: AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    def build_marts(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[MaterializeResult]:
         selected = [k.path[-1] for k in context.selected_asset_keys]
         con = warehouse.connect()
         try:
@@ -86,8 +103,9 @@ def build_assets(upstream: AssetKey) -> list[AssetsDefinition]:
         finally:
             con.close()
         for name, secs in seconds.items():
-            yield MaterializeResult(asset_key=AssetKey(name),
-                                    metadata={"rows": rows[name], "seconds": round(secs, 3)})
+            yield MaterializeResult(
+                asset_key=AssetKey(name), metadata={"rows": rows[name], "seconds": round(secs, 3)}
+            )
 
     return [agency_dimension, build_marts]
 

@@ -13,7 +13,6 @@ The schedule, the inbox sensor and `gongkai run` all start this graph.
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,12 +45,18 @@ from pipelines.defs.sources import fetched_sources
 
 JOB = "nightly"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-_ACTIVE = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
-           DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+_ACTIVE = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
 
 
-def assemble(mart_assets: Sequence[AssetsDefinition],
-             site_assets: Sequence[AssetsDefinition] = ()) -> list[AssetsDefinition]:
+def assemble(
+    mart_assets: Sequence[AssetsDefinition], site_assets: Sequence[AssetsDefinition] = ()
+) -> list[AssetsDefinition]:
     """Every asset of the nightly graph: the ones that write the warehouse between staging and
     publish, then the ones that read the published warehouse (the site), made to wait for it."""
     writers = [*INGEST_ASSETS, *QUALITY_ASSETS, *mart_assets]
@@ -62,9 +67,12 @@ def assemble(mart_assets: Sequence[AssetsDefinition],
 
 def build_job(assets: Sequence[AssetsDefinition]) -> Any:  # dagster's job type is not public
     return define_asset_job(
-        JOB, selection=AssetSelection.assets(*assets), tags=STAGED,
+        JOB,
+        selection=AssetSelection.assets(*assets),
+        tags=STAGED,
         description="Fetch the sources, load new and changed files into a staging copy of the warehouse, run "
-                    "the rules, organs and marts on it, publish it atomically, then build the site.")
+        "the rules, organs and marts on it, publish it atomically, then build the site.",
+    )
 
 
 def _busy(instance: Any) -> str | None:
@@ -81,14 +89,23 @@ def _not_busy(context: ScheduleEvaluationContext) -> bool:
 
 # Reports are published during office hours in China, so run after the day's uploads there.
 nightly_schedule = ScheduleDefinition(
-    name="nightly_schedule", job_name=JOB, cron_schedule="0 2 * * *", execution_timezone="Asia/Shanghai",
-    default_status=DefaultScheduleStatus.RUNNING, should_execute=_not_busy,
-    description="The nightly run at 02:00 China time (skipped while a nightly run is still going).")
+    name="nightly_schedule",
+    job_name=JOB,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=DefaultScheduleStatus.RUNNING,
+    should_execute=_not_busy,
+    description="The nightly run at 02:00 China time (skipped while a nightly run is still going).",
+)
 
 
-@sensor(job_name=JOB, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING,
-        description="Requests a nightly run when a file is added to, replaced in or removed from the inbox "
-                    "(not while one is running: the change is picked up when it has finished).")
+@sensor(
+    job_name=JOB,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Requests a nightly run when a file is added to, replaced in or removed from the inbox "
+    "(not while one is running: the change is picked up when it has finished).",
+)
 def inbox_sensor(context: SensorEvaluationContext, inbox: InboxResource) -> RunRequest | SkipReason:
     folder = inbox.folder()
     if not folder.is_dir():
@@ -111,15 +128,27 @@ def inbox_sensor(context: SensorEvaluationContext, inbox: InboxResource) -> RunR
     return RunRequest(run_key=fingerprint)
 
 
-def materialize_nightly(assets: Sequence[AssetsDefinition], inbox: str | Path | None,
-                        warehouse_path: str | Path | None, *, sources: str | Path | None = None,
-                        site_dir: str | Path | None = None,
-                        run_config: dict[str, Any] | None = None) -> ExecuteInProcessResult:
+def materialize_nightly(
+    assets: Sequence[AssetsDefinition],
+    inbox: str | Path | None,
+    warehouse_path: str | Path | None,
+    *,
+    sources: str | Path | None = None,
+    site_dir: str | Path | None = None,
+    run_config: dict[str, Any] | None = None,
+) -> ExecuteInProcessResult:
     """The nightly graph in-process, staged: `gongkai run`, the benchmark and the tests."""
     config: dict[str, Any] = dict(run_config if run_config is not None else QUIET)
     keys = {k.to_user_string() for a in assets for k in a.keys}
     if site_dir is not None and "static_site" in keys:
-        config = {**config, "ops": {**config.get("ops", {}),
-                                    "static_site": {"config": {"out_dir": str(site_dir)}}}}
-    return materialize(list(assets), resources=make_resources(inbox, warehouse_path, sources),
-                       run_config=config, tags=STAGED, raise_on_error=False)
+        config = {
+            **config,
+            "ops": {**config.get("ops", {}), "static_site": {"config": {"out_dir": str(site_dir)}}},
+        }
+    return materialize(
+        list(assets),
+        resources=make_resources(inbox, warehouse_path, sources),
+        run_config=config,
+        tags=STAGED,
+        raise_on_error=False,
+    )

@@ -5,7 +5,6 @@ the published path (pipelines/staging.py says why that is atomic and why readers
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -39,31 +38,46 @@ def _live(instance: DagsterInstance, owner: staging.Owner) -> bool:
     return staging.pid_alive(owner)
 
 
-@asset(group_name=GROUP, kinds={"duckdb"},
-       description="A copy of the published warehouse (<warehouse>.staging) that the rest of the run writes; "
-                   "a staging copy left by a killed run is deleted first, one owned by a running run is refused.")
+@asset(
+    group_name=GROUP,
+    kinds={"duckdb"},
+    description="A copy of the published warehouse (<warehouse>.staging) that the rest of the run writes; "
+    "a staging copy left by a killed run is deleted first, one owned by a running run is refused.",
+)
 def staging_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
     if not warehouse.staged:
-        raise Failure(f"staging_warehouse runs only in a staged run (tag {STAGED_TAG}): the nightly job or `gongkai run`")
+        raise Failure(
+            f"staging_warehouse runs only in a staged run (tag {STAGED_TAG}): the nightly job or `gongkai run`"
+        )
     t0 = time.perf_counter()
     try:
-        path = staging.prepare(warehouse.path, context.run.run_id, is_live=lambda o: _live(context.instance, o))
+        path = staging.prepare(
+            warehouse.path, context.run.run_id, is_live=lambda o: _live(context.instance, o)
+        )
     except staging.StagingError as e:
         raise Failure(str(e)) from None
-    return MaterializeResult(metadata={
-        "staging": MetadataValue.path(str(path)),
-        "megabytes": round(path.stat().st_size / 1e6, 1),
-        "seconds": round(time.perf_counter() - t0, 2),
-    })
+    return MaterializeResult(
+        metadata={
+            "staging": MetadataValue.path(str(path)),
+            "megabytes": round(path.stat().st_size / 1e6, 1),
+            "seconds": round(time.perf_counter() - t0, 2),
+        }
+    )
 
 
 def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
     """published_warehouse, after every asset that writes the warehouse."""
 
-    @asset(group_name=GROUP, kinds={"duckdb"}, deps=sorted(set(upstream), key=str),
-           description="The finished staging copy checkpointed, fsynced and renamed onto the published warehouse "
-                       "path in one atomic step; the run's load_run row gets its findings count first.")
-    def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    @asset(
+        group_name=GROUP,
+        kinds={"duckdb"},
+        deps=sorted(set(upstream), key=str),
+        description="The finished staging copy checkpointed, fsynced and renamed onto the published warehouse "
+        "path in one atomic step; the run's load_run row gets its findings count first.",
+    )
+    def published_warehouse(
+        context: AssetExecutionContext, warehouse: WarehouseResource
+    ) -> MaterializeResult:
         if not warehouse.staged:
             raise Failure(f"published_warehouse runs only in a staged run (tag {STAGED_TAG})")
         pause_point("marts")
@@ -78,12 +92,14 @@ def build_publish_asset(upstream: Sequence[AssetKey]) -> AssetsDefinition:
         except staging.StagingError as e:
             raise Failure(str(e)) from None
         context.log.info(f"published {warehouse.path} ({size / 1e6:.1f} MB)")
-        return MaterializeResult(metadata={
-            "warehouse": MetadataValue.path(warehouse.path),
-            "megabytes": round(size / 1e6, 1),
-            "findings": findings[0] if findings and findings[0] is not None else MetadataValue.null(),
-            "seconds": round(time.perf_counter() - t0, 2),
-        })
+        return MaterializeResult(
+            metadata={
+                "warehouse": MetadataValue.path(warehouse.path),
+                "megabytes": round(size / 1e6, 1),
+                "findings": findings[0] if findings and findings[0] is not None else MetadataValue.null(),
+                "seconds": round(time.perf_counter() - t0, 2),
+            }
+        )
 
     return published_warehouse
 

@@ -9,7 +9,6 @@ warehouse fails the run.
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 import duckdb
 from dagster import (
     AssetCheckResult,
@@ -45,15 +44,19 @@ def check_name(group: str) -> str:
 
 @asset(
     # after agency_dimension: the rules compare an organ's years under the organs it resolves
-    group_name=GROUP, kinds={"duckdb"}, deps=[AssetKey("warehouse_tables"), AssetKey("agency_dimension")],
-    check_specs=[AssetCheckSpec(check_name(g), asset="rule_findings", description=t)
-                 for g, t in CHECK_TITLES.items()],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    deps=[AssetKey("warehouse_tables"), AssetKey("agency_dimension")],
+    check_specs=[
+        AssetCheckSpec(check_name(g), asset="rule_findings", description=t) for g, t in CHECK_TITLES.items()
+    ],
     description="Findings of the statutory consistency rules (FORMAT.md §6, expectations/rules.yaml): one "
-                "row per (report, rule, failing instance) in the findings table and the report_findings view, "
-                "validated by a Great Expectations suite built from the same catalogue.",
+    "row per (report, rule, failing instance) in the findings table and the report_findings view, "
+    "validated by a Great Expectations suite built from the same catalogue.",
 )
-def rule_findings(context: AssetExecutionContext, warehouse: WarehouseResource,
-                  inbox: InboxResource) -> MaterializeResult:
+def rule_findings(
+    context: AssetExecutionContext, warehouse: WarehouseResource, inbox: InboxResource
+) -> MaterializeResult:
     rules = catalogue.load()
     con = warehouse.connect()
     try:
@@ -84,8 +87,9 @@ def rule_findings(context: AssetExecutionContext, warehouse: WarehouseResource,
         metadata={
             "findings": sum(r.fail for r in result.rules),
             "not_assessable": sum(r.not_assessable for r in result.rules),
-            "by_rule": MetadataValue.json({r.rule.id: {"fail": r.fail, "not_assessable": r.not_assessable}
-                                           for r in result.rules}),
+            "by_rule": MetadataValue.json(
+                {r.rule.id: {"fail": r.fail, "not_assessable": r.not_assessable} for r in result.rules}
+            ),
             "seconds": round(result.seconds, 2),
             "organ_links": links,
             "gx": "ok" if gx_error is None else gx_error,
@@ -98,33 +102,50 @@ def _samples(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     rows = con.execute(
         "SELECT d.check_group, f.source_file || ' ' || f.rule_id || '：' || f.message "
         "FROM report_findings f JOIN dim_rule d USING (rule_id) "
-        "ORDER BY d.check_group, f.severity, f.source_file, f.rule_id").fetchall()
+        "ORDER BY d.check_group, f.severity, f.source_file, f.rule_id"
+    ).fetchall()
     out: dict[str, list[str]] = {}
     for group, text in rows:
         out.setdefault(group, []).append(text)
     return out
 
 
-def _check_result(group: str, result: engine.RunResult, samples: list[str], gx_error: str | None) -> AssetCheckResult:
+def _check_result(
+    group: str, result: engine.RunResult, samples: list[str], gx_error: str | None
+) -> AssetCheckResult:
     rules = [r for r in result.rules if r.rule.check == group]
     fails = sum(r.fail for r in rules)
     meta: dict[str, object] = {
-        r.rule.id: MetadataValue.json({
-            "severity": r.rule.severity, "fail": r.fail, "not_assessable": r.not_assessable,
-            "gx_success": r.gx_success, "gx_unexpected": r.gx_unexpected,
-        }) for r in rules
+        r.rule.id: MetadataValue.json(
+            {
+                "severity": r.rule.severity,
+                "fail": r.fail,
+                "not_assessable": r.not_assessable,
+                "gx_success": r.gx_success,
+                "gx_unexpected": r.gx_unexpected,
+            }
+        )
+        for r in rules
     }
     meta["findings"] = fails
     if samples:
         shown = samples[:SAMPLE_MESSAGES]
-        more = f"\n\n… and {len(samples) - len(shown)} more in report_findings" if len(samples) > len(shown) else ""
+        more = (
+            f"\n\n… and {len(samples) - len(shown)} more in report_findings"
+            if len(samples) > len(shown)
+            else ""
+        )
         meta["examples"] = MetadataValue.md("\n".join(f"- {s}" for s in shown) + more)
     if gx_error:
         meta["gx_error"] = gx_error
     gx_failed = any(r.gx_success is False for r in rules)
-    return AssetCheckResult(check_name=check_name(group), asset_key=AssetKey("rule_findings"),
-                            passed=fails == 0 and not gx_failed, severity=AssetCheckSeverity.WARN,
-                            metadata=meta)  # type: ignore[arg-type]
+    return AssetCheckResult(
+        check_name=check_name(group),
+        asset_key=AssetKey("rule_findings"),
+        passed=fails == 0 and not gx_failed,
+        severity=AssetCheckSeverity.WARN,
+        metadata=meta,
+    )  # type: ignore[arg-type]
 
 
 QUALITY_ASSETS = [rule_findings]

@@ -1,6 +1,5 @@
 """Where the inbox, the warehouse and the list of sources are: the only settings the assets need."""
 
-
 import os
 from pathlib import Path
 
@@ -74,15 +73,18 @@ class WarehouseResource(ConfigurableResource):
         return warehouse.connect(self.working_path())
 
 
-def resolve_paths(inbox: str | Path | None = None,
-                  warehouse_path: str | Path | None = None) -> tuple[Path, Path]:
+def resolve_paths(
+    inbox: str | Path | None = None, warehouse_path: str | Path | None = None
+) -> tuple[Path, Path]:
     """The given paths, else GONGKAI_INBOX / GONGKAI_WAREHOUSE, else the defaults.
 
     Read when called (at code-location load for `dagster dev`), so the environment of the process
     that loads the definitions decides.
     """
-    return (Path(inbox or os.environ.get("GONGKAI_INBOX") or DEFAULT_INBOX),
-            Path(warehouse_path or os.environ.get("GONGKAI_WAREHOUSE") or DEFAULT_WAREHOUSE))
+    return (
+        Path(inbox or os.environ.get("GONGKAI_INBOX") or DEFAULT_INBOX),
+        Path(warehouse_path or os.environ.get("GONGKAI_WAREHOUSE") or DEFAULT_WAREHOUSE),
+    )
 
 
 def resolve_sources(sources: str | Path | None = None) -> Path:
@@ -90,8 +92,14 @@ def resolve_sources(sources: str | Path | None = None) -> Path:
     return Path(sources or os.environ.get("GONGKAI_SOURCES") or DEFAULT_SOURCES)
 
 
-def make_resources(inbox: str | Path | None = None, warehouse_path: str | Path | None = None,
-                   sources: str | Path | None = None) -> dict[str, object]:
+def make_resources(
+    inbox: str | Path | None = None,
+    warehouse_path: str | Path | None = None,
+    sources: str | Path | None = None,
+) -> dict[str, object]:
     inbox_path, wh_path = resolve_paths(inbox, warehouse_path)
-    return {"inbox": InboxResource(path=str(inbox_path)), "warehouse": WarehouseResource(path=str(wh_path)),
-            "sources": SourcesResource(path=str(resolve_sources(sources)))}
+    return {
+        "inbox": InboxResource(path=str(inbox_path)),
+        "warehouse": WarehouseResource(path=str(wh_path)),
+        "sources": SourcesResource(path=str(resolve_sources(sources))),
+    }

@@ -8,7 +8,6 @@ $GONGKAI_SITE / $GONGKAI_SOURCE_BASE_URL, else data/site and no links.
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 import os
 from pathlib import Path
 
@@ -44,11 +43,17 @@ class SiteConfig(Config):
         return self.source_base_url or os.environ.get("GONGKAI_SOURCE_BASE_URL") or None
 
 
-@asset(group_name=GROUP, kinds={"html"}, deps=[AssetKey(name) for name in marts.mart_files()],
-       description="The static Chinese dashboards (overview, comparison, one page per organ, data quality, "
-                   "coverage) written to data/site/: Plotly charts with their data tables and CSV downloads, "
-                   "shipped with plotly.min.js once, so the folder works offline.")
-def static_site(context: AssetExecutionContext, config: SiteConfig, warehouse: WarehouseResource) -> MaterializeResult:
+@asset(
+    group_name=GROUP,
+    kinds={"html"},
+    deps=[AssetKey(name) for name in marts.mart_files()],
+    description="The static Chinese dashboards (overview, comparison, one page per organ, data quality, "
+    "coverage) written to data/site/: Plotly charts with their data tables and CSV downloads, "
+    "shipped with plotly.min.js once, so the folder works offline.",
+)
+def static_site(
+    context: AssetExecutionContext, config: SiteConfig, warehouse: WarehouseResource
+) -> MaterializeResult:
     try:
         base_url = check_base_url(config.base_url())
     except ValueError as e:  # a setting to fix: fail before reading anything
@@ -57,19 +62,26 @@ def static_site(context: AssetExecutionContext, config: SiteConfig, warehouse: W
     result = build_site(warehouse.path, config.folder(), source_base_url=base_url)
     path, size = result.largest
     if size > MAX_PAGE_BYTES:
-        context.log.warning(f"{path} is {size / 1e6:.1f} MB, over the {MAX_PAGE_BYTES / 1e6:.0f} MB a page should be")
-    return MaterializeResult(metadata={
-        "site": MetadataValue.path(str(result.out_dir)),
-        "index": MetadataValue.path(str(result.out_dir / "index.html")),
-        "pages": len(result.pages),
-        "organs": result.organs,
-        "organ_pages_rendered": result.organ_pages_rendered,  # the others had not changed since last night
-        "megabytes": round((sum(result.pages.values()) + sum(result.assets.values())) / 1e6, 1),
-        "largest_page": f"{path} ({size / 1e3:.0f} kB)",
-        "seconds": round(result.seconds, 1),
-    })
+        context.log.warning(
+            f"{path} is {size / 1e6:.1f} MB, over the {MAX_PAGE_BYTES / 1e6:.0f} MB a page should be"
+        )
+    return MaterializeResult(
+        metadata={
+            "site": MetadataValue.path(str(result.out_dir)),
+            "index": MetadataValue.path(str(result.out_dir / "index.html")),
+            "pages": len(result.pages),
+            "organs": result.organs,
+            "organ_pages_rendered": result.organ_pages_rendered,  # the others had not changed since last night
+            "megabytes": round((sum(result.pages.values()) + sum(result.assets.values())) / 1e6, 1),
+            "largest_page": f"{path} ({size / 1e3:.0f} kB)",
+            "seconds": round(result.seconds, 1),
+        }
+    )
 
 
 SITE_ASSETS = [static_site]
-site_job = define_asset_job("build_site", selection=AssetSelection.assets(*SITE_ASSETS),
-                            description="Write the static dashboards from the published warehouse.")
+site_job = define_asset_job(
+    "build_site",
+    selection=AssetSelection.assets(*SITE_ASSETS),
+    description="Write the static dashboards from the published warehouse.",
+)

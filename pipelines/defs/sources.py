@@ -6,7 +6,6 @@ metadata but never fails the run: the inbox still loads.
 No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
 """
 
-
 from collections import Counter
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
@@ -18,10 +17,15 @@ from pipelines.sources.fetch import FAILED
 GROUP = "ingest"
 
 
-@asset(group_name=GROUP, description="Report files fetched into the inbox from the URLs and listing pages (政府信息"
-                                     "公开年报 columns) of sources.yaml, politely: per-host rate limit, timeouts, "
-                                     "retries with backoff, conditional requests, a size limit.")
-def fetched_sources(context: AssetExecutionContext, inbox: InboxResource, sources: SourcesResource) -> MaterializeResult:
+@asset(
+    group_name=GROUP,
+    description="Report files fetched into the inbox from the URLs and listing pages (政府信息"
+    "公开年报 columns) of sources.yaml, politely: per-host rate limit, timeouts, "
+    "retries with backoff, conditional requests, a size limit.",
+)
+def fetched_sources(
+    context: AssetExecutionContext, inbox: InboxResource, sources: SourcesResource
+) -> MaterializeResult:
     path = sources.file()
     if not path.is_file():
         return MaterializeResult(metadata={"sources": MetadataValue.text(f"no {path}: nothing to fetch")})
@@ -36,9 +40,11 @@ def fetched_sources(context: AssetExecutionContext, inbox: InboxResource, source
     failed = [r for r in results if r.status == FAILED]
     for r in failed:
         context.log.warning(f"could not fetch {r.url}: {r.reason}")
-    return MaterializeResult(metadata={
-        "sources": MetadataValue.path(str(path)),
-        "urls": len(results),
-        **{status: n for status, n in sorted(by_status.items())},
-        "failures": MetadataValue.md("\n".join(f"- {r.url}: {r.reason}" for r in failed) or "none"),
-    })
+    return MaterializeResult(
+        metadata={
+            "sources": MetadataValue.path(str(path)),
+            "urls": len(results),
+            **{status: n for status, n in sorted(by_status.items())},
+            "failures": MetadataValue.md("\n".join(f"- {r.url}: {r.reason}" for r in failed) or "none"),
+        }
+    )

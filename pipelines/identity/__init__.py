@@ -14,8 +14,16 @@ from pipelines.identity import aliases, divisions, taxonomy
 from pipelines.identity.names import normalise
 from pipelines.identity.resolve import Identity, Issue, Resolver, agency_id_of
 
-__all__ = ["Identity", "Issue", "Resolver", "agency_id_of", "default_resolver", "make_resolver",
-           "normalise", "resolve"]
+__all__ = [
+    "Identity",
+    "Issue",
+    "Resolver",
+    "agency_id_of",
+    "default_resolver",
+    "make_resolver",
+    "normalise",
+    "resolve",
+]
 
 # Characters of section 一 the resolver may search for the organ's place (the loader and the rebuild
 # must pass the same text, so that both give a report the same id).
@@ -26,8 +34,11 @@ _default: tuple[tuple[float, float], Resolver] | None = None
 
 def make_resolver(aliases_file: Path | None = None, sectors_file: Path | None = None) -> Resolver:
     """A resolver over the given data files, by default the project's (read when called)."""
-    return Resolver(divisions.load(), taxonomy.load(sectors_file or taxonomy.SECTORS_FILE),
-                    aliases.load(aliases_file or aliases.ALIASES_FILE))
+    return Resolver(
+        divisions.load(),
+        taxonomy.load(sectors_file or taxonomy.SECTORS_FILE),
+        aliases.load(aliases_file or aliases.ALIASES_FILE),
+    )
 
 
 def default_resolver() -> Resolver:
@@ -40,7 +51,9 @@ def default_resolver() -> Resolver:
     return _default[1]
 
 
-def resolve(name: str | None, *, title: str | None = None, file_name: str | None = None,
-            context: str | None = None) -> Identity | None:
-    return default_resolver().resolve(name, title=title, file_name=file_name,
-                                      context=context[:CONTEXT_CHARS] if context else None)
+def resolve(
+    name: str | None, *, title: str | None = None, file_name: str | None = None, context: str | None = None
+) -> Identity | None:
+    return default_resolver().resolve(
+        name, title=title, file_name=file_name, context=context[:CONTEXT_CHARS] if context else None
+    )

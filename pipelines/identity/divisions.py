@@ -78,7 +78,7 @@ class Divisions:
     def prefixes(self, text: str, start: int = 0) -> Iterator[tuple[int, list[Division]]]:
         """(length, divisions) for every division name that text[start:] begins with, longest first."""
         for length in range(min(self.max_name_length, len(text) - start), 1, -1):
-            found = self._by_name.get(text[start:start + length])
+            found = self._by_name.get(text[start : start + length])
             if found:
                 yield length, list(found)
 

@@ -11,7 +11,8 @@ from pathlib import PurePosixPath
 # "盐都区商务局关于2024年政务公开工作报告" keep only the organ.
 _YEAR_AND_REPORT = re.compile(
     r"(?:关于)?(?:(?:19|20)\d{2}年度?)?(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?"
-    r"(?:报告|年报|情况).*$")
+    r"(?:报告|年报|情况).*$"
+)
 _LEADING_YEAR = re.compile(r"^(?:(?:19|20)\d{2}年度?)+")
 _TRAILING_YEAR = re.compile(r"(?:关于)?(?:(?:19|20)\d{2}年度?)+$")
 # A trailing bracketed note: "某某县人民政府办公室（县政务公开办）".

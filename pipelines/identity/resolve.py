@@ -92,13 +92,21 @@ class Resolver:
             return d
         found = self.div.named(a.canonical)
         if len(found) != 1:
-            raise AliasError(f"aliases line {a.line}: {a.canonical!r} names {len(found)} divisions; give region_code")
+            raise AliasError(
+                f"aliases line {a.line}: {a.canonical!r} names {len(found)} divisions; give region_code"
+            )
         return found[0]
 
     # --- entry points ------------------------------------------------------------------------------
 
-    def resolve(self, name: str | None, *, title: str | None = None, file_name: str | None = None,
-                context: str | None = None) -> Identity | None:
+    def resolve(
+        self,
+        name: str | None,
+        *,
+        title: str | None = None,
+        file_name: str | None = None,
+        context: str | None = None,
+    ) -> Identity | None:
         """The organ of one report; None when neither the report nor its file name names one.
 
         The name decides when it carries its place; otherwise the title, the opening of the body
@@ -144,11 +152,15 @@ class Resolver:
         s = name
         vertical = ""  # kept in the name shown, not in the key: the local office is the organ
         for prefix in self.tax.vertical_prefixes:
-            if s.startswith(prefix) and len(s) > len(prefix) and next(self.div.prefixes(s, len(prefix)), None):
-                vertical, s = prefix, s[len(prefix):]
+            if (
+                s.startswith(prefix)
+                and len(s) > len(prefix)
+                and next(self.div.prefixes(s, len(prefix)), None)
+            ):
+                vertical, s = prefix, s[len(prefix) :]
                 break
         place = self._locate(s)
-        resolution = "alias" if via_alias or self._used_place_alias(s[:place.end]) else "division"
+        resolution = "alias" if via_alias or self._used_place_alias(s[: place.end]) else "division"
         if not place.chain and not place.national:
             found = self._from_context(s, place, texts)
             if found is None and hint is not None:
@@ -156,8 +168,8 @@ class Resolver:
             if found is not None:
                 place = found
                 resolution = "context"
-        rest = s[place.end:]
-        display = vertical + self._spelled(s[:place.end]) + rest
+        rest = s[place.end :]
+        display = vertical + self._spelled(s[: place.end]) + rest
         if place.national:
             return self._national(printed, display, rest, via_alias)
         return self._regional(printed, display, place, rest, resolution)
@@ -225,10 +237,13 @@ class Resolver:
             return None
         flat = [names.flat(t) for t in texts]
         if place.ambiguous:
-            hits = {d for d in place.ambiguous
-                    if (p := self.div.parent(d)) is not None and any(p.name + d.name in t for t in flat)}
+            hits = {
+                d
+                for d in place.ambiguous
+                if (p := self.div.parent(d)) is not None and any(p.name + d.name in t for t in flat)
+            }
             return _Place(tuple(self.div.chain(hits.pop())), place.end) if len(hits) == 1 else None
-        body = s[place.end:]
+        body = s[place.end :]
         if len(body) < 2:
             return None
         found: set[Division] = set()
@@ -244,7 +259,9 @@ class Resolver:
         path_codes): the operator's word for where a name that does not say its place belongs (中桥镇
         人民政府 exists in several counties). Used after the report's own text, which may be more exact."""
         if place.ambiguous:
-            hits = [d for d in place.ambiguous if hint.code.startswith(d.code) or d.code.startswith(hint.code)]
+            hits = [
+                d for d in place.ambiguous if hint.code.startswith(d.code) or d.code.startswith(hint.code)
+            ]
             return _Place(tuple(self.div.chain(hits[0])), place.end) if len(hits) == 1 else None
         if place.generic_level is not None and hint.level != place.generic_level:
             return None  # "区商务局" filed under a city's code: which of its districts is still unknown
@@ -252,7 +269,11 @@ class Resolver:
 
     def _division_ending_at(self, text: str, end: int, generic: str | None) -> set[Division]:
         for length in range(min(self.div.max_name_length, end), 1, -1):
-            found = [d for d in self.div.named(text[end - length:end]) if generic is None or d.name.endswith(generic)]
+            found = [
+                d
+                for d in self.div.named(text[end - length : end])
+                if generic is None or d.name.endswith(generic)
+            ]
             if found:
                 return set(found)
         return set()
@@ -263,11 +284,18 @@ class Resolver:
         sector = GOVERNMENT if government else (self.tax.sector_of(body) or OTHER)
         issues = () if sector != OTHER else (self._sector_issue(display),)
         return Identity(
-            agency_id=agency_id_of(f"{NATIONAL_KEY}/{body}"), key=f"{NATIONAL_KEY}/{body}", name=display,
-            printed=printed, level="national", organ_kind="government" if government else "department",
-            sector=sector, resolution="alias" if via_alias else "national",
+            agency_id=agency_id_of(f"{NATIONAL_KEY}/{body}"),
+            key=f"{NATIONAL_KEY}/{body}",
+            name=display,
+            printed=printed,
+            level="national",
+            organ_kind="government" if government else "department",
+            sector=sector,
+            resolution="alias" if via_alias else "national",
             parent_key=None if government else f"{NATIONAL_KEY}/{self.tax.national_government}",
-            parent_name=None if government else self.tax.national_government, issues=issues)
+            parent_name=None if government else self.tax.national_government,
+            issues=issues,
+        )
 
     def _regional(self, printed: str, display: str, place: _Place, rest: str, resolution: str) -> Identity:
         chain = place.chain
@@ -275,10 +303,19 @@ class Resolver:
         if town:
             county = chain[-1]
             return Identity(
-                agency_id=agency_id_of(f"{county.code}/{town['town']}"), key=f"{county.code}/{town['town']}",
-                name=display, printed=printed, level="township", organ_kind="government", sector=GOVERNMENT,
-                resolution=resolution, region=chain, township=town["town"],
-                parent_key=self._government_key(county), parent_name=self._government_name(county))
+                agency_id=agency_id_of(f"{county.code}/{town['town']}"),
+                key=f"{county.code}/{town['town']}",
+                name=display,
+                printed=printed,
+                level="township",
+                organ_kind="government",
+                sector=GOVERNMENT,
+                resolution=resolution,
+                region=chain,
+                township=town["town"],
+                parent_key=self._government_key(county),
+                parent_name=self._government_name(county),
+            )
         government = rest == "" or rest in self.tax.government_bodies
         # 经济开发区管委会: a zone's administration inside the region, a government with a key of its own
         zone = not government and any(rest.endswith(w) for w in self.tax.government_bodies if len(w) > 2)
@@ -304,33 +341,54 @@ class Resolver:
         if sector == OTHER:
             issues.append(self._sector_issue(display))
         return Identity(
-            agency_id=agency_id_of(key), key=key, name=display, printed=printed, level=level,
-            organ_kind="government" if government or zone else "department", sector=sector, resolution=resolution,
-            region=chain, parent_key=parent_key, parent_name=parent_name, issues=tuple(issues))
+            agency_id=agency_id_of(key),
+            key=key,
+            name=display,
+            printed=printed,
+            level=level,
+            organ_kind="government" if government or zone else "department",
+            sector=sector,
+            resolution=resolution,
+            region=chain,
+            parent_key=parent_key,
+            parent_name=parent_name,
+            issues=tuple(issues),
+        )
 
     # --- parents and issues ------------------------------------------------------------------------
 
     def _government_key(self, d: Division | None) -> str:
-        return f"{NATIONAL_KEY}/{self.tax.national_government}" if d is None else f"{d.code}/{GOVERNMENT_BODY}"
+        return (
+            f"{NATIONAL_KEY}/{self.tax.national_government}" if d is None else f"{d.code}/{GOVERNMENT_BODY}"
+        )
 
     def _government_name(self, d: Division | None) -> str:
         if d is None:
             return self.tax.national_government
         parent = self.div.parent(d)
         # a county is named with its prefecture (two 朝阳区 exist); prefectures and provinces are unique
-        qualifier = parent.name if d.level == "county" and parent is not None and parent.level == "city" else ""
+        qualifier = (
+            parent.name if d.level == "county" and parent is not None and parent.level == "city" else ""
+        )
         return qualifier + d.name + GOVERNMENT_BODY
 
     def _region_issue(self, display: str, place: _Place) -> Issue:
         if place.ambiguous:
-            options = "、".join(sorted(
-                "".join(x.name for x in self.div.chain(d)) for d in place.ambiguous))
-            return Issue("ID-3", "warning",
-                         f"机关名称“{display}”中的地名对应多个行政区划（{options}），标题、正文和文件名也未能区分；"
-                         "请在 data/aliases.csv 中用 place 行指明")
-        return Issue("ID-2", "warning",
-                     f"未能从机关名称“{display}”及标题、正文开头、文件名确定其所属行政区划；"
-                     "如需归属，请在 data/aliases.csv 中添加 organ 或 place 行")
+            options = "、".join(sorted("".join(x.name for x in self.div.chain(d)) for d in place.ambiguous))
+            return Issue(
+                "ID-3",
+                "warning",
+                f"机关名称“{display}”中的地名对应多个行政区划（{options}），标题、正文和文件名也未能区分；"
+                "请在 data/aliases.csv 中用 place 行指明",
+            )
+        return Issue(
+            "ID-2",
+            "warning",
+            f"未能从机关名称“{display}”及标题、正文开头、文件名确定其所属行政区划；"
+            "如需归属，请在 data/aliases.csv 中添加 organ 或 place 行",
+        )
 
     def _sector_issue(self, display: str) -> Issue:
-        return Issue("ID-4", "info", f"机关名称“{display}”未匹配 data/sectors.yaml 中任何行业关键词，行业记为 other")
+        return Issue(
+            "ID-4", "info", f"机关名称“{display}”未匹配 data/sectors.yaml 中任何行业关键词，行业记为 other"
+        )

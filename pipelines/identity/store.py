@@ -18,9 +18,26 @@ import pandas as pd
 from pipelines.dbutil import registered, transaction
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
 
-PROFILE_COLUMNS = ("agency_id", "identity_key", "level", "organ_kind", "sector", "region_code",
-                   "province_code", "province", "city_code", "city", "county_code", "county", "township",
-                   "parent_agency_id", "parent_name", "resolution", "has_reports", "names")
+PROFILE_COLUMNS = (
+    "agency_id",
+    "identity_key",
+    "level",
+    "organ_kind",
+    "sector",
+    "region_code",
+    "province_code",
+    "province",
+    "city_code",
+    "city",
+    "county_code",
+    "county",
+    "township",
+    "parent_agency_id",
+    "parent_name",
+    "resolution",
+    "has_reports",
+    "names",
+)
 ISSUE_COLUMNS = ("report_id", "rule_id", "severity", "agency_id", "name", "message_zh")
 NO_NAME = "报告标题、正文和文件名中均未找到报告机关名称，无法归属机关；报告已保留，但不进入按机关的统计"
 
@@ -42,14 +59,23 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
         LEFT JOIN fact_section s ON s.report_id = r.report_id AND s.section_key = 's1'
         ORDER BY r.report_id""").fetchall()
     resolved: list[tuple[tuple[Any, ...], Identity | None]] = [
-        (row, resolver.resolve(row[1], title=row[2], file_name=row[3], context=row[7])) for row in reports]
-    assignments = pd.DataFrame([(row[0], ident.agency_id if ident else None) for row, ident in resolved],
-                               columns=["report_id", "agency_id"], dtype="object")
+        (row, resolver.resolve(row[1], title=row[2], file_name=row[3], context=row[7])) for row in reports
+    ]
+    assignments = pd.DataFrame(
+        [(row[0], ident.agency_id if ident else None) for row, ident in resolved],
+        columns=["report_id", "agency_id"],
+        dtype="object",
+    )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
     issues = _issues(resolved)
-    with transaction(con), registered(con, {"_gk_assign": assignments, "_gk_agency": agencies,
-                                              "_gk_profile": profiles, "_gk_issue": issues}):
+    with (
+        transaction(con),
+        registered(
+            con,
+            {"_gk_assign": assignments, "_gk_agency": agencies, "_gk_profile": profiles, "_gk_issue": issues},
+        ),
+    ):
         con.execute("""
             UPDATE dim_report SET agency_id = a.agency_id
             FROM _gk_assign a
@@ -57,19 +83,24 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
         con.execute("DELETE FROM dim_agency")
         con.execute("INSERT INTO dim_agency SELECT agency_id, name FROM _gk_agency ORDER BY agency_id")
         con.execute("DELETE FROM dim_agency_profile")
-        con.execute(f"INSERT INTO dim_agency_profile SELECT {', '.join(PROFILE_COLUMNS)} FROM _gk_profile "
-                    "ORDER BY agency_id")
+        con.execute(
+            f"INSERT INTO dim_agency_profile SELECT {', '.join(PROFILE_COLUMNS)} FROM _gk_profile "
+            "ORDER BY agency_id"
+        )
         con.execute("DELETE FROM identity_issue")
-        con.execute(f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "
-                    "ORDER BY report_id, rule_id")
+        con.execute(
+            f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "
+            "ORDER BY report_id, rule_id"
+        )
     counts: dict[str, int] = {}
     for rule_id in issues["rule_id"]:
         counts[rule_id] = counts.get(rule_id, 0) + 1
     return RebuildStats(len(reports), len(agencies), reassigned, dict(sorted(counts.items())))
 
 
-def _agencies(resolved: list[tuple[tuple[Any, ...], Identity | None]],
-              resolver: Resolver) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _agencies(
+    resolved: list[tuple[tuple[Any, ...], Identity | None]], resolver: Resolver
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """dim_agency and dim_agency_profile rows: each organ as its latest report (year, then load time,
     then id) shows it, with every name its reports print; then the governments above them that have
     no reports, so that every parent_agency_id has a row (region rollups need their place)."""
@@ -103,13 +134,28 @@ def _agencies(resolved: list[tuple[tuple[Any, ...], Identity | None]],
         agency_rows.append((aid, i.name))
         province, city, county = (i.division(level) for level in ("province", "city", "county"))
         parent_id = i.parent_agency_id
-        profile_rows.append((
-            aid, i.key, i.level, i.organ_kind, i.sector, i.region[-1].code if i.region else None,
-            province.code if province else None, province.name if province else None,
-            city.code if city else None, city.name if city else None,
-            county.code if county else None, county.name if county else None, i.township,
-            parent_id, names.get(parent_id, i.parent_name) if parent_id else None, i.resolution,
-            aid in printed, sorted(printed.get(aid, ()))))
+        profile_rows.append(
+            (
+                aid,
+                i.key,
+                i.level,
+                i.organ_kind,
+                i.sector,
+                i.region[-1].code if i.region else None,
+                province.code if province else None,
+                province.name if province else None,
+                city.code if city else None,
+                city.name if city else None,
+                county.code if county else None,
+                county.name if county else None,
+                i.township,
+                parent_id,
+                names.get(parent_id, i.parent_name) if parent_id else None,
+                i.resolution,
+                aid in printed,
+                sorted(printed.get(aid, ())),
+            )
+        )
     agencies = pd.DataFrame(agency_rows, columns=["agency_id", "name"], dtype="object")
     profiles = pd.DataFrame(profile_rows, columns=list(PROFILE_COLUMNS), dtype="object")
     return agencies, profiles
@@ -121,8 +167,8 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataF
         if ident is None:
             rows.append((row[0], "ID-1", "warning", None, None, NO_NAME))
             continue
-        rows += [(row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
-                 for issue in ident.issues]
+        rows += [
+            (row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
+            for issue in ident.issues
+        ]
     return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype="object")
-
-

@@ -76,10 +76,12 @@ def load(path: Path = SECTORS_FILE) -> Taxonomy:
     return Taxonomy(
         government_bodies=frozenset(_strings(raw, "government_bodies")),
         township_markers=_strings(raw, "township_markers"),
-        township_government_suffixes=tuple(sorted(_strings(raw, "township_government_suffixes"),
-                                                  key=len, reverse=True)),
-        generic_places=tuple(sorted(((str(k), str(v)) for k, v in generic.items()),
-                                    key=lambda kv: -len(kv[0]))),
+        township_government_suffixes=tuple(
+            sorted(_strings(raw, "township_government_suffixes"), key=len, reverse=True)
+        ),
+        generic_places=tuple(
+            sorted(((str(k), str(v)) for k, v in generic.items()), key=lambda kv: -len(kv[0]))
+        ),
         country_name=single["country_name"],
         national_prefixes=_strings(raw, "national_prefixes"),
         national_suffixes=_strings(raw, "national_suffixes"),

@@ -29,8 +29,13 @@ def template(fmt: str) -> dict[str, float]:
     different factor each year keeps the cross-year rules too."""
     cols = [c.code for c in layout.T3_COLS]
     applicants = cols[:-1]
-    leaf = {"granted": (3, 1), "partially_granted": (1, 0), "unavailable_not_held": (2, 1),
-            "not_handled_duplicate": (1, 0), "denied_process_info": (1, 0)}
+    leaf = {
+        "granted": (3, 1),
+        "partially_granted": (1, 0),
+        "unavailable_not_held": (2, 1),
+        "not_handled_duplicate": (1, 0),
+        "denied_process_info": (1, 0),
+    }
     other = "other" if fmt == "F2019" else "other_misc"
     leaf[other] = (1, 0)
     cells: dict[str, float] = {}
@@ -48,13 +53,27 @@ def template(fmt: str) -> dict[str, float]:
         cells[f"t3.carried_over.{c}"] = 0
         cells[f"t3.carried_forward.{c}"] = 0
     for block, _ in layout.T4_BLOCKS:
-        parts = {"upheld": 1, "corrected": 1, "other": 0, "pending": 1} if block == "review" else \
-            {"upheld": 1, "corrected": 0, "other": 0, "pending": 0}
+        parts = (
+            {"upheld": 1, "corrected": 1, "other": 0, "pending": 1}
+            if block == "review"
+            else {"upheld": 1, "corrected": 0, "other": 0, "pending": 0}
+        )
         for k, v in parts.items():
             cells[f"t4.{block}.{k}"] = v
         cells[f"t4.{block}.total"] = sum(parts.values())
-    t2 = {"issued": 3, "repealed": 3, "in_force": 0, "decisions": 40, "amount": 1.25, "new_made": 3,
-          "new_published": 3, "total_published": 0, "prev_year_items": 0, "items_change": 0, "items": 5}
+    t2 = {
+        "issued": 3,
+        "repealed": 3,
+        "in_force": 0,
+        "decisions": 40,
+        "amount": 1.25,
+        "new_made": 3,
+        "new_published": 3,
+        "total_published": 0,
+        "prev_year_items": 0,
+        "items_change": 0,
+        "items": 5,
+    }
     for cid in layout.CELL_IDS[fmt]:
         if cid.startswith("t2."):
             cells[cid] = t2[cid.rsplit(".", 1)[1]]
@@ -66,8 +85,10 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]
     """Write n_reports synthetic reports (and their hierarchy) into an empty warehouse."""
     warehouse.ensure_schema(con)
     t0 = time.perf_counter()
-    tpl = pd.DataFrame([(fmt, cid, float(v)) for fmt in layout.FORMATS for cid, v in template(fmt).items()],
-                       columns=["format", "cell_id", "v"])
+    tpl = pd.DataFrame(
+        [(fmt, cid, float(v)) for fmt in layout.FORMATS for cid, v in template(fmt).items()],
+        columns=["format", "cell_id", "v"],
+    )
     con.register("_gk_template", tpl)
     n_years = len(YEARS)
     con.execute(f"""
@@ -114,7 +135,8 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]
     # About 1.5 KB of prose a report, in sentences that change with the organ and the year; the
     # stated number of applications is the table's, so TX-Q1 holds.
     new_received = {fmt: template(fmt)["t3.new_received.total"] for fmt in layout.FORMATS}
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO fact_section
         SELECT r.report_id, s.key, NULL,
                r.year || '年，本机关' || r.agency_id || '认真贯彻落实《中华人民共和国政府信息公开条例》，围绕中心工作，'
@@ -123,7 +145,8 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]
                || CAST(r.m * CASE r.format WHEN 'F2019' THEN ? ELSE ? END AS BIGINT) || '件，均在法定期限内答复。'
                || repeat('严格落实信息发布审查制度，规范公开流程，提升公开质量和实效，切实保障人民群众知情权。', 2)
         FROM _gk_reports r, (VALUES ('s1'), ('s2'), ('s3'), ('s4'), ('s5'), ('s6')) s(key)""",
-        [new_received["F2019"], new_received["F2021"]])
+        [new_received["F2019"], new_received["F2021"]],
+    )
     con.unregister("_gk_template")
     con.execute("DROP TABLE _gk_reports")
     (cells,) = con.execute("SELECT count(*) FROM fact_cell").fetchone() or (0,)
@@ -169,21 +192,29 @@ def speed(n_reports: int, workdir: Path, *, gx: bool = False, threads: int | Non
 
 def format_speed(res: SpeedResult) -> str:
     run = res.run
-    lines = [f"{res.reports:,} reports, {res.cells:,} fact_cell rows (synthesised in {res.setup_seconds:.1f} s)",
-             "", f"{'step':28} {'seconds':>8}"]
+    lines = [
+        f"{res.reports:,} reports, {res.cells:,} fact_cell rows (synthesised in {res.setup_seconds:.1f} s)",
+        "",
+        f"{'step':28} {'seconds':>8}",
+    ]
     lines += [f"prepare: {name:19} {sec:8.2f}" for name, sec in run.prepare_seconds.items()]
     lines.append("")
     gx_head = f" {'GX s':>7} {'GX unexpected':>13}" if res.gx_seconds else ""
     lines.append(f"{'rule':8} {'seconds':>8} {'fail':>7} {'not assessable':>14}{gx_head}")
     for r in run.rules:
-        gx_cols = f" {r.gx_seconds or 0:7.2f} {r.gx_unexpected if r.gx_unexpected is not None else '-':>13}" \
-            if res.gx_seconds else ""
+        gx_cols = (
+            f" {r.gx_seconds or 0:7.2f} {r.gx_unexpected if r.gx_unexpected is not None else '-':>13}"
+            if res.gx_seconds
+            else ""
+        )
         lines.append(f"{r.rule.id:8} {r.seconds:8.2f} {r.fail:7} {r.not_assessable:14}{gx_cols}")
     prep = sum(run.prepare_seconds.values())
     rules = sum(r.seconds for r in run.rules)
     lines.append("")
-    lines.append(f"total: prepare {prep:.2f} s + rules {rules:.2f} s = {prep + rules:.2f} s"
-                 + (f"; GX validation of the same SQL {sum(res.gx_seconds.values()):.2f} s" if res.gx_seconds else ""))
+    lines.append(
+        f"total: prepare {prep:.2f} s + rules {rules:.2f} s = {prep + rules:.2f} s"
+        + (f"; GX validation of the same SQL {sum(res.gx_seconds.values()):.2f} s" if res.gx_seconds else "")
+    )
     return "\n".join(lines)
 
 
@@ -221,29 +252,38 @@ def compare_gx_engines(n_reports: int, workdir: Path) -> str:
     t0 = time.perf_counter()
     con = warehouse.connect(db, read_only=True)
     try:
-        frame = con.execute("SELECT report_id, col_code, new_received + carried_over AS expected, "
-                            "total + carried_forward AS actual FROM quality.t3_col").df()
+        frame = con.execute(
+            "SELECT report_id, col_code, new_received + carried_over AS expected, "
+            "total + carried_forward AS actual FROM quality.t3_col"
+        ).df()
     finally:
         con.close()
     fetched = time.perf_counter() - t0
     ctx = gx_mod.context()
-    batch = ctx.data_sources.add_pandas("frames").add_dataframe_asset("t3_col") \
-        .add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
+    batch = (
+        ctx.data_sources.add_pandas("frames")
+        .add_dataframe_asset("t3_col")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
     t1 = time.perf_counter()
-    res = batch.validate(gxe.ExpectColumnPairValuesToBeEqual(column_A="expected", column_B="actual"),
-                         result_format="BASIC")
+    res = batch.validate(
+        gxe.ExpectColumnPairValuesToBeEqual(column_A="expected", column_B="actual"), result_format="BASIC"
+    )
     pandas_s1 = time.perf_counter() - t1
     db.unlink(missing_ok=True)
     unexpected = res.result.get("unexpected_count")
-    return "\n".join([
-        f"GX engine comparison on {n_reports:,} synthetic reports ({len(frame):,} 表三 columns, "
-        f"{fail_s1} T3-S1 violations in findings)",
-        f"  SQL datasource, unpatched: T3-S1 success={unpatched.success}, unexpected={unpatched.unexpected}, "
-        f"error={unpatched.error!r}",
-        f"  SQL datasource, patched: all {len(rules)} rules in {sql_total:.2f} s "
-        f"(T3-S1 alone {sql_s1.seconds:.2f} s, unexpected {sql_s1.unexpected}); "
-        f"unexpected count = findings count for {agree} of {len(rules)} rules",
-        f"  pandas datasource: T3-S1 only, fetch frame {fetched:.2f} s + validate {pandas_s1:.2f} s "
-        f"= {fetched + pandas_s1:.2f} s (unexpected {unexpected}); the other {len(rules) - 1} rules "
-        "have no pandas form without rewriting them",
-    ])
+    return "\n".join(
+        [
+            f"GX engine comparison on {n_reports:,} synthetic reports ({len(frame):,} 表三 columns, "
+            f"{fail_s1} T3-S1 violations in findings)",
+            f"  SQL datasource, unpatched: T3-S1 success={unpatched.success}, unexpected={unpatched.unexpected}, "
+            f"error={unpatched.error!r}",
+            f"  SQL datasource, patched: all {len(rules)} rules in {sql_total:.2f} s "
+            f"(T3-S1 alone {sql_s1.seconds:.2f} s, unexpected {sql_s1.unexpected}); "
+            f"unexpected count = findings count for {agree} of {len(rules)} rules",
+            f"  pandas datasource: T3-S1 only, fetch frame {fetched:.2f} s + validate {pandas_s1:.2f} s "
+            f"= {fetched + pandas_s1:.2f} s (unexpected {unexpected}); the other {len(rules) - 1} rules "
+            "have no pandas form without rewriting them",
+        ]
+    )

@@ -17,8 +17,18 @@ CLASSES = ("S", "F", "X", "Q")
 CHECK_GROUPS = ("S", "F", "X", "Q", "H", "D")
 SEVERITIES = ("error", "warning", "info")
 # The column contract of a rule's SQL: the runner inserts by position after selecting these names.
-FAIL_COLUMNS = ("report_id", "instance", "cell_ids", "related_report_id", "related_cell_ids",
-                "expected", "actual", "diff", "blank_decided", "message_zh")
+FAIL_COLUMNS = (
+    "report_id",
+    "instance",
+    "cell_ids",
+    "related_report_id",
+    "related_cell_ids",
+    "expected",
+    "actual",
+    "diff",
+    "blank_decided",
+    "message_zh",
+)
 NOT_ASSESSABLE_COLUMNS = ("report_id", "instance", "cell_ids", "related_report_id", "reason_zh")
 # SQLAlchemy's text() takes ":name" for a bind parameter, and GX runs the SQL through text().
 _BIND_LIKE = re.compile(r"(?<![:\w\\]):\w")
@@ -62,9 +72,16 @@ def _rule(entry: Any, path: Path) -> Rule:
     unknown = set(entry) - {"id", "class", "check", "severity", "zh", "en", "sql", "not_assessable_sql"}
     if unknown:
         raise CatalogueError(f"{path}: rule {rid} has unknown keys {sorted(unknown)}")
-    rule = Rule(rid, entry["class"], entry["check"], entry["severity"], entry["zh"].strip(),
-                entry["en"].strip(), entry["sql"].strip().rstrip(";"),
-                (entry.get("not_assessable_sql") or "").strip().rstrip(";") or None)
+    rule = Rule(
+        rid,
+        entry["class"],
+        entry["check"],
+        entry["severity"],
+        entry["zh"].strip(),
+        entry["en"].strip(),
+        entry["sql"].strip().rstrip(";"),
+        (entry.get("not_assessable_sql") or "").strip().rstrip(";") or None,
+    )
     if rule.rule_class not in CLASSES:
         raise CatalogueError(f"{path}: rule {rid}: class {rule.rule_class!r} not in {CLASSES}")
     if rule.check not in CHECK_GROUPS:
@@ -74,6 +91,8 @@ def _rule(entry: Any, path: Path) -> Rule:
     for name, sql in (("sql", rule.sql), ("not_assessable_sql", rule.not_assessable_sql)):
         # comments too: SQLAlchemy does not parse SQL, it would bind inside a comment as well
         if sql and _BIND_LIKE.search(sql):
-            raise CatalogueError(f"{path}: rule {rid}: {name} contains ':name', which SQLAlchemy "
-                                 "(and so Great Expectations) would read as a bind parameter")
+            raise CatalogueError(
+                f"{path}: rule {rid}: {name} contains ':name', which SQLAlchemy "
+                "(and so Great Expectations) would read as a bind parameter"
+            )
     return rule

@@ -59,12 +59,14 @@ def fail_query(rule: Rule) -> str:
     not-assessable findings instead). Both the findings runner and the GX expectation run exactly
     this query."""
     cols = ", ".join(f"v.{c}" for c in FAIL_COLUMNS)
-    return (f"SELECT {cols} FROM (\n{rule.sql}\n) AS v\n"
-            "WHERE NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
-            "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))\n"
-            "  AND NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
-            "                  WHERE u.report_id = v.related_report_id\n"
-            "                    AND list_contains(v.related_cell_ids, u.cell_id))")
+    return (
+        f"SELECT {cols} FROM (\n{rule.sql}\n) AS v\n"
+        "WHERE NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
+        "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))\n"
+        "  AND NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
+        "                  WHERE u.report_id = v.related_report_id\n"
+        "                    AND list_contains(v.related_cell_ids, u.cell_id))"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,9 +100,14 @@ def _steps(text: str) -> list[tuple[str, str]]:
 
 # Short labels for messages, where the statutory label is too long to repeat in a sentence.
 _T3_ROW_SHORT = {
-    "new_received": "本年新收", "carried_over": "上年结转", "total": "（七）总计",
-    "carried_forward": "结转下年度继续办理", "other": "其他处理", "other_overdue_correction": "逾期不补正",
-    "other_overdue_fee": "逾期未缴费", "other_misc": "其他处理·其他",
+    "new_received": "本年新收",
+    "carried_over": "上年结转",
+    "total": "（七）总计",
+    "carried_forward": "结转下年度继续办理",
+    "other": "其他处理",
+    "other_overdue_correction": "逾期不补正",
+    "other_overdue_fee": "逾期未缴费",
+    "other_misc": "其他处理·其他",
 }
 _T3_COL_SHORT = {"other_org": "其他组织"}
 _NUMBERING = re.compile(r"（[一二三四五六七八九十]）|[一二三四]、|[0-9][.、]")
@@ -164,14 +171,20 @@ def evaluate(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> list[Rule
     try:
         con.execute("DELETE FROM findings")
         con.execute("DELETE FROM dim_rule")
-        con.executemany("INSERT INTO dim_rule VALUES (?, ?, ?, ?, ?, ?)",
-                        [[r.id, r.rule_class, r.check, r.severity, r.zh, r.en] for r in rules])
+        con.executemany(
+            "INSERT INTO dim_rule VALUES (?, ?, ?, ?, ?, ?)",
+            [[r.id, r.rule_class, r.check, r.severity, r.zh, r.en] for r in rules],
+        )
         for rule in rules:
             results.append(_evaluate_one(con, rule))
         con.execute("DROP TABLE IF EXISTS _gk_stage")
         # counted once at the end: on small warehouses the statements, not the data, cost the time
-        counts = {(rid, status): n for rid, status, n in con.execute(
-            "SELECT rule_id, status, count(*) FROM findings GROUP BY ALL").fetchall()}
+        counts = {
+            (rid, status): n
+            for rid, status, n in con.execute(
+                "SELECT rule_id, status, count(*) FROM findings GROUP BY ALL"
+            ).fetchall()
+        }
     except BaseException:
         con.rollback()
         raise
@@ -193,7 +206,8 @@ def _evaluate_one(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleResult:
     # feeding its government's H-X1, or last year's feeding T2-X2). The price: a real break whose
     # reference was guessed right is not assessable too (平潭 2022→2023 stock-flow: 2022's 698
     # comes from the glued run "8855698").
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO findings
         WITH guessed AS (
             SELECT s.report_id, s.instance, string_agg(u.cell_id, '、' ORDER BY u.cell_id) AS cells
@@ -219,16 +233,21 @@ def _evaluate_one(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleResult:
         FROM _gk_stage s
         LEFT JOIN guessed g ON g.report_id = s.report_id AND g.instance IS NOT DISTINCT FROM s.instance
         LEFT JOIN related_guessed r ON r.report_id = s.report_id AND r.instance IS NOT DISTINCT FROM s.instance
-        """, [rule.id, rule.severity])
+        """,
+        [rule.id, rule.severity],
+    )
     if rule.not_assessable_sql:
         na_cols = ", ".join(NOT_ASSESSABLE_COLUMNS)
-        con.execute(f"""
+        con.execute(
+            f"""
             INSERT INTO findings
             SELECT report_id, ?, coalesce(instance, ''), 'not_assessable', ?, coalesce(cell_ids, []),
                    related_report_id, CAST([] AS VARCHAR[]), NULL, NULL, NULL, false, '无法判断：' || reason_zh
             FROM (SELECT {na_cols} FROM (
 {rule.not_assessable_sql}
-            ))""", [rule.id, rule.severity])
+            ))""",
+            [rule.id, rule.severity],
+        )
     return RuleResult(rule, time.perf_counter() - t0, 0, 0)
 
 
@@ -236,12 +255,26 @@ def record(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
     """Append the run to the rule_runs audit log."""
     con.executemany(
         "INSERT OR REPLACE INTO rule_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[result.run_id, r.rule.id, result.started_at, r.seconds, r.fail, r.not_assessable,
-          r.gx_success, r.gx_unexpected, r.gx_seconds] for r in result.rules])
+        [
+            [
+                result.run_id,
+                r.rule.id,
+                result.started_at,
+                r.seconds,
+                r.fail,
+                r.not_assessable,
+                r.gx_success,
+                r.gx_unexpected,
+                r.gx_seconds,
+            ]
+            for r in result.rules
+        ],
+    )
 
 
-def run_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None, *,
-              run_id: str | None = None) -> RunResult:
+def run_rules(
+    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None, *, run_id: str | None = None
+) -> RunResult:
     """Prepare the work tables and evaluate every rule into `findings` (no GX, no rule_runs row)."""
     from pipelines import warehouse
 
@@ -252,8 +285,13 @@ def run_rules(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = Non
     return RunResult(run_id or str(uuid.uuid4()), started, prep, evaluate(con, rules))
 
 
-def run(warehouse_path: str | Path, *, run_id: str | None = None, gx: bool = True,
-        rules: Sequence[Rule] | None = None) -> RunResult:
+def run(
+    warehouse_path: str | Path,
+    *,
+    run_id: str | None = None,
+    gx: bool = True,
+    rules: Sequence[Rule] | None = None,
+) -> RunResult:
     """The nightly rules run on a warehouse file: findings, then the GX validation of the same SQL
     (through its own connection, so ours is closed meanwhile), then the rule_runs log."""
     from pipelines import warehouse

@@ -64,11 +64,13 @@ def build_suite(rules: Sequence[Rule], ctx: Any = None) -> Any:
         context()
     suite = gx.ExpectationSuite(name=SUITE)
     for rule in rules:
-        suite.add_expectation(gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=gx_query(rule),
-            description=f"{rule.id}: {rule.en}",
-            meta={"rule_id": rule.id, "check": rule.check, "severity": rule.severity, "zh": rule.zh},
-        ))
+        suite.add_expectation(
+            gxe.UnexpectedRowsExpectation(
+                unexpected_rows_query=gx_query(rule),
+                description=f"{rule.id}: {rule.en}",
+                meta={"rule_id": rule.id, "check": rule.check, "severity": rule.severity, "zh": rule.zh},
+            )
+        )
     return suite
 
 
@@ -101,12 +103,17 @@ def context() -> Any:
         ProgressBarsConfig,
     )
 
-    config = DataContextConfig(analytics_enabled=False, progress_bars=ProgressBarsConfig(globally=False),
-                               store_backend_defaults=InMemoryStoreBackendDefaults())
+    config = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+    )
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def validate(warehouse_path: str | Path, rules: Sequence[Rule], *, patched: bool = True) -> dict[str, GxResult]:
+def validate(
+    warehouse_path: str | Path, rules: Sequence[Rule], *, patched: bool = True
+) -> dict[str, GxResult]:
     """Validate the suite against the warehouse file; the work tables must exist (engine.prepare).
 
     Opens its own connection through SQLAlchemy, so no other connection with a different DuckDB
@@ -136,8 +143,9 @@ def validate(warehouse_path: str | Path, rules: Sequence[Rule], *, patched: bool
                     for info in (res.exception_info or {}).values():
                         if isinstance(info, dict) and info.get("raised_exception"):
                             error = info.get("exception_message")
-                out[rule_id] = GxResult(rule_id, bool(res.success), None if error else _int(observed),
-                                        seconds, error)
+                out[rule_id] = GxResult(
+                    rule_id, bool(res.success), None if error else _int(observed), seconds, error
+                )
         return out
     finally:
         # Both engines hold DuckDB connections, and DuckDB refuses a connection with another

@@ -32,9 +32,12 @@ def load_organs(con: duckdb.DuckDBPyConnection, organs_json: Path, *, inbox: Pat
     except ValueError:
         prefix = "."
     prefix = "" if prefix == "." else prefix + "/"
-    source = (prefix + organs_json.name)
-    files = pd.DataFrame([(o["id"], prefix + f) for o in organs for f in o.get("files", [])],
-                         columns=["organ_id", "file_name"], dtype="object")
+    source = prefix + organs_json.name
+    files = pd.DataFrame(
+        [(o["id"], prefix + f) for o in organs for f in o.get("files", [])],
+        columns=["organ_id", "file_name"],
+        dtype="object",
+    )
     con.register("_gk_organ_files", files)
     try:
         found = con.execute("""
@@ -50,10 +53,17 @@ def load_organs(con: duckdb.DuckDBPyConnection, organs_json: Path, *, inbox: Pat
     for o in organs:
         # an organ none of whose reports is loaded still takes part under the id of its name
         ids.setdefault(o["id"], {warehouse.agency_id(o["name"])})
-    links = sorted({(child, parent, source)
-                    for o in organs if o.get("report_scope") == "region"
-                    for c in o.get("children", []) if c in by_id
-                    for child in ids[c] for parent in ids[o["id"]]})
+    links = sorted(
+        {
+            (child, parent, source)
+            for o in organs
+            if o.get("report_scope") == "region"
+            for c in o.get("children", [])
+            if c in by_id
+            for child in ids[c]
+            for parent in ids[o["id"]]
+        }
+    )
     con.begin()
     try:
         con.execute("DELETE FROM agency_parent WHERE source = ?", [source])

@@ -76,8 +76,10 @@ def load_corpus(con: duckdb.DuckDBPyConnection, corpus: Path, mode: Mode = "prin
         df = pd.DataFrame(subtotals, columns=["report_id", "group_code", "col_code", "value"])
         con.register("_gk_subtotals", df)
         try:
-            con.execute("INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, "
-                        "CAST(value AS VARCHAR) FROM _gk_subtotals")
+            con.execute(
+                "INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, "
+                "CAST(value AS VARCHAR) FROM _gk_subtotals"
+            )
         finally:
             con.unregister("_gk_subtotals")
     hierarchy.load_inbox(con, corpus)
@@ -104,13 +106,23 @@ def _printed_items(corpus: Path) -> Iterator[tuple[str, str, ParsedReport]]:
                 # the parser read it right: keep its raw text and kind (unit, dash), not its doubts
                 cells[cid] = ParsedCell(cid, seen.value, seen.raw, seen.kind, seen.provenance)
             else:
-                cells[cid] = ParsedCell(cid, value, None if value is None else str(value),
-                                        "blank" if value is None else "number", Provenance())
-        report = ParsedReport(agency=expected["agency"], year=expected["year"],
-                              format_version=expected["format_version"],
-                              medium=parsed.medium if parsed else "html", cells=cells,
-                              sections=parsed.sections if parsed else {},
-                              title=expected.get("title"), warnings=[])
+                cells[cid] = ParsedCell(
+                    cid,
+                    value,
+                    None if value is None else str(value),
+                    "blank" if value is None else "number",
+                    Provenance(),
+                )
+        report = ParsedReport(
+            agency=expected["agency"],
+            year=expected["year"],
+            format_version=expected["format_version"],
+            medium=parsed.medium if parsed else "html",
+            cells=cells,
+            sections=parsed.sections if parsed else {},
+            title=expected.get("title"),
+            warnings=[],
+        )
         yield src.name, hashlib.sha256(data).hexdigest(), report
 
 
@@ -125,9 +137,11 @@ def _subtotals(exp_path: Path, report_id: str) -> list[tuple[str, str, str, floa
 
     expected = json.loads(exp_path.read_text(encoding="utf-8"))
     cols = [c.code for c in layout.T3_COLS]
-    return [(report_id, group, col, None if v is None else float(v))
-            for group, values in (expected.get("subtotals") or {}).items()
-            for col, v in zip(cols, values, strict=True)]
+    return [
+        (report_id, group, col, None if v is None else float(v))
+        for group, values in (expected.get("subtotals") or {}).items()
+        for col, v in zip(cols, values, strict=True)
+    ]
 
 
 def truth_pairs(manifest: dict[str, Any]) -> set[tuple[str, str]]:
@@ -139,8 +153,9 @@ def truth_pairs(manifest: dict[str, Any]) -> set[tuple[str, str]]:
     return pairs
 
 
-def scores(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
-           scope: dict[str, set[str]] | None = None) -> dict[str, Score]:
+def scores(
+    con: duckdb.DuckDBPyConnection, manifest: dict[str, Any], scope: dict[str, set[str]] | None = None
+) -> dict[str, Score]:
     """Per rule of the catalogue: (file, rule) pairs in the manifest vs failed findings.
     `scope` (rule -> files), when given, limits both sides to those files."""
     out = {r.id: Score(r.id) for r in catalogue.load()}
@@ -154,7 +169,9 @@ def scores(con: duckdb.DuckDBPyConnection, manifest: dict[str, Any],
     for file, rule in con.execute("SELECT DISTINCT source_file, rule_id FROM report_findings").fetchall():
         if keep(file, rule):
             out.setdefault(rule, Score(rule)).found.add(file)
-    for file, rule in con.execute("SELECT DISTINCT source_file, rule_id FROM report_not_assessable").fetchall():
+    for file, rule in con.execute(
+        "SELECT DISTINCT source_file, rule_id FROM report_not_assessable"
+    ).fetchall():
         if keep(file, rule):
             out.setdefault(rule, Score(rule)).not_assessable.add(file)
     return out
@@ -175,14 +192,19 @@ def exactly_parsed(corpus: Path) -> set[str]:
             got = parse.parse_bytes(src.read_bytes(), src.name)
         except parse.UnreadableInput:
             continue
-        if (got.agency, got.year, got.format_version) != (expected["agency"], expected["year"],
-                                                          expected["format_version"]):
+        if (got.agency, got.year, got.format_version) != (
+            expected["agency"],
+            expected["year"],
+            expected["format_version"],
+        ):
             continue
         cells = got.cells
         if any(c.uncertain for c in cells.values()):
             continue
-        if all(_same(cells[c].value if c in cells and cells[c].value is not None else 0, 0 if v is None else v)
-               for c, v in expected["cells"].items()):
+        if all(
+            _same(cells[c].value if c in cells and cells[c].value is not None else 0, 0 if v is None else v)
+            for c, v in expected["cells"].items()
+        ):
             out.add(src.name)
     return out
 
@@ -193,8 +215,10 @@ def parsed_scope(corpus: Path, exact: set[str]) -> dict[str, set[str]]:
     organs = json.loads((Path(corpus) / "organs.json").read_text(encoding="utf-8"))
     files_of = {o["id"]: set(o.get("files", [])) for o in organs}
     organ_exact = {oid: files <= exact for oid, files in files_of.items()}
-    region_exact = {o["id"]: organ_exact[o["id"]] and all(organ_exact.get(c, False) for c in o.get("children", []))
-                    for o in organs}
+    region_exact = {
+        o["id"]: organ_exact[o["id"]] and all(organ_exact.get(c, False) for c in o.get("children", []))
+        for o in organs
+    }
     scope: dict[str, set[str]] = {}
     for rule in [r.id for r in catalogue.load()]:
         if rule in CROSS_YEAR:
@@ -206,8 +230,9 @@ def parsed_scope(corpus: Path, exact: set[str]) -> dict[str, set[str]]:
     return scope
 
 
-def measure(corpus: Path, workdir: Path, mode: Mode = "printed", *,
-            only_exact: bool = False) -> dict[str, Score]:
+def measure(
+    corpus: Path, workdir: Path, mode: Mode = "printed", *, only_exact: bool = False
+) -> dict[str, Score]:
     """Load the corpus into a fresh warehouse under workdir, run the rules, score them.
     `only_exact` (parsed mode): score only findings that depend on exactly parsed files, which
     separates the rules' errors from the parser's."""
@@ -226,13 +251,17 @@ def measure(corpus: Path, workdir: Path, mode: Mode = "printed", *,
 
 def format_scores(result: dict[str, Score], title: str = "") -> str:
     lines = [title] if title else []
-    lines.append(f"{'rule':7} {'injected':>8} {'found':>6} {'tp':>5} {'precision':>9} {'recall':>7} "
-                 f"{'not assessable':>14}  examples (false positive / missed)")
+    lines.append(
+        f"{'rule':7} {'injected':>8} {'found':>6} {'tp':>5} {'precision':>9} {'recall':>7} "
+        f"{'not assessable':>14}  examples (false positive / missed)"
+    )
     for rid in [r.id for r in catalogue.load()] + sorted(set(result) - {r.id for r in catalogue.load()}):
         s = result.get(rid)
         if s is None:
             continue
         ex = ", ".join(s.false_positives[:2] + [f"missed {m}" for m in s.missed[:2]])
-        lines.append(f"{rid:7} {len(s.truth):>8} {len(s.found):>6} {s.tp:>5} {100 * s.precision:>8.1f}% "
-                     f"{100 * s.recall:>6.1f}% {len(s.not_assessable):>14}  {ex}")
+        lines.append(
+            f"{rid:7} {len(s.truth):>8} {len(s.found):>6} {s.tp:>5} {100 * s.precision:>8.1f}% "
+            f"{100 * s.recall:>6.1f}% {len(s.not_assessable):>14}  {ex}"
+        )
     return "\n".join(lines)

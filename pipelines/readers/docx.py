@@ -72,7 +72,9 @@ def _document_xml(data: bytes) -> bytes:
     with archive:
         names = set(archive.namelist())
         if "word/document.xml" not in names:
-            raise UnreadableInput(f"ZIP archive is not a Word document (no word/document.xml): {_kind(archive, names)}")
+            raise UnreadableInput(
+                f"ZIP archive is not a Word document (no word/document.xml): {_kind(archive, names)}"
+            )
         info = archive.getinfo("word/document.xml")
         if info.file_size > _MAX_XML:
             raise UnreadableInput(f"Word document body too large ({info.file_size // 2**20} MB uncompressed)")
@@ -195,8 +197,13 @@ def _title(paragraphs: list[tuple[str, str]]) -> str | None:
                 continue
             if len(title) > _MAX_TITLE:
                 break
-            if i > 0 and head[i - 1][1] == head[i][1] and len(head[i - 1][0]) <= 30 and \
-                    not any(p in head[i - 1][0] for p in "。：:，,") and "报告" not in head[i - 1][0]:
+            if (
+                i > 0
+                and head[i - 1][1] == head[i][1]
+                and len(head[i - 1][0]) <= 30
+                and not any(p in head[i - 1][0] for p in "。：:，,")
+                and "报告" not in head[i - 1][0]
+            ):
                 title = head[i - 1][0] + title
             return title
     return None

@@ -64,7 +64,7 @@ def decode_bytes(data: bytes, declared_hint: bool = True) -> tuple[str, str]:
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return data[len(bom) :].decode(name, errors="replace"), name
     label = declared_charset(data) if declared_hint else None
     declared = codec_for(label) if label else None
     candidates = ["utf-8"]

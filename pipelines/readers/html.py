@@ -16,14 +16,63 @@ from pipelines.model import Document, Grid, GridCell, UnreadableInput
 from pipelines.readers.encoding import codec_for, declared_charset, decode_bytes, looks_binary
 
 # Never rendered as text; <select>/<button> are the site-search and close-window widgets.
-_INVISIBLE = ("script", "style", "noscript", "template", "select", "button", "textarea", "iframe",
-              "object", "embed")
-_BLOCK = frozenset((
-    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "details", "div", "dl",
-    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul",
-))
+_INVISIBLE = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "select",
+    "button",
+    "textarea",
+    "iframe",
+    "object",
+    "embed",
+)
+_BLOCK = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    )
+)
 # Zero-width characters that Word/WPS exports scatter inside labels.
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
 _ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS))
@@ -34,8 +83,23 @@ _BREAK = "\x00"
 _ARTICLE_SHARE = 0.75
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 # Elements that can hold a whole article; a long paragraph (<p>, <font>) is never the article.
-_CONTAINERS = frozenset(("div", "section", "article", "main", "center", "form", "table", "tbody", "thead",
-                         "tfoot", "tr", "td", "th"))
+_CONTAINERS = frozenset(
+    (
+        "div",
+        "section",
+        "article",
+        "main",
+        "center",
+        "form",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+    )
+)
 # Statutory tables have at most 15 columns and Word exports a few dozen; the cap bounds the work
 # a hostile colspan can cause.
 _MAX_COLUMNS = 256
@@ -97,8 +161,9 @@ def read_html(data: bytes) -> Document:
     lines = _lines(container, leaves)
     if not lines and not grids:
         raise UnreadableInput("HTML page has no text")
-    return Document(medium="html", tables=grids, text="\n".join(lines), title=_title(root, lines),
-                    notes=notes)
+    return Document(
+        medium="html", tables=grids, text="\n".join(lines), title=_title(root, lines), notes=notes
+    )
 
 
 def _encoding_notes(data: bytes, text: str, encoding: str) -> list[str]:
@@ -189,8 +254,9 @@ def _own_weight(el: etree._Element) -> int:
     return len("".join(own.split()))
 
 
-def _article(body: etree._Element, data_tables: set[etree._Element],
-             hint: etree._Element | None) -> etree._Element:
+def _article(
+    body: etree._Element, data_tables: set[etree._Element], hint: etree._Element | None
+) -> etree._Element:
     """The element holding the report: walk down from <body> into the child with the most
     non-link text while it keeps most of its parent's, stopping above data tables."""
     # The child on the way to a data table (`hint`) probably holds the article: its weight is
@@ -207,8 +273,12 @@ def _article(body: etree._Element, data_tables: set[etree._Element],
             weights[derived] = max(0.0, weight - _own_weight(node) - sum(weights))
         best = max(range(len(children)), key=weights.__getitem__)
         chosen = children[best]
-        if (chosen.tag not in _CONTAINERS or chosen in data_tables or weights[best] <= 0
-                or weights[best] < _ARTICLE_SHARE * weight):
+        if (
+            chosen.tag not in _CONTAINERS
+            or chosen in data_tables
+            or weights[best] <= 0
+            or weights[best] < _ARTICLE_SHARE * weight
+        ):
             return node
         node, weight = chosen, weights[best]
 

@@ -61,13 +61,25 @@ def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
         source = work / "report.doc"  # LibreOffice detects Word vs WPS by content, not by name
         source.write_bytes(data)
         out_dir = work / "out"
-        cmd = [exe, "--headless", "--norestore", "--nolockcheck", "--nodefault",
-               f"-env:UserInstallation={(work / 'profile').as_uri()}",
-               "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(source)]
+        cmd = [
+            exe,
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ]
         _run(cmd, timeout)
         produced = out_dir / "report.docx"
         if not produced.is_file() or produced.stat().st_size == 0:
-            raise UnreadableInput("legacy Word/WPS file: LibreOffice could not convert it (corrupt or protected)")
+            raise UnreadableInput(
+                "legacy Word/WPS file: LibreOffice could not convert it (corrupt or protected)"
+            )
         if produced.stat().st_size > _MAX_OUTPUT:
             raise UnreadableInput("legacy Word/WPS file: converted document too large")
         return produced.read_bytes()
@@ -76,12 +88,19 @@ def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
 def _run(cmd: list[str], timeout: float) -> None:
     # A session of its own: on timeout the whole LibreOffice process tree is killed, not only the
     # launcher script (soffice starts soffice.bin as a child).
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        raise UnreadableInput(f"legacy Word/WPS file: LibreOffice conversion timed out after {timeout:g} s") from None
+        raise UnreadableInput(
+            f"legacy Word/WPS file: LibreOffice conversion timed out after {timeout:g} s"
+        ) from None

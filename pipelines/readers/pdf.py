@@ -47,8 +47,10 @@ _HAIRLINE = 2.5  # a filled shape thinner than this is a drawn line, not a cell 
 # characters, but never by a whole character).
 _SPACE_GAP = 0.2
 _CELL_GAP = 1.0
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?"
-                          r"[-—–－\s]*$")
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?"
+    r"[-—–－\s]*$"
+)
 # Fonts without a Unicode map yield private-use or replacement characters.
 _UNMAPPED = re.compile("[\ue000-\uf8ff\ufffd]")
 _MAX_TITLE = 100
@@ -90,7 +92,9 @@ def _open(data: bytes) -> pdfium.PdfDocument:
         if "password" in reason.lower():
             raise UnreadableInput("encrypted PDF: cannot be opened without a password") from None
         detail = reason.split("(PDFium:", 1)[-1].strip(" ).") if "PDFium:" in reason else reason
-        raise UnreadableInput(f"malformed PDF, cannot be opened: {detail.lower() or 'unknown error'}") from None
+        raise UnreadableInput(
+            f"malformed PDF, cannot be opened: {detail.lower() or 'unknown error'}"
+        ) from None
     if len(pdf) == 0:
         pdf.close()
         raise UnreadableInput("PDF has no pages")
@@ -269,8 +273,13 @@ def _raw_chars(textpage: pdfium.PdfTextPage) -> tuple[list[tuple[str, Box]], int
         if not pdfium_c.FPDFText_GetLooseCharBox(handle, i, rect):
             continue
         pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        found.append((text, (rect.left, rect.bottom, rect.right, rect.top),
-                      (left.value, bottom.value, right.value, top.value)))
+        found.append(
+            (
+                text,
+                (rect.left, rect.bottom, rect.right, rect.top),
+                (left.value, bottom.value, right.value, top.value),
+            )
+        )
         angle = pdfium_c.FPDFText_GetCharAngle(handle, i)
         if angle >= 0:
             votes[round(angle / (math.pi / 2)) % 4] += 1
@@ -291,6 +300,7 @@ def _plausible(found: list[tuple[str, Box, Box]], sideways: bool) -> list[tuple[
     """The loose (font-height) box of each character, which keeps a line's characters level; but
     PDFium returns a box many times the glyph's size for some characters (a label set in a
     vertical column, for one): those get a font-height box around the glyph instead."""
+
     def size(box: Box) -> tuple[float, float]:
         w, h = box[2] - box[0], box[3] - box[1]
         return (h, w) if sideways else (w, h)
@@ -337,8 +347,9 @@ class _Fallback:
             return None
         # pdfminer places the page in a rotated device space; back to user space.
         x0, y0, x1, y1 = page.mediabox
-        ctm = {90: (0, -1, 1, 0, -y0, x1), 180: (-1, 0, 0, -1, x1, y1),
-               270: (0, 1, -1, 0, y1, -x0)}.get(page.rotate, (1, 0, 0, 1, -x0, -y0))
+        ctm = {90: (0, -1, 1, 0, -y0, x1), 180: (-1, 0, 0, -1, x1, y1), 270: (0, 1, -1, 0, y1, -x0)}.get(
+            page.rotate, (1, 0, 0, 1, -x0, -y0)
+        )
         inv = _invert(ctm)
         out: list[tuple[str, Box]] = []
         votes: Counter[int] = Counter()
@@ -374,7 +385,9 @@ def _apply(m: Matrix, x: float, y: float, linear: bool = False) -> tuple[float, 
     return a * x + c * y + e, b * x + d * y + f
 
 
-def _frame(cropbox: tuple[float, float, float, float], rotation: int) -> Callable[[float, float], tuple[float, float]]:
+def _frame(
+    cropbox: tuple[float, float, float, float], rotation: int
+) -> Callable[[float, float], tuple[float, float]]:
     """User space -> the upright reading frame (origin top-left, y down). `rotation` is the
     counter-clockwise angle of the text in user space; it equals /Rotate for pages whose text
     reads upright when displayed."""
@@ -454,7 +467,9 @@ def _objects(page: pdfium.PdfPage) -> Iterator[tuple[Any, Matrix]]:
     """Page objects with the matrix to user space, descending into form XObjects."""
     raw = page.raw
 
-    def walk(get: Callable[[int], Any], count: int, outer: Matrix, depth: int) -> Iterator[tuple[Any, Matrix]]:
+    def walk(
+        get: Callable[[int], Any], count: int, outer: Matrix, depth: int
+    ) -> Iterator[tuple[Any, Matrix]]:
         m = pdfium_c.FS_MATRIX()
         for i in range(count):
             obj = get(i)
@@ -466,7 +481,9 @@ def _objects(page: pdfium.PdfPage) -> Iterator[tuple[Any, Matrix]]:
             matrix = _multiply((m.a, m.b, m.c, m.d, m.e, m.f), outer)
             if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
                 if depth < 8:
-                    yield from walk(_form_getter(obj), pdfium_c.FPDFFormObj_CountObjects(obj), matrix, depth + 1)
+                    yield from walk(
+                        _form_getter(obj), pdfium_c.FPDFFormObj_CountObjects(obj), matrix, depth + 1
+                    )
             else:
                 yield obj, matrix
 
@@ -485,8 +502,14 @@ def _multiply(m: Matrix, n: Matrix) -> Matrix:
     """m then n (PDF row-vector convention)."""
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def _visible(get_color: Any, obj: Any) -> bool:
@@ -527,8 +550,11 @@ def _path_lines(obj: Any, matrix: Matrix, out: list[tuple[Point, Point]]) -> Non
             subpaths[-1].append(subpaths[-1][0])
     for points in subpaths:
         if stroked:
-            out.extend((p, q) for p, q in zip(points, points[1:], strict=False)
-                       if not (math.isnan(p[0]) or math.isnan(q[0])))
+            out.extend(
+                (p, q)
+                for p, q in zip(points, points[1:], strict=False)
+                if not (math.isnan(p[0]) or math.isnan(q[0]))
+            )
             continue
         xs = [p[0] for p in points if not math.isnan(p[0])]
         ys = [p[1] for p in points if not math.isnan(p[1])]
@@ -539,8 +565,9 @@ def _path_lines(obj: Any, matrix: Matrix, out: list[tuple[Point, Point]]) -> Non
             out.append((((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1)))
 
 
-def _rulings(lines: list[tuple[Point, Point]], to_view: Callable[[float, float], tuple[float, float]]
-             ) -> tuple[list[_Segment], list[_Segment]]:
+def _rulings(
+    lines: list[tuple[Point, Point]], to_view: Callable[[float, float], tuple[float, float]]
+) -> tuple[list[_Segment], list[_Segment]]:
     """Horizontal and vertical rulings in the reading frame; diagonals (the slashed corner cell
     of some tables) are not rulings."""
     horizontal: list[_Segment] = []
@@ -619,7 +646,9 @@ def _cluster(values: list[float]) -> list[float]:
     return [sum(group) / len(group) for group in out]
 
 
-def _bounds(rules: list[float], span: tuple[float, float], has_text: Callable[[float, float], bool]) -> list[float]:
+def _bounds(
+    rules: list[float], span: tuple[float, float], has_text: Callable[[float, float], bool]
+) -> list[float]:
     """Grid positions along one axis: the rulings, plus the far ends of the crossing lines where
     a border was not drawn (a table cut by a page break) and text lies beyond the last ruling."""
     pos = _cluster(rules)
@@ -673,7 +702,7 @@ def _unruled_rows(xs: list[float], ys: list[float], chars: list[_Char]) -> list[
     table = sorted((c for c in chars if xs[0] <= (c.x0 + c.x1) / 2 <= xs[-1]), key=lambda c: c.top + c.bottom)
     keys = [(c.top + c.bottom) / 2 for c in table]
     for top, bottom in zip(ys, ys[1:], strict=False):
-        band = table[bisect.bisect_left(keys, top):bisect.bisect_right(keys, bottom)]
+        band = table[bisect.bisect_left(keys, top) : bisect.bisect_right(keys, bottom)]
         lines = [(line, _is_value_line(line, xs)) for line in _lines(band, 0)]
         if sum(v for _, v in lines) < 2:
             continue  # one row: a ruled cell may wrap a label, or a number, over several lines
@@ -695,8 +724,11 @@ def _split_group(group: list[tuple[_Line, bool]]) -> list[float]:
     if len(anchors) < 2:
         return []
     owner = [min(anchors, key=lambda a: abs(a - c)) for c in centres]
-    return [(group[i - 1][0].bottom + group[i][0].top) / 2 for i in range(1, len(group))
-            if owner[i] != owner[i - 1]]
+    return [
+        (group[i - 1][0].bottom + group[i][0].top) / 2
+        for i in range(1, len(group))
+        if owner[i] != owner[i - 1]
+    ]
 
 
 def _is_value_line(line: _Line, xs: list[float]) -> bool:
@@ -721,8 +753,9 @@ def _regions(lattice: _Lattice, n_rows: int, n_cols: int) -> list[int]:
         return i
 
     def ruled(segments: list[_Segment], pos: float, across: float) -> bool:
-        return any(abs(s.pos - pos) <= _SNAP and s.start - _SLACK <= across <= s.end + _SLACK
-                   for s in segments)
+        return any(
+            abs(s.pos - pos) <= _SNAP and s.start - _SLACK <= across <= s.end + _SLACK for s in segments
+        )
 
     for i in range(n_rows):
         y_mid = (ys[i] + ys[i + 1]) / 2
@@ -735,8 +768,9 @@ def _regions(lattice: _Lattice, n_rows: int, n_cols: int) -> list[int]:
     return [find(k) for k in range(n_rows * n_cols)]
 
 
-def _grid_rows(lattice: _Lattice, region: list[int], inside: dict[int, list[_Char]], page: int
-               ) -> list[list[GridCell]]:
+def _grid_rows(
+    lattice: _Lattice, region: list[int], inside: dict[int, list[_Char]], page: int
+) -> list[list[GridCell]]:
     xs, ys = lattice.xs, lattice.ys
     n_cols = len(xs) - 1
     texts = {r: _cell_text(chs) for r, chs in inside.items()}
@@ -744,8 +778,11 @@ def _grid_rows(lattice: _Lattice, region: list[int], inside: dict[int, list[_Cha
     for k, r in enumerate(region):
         i, j = divmod(k, n_cols)
         box = boxes.get(r)
-        boxes[r] = (xs[j], ys[i], xs[j + 1], ys[i + 1]) if box is None else (
-            min(box[0], xs[j]), min(box[1], ys[i]), max(box[2], xs[j + 1]), max(box[3], ys[i + 1]))
+        boxes[r] = (
+            (xs[j], ys[i], xs[j + 1], ys[i + 1])
+            if box is None
+            else (min(box[0], xs[j]), min(box[1], ys[i]), max(box[2], xs[j + 1]), max(box[3], ys[i + 1]))
+        )
     # An empty box left of a row's values (a label cell that a stray ruling cut in two) stays a
     # plain blank cell: the mapper drops surplus leading blanks, while a blank value column (blank
     # for zero) must keep its position.
@@ -817,9 +854,16 @@ def _notes(pages: list[_Page]) -> list[str]:
 
 
 def _line_cells(line: _Line, row: int) -> list[GridCell]:
-    return [GridCell(_spaced(run, line.height), row, col, page=line.page,
-                     bbox=_rounded((min(c.x0 for c in run), line.top, max(c.x1 for c in run), line.bottom)))
-            for col, run in enumerate(line.runs(_CELL_GAP))]
+    return [
+        GridCell(
+            _spaced(run, line.height),
+            row,
+            col,
+            page=line.page,
+            bbox=_rounded((min(c.x0 for c in run), line.top, max(c.x1 for c in run), line.bottom)),
+        )
+        for col, run in enumerate(line.runs(_CELL_GAP))
+    ]
 
 
 def _rounded(box: Box) -> Box:
@@ -857,7 +901,11 @@ def _continues(prev: _Line, line: _Line, margins: dict[int, tuple[float, float]]
     left, _ = margins[line.page]
     _, right = margins[prev.page]
     size = max(prev.size, line.size)
-    if abs(prev.size - line.size) > 0.3 * size or len(line.runs(_CELL_GAP)) > 1 or len(prev.runs(_CELL_GAP)) > 1:
+    if (
+        abs(prev.size - line.size) > 0.3 * size
+        or len(line.runs(_CELL_GAP)) > 1
+        or len(prev.runs(_CELL_GAP)) > 1
+    ):
         return False
     near = line.page != prev.page or line.top - prev.bottom < size
     return near and prev.x1 >= right - 1.5 * size and line.x0 <= left + 0.5 * size
@@ -869,8 +917,11 @@ def _title(lines: list[_Line]) -> str | None:
     blocks: list[list[_Line]] = []
     for line in lines[:30]:
         last = blocks[-1][-1] if blocks else None
-        if last and abs(last.height - line.height) <= 0.15 * line.height and \
-                line.top - last.bottom < 1.2 * line.height:
+        if (
+            last
+            and abs(last.height - line.height) <= 0.15 * line.height
+            and line.top - last.bottom < 1.2 * line.height
+        ):
             blocks[-1].append(line)
         else:
             blocks.append([line])

@@ -16,14 +16,18 @@ from pipelines.model import Document, Grid, GridCell, UnreadableInput
 from pipelines.readers.encoding import decode_bytes, looks_binary
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_TRAILING_NUMBERS = re.compile(r"^(?P<label>.*?[^\d\s.,+\-])\s+(?P<nums>[+\-]?\d[\d,]*(?:\.\d+)?"
-                               r"(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)*)\s*$")
+_TRAILING_NUMBERS = re.compile(
+    r"^(?P<label>.*?[^\d\s.,+\-])\s+(?P<nums>[+\-]?\d[\d,]*(?:\.\d+)?"
+    r"(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)*)\s*$"
+)
 _ONLY_NUMBERS = re.compile(r"^[+\-]?\d[\d,]*(?:\.\d+)?(?:\s+[+\-]?\d[\d,]*(?:\.\d+)?)*$")
 _DUMP_HEADER = re.compile(r"^(标题|发布时间|文号|发布机构|栏目|原文链接|本地目录|页面链接)\s*[:：]")
 _BODY_MARK = re.compile(r"=+\s*正文\s*=+")
 # In a crawler dump a table row's label is followed directly by its digits, with no separator
 # (matched after squeezing out spaces between non-digits: dumps also break labels, "本 年新收").
-_GLUED_HINT = re.compile(r"(?:申请数量|予以公开|规章|规范性文件|行政许可|行政处罚|行政强制|收费|审结总计)-?\d")
+_GLUED_HINT = re.compile(
+    r"(?:申请数量|予以公开|规章|规范性文件|行政许可|行政处罚|行政强制|收费|审结总计)-?\d"
+)
 _SPACE_IN_WORDS = re.compile(r"(?<=[^\d\s])\s+(?=[^\d\s])")
 # A run of digits (with the stray spaces dumps contain), an optional decimal part / 元 unit; a minus
 # sign right after a label belongs to the run (a negative count printed in error is still data).
@@ -63,7 +67,7 @@ def _split_dump_header(text: str) -> tuple[str | None, str]:
             title = field.group(1).strip() or None
             break
     if m:
-        return title, text[m.end():]
+        return title, text[m.end() :]
     return title, text
 
 
@@ -95,8 +99,10 @@ def _line_grid(body: str) -> Grid:
         m = _TRAILING_NUMBERS.match(s)
         if m and not s.endswith(("年", "月", "日")):
             nums = m.group("nums").split()
-            rows.append([GridCell(m.group("label").strip(), r, 0)]
-                        + [GridCell(n, r, c + 1) for c, n in enumerate(nums)])
+            rows.append(
+                [GridCell(m.group("label").strip(), r, 0)]
+                + [GridCell(n, r, c + 1) for c, n in enumerate(nums)]
+            )
         elif _ONLY_NUMBERS.match(s):
             rows.append([GridCell(n, r, c) for c, n in enumerate(s.split())])
         else:
@@ -117,8 +123,11 @@ def _glued_grid(body: str) -> Grid:
         start, end = m.start(), m.end()
         run = m.group()
         # "…00000002.其他法律…": the last digit numbers the next row, it is not a value
-        if flat[end:end + 1] in (".", "、", "．") and not flat[end + 1:end + 2].isdigit() \
-                and not run.endswith(("元", " ")):
+        if (
+            flat[end : end + 1] in (".", "、", "．")
+            and not flat[end + 1 : end + 2].isdigit()
+            and not run.endswith(("元", " "))
+        ):
             if len(run) == 1:
                 pos = end + 1  # "1.属于国家秘密": a row number inside the label
                 continue

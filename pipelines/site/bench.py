@@ -50,8 +50,14 @@ def make_warehouse(workdir: Path, organs: int, years: range, seed: int) -> tuple
     return wh, t1 - t0, time.perf_counter() - t1
 
 
-def run(workdir: Path, *, organs: int = 1000, years: range = range(2019, 2026), seed: int = 1,
-        warehouse: Path | None = None) -> SiteBench:
+def run(
+    workdir: Path,
+    *,
+    organs: int = 1000,
+    years: range = range(2019, 2026),
+    seed: int = 1,
+    warehouse: Path | None = None,
+) -> SiteBench:
     synth_s = wh_s = None
     if warehouse is None:
         warehouse, synth_s, wh_s = make_warehouse(workdir, organs, years, seed)
@@ -65,8 +71,10 @@ def format_bench(b: SiteBench) -> str:
     path, size = r.largest
     lines = []
     if b.synth_seconds is not None and b.warehouse_seconds is not None:
-        lines.append(f"corpus synthesised in {b.synth_seconds:.1f} s; loaded, checked, summarised and published "
-                     f"(the nightly assets before the site) in {b.warehouse_seconds:.1f} s")
+        lines.append(
+            f"corpus synthesised in {b.synth_seconds:.1f} s; loaded, checked, summarised and published "
+            f"(the nightly assets before the site) in {b.warehouse_seconds:.1f} s"
+        )
     lines += [
         f"site: {r.organs} organs, {len(r.pages)} pages, "
         f"{sum(r.pages.values()) / 1e6:.1f} MB of pages + {sum(r.assets.values()) / 1e6:.1f} MB shared assets "

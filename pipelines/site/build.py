@@ -35,8 +35,9 @@ class BuildResult:
         return max(self.pages.items(), key=lambda kv: (kv[1], kv[0])) if self.pages else ("", 0)
 
 
-def build_site(warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None,
-               full: bool = False) -> BuildResult:
+def build_site(
+    warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None, full: bool = False
+) -> BuildResult:
     """Read the warehouse (read-only) and write the site to out_dir, replacing what was there. Organ
     pages whose data did not change since the site in out_dir was built are copied from it, unless
     `full` (pipelines.site.pages.organ)."""
@@ -47,8 +48,9 @@ def build_site(warehouse_path: str | Path, out_dir: str | Path, *, source_base_u
         con.close()
 
 
-def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None,
-               full: bool = False) -> BuildResult:
+def build_from(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None, full: bool = False
+) -> BuildResult:
     t0 = time.perf_counter()
     source_base_url = organ.check_base_url(source_base_url)  # a bad setting fails before any work
     d = site_data.load(con)
@@ -63,8 +65,13 @@ def build_from(con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url
         organs.write(w, d)
         quality.write(w, d)
         coverage.write(w, d)
-        rendered = organ.write_all(w, d, con, source_base_url=source_base_url,
-                                   previous=out_dir if out_dir.is_dir() and not full else None)
+        rendered = organ.write_all(
+            w,
+            d,
+            con,
+            source_base_url=source_base_url,
+            previous=out_dir if out_dir.is_dir() and not full else None,
+        )
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -15,8 +15,12 @@ from pipelines.site.render import clean
 
 FONT = "'WenQuanYi Zen Hei', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', sans-serif"
 OUTCOME_COLORS = {
-    "granted": "#2e7d32", "partially_granted": "#9ccc65", "denied": "#c62828",
-    "unavailable": "#ef6c00", "not_handled": "#8d6e63", "other": "#90a4ae",
+    "granted": "#2e7d32",
+    "partially_granted": "#9ccc65",
+    "denied": "#c62828",
+    "unavailable": "#ef6c00",
+    "not_handled": "#8d6e63",
+    "other": "#90a4ae",
 }
 SEVERITY_COLORS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1e88e5"}
 PUBLISHED, MISSING = "#2e7d32", "#c62828"
@@ -59,8 +63,15 @@ def _axis(title: str, *, percent: bool = False, category: bool = False) -> dict[
     return axis
 
 
-def layout(xtitle: str, ytitle: str, *, height: int = 340, percent: bool = False,
-           barmode: str | None = None, horizontal: bool = False) -> dict[str, Any]:
+def layout(
+    xtitle: str,
+    ytitle: str,
+    *,
+    height: int = 340,
+    percent: bool = False,
+    barmode: str | None = None,
+    horizontal: bool = False,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "font": {"family": FONT, "size": 13},
         "height": height,
@@ -88,13 +99,21 @@ def _values(values: Sequence[Any]) -> list[Any]:
     return [clean(v) for v in values]
 
 
-def bar_trace(x: Sequence[Any], y: Sequence[Any], name: str, color: str | None = None,
-              *, horizontal: bool = False, percent: bool = False) -> dict[str, Any]:
+def bar_trace(
+    x: Sequence[Any],
+    y: Sequence[Any],
+    name: str,
+    color: str | None = None,
+    *,
+    horizontal: bool = False,
+    percent: bool = False,
+) -> dict[str, Any]:
     trace: dict[str, Any] = {"type": "bar", "name": name}
     suffix = "%" if percent else ""
     if horizontal:
-        trace.update(x=_values(y), y=list(x), orientation="h",
-                     hovertemplate=f"%{{y}}：%{{x:,}}{suffix}<extra></extra>")
+        trace.update(
+            x=_values(y), y=list(x), orientation="h", hovertemplate=f"%{{y}}：%{{x:,}}{suffix}<extra></extra>"
+        )
     else:
         trace.update(x=list(x), y=_values(y), hovertemplate=f"%{{y:,}}{suffix}")
     if color:
@@ -102,11 +121,19 @@ def bar_trace(x: Sequence[Any], y: Sequence[Any], name: str, color: str | None =
     return trace
 
 
-def line_trace(x: Sequence[Any], y: Sequence[Any], name: str, color: str | None = None,
-               *, percent: bool = False) -> dict[str, Any]:
+def line_trace(
+    x: Sequence[Any], y: Sequence[Any], name: str, color: str | None = None, *, percent: bool = False
+) -> dict[str, Any]:
     suffix = "%" if percent else ""
-    trace: dict[str, Any] = {"type": "scatter", "mode": "lines+markers", "name": name, "x": list(x),
-                             "y": _values(y), "connectgaps": False, "hovertemplate": f"%{{y:,}}{suffix}"}
+    trace: dict[str, Any] = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": list(x),
+        "y": _values(y),
+        "connectgaps": False,
+        "hovertemplate": f"%{{y:,}}{suffix}",
+    }
     if color:
         trace["line"] = {"color": color}
         trace["marker"] = {"color": color}
@@ -128,34 +155,64 @@ def integer_ticks(axis: dict[str, Any], top: float) -> None:
             axis["range"] = [0, 1]
 
 
-def bars(x: Sequence[Any], series: Sequence[tuple[str, Sequence[Any], str | None]], *, xtitle: str,
-         ytitle: str, stacked: bool = False, percent: bool = False, height: int = 340) -> dict[str, Any]:
+def bars(
+    x: Sequence[Any],
+    series: Sequence[tuple[str, Sequence[Any], str | None]],
+    *,
+    xtitle: str,
+    ytitle: str,
+    stacked: bool = False,
+    percent: bool = False,
+    height: int = 340,
+) -> dict[str, Any]:
     if stacked:  # a series that is empty everywhere only adds a legend entry for nothing
         series = [s for s in series if any(v for v in s[1])] or list(series[:1])
-    fig: dict[str, Any] = {"data": [bar_trace(x, y, name, color, percent=percent) for name, y, color in series],
-           "layout": layout(xtitle, ytitle, height=height, percent=percent, barmode="stack" if stacked else "group")}
+    fig: dict[str, Any] = {
+        "data": [bar_trace(x, y, name, color, percent=percent) for name, y, color in series],
+        "layout": layout(
+            xtitle, ytitle, height=height, percent=percent, barmode="stack" if stacked else "group"
+        ),
+    }
     if not percent:
         integer_ticks(fig["layout"]["yaxis"], _top(series, stacked))
     return fig
 
 
-def lines(x: Sequence[Any], series: Sequence[tuple[str, Sequence[Any], str | None]], *, xtitle: str,
-          ytitle: str, percent: bool = False, height: int = 340) -> dict[str, Any]:
-    fig: dict[str, Any] = {"data": [line_trace(x, y, name, color, percent=percent) for name, y, color in series],
-           "layout": layout(xtitle, ytitle, height=height, percent=percent)}
+def lines(
+    x: Sequence[Any],
+    series: Sequence[tuple[str, Sequence[Any], str | None]],
+    *,
+    xtitle: str,
+    ytitle: str,
+    percent: bool = False,
+    height: int = 340,
+) -> dict[str, Any]:
+    fig: dict[str, Any] = {
+        "data": [line_trace(x, y, name, color, percent=percent) for name, y, color in series],
+        "layout": layout(xtitle, ytitle, height=height, percent=percent),
+    }
     if percent:  # a little below 0, so that a year at 0% shows its marker above the axis line
         fig["layout"]["yaxis"]["range"] = [-4, 105]
     return fig
 
 
-def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Any], str | None]], *, label_title: str,
-          value_title: str, stacked: bool = True) -> dict[str, Any]:
+def hbars(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Any], str | None]],
+    *,
+    label_title: str,
+    value_title: str,
+    stacked: bool = True,
+) -> dict[str, Any]:
     """Horizontal bars, one row per label (labels already plot_text-escaped)."""
     height = max(220, 90 + 26 * len(labels))
     series = [s for s in series if any(v for v in s[1])] or list(series[:1])
-    fig: dict[str, Any] = {"data": [bar_trace(labels, y, name, color, horizontal=True) for name, y, color in series],
-           "layout": layout(label_title, value_title, height=height, horizontal=True,
-                            barmode="stack" if stacked else "group")}
+    fig: dict[str, Any] = {
+        "data": [bar_trace(labels, y, name, color, horizontal=True) for name, y, color in series],
+        "layout": layout(
+            label_title, value_title, height=height, horizontal=True, barmode="stack" if stacked else "group"
+        ),
+    }
     integer_ticks(fig["layout"]["xaxis"], _top(series, stacked))
     return fig
 

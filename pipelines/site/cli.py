@@ -28,13 +28,23 @@ def _years(text: str) -> range:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="site_command", required=True, metavar="ACTION")
     b = sub.add_parser("build", help="write the site from the published warehouse")
-    b.add_argument("--warehouse", type=Path, default=None,
-                   help="DuckDB warehouse (default: $GONGKAI_WAREHOUSE or data/warehouse.duckdb)")
+    b.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="DuckDB warehouse (default: $GONGKAI_WAREHOUSE or data/warehouse.duckdb)",
+    )
     b.add_argument("--out", type=Path, default=None, help="site folder (default: $GONGKAI_SITE or data/site)")
-    b.add_argument("--source-base-url", default=None,
-                   help="link each report's file name to this URL + the file name (default: no links)")
-    b.add_argument("--full", action="store_true",
-                   help="render every organ page, even those unchanged since the site in --out was built")
+    b.add_argument(
+        "--source-base-url",
+        default=None,
+        help="link each report's file name to this URL + the file name (default: no links)",
+    )
+    b.add_argument(
+        "--full",
+        action="store_true",
+        help="render every organ page, even those unchanged since the site in --out was built",
+    )
     s = sub.add_parser("bench", help="time the site build for ~1,000 organs × 7 years (budget 60 s)")
     s.add_argument("--organs", type=int, default=1000, help="organs in the synthetic corpus (default 1000)")
     s.add_argument("--years", type=_years, default=range(2019, 2026), help="e.g. 2019-2025 (default)")
@@ -63,10 +73,12 @@ def _build(args: argparse.Namespace) -> int:
     except (ValueError, MissingTables) as e:
         print(f"gongkai: {e}", file=sys.stderr)
         return 2
-    print(f"site written to {result.out_dir}: {len(result.pages)} pages for {result.organs} organs "
-          f"({result.organ_pages_rendered} organ pages rendered, the others unchanged since the last build), "
-          f"{(sum(result.pages.values()) + sum(result.assets.values())) / 1e6:.1f} MB, in {result.seconds:.1f} s; "
-          f"open {result.out_dir / 'index.html'}")
+    print(
+        f"site written to {result.out_dir}: {len(result.pages)} pages for {result.organs} organs "
+        f"({result.organ_pages_rendered} organ pages rendered, the others unchanged since the last build), "
+        f"{(sum(result.pages.values()) + sum(result.assets.values())) / 1e6:.1f} MB, in {result.seconds:.1f} s; "
+        f"open {result.out_dir / 'index.html'}"
+    )
     return 0
 
 
@@ -78,9 +90,13 @@ def _bench(args: argparse.Namespace) -> int:
         return 2
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
-        b = bench.run(args.dir, organs=args.organs, years=args.years, seed=args.seed, warehouse=args.warehouse)
+        b = bench.run(
+            args.dir, organs=args.organs, years=args.years, seed=args.seed, warehouse=args.warehouse
+        )
     else:
         with tempfile.TemporaryDirectory(prefix="gongkai-site-bench-") as tmp:
-            b = bench.run(Path(tmp), organs=args.organs, years=args.years, seed=args.seed, warehouse=args.warehouse)
+            b = bench.run(
+                Path(tmp), organs=args.organs, years=args.years, seed=args.seed, warehouse=args.warehouse
+            )
     print(bench.format_bench(b))
     return 0 if b.result.seconds < bench.BUDGET_SECONDS and not b.oversized else 1

@@ -101,11 +101,15 @@ class SiteData:
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
+    ).fetchall()
     return {name for (name,) in rows}
 
 
-def records(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+def records(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
     cur = con.execute(sql, params or [])
     names = [d[0] for d in cur.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -115,28 +119,46 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     present = table_names(con)
     missing = [t for t in REQUIRED if t not in present]
     if missing:
-        raise MissingTables("the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
-                            "marts first (the agency_dimension and marts assets, or pipelines.marts.refresh)")
+        raise MissingTables(
+            "the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
+            "marts first (the agency_dimension and marts assets, or pipelines.marts.refresh)"
+        )
     organs = _organs(con)
     # the schema creates the findings tables up front; dim_rule is seeded only when the rules run
-    rules_ran = {"report_findings", "dim_rule"} <= present and bool(_scalar(con, "SELECT count(*) FROM dim_rule"))
+    rules_ran = {"report_findings", "dim_rule"} <= present and bool(
+        _scalar(con, "SELECT count(*) FROM dim_rule")
+    )
     reports = {r.report_id: r for r in _reports(con)}
     return SiteData(
         organs=organs,
         organ_years=records(con, "SELECT * FROM mart_organ_year ORDER BY agency_id, year"),
-        coverage=records(con, "SELECT agency_id, year, status, report_id, first_year FROM mart_coverage "
-                              "ORDER BY agency_id, year"),
+        coverage=records(
+            con,
+            "SELECT agency_id, year, status, report_id, first_year FROM mart_coverage "
+            "ORDER BY agency_id, year",
+        ),
         reports=reports,
         findings=_findings(con) if rules_ran else [],
         rules=_rules(con) if rules_ran else {},
         not_assessable=_not_assessable(con) if "report_not_assessable" in present else {},
         rules_ran=rules_ran,
-        cell_labels={(c, f): (r, k) for c, f, r, k in con.execute(
-            "SELECT cell_id, format, row_label, col_label FROM dim_cell ORDER BY ALL").fetchall()},
-        quarantine=[(f, r) for f, r in con.execute(
-            "SELECT file_name, reason FROM quarantine ORDER BY file_name, content_hash").fetchall()],
-        unassigned=records(con, "SELECT file_name, year, agency_name, medium FROM dim_report "
-                                "WHERE agency_id IS NULL OR year IS NULL ORDER BY file_name, report_id"),
+        cell_labels={
+            (c, f): (r, k)
+            for c, f, r, k in con.execute(
+                "SELECT cell_id, format, row_label, col_label FROM dim_cell ORDER BY ALL"
+            ).fetchall()
+        },
+        quarantine=[
+            (f, r)
+            for f, r in con.execute(
+                "SELECT file_name, reason FROM quarantine ORDER BY file_name, content_hash"
+            ).fetchall()
+        ],
+        unassigned=records(
+            con,
+            "SELECT file_name, year, agency_name, medium FROM dim_report "
+            "WHERE agency_id IS NULL OR year IS NULL ORDER BY file_name, report_id",
+        ),
         identity_issues=_identity_issues(con) if "identity_issue" in present else [],
         files_total=_scalar(con, "SELECT count(*) FROM dim_report") or 0,
         as_of=_as_of(con),
@@ -157,9 +179,22 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
         LEFT JOIN dim_agency_profile p USING (agency_id)
         WHERE a.agency_id IN (SELECT agency_id FROM current_report)
         ORDER BY a.name, a.agency_id""").fetchall()
-    return {a: Organ(a, name, level, kind, sector, province, city, county, parent_id, parent_name,
-                     page=f"organ/{slug(a)}.html")
-            for a, name, level, kind, sector, province, city, county, parent_id, parent_name in rows}
+    return {
+        a: Organ(
+            a,
+            name,
+            level,
+            kind,
+            sector,
+            province,
+            city,
+            county,
+            parent_id,
+            parent_name,
+            page=f"organ/{slug(a)}.html",
+        )
+        for a, name, level, kind, sector, province, city, county, parent_id, parent_name in rows
+    }
 
 
 def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
@@ -188,16 +223,21 @@ def _rules(con: duckdb.DuckDBPyConnection) -> dict[str, Rule]:
 
 
 def _not_assessable(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return dict(con.execute("""
+    return dict(
+        con.execute("""
         SELECT rule_id, count(DISTINCT report_id) FROM report_not_assessable
-        SEMI JOIN current_report USING (report_id) GROUP BY rule_id ORDER BY rule_id""").fetchall())
+        SEMI JOIN current_report USING (report_id) GROUP BY rule_id ORDER BY rule_id""").fetchall()
+    )
 
 
 def _identity_issues(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return records(con, """
+    return records(
+        con,
+        """
         SELECT i.rule_id, i.severity, i.agency_id, i.name, i.message_zh AS message, r.file_name
         FROM identity_issue i JOIN dim_report r USING (report_id)
-        ORDER BY i.rule_id, r.file_name, i.report_id""")
+        ORDER BY i.rule_id, r.file_name, i.report_id""",
+    )
 
 
 def _as_of(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -227,9 +267,12 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
     """fact_cell of some reports: report_id -> cell_id -> (value, raw_text, kind, uncertain, note).
     Read in batches of organs, so that memory stays flat however many reports the warehouse holds."""
     out: dict[str, dict[str, tuple[Any, ...]]] = defaultdict(dict)
-    cur = con.execute("""
+    cur = con.execute(
+        """
         SELECT report_id, cell_id, value, raw_text, kind, uncertain, note
-        FROM fact_cell SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)""", [report_ids])
+        FROM fact_cell SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)""",
+        [report_ids],
+    )
     for report_id, cell_id, *rest in cur.fetchall():
         out[report_id][cell_id] = tuple(rest)
     return out
@@ -238,7 +281,8 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
 def report_digests(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, str]:
     """A digest of every cell (value, text, kind, uncertain, note) and every section of some reports,
     computed in DuckDB: what an organ page's cache key needs without reading the cells into Python."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         WITH ids AS (SELECT unnest(?::VARCHAR[]) AS report_id),
         c AS (
             SELECT report_id, md5(string_agg(concat(cell_id, chr(31), coalesce(CAST(value AS VARCHAR), chr(0)), chr(31),
@@ -252,16 +296,23 @@ def report_digests(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dic
             FROM fact_section SEMI JOIN ids USING (report_id) GROUP BY report_id
         )
         SELECT ids.report_id, coalesce(c.d, '') || ':' || coalesce(s.d, '')
-        FROM ids LEFT JOIN c USING (report_id) LEFT JOIN s USING (report_id)""", [report_ids]).fetchall()
+        FROM ids LEFT JOIN c USING (report_id) LEFT JOIN s USING (report_id)""",
+        [report_ids],
+    ).fetchall()
     return dict(rows)
 
 
-def sections_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, list[tuple[str, str | None, str]]]:
+def sections_for(
+    con: duckdb.DuckDBPyConnection, report_ids: list[str]
+) -> dict[str, list[tuple[str, str | None, str]]]:
     out: dict[str, list[tuple[str, str | None, str]]] = defaultdict(list)
-    cur = con.execute("""
+    cur = con.execute(
+        """
         SELECT report_id, section_key, heading, text
         FROM fact_section SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)
-        ORDER BY report_id, section_key""", [report_ids])
+        ORDER BY report_id, section_key""",
+        [report_ids],
+    )
     for report_id, key, heading, text in cur.fetchall():
         out[report_id].append((key, heading, text))
     return out

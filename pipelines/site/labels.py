@@ -19,9 +19,13 @@ UNKNOWN = "未识别"
 
 # Sector names where the first keyword of data/sectors.yaml is not how a person would say it.
 _SECTOR_NAMES = {
-    "government": "人民政府", "general_office": "政府办公室", "other": "其他",
-    "development_reform": "发展改革", "human_resources": "人力资源和社会保障",
-    "government_services": "政务服务", "foreign_affairs": "外事",
+    "government": "人民政府",
+    "general_office": "政府办公室",
+    "other": "其他",
+    "development_reform": "发展改革",
+    "human_resources": "人力资源和社会保障",
+    "government_services": "政务服务",
+    "foreign_affairs": "外事",
 }
 
 # Outcome groups of 表三 in printed order, as mart_organ_year names them.

@@ -24,8 +24,9 @@ SITE_TITLE = "政府信息公开工作年度报告监测"
 # Enough digits for a rate in percent or an amount in 万元; fewer would make the CSV lose what the
 # report printed, more would make the output depend on DuckDB's summation order.
 _SIGNIFICANT = 10
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 _SLUG = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
 
@@ -94,10 +95,14 @@ def slug(text: str) -> str:
 
 
 def make_env() -> Environment:
-    env = Environment(loader=PackageLoader("pipelines.site", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("pipelines.site", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters.update(json=safe_json, num=fmt_num, pct=fmt_pct, cell=fmt_cell)
     from pipelines.site.tables import row_html  # tables imports this module's neighbours, not this one
 

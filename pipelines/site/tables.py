@@ -52,8 +52,13 @@ _NOTE_ABSENT = "报告中没有这一格"
 class CellMarker:
     """Turns one report's fact_cell rows and findings into table cells."""
 
-    def __init__(self, fmt: str, cells: Mapping[str, tuple[Any, ...]], findings: Sequence[Finding],
-                 labels: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        cells: Mapping[str, tuple[Any, ...]],
+        findings: Sequence[Finding],
+        labels: Mapping[tuple[str, str], tuple[str, str]],
+    ) -> None:
         self.fmt = fmt
         self.cells = cells
         self.labels = labels
@@ -103,8 +108,9 @@ def row_html(row: Row, year: int) -> Markup:
             span = f' rowspan="{rs}"' if rs > 1 else ""
             out.append(f'<th scope="row"{span}>{text.translate(_ESCAPES)}</th>')
     for c in row.cells:
-        attrs = ((f' class="{c.cls.translate(_ESCAPES)}"' if c.cls else "")
-                 + (f' title="{c.title.translate(_ESCAPES)}"' if c.title else ""))
+        attrs = (f' class="{c.cls.translate(_ESCAPES)}"' if c.cls else "") + (
+            f' title="{c.title.translate(_ESCAPES)}"' if c.title else ""
+        )
         notes = ""
         if c.notes:
             notes = "<sup>" + ",".join(f'<a href="#f{year}-{n}">{n}</a>' for n in c.notes) + "</sup>"
@@ -112,8 +118,12 @@ def row_html(row: Row, year: int) -> Markup:
     return Markup("".join(out))
 
 
-def build(fmt: str, cells: Mapping[str, tuple[Any, ...]], findings: Sequence[Finding],
-          labels: Mapping[tuple[str, str], tuple[str, str]]) -> list[Table]:
+def build(
+    fmt: str,
+    cells: Mapping[str, tuple[Any, ...]],
+    findings: Sequence[Finding],
+    labels: Mapping[tuple[str, str], tuple[str, str]],
+) -> list[Table]:
     """The three tables of a report in format F2019 or F2021 (none for UNKNOWN: nothing was read)."""
     if fmt not in layout.FORMATS:
         return []

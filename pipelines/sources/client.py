@@ -64,15 +64,22 @@ class Response:
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
         if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.HTTPError(newurl, code, f"redirect to a non-http URL refused: {newurl}", headers, fp)
+            raise urllib.error.HTTPError(
+                newurl, code, f"redirect to a non-http URL refused: {newurl}", headers, fp
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
 class PoliteClient:
     """GETs with the settings' manners. `sleep` and `clock` are injectable for tests."""
 
-    def __init__(self, settings: Settings, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -82,7 +89,9 @@ class PoliteClient:
         self._opener = urllib.request.build_opener(_HttpOnlyRedirects())
         self.requests = 0
 
-    def get(self, url: str, target: Path, *, etag: str | None = None, last_modified: str | None = None) -> Response:
+    def get(
+        self, url: str, target: Path, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
         """Download url into target (created or replaced only on a 200), retrying what is worth
         retrying. Raises FetchError (TooLarge for the size limit, Disallowed for robots.txt) with a
         one-line reason."""
@@ -90,7 +99,9 @@ class PoliteClient:
             self._check_robots(url)
         return self._get(url, target, etag, last_modified, self.settings.max_bytes)
 
-    def _get(self, url: str, target: Path, etag: str | None, last_modified: str | None, limit: int) -> Response:
+    def _get(
+        self, url: str, target: Path, etag: str | None, last_modified: str | None, limit: int
+    ) -> Response:
         attempts = self.settings.retries + 1
         for attempt in range(attempts):
             try:
@@ -98,7 +109,7 @@ class PoliteClient:
             except _Retryable as e:
                 if attempt == attempts - 1:
                     raise FetchError(f"{e} (gave up after {attempts} attempts)") from None
-                wait = self.settings.backoff * (2 ** attempt)
+                wait = self.settings.backoff * (2**attempt)
                 self._sleep(max(wait, min(e.retry_after or 0.0, MAX_RETRY_AFTER)))
         raise AssertionError("unreachable")
 
@@ -130,7 +141,9 @@ class PoliteClient:
             self._interval[host] = max(self.settings.min_interval, min(float(delay), MAX_CRAWL_DELAY))
         return rules
 
-    def _once(self, url: str, target: Path, etag: str | None, last_modified: str | None, limit: int) -> Response:
+    def _once(
+        self, url: str, target: Path, etag: str | None, last_modified: str | None, limit: int
+    ) -> Response:
         headers = {"User-Agent": self.settings.user_agent, "Accept-Encoding": "identity"}
         if etag:
             headers["If-None-Match"] = etag
@@ -139,13 +152,17 @@ class PoliteClient:
         self._wait_for_host(url)
         self.requests += 1
         try:
-            with self._opener.open(urllib.request.Request(url, headers=headers),
-                                   timeout=self.settings.timeout) as resp:
+            with self._opener.open(
+                urllib.request.Request(url, headers=headers), timeout=self.settings.timeout
+            ) as resp:
                 return self._save(resp, target, limit)
         except urllib.error.HTTPError as e:
             if e.code == 304:
-                return Response(304, etag=e.headers.get("ETag") or etag,
-                                last_modified=e.headers.get("Last-Modified") or last_modified)
+                return Response(
+                    304,
+                    etag=e.headers.get("ETag") or etag,
+                    last_modified=e.headers.get("Last-Modified") or last_modified,
+                )
             if e.code >= 500 or e.code == 429:
                 raise _Retryable(f"HTTP {e.code}", _retry_after(e.headers.get("Retry-After"))) from None
             raise FetchError(f"HTTP {e.code} {e.reason}", e.code) from None
@@ -168,8 +185,13 @@ class PoliteClient:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return Response(200, etag=resp.headers.get("ETag"), last_modified=resp.headers.get("Last-Modified"),
-                        content_type=resp.headers.get("Content-Type"), size=size)
+        return Response(
+            200,
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+            content_type=resp.headers.get("Content-Type"),
+            size=size,
+        )
 
     def _wait_for_host(self, url: str) -> None:
         host = (urlsplit(url).hostname or "").lower()

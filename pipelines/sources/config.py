@@ -1,18 +1,18 @@
 """sources.yaml: which report URLs and listing pages to fetch, and how politely.
 
-    settings:                 # all optional; the defaults below
-      timeout: 30             # seconds for one request (connect and each read)
-      retries: 3              # further attempts after a 5xx answer, a timeout or a dropped connection
-      backoff: 2              # seconds before the first retry, doubled for each further one
-      min_interval: 2         # seconds between two requests to the same host
-      max_bytes: 52428800     # a larger download is abandoned (the parser's own limit)
-      max_links: 50           # report links followed per listing page
-      respect_robots: true    # false only for sites that allowed you to fetch regardless
-      user_agent: "gongkai/0.1 (government information disclosure research)"
-    sources:
-      - url: https://www.example.gov.cn/zwgk/2024ndbg.html      # one report
-      - listing: https://www.example.gov.cn/zwgk/ndbg/           # a 政府信息公开年报 column
-        name: 某市政府信息公开年报栏目                             # optional, for people
+settings:                 # all optional; the defaults below
+  timeout: 30             # seconds for one request (connect and each read)
+  retries: 3              # further attempts after a 5xx answer, a timeout or a dropped connection
+  backoff: 2              # seconds before the first retry, doubled for each further one
+  min_interval: 2         # seconds between two requests to the same host
+  max_bytes: 52428800     # a larger download is abandoned (the parser's own limit)
+  max_links: 50           # report links followed per listing page
+  respect_robots: true    # false only for sites that allowed you to fetch regardless
+  user_agent: "gongkai/0.1 (government information disclosure research)"
+sources:
+  - url: https://www.example.gov.cn/zwgk/2024ndbg.html      # one report
+  - listing: https://www.example.gov.cn/zwgk/ndbg/           # a 政府信息公开年报 column
+    name: 某市政府信息公开年报栏目                             # optional, for people
 """
 
 from __future__ import annotations

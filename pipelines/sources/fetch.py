@@ -31,9 +31,14 @@ FETCHED_DIR = "fetched"
 STATE_FILE = "state.json"
 # Extensions a fetched file may get; anything else is named .html or by its content type.
 EXTENSIONS = {".html", ".htm", ".shtml", ".pdf", ".doc", ".docx", ".wps", ".txt", ".md"}
-CONTENT_TYPES = {"text/html": ".html", "application/xhtml+xml": ".html", "application/pdf": ".pdf",
-                 "application/msword": ".doc", "text/plain": ".txt",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+CONTENT_TYPES = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/pdf": ".pdf",
+    "application/msword": ".doc",
+    "text/plain": ".txt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
 
 NEW, CHANGED, UNCHANGED, NOT_MODIFIED, FAILED = "new", "changed", "unchanged", "not_modified", "failed"
 
@@ -51,8 +56,9 @@ def url_key(url: str) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
 
 
-def fetch_sources(settings: Settings, sources: Sequence[Source], inbox: str | Path, *,
-                  client: PoliteClient | None = None) -> list[FetchResult]:
+def fetch_sources(
+    settings: Settings, sources: Sequence[Source], inbox: str | Path, *, client: PoliteClient | None = None
+) -> list[FetchResult]:
     """Fetch every source (a listing page: each report link on it). One failure never stops the
     others; the state is saved after each source, so a killed run keeps what it fetched."""
     inbox = Path(inbox).resolve()
@@ -81,8 +87,12 @@ def _fetch_file(client: PoliteClient, url: str, state: _State, *, listing: str |
     tmp = state.tmp_dir() / url_key(url)
     try:
         # Conditional only while our copy is there: a file deleted from the inbox is fetched again.
-        resp = client.get(url, tmp, etag=known.get("etag") if present else None,
-                          last_modified=known.get("last_modified") if present else None)
+        resp = client.get(
+            url,
+            tmp,
+            etag=known.get("etag") if present else None,
+            last_modified=known.get("last_modified") if present else None,
+        )
     except FetchError as e:  # TooLarge included: the limit is the parser's, so it would be quarantined
         return FetchResult(url, FAILED, known.get("file"), str(e), listing)
     if resp.status == 304:
@@ -106,8 +116,12 @@ def _listing_links(client: PoliteClient, url: str, state: _State, limit: int) ->
     page = state.dir / "listings" / f"{url_key(url)}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
     present = page.is_file()
-    resp = client.get(url, page, etag=known.get("etag") if present else None,
-                      last_modified=known.get("last_modified") if present else None)
+    resp = client.get(
+        url,
+        page,
+        etag=known.get("etag") if present else None,
+        last_modified=known.get("last_modified") if present else None,
+    )
     state.remember(url, {**known, "listing": True}, resp)
     return report_links(page.read_bytes(), url, limit)
 
@@ -153,14 +167,19 @@ class _State:
         return d
 
     def remember(self, url: str, entry: dict[str, Any], resp: Response) -> None:
-        self.urls[url] = {**entry, "etag": resp.etag or entry.get("etag"),
-                          "last_modified": resp.last_modified or entry.get("last_modified"),
-                          "checked_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        self.urls[url] = {
+            **entry,
+            "etag": resp.etag or entry.get("etag"),
+            "last_modified": resp.last_modified or entry.get("last_modified"),
+            "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
 
     def save(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         path = self.dir / STATE_FILE
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps({"version": 1, "urls": self.urls}, ensure_ascii=False, indent=1,
-                                  sort_keys=True), encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"version": 1, "urls": self.urls}, ensure_ascii=False, indent=1, sort_keys=True),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)

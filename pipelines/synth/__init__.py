@@ -14,8 +14,15 @@ from typing import Any
 __all__ = ["generate"]
 
 
-def generate(out: Path, organs: int, years: range, seed: int, media: dict[str, float] | None = None,
-             error_rate: float = 0.1, quirk_rates: dict[str, float] | None = None) -> dict[str, Any]:
+def generate(
+    out: Path,
+    organs: int,
+    years: range,
+    seed: int,
+    media: dict[str, float] | None = None,
+    error_rate: float = 0.1,
+    quirk_rates: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """Write a corpus of `organs` organs × `years` to `out` and return statistics (report counts,
     seconds and reports per second per medium). `media`: weights per medium label (html,
     pipe-text, crawler-dump, markdown, docx, pdf; "text" spreads over the three text media);

@@ -48,13 +48,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=_years, default=range(2019, 2026), help="e.g. 2019-2025 (default)")
     p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same bytes")
     p.add_argument("--out", type=Path, required=True, help="output folder (created)")
-    p.add_argument("--media", default=None,
-                   help="weights per medium: html, pipe-text (pipe), crawler-dump (crawler), markdown (md), "
-                        "docx, pdf; text = the three text media. Default html=0.5,pipe=0.1,crawler=0.15,"
-                        "md=0.1,docx=0.075,pdf=0.075")
+    p.add_argument(
+        "--media",
+        default=None,
+        help="weights per medium: html, pipe-text (pipe), crawler-dump (crawler), markdown (md), "
+        "docx, pdf; text = the three text media. Default html=0.5,pipe=0.1,crawler=0.15,"
+        "md=0.1,docx=0.075,pdf=0.075",
+    )
     p.add_argument("--error-rate", type=float, default=0.1, help="share of reports with publisher errors")
-    p.add_argument("--quirks", type=_rates, default=None,
-                   help="override quirk rates, e.g. blank_for_zero=0.3,rotated_page=0.5")
+    p.add_argument(
+        "--quirks",
+        type=_rates,
+        default=None,
+        help="override quirk rates, e.g. blank_for_zero=0.3,rotated_page=0.5",
+    )
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -65,13 +72,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def format_stats(stats: dict[str, Any], out: Path) -> str:
-    lines = [f"wrote {stats['reports']} reports of {stats['organs']} organs to {out} in {stats['seconds']:.1f} s; "
-             f"{stats['errors']} injected errors (manifest.json)"]
+    lines = [
+        f"wrote {stats['reports']} reports of {stats['organs']} organs to {out} in {stats['seconds']:.1f} s; "
+        f"{stats['errors']} injected errors (manifest.json)"
+    ]
     lines.append(f"  {'medium':14} {'reports':>8} {'seconds':>8} {'reports/s':>10}")
     for medium, row in stats["by_medium"].items():
         lines.append(f"  {medium:14} {row['reports']:>8} {row['seconds']:>8.2f} {row['per_second']:>10.1f}")
     if stats["errors_by_rule"]:
-        lines.append("  errors by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["errors_by_rule"].items())))
+        lines.append(
+            "  errors by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(stats["errors_by_rule"].items()))
+        )
     return "\n".join(lines)
 
 
@@ -87,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         print("gongkai synth: --error-rate must be between 0 and 1", file=sys.stderr)
         return 2
     try:
-        stats = generate(args.out, args.organs, args.years, args.seed, args.media, args.error_rate, args.quirks)
+        stats = generate(
+            args.out, args.organs, args.years, args.seed, args.media, args.error_rate, args.quirks
+        )
     except ValueError as e:
         print(f"gongkai synth: {e}", file=sys.stderr)
         return 2

@@ -30,14 +30,32 @@ from pipelines.synth.names import Organ
 from pipelines.synth.report import Draft, Printed, Printer, expected_json, finalize
 
 MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf")
-DEFAULT_MEDIA = {"html": 0.5, "pipe-text": 0.1, "crawler-dump": 0.15, "markdown": 0.1, "docx": 0.075,
-                 "pdf": 0.075}
-MEDIUM_ALIASES = {"pipe": "pipe-text", "seed": "pipe-text", "crawler": "crawler-dump", "dump": "crawler-dump",
-                  "md": "markdown", "word": "docx"}
+DEFAULT_MEDIA = {
+    "html": 0.5,
+    "pipe-text": 0.1,
+    "crawler-dump": 0.15,
+    "markdown": 0.1,
+    "docx": 0.075,
+    "pdf": 0.075,
+}
+MEDIUM_ALIASES = {
+    "pipe": "pipe-text",
+    "seed": "pipe-text",
+    "crawler": "crawler-dump",
+    "dump": "crawler-dump",
+    "md": "markdown",
+    "word": "docx",
+}
 # "text" in --media spreads its share over the three text media
 TEXT_MEDIA = ("pipe-text", "crawler-dump", "markdown")
-EXT = {"html": ".html", "pipe-text": ".txt", "crawler-dump": ".txt", "markdown": ".md", "docx": ".docx",
-       "pdf": ".pdf"}
+EXT = {
+    "html": ".html",
+    "pipe-text": ".txt",
+    "crawler-dump": ".txt",
+    "markdown": ".md",
+    "docx": ".docx",
+    "pdf": ".pdf",
+}
 
 # Share of reports showing each quirk, among the reports whose medium can show it.
 DEFAULT_QUIRKS: dict[str, float] = {
@@ -61,16 +79,27 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
 }
-_NOT_CRAWLER = ("blank_for_zero", "dash_for_zero", "fullwidth_digits", "thousands_separator", "units_in_cells",
-                "column_order")
+_NOT_CRAWLER = (
+    "blank_for_zero",
+    "dash_for_zero",
+    "fullwidth_digits",
+    "thousands_separator",
+    "units_in_cells",
+    "column_order",
+)
 
 
 def parse_media(spec: str | dict[str, float] | None) -> dict[str, float]:
     """`html=0.5,text=0.2,pdf=0.1` or a dict → weights per medium label (normalised)."""
     if spec is None:
         return dict(DEFAULT_MEDIA)
-    items = spec.items() if isinstance(spec, dict) else (
-        (k.strip(), float(v)) for k, v in (part.split("=", 1) for part in spec.split(",") if part.strip()))
+    items = (
+        spec.items()
+        if isinstance(spec, dict)
+        else (
+            (k.strip(), float(v)) for k, v in (part.split("=", 1) for part in spec.split(",") if part.strip())
+        )
+    )
     out: dict[str, float] = defaultdict(float)
     for key, w in items:
         key = MEDIUM_ALIASES.get(key, key)
@@ -114,8 +143,11 @@ def _formats(o: Organ, years: list[int], seed: int, q: dict[str, float]) -> dict
     rng = random.Random(f"{seed}:format:{o.id}")
     out: dict[int, tuple[str, bool, bool]] = {}
     late_until = 2021 + (rng.random() < 0.2) if rng.random() < q["late_adopter"] else 0
-    mixed_from = rng.choice([y for y in years if y >= 2021] or [0]) if not o.children and \
-        rng.random() < q["mixed_format"] * 2 else 0
+    mixed_from = (
+        rng.choice([y for y in years if y >= 2021] or [0])
+        if not o.children and rng.random() < q["mixed_format"] * 2
+        else 0
+    )
     mixed_to = mixed_from + rng.randint(0, 2) if mixed_from else 0
     for y in years:
         if y <= 2020 or y <= late_until:
@@ -125,8 +157,9 @@ def _formats(o: Organ, years: list[int], seed: int, q: dict[str, float]) -> dict
     return out
 
 
-def _truths(orgs: list[Organ], years: list[int], seed: int, fmts: dict[str, dict[int, tuple[str, bool, bool]]]
-            ) -> dict[str, dict[int, numbers.Truth]]:
+def _truths(
+    orgs: list[Organ], years: list[int], seed: int, fmts: dict[str, dict[int, tuple[str, bool, bool]]]
+) -> dict[str, dict[int, numbers.Truth]]:
     by_id = {o.id: o for o in orgs}
     out: dict[str, dict[int, numbers.Truth]] = {}
     for o in _post_order(orgs):
@@ -138,8 +171,9 @@ def _truths(orgs: list[Organ], years: list[int], seed: int, fmts: dict[str, dict
         # two years printing identical cells would look copied (D-Q1): nudge one 表二 count
         for y in years[1:]:
             f0, f1 = fmts[o.id][y - 1], fmts[o.id][y]
-            if f0[:2] == f1[:2] and numbers.cells(series[y - 1], f0[0], f0[1]) == \
-                    numbers.cells(series[y], f1[0], f1[1]):
+            if f0[:2] == f1[:2] and numbers.cells(series[y - 1], f0[0], f0[1]) == numbers.cells(
+                series[y], f1[0], f1[1]
+            ):
                 series[y].t2["admin_penalty.decisions"] = int(series[y].t2["admin_penalty.decisions"]) + 1
         out[o.id] = series
     assert len(out) == len(by_id)
@@ -209,8 +243,15 @@ def _quirks(d: Draft, q: dict[str, float], rng: random.Random) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def build_drafts(orgs: list[Organ], years: list[int], seed: int, media: dict[str, float], error_rate: float,
-                 q: dict[str, float], only_rules: tuple[str, ...] | None = None) -> dict[str, Draft]:
+def build_drafts(
+    orgs: list[Organ],
+    years: list[int],
+    seed: int,
+    media: dict[str, float],
+    error_rate: float,
+    q: dict[str, float],
+    only_rules: tuple[str, ...] | None = None,
+) -> dict[str, Draft]:
     fmts = {o.id: _formats(o, years, seed, q) for o in orgs}
     truths = _truths(orgs, years, seed, fmts)
     order = _post_order(orgs)
@@ -223,9 +264,20 @@ def build_drafts(orgs: list[Organ], years: list[int], seed: int, media: dict[str
             medium = _medium(o, year, seed, media)
             rng = random.Random(f"{seed}:draft:{o.id}:{year}")
             title_text, agency = tx.title(o, year, rng)
-            d = Draft(o, year, fmt, truth, numbers.cells(truth, fmt, single_other), single_other, late,
-                      file=f"{o.id}_{year}{EXT[medium]}", agency=agency, title=title_text,
-                      text_key=f"{seed}:text:{o.id}:{year}", medium=medium)
+            d = Draft(
+                o,
+                year,
+                fmt,
+                truth,
+                numbers.cells(truth, fmt, single_other),
+                single_other,
+                late,
+                file=f"{o.id}_{year}{EXT[medium]}",
+                agency=agency,
+                title=title_text,
+                text_key=f"{seed}:text:{o.id}:{year}",
+                medium=medium,
+            )
             d.style = _style(medium, o, year, seed, rng)
             d.quirks = _quirks(d, q, rng)
             erng = random.Random(f"{seed}:errors:{o.id}:{year}")
@@ -233,9 +285,15 @@ def build_drafts(orgs: list[Organ], years: list[int], seed: int, media: dict[str
                 ctx = errors.Ctx(by_key.get((o.id, year - 1)), [by_key[(c, year)] for c in o.children], erng)
                 errors.inject(d, ctx, only_rules)
             touched_t3 = any(c.startswith("t3.") for e in d.errors for c in e["cells"])
-            if not touched_t3 and "subtotal_rows" not in d.quirks and d.v("t3.total.total") == 0 and \
-                    d.v("t3.new_received.total") == 0 and d.v("t3.carried_forward.total") == 0 and \
-                    d.v("t3.carried_over.total") == 0 and rng.random() < q["missing_t3"]:
+            if (
+                not touched_t3
+                and "subtotal_rows" not in d.quirks
+                and d.v("t3.total.total") == 0
+                and d.v("t3.new_received.total") == 0
+                and d.v("t3.carried_forward.total") == 0
+                and d.v("t3.carried_over.total") == 0
+                and rng.random() < q["missing_t3"]
+            ):
                 d.quirks.append("missing_t3")
             finalize(d, rng)
             by_key[(o.id, year)] = d
@@ -245,13 +303,16 @@ def build_drafts(orgs: list[Organ], years: list[int], seed: int, media: dict[str
 
 def verify(drafts: dict[str, Draft], orgs: list[Organ]) -> list[check.Violation]:
     """Every rule violation in the corpus, explained by the manifest (`also_breaks` filled in)."""
-    recs = [check.Rec(d.file, d.organ.id, d.year, d.fmt, d.values, d.facts, d.subtotals) for d in drafts.values()]
+    recs = [
+        check.Rec(d.file, d.organ.id, d.year, d.fmt, d.values, d.facts, d.subtotals) for d in drafts.values()
+    ]
     violations = [v for r in recs for v in check.single(r)]
     violations += check.cross(recs, {o.id: o.children for o in orgs if o.children})
     problems = errors.attribute(drafts, violations)
     if problems:
-        raise RuntimeError("generator bug: injected errors and rule violations disagree:\n  "
-                           + "\n  ".join(problems[:20]))
+        raise RuntimeError(
+            "generator bug: injected errors and rule violations disagree:\n  " + "\n  ".join(problems[:20])
+        )
     return violations
 
 
@@ -284,9 +345,22 @@ def _printed(d: Draft, rng: random.Random) -> dict[str, Printed]:
 
 def _layouts(d: Draft, rng: random.Random) -> tuple[str, str, bool]:
     """(表三 layout, 表四 layout, 表二 split into one table per clause)."""
-    choices = {"trs": "AAB", "word": "AAB", "portal": "ABC", "legacy": "BC", "docx": "AAB", "pdf-word": "AABC",
-               "pdf-wps": "AB", "pipe-nfkc": "AAAB", "pipe-plain": "AB", "crawler-glued": "AABC",
-               "crawler-sparse": "AB", "crawler-padded": "A", "md-grid": "ABC", "md-blocks": "A"}
+    choices = {
+        "trs": "AAB",
+        "word": "AAB",
+        "portal": "ABC",
+        "legacy": "BC",
+        "docx": "AAB",
+        "pdf-word": "AABC",
+        "pdf-wps": "AB",
+        "pipe-nfkc": "AAAB",
+        "pipe-plain": "AB",
+        "crawler-glued": "AABC",
+        "crawler-sparse": "AB",
+        "crawler-padded": "A",
+        "md-grid": "ABC",
+        "md-blocks": "A",
+    }
     t3 = rng.choice(choices.get(d.style, "A"))
     t4 = "C" if d.has("t4_by_block") else rng.choice("AAAAB")
     return t3, t4, rng.random() < 0.3
@@ -297,8 +371,11 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
     p = _printed(d, rng)
     words = tb.Words(d, rng)
     t3_layout, t4_layout, t2_split = _layouts(d, rng)
-    tables = {"t2": tb.t2_tables(d, p, words, t2_split), "t3": [tb.t3_table(d, p, words, t3_layout)],
-              "t4": [tb.t4_table(d, p, words, t4_layout)]}
+    tables = {
+        "t2": tb.t2_tables(d, p, words, t2_split),
+        "t3": [tb.t3_table(d, p, words, t3_layout)],
+        "t4": [tb.t4_table(d, p, words, t4_layout)],
+    }
     if d.medium in ("html", "docx", "pdf") and t3_layout in "AB" and not d.has("missing_t3"):
         d.quirks.append("merged_cells")
     title = d.title
@@ -312,22 +389,32 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
         data = render_text.pipe(d, blocks, tables)
     elif d.medium == "crawler-dump":
         d.quirks.append("glued_digits")
-        url = (f"https://www.{d.organ.domain}/zwgk/{d.organ.region_code}/{d.organ.sector}/zfxxgknb/{y}{m:02d}/"
-               f"t{y}{m:02d}{day:02d}_{rng.randint(10000, 99999)}.htm")
+        url = (
+            f"https://www.{d.organ.domain}/zwgk/{d.organ.region_code}/{d.organ.sector}/zfxxgknb/{y}{m:02d}/"
+            f"t{y}{m:02d}{day:02d}_{rng.randint(10000, 99999)}.htm"
+        )
         data = render_text.crawler(d, blocks, tables, title, stamp, url, rng)
     elif d.medium == "markdown":
         data = render_text.markdown(d, blocks, tables, p, words)
     elif d.medium == "docx":
-        data = render_docx.render(blocks, tables, title, rng.choice(("Administrator", "admin", "user", "PC")), date)
+        data = render_docx.render(
+            blocks, tables, title, rng.choice(("Administrator", "admin", "user", "PC")), date
+        )
     else:
-        opts = render_pdf.Options(split_ok=d.has("split_table"), repeat_header=d.has("repeated_header"),
-                                  rotate="t3" if d.has("rotated_page") else None,
-                                  narrow_numbers=d.has("split_numbers"))
+        opts = render_pdf.Options(
+            split_ok=d.has("split_table"),
+            repeat_header=d.has("repeated_header"),
+            rotate="t3" if d.has("rotated_page") else None,
+            narrow_numbers=d.has("split_numbers"),
+        )
         creator = "Microsoft® Word 2016" if d.style == "pdf-word" else "WPS 文字"
         data = render_pdf.render(blocks, tables, title, d.organ.name, creator, opts)
         # the quirks name what the file shows: a table taller than a page splits in any case
-        for name, happened in (("split_table", opts.split), ("split_numbers", opts.numbers_wrapped),
-                               ("repeated_header", opts.split and d.has("repeated_header"))):
+        for name, happened in (
+            ("split_table", opts.split),
+            ("split_numbers", opts.numbers_wrapped),
+            ("repeated_header", opts.split and d.has("repeated_header")),
+        ):
             if d.has(name) and not happened:
                 d.quirks.remove(name)
             elif happened and not d.has(name):
@@ -335,9 +422,16 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
     return data, expected_json(d, p)
 
 
-def generate(out: Path, organs: int, years: range | list[int], seed: int, media: dict[str, float] | None = None,
-             error_rate: float = 0.1, quirk_rates: dict[str, float] | None = None,
-             only_rules: tuple[str, ...] | None = None) -> dict[str, Any]:
+def generate(
+    out: Path,
+    organs: int,
+    years: range | list[int],
+    seed: int,
+    media: dict[str, float] | None = None,
+    error_rate: float = 0.1,
+    quirk_rates: dict[str, float] | None = None,
+    only_rules: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """Write a corpus to `out`; returns statistics (counts, seconds and reports/s per medium)."""
     start = time.perf_counter()
     out = Path(out)
@@ -360,7 +454,8 @@ def generate(out: Path, organs: int, years: range | list[int], seed: int, media:
         data, expected = render(d, seed)
         (out / d.file).write_bytes(data)
         (out / (d.file + ".expected.json")).write_text(
-            json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         seconds[d.medium] += time.perf_counter() - t0
         count[d.medium] += 1
         files_of[d.organ.id].append(d.file)
@@ -377,9 +472,13 @@ def generate(out: Path, organs: int, years: range | list[int], seed: int, media:
         "faulty_reports": sum(1 for d in drafts.values() if d.errors),
         "errors": manifest_errors,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     org_list = [{**o.as_json(), "files": files_of[o.id]} for o in orgs]
-    (out / "organs.json").write_text(json.dumps(org_list, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "organs.json").write_text(
+        json.dumps(org_list, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     total = time.perf_counter() - start
     per_share = planned / max(1, len(drafts))  # planning and checks, spread over the reports
     return {
@@ -388,7 +487,13 @@ def generate(out: Path, organs: int, years: range | list[int], seed: int, media:
         "errors": len(manifest_errors),
         "errors_by_rule": dict(Counter(e["rule_id"] for e in manifest_errors)),
         "seconds": round(total, 3),
-        "by_medium": {m: {"reports": count[m], "seconds": round(seconds[m] + per_share * count[m], 3),
-                          "per_second": round(count[m] / (seconds[m] + per_share * count[m]), 1)}
-                      for m in MEDIA if count[m]},
+        "by_medium": {
+            m: {
+                "reports": count[m],
+                "seconds": round(seconds[m] + per_share * count[m], 3),
+                "per_second": round(count[m] / (seconds[m] + per_share * count[m]), 1),
+            }
+            for m in MEDIA
+            if count[m]
+        },
     }

@@ -25,8 +25,26 @@ from pipelines.synth.numbers import COLS
 from pipelines.synth.report import GROUP_ROWS, SUBTOTAL_GROUPS, Draft
 
 APPLICANTS = COLS[:-1]
-RULE_IDS = ("T3-S1", "T3-F1", "T3-F2", "T3-F3", "T4-F1", "T4-F2", "T4-F3", "T2-Q1", "T3-Q1", "T4-Q1",
-            "T2-Q2", "T3-Q3", "TX-Q1", "T3-X1", "T2-X1", "T2-X2", "H-X1", "D-Q1")
+RULE_IDS = (
+    "T3-S1",
+    "T3-F1",
+    "T3-F2",
+    "T3-F3",
+    "T4-F1",
+    "T4-F2",
+    "T4-F3",
+    "T2-Q1",
+    "T3-Q1",
+    "T4-Q1",
+    "T2-Q2",
+    "T3-Q3",
+    "TX-Q1",
+    "T3-X1",
+    "T2-X1",
+    "T2-X2",
+    "H-X1",
+    "D-Q1",
+)
 COL_NAMES = {c.code: c.label.split("·")[-1] for c in layout.T3_COLS}
 ROW_NAMES = {r.code: r.label for r in layout.T3_ROWS}
 T4_BLOCK = {"T4-F1": "review", "T4-F2": "litigation_direct", "T4-F3": "litigation_after_review"}
@@ -65,8 +83,11 @@ def _outcome_rows(d: Draft) -> list[str]:
 
 
 def _all_rows(d: Draft) -> list[str]:
-    return [r.code for r in layout.T3_ROWS if d.fmt in r.formats
-            and not (d.single_other and r.code.startswith("other_"))]
+    return [
+        r.code
+        for r in layout.T3_ROWS
+        if d.fmt in r.formats and not (d.single_other and r.code.startswith("other_"))
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,9 +103,11 @@ def t3_s1(d: Draft, ctx: Ctx) -> Result:
     k = _delta(rng, int(d.v(f"t3.{row}.{col}")))
     _add(d, f"t3.{row}.{col}", k)
     _add(d, f"t3.{row}.total", k)
-    return ([f"t3.{row}.{col}", f"t3.{row}.total"],
-            f"{ROW_NAMES[row]} ({COL_NAMES[col]}) printed {k:+d} off, with its row 总计: "
-            "新收 + 上年结转 ≠ 办理结果总计 + 结转下年度 in that column")
+    return (
+        [f"t3.{row}.{col}", f"t3.{row}.total"],
+        f"{ROW_NAMES[row]} ({COL_NAMES[col]}) printed {k:+d} off, with its row 总计: "
+        "新收 + 上年结转 ≠ 办理结果总计 + 结转下年度 in that column",
+    )
 
 
 def t3_f1(d: Draft, ctx: Ctx) -> Result:
@@ -129,8 +152,10 @@ def t3_f2(d: Draft, ctx: Ctx) -> Result:
     k = _delta(rng, int(d.v(f"t3.{row}.{col}")))
     _add(d, f"t3.{row}.{col}", k)
     _add(d, f"t3.{row}.total", k)
-    return ([f"t3.{row}.{col}", f"t3.{row}.total"],
-            f"{ROW_NAMES[row]} ({COL_NAMES[col]}) off by {k:+d}: the column does not add up to 总计")
+    return (
+        [f"t3.{row}.{col}", f"t3.{row}.total"],
+        f"{ROW_NAMES[row]} ({COL_NAMES[col]}) off by {k:+d}: the column does not add up to 总计",
+    )
 
 
 def t3_q1(d: Draft, ctx: Ctx) -> Result:
@@ -143,9 +168,17 @@ def t3_q1(d: Draft, ctx: Ctx) -> Result:
         _add(d, cid, k)
     _add(d, f"t3.carried_forward.{col}", -k)
     _add(d, "t3.carried_forward.total", -k)
-    return ([f"t3.carried_forward.{col}", "t3.carried_forward.total", f"t3.{row}.{col}", f"t3.{row}.total",
-             f"t3.total.{col}", "t3.total.total"],
-            f"{ROW_NAMES[row]} over-counted by {k}; 结转下年度 computed as the difference is negative")
+    return (
+        [
+            f"t3.carried_forward.{col}",
+            "t3.carried_forward.total",
+            f"t3.{row}.{col}",
+            f"t3.{row}.total",
+            f"t3.total.{col}",
+            "t3.total.total",
+        ],
+        f"{ROW_NAMES[row]} over-counted by {k}; 结转下年度 computed as the difference is negative",
+    )
 
 
 def t3_x1(d: Draft, ctx: Ctx) -> Result:
@@ -167,9 +200,11 @@ def t3_x1(d: Draft, ctx: Ctx) -> Result:
         _add(d, "t3.carried_over.total", k)
         _add(d, new, -k)
         _add(d, "t3.new_received.total", -k)
-        return ([co, "t3.carried_over.total", new, "t3.new_received.total"],
-                f"{k:+d} {COL_NAMES[col]} application(s) moved from 本年新收 to 上年结转: "
-                "上年结转 no longer equals last year's 结转下年度")
+        return (
+            [co, "t3.carried_over.total", new, "t3.new_received.total"],
+            f"{k:+d} {COL_NAMES[col]} application(s) moved from 本年新收 to 上年结转: "
+            "上年结转 no longer equals last year's 结转下年度",
+        )
     return None
 
 
@@ -179,18 +214,29 @@ def t3_q3(d: Draft, ctx: Ctx) -> Result:
     cells: list[str] = []
     if d.v("t3.other_overdue_fee.total") == 0:
         # one application of another outcome re-booked as 逾期未缴费 (all sums still hold)
-        cands = [(r, c) for r in _outcome_rows(d) if r != "other_overdue_fee" for c in APPLICANTS
-                 if d.v(f"t3.{r}.{c}") > 0]
+        cands = [
+            (r, c)
+            for r in _outcome_rows(d)
+            if r != "other_overdue_fee"
+            for c in APPLICANTS
+            if d.v(f"t3.{r}.{c}") > 0
+        ]
         if not cands:
             return None
         r, c = ctx.rng.choice(cands)
-        for cid, k in ((f"t3.{r}.{c}", -1), (f"t3.{r}.total", -1), (f"t3.other_overdue_fee.{c}", 1),
-                       ("t3.other_overdue_fee.total", 1)):
+        for cid, k in (
+            (f"t3.{r}.{c}", -1),
+            (f"t3.{r}.total", -1),
+            (f"t3.other_overdue_fee.{c}", 1),
+            ("t3.other_overdue_fee.total", 1),
+        ):
             _add(d, cid, k)
         cells = [f"t3.other_overdue_fee.{c}", f"t3.{r}.{c}"]
     d.fee_claim_none = True
-    return ([*cells, "t3.other_overdue_fee.total"],
-            "逾期未按收费通知缴纳费用 > 0, but section 六 says no fee notice was issued")
+    return (
+        [*cells, "t3.other_overdue_fee.total"],
+        "逾期未按收费通知缴纳费用 > 0, but section 六 says no fee notice was issued",
+    )
 
 
 def h_x1(d: Draft, ctx: Ctx) -> Result:
@@ -198,8 +244,11 @@ def h_x1(d: Draft, ctx: Ctx) -> Result:
     if not ctx.parts:
         return None
     rng = ctx.rng
-    t2_cands = [cid for cid in d.values if cid.endswith(".decisions")
-                and any(cid in p.values and p.v(cid) > 0 for p in ctx.parts)]
+    t2_cands = [
+        cid
+        for cid in d.values
+        if cid.endswith(".decisions") and any(cid in p.values and p.v(cid) > 0 for p in ctx.parts)
+    ]
     if t2_cands and rng.random() < 0.4:
         cid = rng.choice(t2_cands)
         part = rng.choice([p for p in ctx.parts if cid in p.values and p.v(cid) > 0])
@@ -210,8 +259,14 @@ def h_x1(d: Draft, ctx: Ctx) -> Result:
     col = rng.choice(APPLICANTS[:1] * 3 + APPLICANTS[1:])
     row = rng.choice(("granted", "unavailable_not_held"))
     k = rng.randint(1, 6)
-    cells = [f"t3.new_received.{col}", "t3.new_received.total", f"t3.{row}.{col}", f"t3.{row}.total",
-             f"t3.total.{col}", "t3.total.total"]
+    cells = [
+        f"t3.new_received.{col}",
+        "t3.new_received.total",
+        f"t3.{row}.{col}",
+        f"t3.{row}.total",
+        f"t3.total.{col}",
+        "t3.total.total",
+    ]
     for cid in cells:
         _add(d, cid, k)
     return cells, f"{k} {COL_NAMES[col]} application(s) counted in the region report but in none of its parts"
@@ -242,8 +297,10 @@ def t4_q1(d: Draft, ctx: Ctx) -> Result:
     k = int(d.v(f"t4.{block}.pending")) + ctx.rng.randint(1, 2)
     _add(d, f"t4.{block}.other", k)
     _add(d, f"t4.{block}.pending", -k)
-    return ([f"t4.{block}.pending", f"t4.{block}.other"],
-            f"{block}: 其他结果 over-counted by {k}; 尚未审结 computed as the difference is negative")
+    return (
+        [f"t4.{block}.pending", f"t4.{block}.other"],
+        f"{block}: 其他结果 over-counted by {k}; 尚未审结 computed as the difference is negative",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,8 +308,11 @@ def t4_q1(d: Draft, ctx: Ctx) -> Result:
 
 
 def t2_q1(d: Draft, ctx: Ctx) -> Result:
-    cands = [cid for cid in d.values if cid.startswith("t2.") and not cid.endswith((".amount", ".items_change"))
-             and d.v(cid) > 0]
+    cands = [
+        cid
+        for cid in d.values
+        if cid.startswith("t2.") and not cid.endswith((".amount", ".items_change")) and d.v(cid) > 0
+    ]
     if not cands:
         return None
     pref = [c for c in cands if c.endswith(".repealed")]
@@ -266,7 +326,9 @@ def t2_q2(d: Draft, ctx: Ctx) -> Result:
     if d.fmt != "F2021" or d.v(cid) <= 0:
         return None
     amount = Decimal(d.v(cid)) * 10000
-    d.values[cid] = amount.quantize(Decimal(1)) if ctx.rng.random() < 0.6 else amount.quantize(Decimal("0.01"))
+    d.values[cid] = (
+        amount.quantize(Decimal(1)) if ctx.rng.random() < 0.6 else amount.quantize(Decimal("0.01"))
+    )
     # without a 元 in the cell, only the jump from last year's amount gives the unit away
     prev = ctx.prev
     jump = prev is not None and prev.fmt == "F2021" and 0 < prev.v(cid) * 1000 <= d.v(cid)
@@ -307,7 +369,9 @@ def t2_x2(d: Draft, ctx: Ctx) -> Result:
     cid = f"t2.{item}.prev_year_items"
     k = _delta(rng, int(d.v(cid)), high=10)
     _add(d, cid, k)
-    return [cid], f"上一年项目数量 of {item} does not continue last year's 上一年项目数量 + 本年增/减 ({k:+d})"
+    return [
+        cid
+    ], f"上一年项目数量 of {item} does not continue last year's 上一年项目数量 + 本年增/减 ({k:+d})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,14 +400,21 @@ def t3_f3(d: Draft, ctx: Ctx) -> Result:
     d.subtotal_offset[(g, i)] = k
     if "subtotal_rows" not in d.quirks:
         d.quirks.append("subtotal_rows")
-    return ([f"t3.{r}.{COLS[i]}" for r in members],
-            f"小计 row of {layout.T3_GROUPS[g]} ({COL_NAMES[COLS[i]]}) off by {k:+d} from its sub-rows")
+    return (
+        [f"t3.{r}.{COLS[i]}" for r in members],
+        f"小计 row of {layout.T3_GROUPS[g]} ({COL_NAMES[COLS[i]]}) off by {k:+d} from its sub-rows",
+    )
 
 
 def d_q1(d: Draft, ctx: Ctx) -> Result:
     prev = ctx.prev
-    if prev is None or prev.fmt != d.fmt or prev.single_other != d.single_other or prev.errors \
-            or prev.copied_from is not None:
+    if (
+        prev is None
+        or prev.fmt != d.fmt
+        or prev.single_other != d.single_other
+        or prev.errors
+        or prev.copied_from is not None
+    ):
         return None
     truth = dict(d.values)
     d.values = dict(prev.values)
@@ -410,8 +481,13 @@ def _applicable(inj: Injector, d: Draft, ctx: Ctx) -> bool:
 
 
 def d_q1_possible(d: Draft, prev: Draft | None) -> bool:
-    return prev is not None and prev.fmt == d.fmt and prev.single_other == d.single_other \
-        and not prev.errors and prev.copied_from is None
+    return (
+        prev is not None
+        and prev.fmt == d.fmt
+        and prev.single_other == d.single_other
+        and not prev.errors
+        and prev.copied_from is None
+    )
 
 
 def inject(d: Draft, ctx: Ctx, only: tuple[str, ...] | None = None) -> None:
@@ -432,8 +508,17 @@ def inject(d: Draft, ctx: Ctx, only: tuple[str, ...] | None = None) -> None:
         if result is None:
             continue
         cells, description = result
-        d.errors.append({"file": d.file, "agency": d.agency, "year": d.year, "rule_id": inj.rule,
-                         "cells": cells, "description": description, "also_breaks": []})
+        d.errors.append(
+            {
+                "file": d.file,
+                "agency": d.agency,
+                "year": d.year,
+                "rule_id": inj.rule,
+                "cells": cells,
+                "description": description,
+                "also_breaks": [],
+            }
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -470,5 +555,7 @@ def attribute(drafts: dict[str, Draft], violations: list[check.Violation]) -> li
     for d in drafts.values():
         for e in d.errors:
             if id(e) not in confirmed:
-                problems.append(f"{d.file}: injected {e['rule_id']} does not break its rule ({e['description']})")
+                problems.append(
+                    f"{d.file}: injected {e['rule_id']} does not break its rule ({e['description']})"
+                )
     return problems

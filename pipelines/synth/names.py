@@ -18,55 +18,251 @@ from dataclasses import dataclass, field
 
 # province (name, code, short name for web domains), its cities (name, code, counties (name, code))
 _GEO: tuple[tuple[str, str, str, tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]], ...] = (
-    ("江苏省", "32", "jiangsu", (
-        ("盐城市", "09", (("盐都区", "03"), ("亭湖区", "02"), ("大丰区", "04"), ("响水县", "21"),
-                         ("滨海县", "22"), ("阜宁县", "23"), ("射阳县", "24"), ("建湖县", "25"),
-                         ("东台市", "81"))),
-        ("泰州市", "12", (("海陵区", "02"), ("高港区", "03"), ("姜堰区", "04"), ("兴化市", "81"),
-                         ("靖江市", "82"), ("泰兴市", "83"))),
-        ("连云港市", "07", (("连云区", "03"), ("海州区", "06"), ("赣榆区", "07"), ("东海县", "22"),
-                           ("灌云县", "23"), ("灌南县", "24"))),
-    )),
-    ("福建省", "35", "fujian", (
-        ("莆田市", "03", (("城厢区", "02"), ("涵江区", "03"), ("荔城区", "04"), ("秀屿区", "05"),
-                         ("仙游县", "22"))),
-        ("三明市", "04", (("三元区", "04"), ("沙县区", "05"), ("明溪县", "21"), ("清流县", "23"),
-                         ("宁化县", "24"), ("大田县", "25"), ("尤溪县", "26"), ("将乐县", "28"),
-                         ("泰宁县", "29"), ("建宁县", "30"), ("永安市", "81"))),
-        ("龙岩市", "08", (("新罗区", "02"), ("永定区", "03"), ("长汀县", "21"), ("上杭县", "23"),
-                         ("武平县", "24"), ("连城县", "25"), ("漳平市", "81"))),
-    )),
-    ("浙江省", "33", "zhejiang", (
-        ("湖州市", "05", (("吴兴区", "02"), ("南浔区", "03"), ("德清县", "21"), ("长兴县", "22"),
-                         ("安吉县", "23"))),
-        ("嘉兴市", "04", (("南湖区", "02"), ("秀洲区", "11"), ("嘉善县", "21"), ("海盐县", "24"),
-                         ("海宁市", "81"), ("平湖市", "82"), ("桐乡市", "83"))),
-        ("丽水市", "11", (("莲都区", "02"), ("青田县", "21"), ("缙云县", "22"), ("遂昌县", "23"),
-                         ("松阳县", "24"), ("云和县", "25"), ("庆元县", "26"), ("龙泉市", "81"))),
-    )),
-    ("河南省", "41", "henan", (
-        ("洛阳市", "03", (("老城区", "02"), ("西工区", "03"), ("涧西区", "05"), ("偃师区", "07"),
-                         ("孟津区", "08"), ("洛龙区", "11"), ("新安县", "23"), ("栾川县", "24"),
-                         ("嵩县", "25"), ("汝阳县", "26"), ("宜阳县", "27"), ("洛宁县", "28"),
-                         ("伊川县", "29"))),
-        ("新乡市", "07", (("红旗区", "02"), ("卫滨区", "03"), ("凤泉区", "04"), ("牧野区", "11"),
-                         ("新乡县", "21"), ("获嘉县", "24"), ("原阳县", "25"), ("延津县", "26"),
-                         ("封丘县", "27"), ("卫辉市", "81"), ("辉县市", "82"))),
-    )),
-    ("四川省", "51", "sichuan", (
-        ("绵阳市", "07", (("涪城区", "03"), ("游仙区", "04"), ("安州区", "05"), ("三台县", "22"),
-                         ("盐亭县", "23"), ("梓潼县", "25"), ("平武县", "27"), ("江油市", "81"))),
-        ("乐山市", "11", (("市中区", "02"), ("沙湾区", "11"), ("五通桥区", "12"), ("金口河区", "13"),
-                         ("犍为县", "23"), ("井研县", "24"), ("夹江县", "26"), ("沐川县", "29"),
-                         ("峨眉山市", "81"))),
-    )),
-    ("山东省", "37", "shandong", (
-        ("潍坊市", "07", (("潍城区", "02"), ("寒亭区", "03"), ("坊子区", "04"), ("奎文区", "05"),
-                         ("临朐县", "24"), ("昌乐县", "25"), ("青州市", "81"), ("诸城市", "82"),
-                         ("寿光市", "83"), ("安丘市", "84"), ("高密市", "85"), ("昌邑市", "86"))),
-        ("聊城市", "15", (("东昌府区", "02"), ("茌平区", "03"), ("阳谷县", "21"), ("莘县", "22"),
-                         ("东阿县", "24"), ("冠县", "25"), ("高唐县", "26"), ("临清市", "81"))),
-    )),
+    (
+        "江苏省",
+        "32",
+        "jiangsu",
+        (
+            (
+                "盐城市",
+                "09",
+                (
+                    ("盐都区", "03"),
+                    ("亭湖区", "02"),
+                    ("大丰区", "04"),
+                    ("响水县", "21"),
+                    ("滨海县", "22"),
+                    ("阜宁县", "23"),
+                    ("射阳县", "24"),
+                    ("建湖县", "25"),
+                    ("东台市", "81"),
+                ),
+            ),
+            (
+                "泰州市",
+                "12",
+                (
+                    ("海陵区", "02"),
+                    ("高港区", "03"),
+                    ("姜堰区", "04"),
+                    ("兴化市", "81"),
+                    ("靖江市", "82"),
+                    ("泰兴市", "83"),
+                ),
+            ),
+            (
+                "连云港市",
+                "07",
+                (
+                    ("连云区", "03"),
+                    ("海州区", "06"),
+                    ("赣榆区", "07"),
+                    ("东海县", "22"),
+                    ("灌云县", "23"),
+                    ("灌南县", "24"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "福建省",
+        "35",
+        "fujian",
+        (
+            (
+                "莆田市",
+                "03",
+                (("城厢区", "02"), ("涵江区", "03"), ("荔城区", "04"), ("秀屿区", "05"), ("仙游县", "22")),
+            ),
+            (
+                "三明市",
+                "04",
+                (
+                    ("三元区", "04"),
+                    ("沙县区", "05"),
+                    ("明溪县", "21"),
+                    ("清流县", "23"),
+                    ("宁化县", "24"),
+                    ("大田县", "25"),
+                    ("尤溪县", "26"),
+                    ("将乐县", "28"),
+                    ("泰宁县", "29"),
+                    ("建宁县", "30"),
+                    ("永安市", "81"),
+                ),
+            ),
+            (
+                "龙岩市",
+                "08",
+                (
+                    ("新罗区", "02"),
+                    ("永定区", "03"),
+                    ("长汀县", "21"),
+                    ("上杭县", "23"),
+                    ("武平县", "24"),
+                    ("连城县", "25"),
+                    ("漳平市", "81"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "浙江省",
+        "33",
+        "zhejiang",
+        (
+            (
+                "湖州市",
+                "05",
+                (("吴兴区", "02"), ("南浔区", "03"), ("德清县", "21"), ("长兴县", "22"), ("安吉县", "23")),
+            ),
+            (
+                "嘉兴市",
+                "04",
+                (
+                    ("南湖区", "02"),
+                    ("秀洲区", "11"),
+                    ("嘉善县", "21"),
+                    ("海盐县", "24"),
+                    ("海宁市", "81"),
+                    ("平湖市", "82"),
+                    ("桐乡市", "83"),
+                ),
+            ),
+            (
+                "丽水市",
+                "11",
+                (
+                    ("莲都区", "02"),
+                    ("青田县", "21"),
+                    ("缙云县", "22"),
+                    ("遂昌县", "23"),
+                    ("松阳县", "24"),
+                    ("云和县", "25"),
+                    ("庆元县", "26"),
+                    ("龙泉市", "81"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "河南省",
+        "41",
+        "henan",
+        (
+            (
+                "洛阳市",
+                "03",
+                (
+                    ("老城区", "02"),
+                    ("西工区", "03"),
+                    ("涧西区", "05"),
+                    ("偃师区", "07"),
+                    ("孟津区", "08"),
+                    ("洛龙区", "11"),
+                    ("新安县", "23"),
+                    ("栾川县", "24"),
+                    ("嵩县", "25"),
+                    ("汝阳县", "26"),
+                    ("宜阳县", "27"),
+                    ("洛宁县", "28"),
+                    ("伊川县", "29"),
+                ),
+            ),
+            (
+                "新乡市",
+                "07",
+                (
+                    ("红旗区", "02"),
+                    ("卫滨区", "03"),
+                    ("凤泉区", "04"),
+                    ("牧野区", "11"),
+                    ("新乡县", "21"),
+                    ("获嘉县", "24"),
+                    ("原阳县", "25"),
+                    ("延津县", "26"),
+                    ("封丘县", "27"),
+                    ("卫辉市", "81"),
+                    ("辉县市", "82"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "四川省",
+        "51",
+        "sichuan",
+        (
+            (
+                "绵阳市",
+                "07",
+                (
+                    ("涪城区", "03"),
+                    ("游仙区", "04"),
+                    ("安州区", "05"),
+                    ("三台县", "22"),
+                    ("盐亭县", "23"),
+                    ("梓潼县", "25"),
+                    ("平武县", "27"),
+                    ("江油市", "81"),
+                ),
+            ),
+            (
+                "乐山市",
+                "11",
+                (
+                    ("市中区", "02"),
+                    ("沙湾区", "11"),
+                    ("五通桥区", "12"),
+                    ("金口河区", "13"),
+                    ("犍为县", "23"),
+                    ("井研县", "24"),
+                    ("夹江县", "26"),
+                    ("沐川县", "29"),
+                    ("峨眉山市", "81"),
+                ),
+            ),
+        ),
+    ),
+    (
+        "山东省",
+        "37",
+        "shandong",
+        (
+            (
+                "潍坊市",
+                "07",
+                (
+                    ("潍城区", "02"),
+                    ("寒亭区", "03"),
+                    ("坊子区", "04"),
+                    ("奎文区", "05"),
+                    ("临朐县", "24"),
+                    ("昌乐县", "25"),
+                    ("青州市", "81"),
+                    ("诸城市", "82"),
+                    ("寿光市", "83"),
+                    ("安丘市", "84"),
+                    ("高密市", "85"),
+                    ("昌邑市", "86"),
+                ),
+            ),
+            (
+                "聊城市",
+                "15",
+                (
+                    ("东昌府区", "02"),
+                    ("茌平区", "03"),
+                    ("阳谷县", "21"),
+                    ("莘县", "22"),
+                    ("东阿县", "24"),
+                    ("冠县", "25"),
+                    ("高唐县", "26"),
+                    ("临清市", "81"),
+                ),
+            ),
+        ),
+    ),
 )
 
 
@@ -131,10 +327,19 @@ class Organ:
     hot: bool = False  # one of the few organs that receive thousands of applications
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "kind": self.kind, "level": self.level,
-                "sector": self.sector, "region_code": self.region_code, "region": self.region,
-                "domain": self.domain, "parent": self.parent, "report_scope": self.scope,
-                "children": list(self.children)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "level": self.level,
+            "sector": self.sector,
+            "region_code": self.region_code,
+            "region": self.region,
+            "domain": self.domain,
+            "parent": self.parent,
+            "report_scope": self.scope,
+            "children": list(self.children),
+        }
 
 
 def _township_names(rng: random.Random, n: int, district: bool) -> list[str]:
@@ -150,8 +355,9 @@ def _township_names(rng: random.Random, n: int, district: bool) -> list[str]:
     return names
 
 
-def _county_unit(rng: random.Random, prov: str, city: str, county: str, code: str,
-                 domain: str) -> list[Organ]:
+def _county_unit(
+    rng: random.Random, prov: str, city: str, county: str, code: str, domain: str
+) -> list[Organ]:
     """A county's government and the organs its region report sums (before the budget cut)."""
     district = county.endswith("区")
     short = county[:-1] if len(county) > 2 else county
@@ -169,11 +375,22 @@ def _county_unit(rng: random.Random, prov: str, city: str, county: str, code: st
         else:
             name = (city if prefixed else "") + county + s.county
         bureaus.append(Organ(f"{code}-{s.code}", name, "bureau", "county", s.code, code, region, domain))
-    office = Organ(f"{code}-office", county + "人民政府办公室", "gov_office", "county", OFFICE, code, region,
-                   domain)
-    towns = [Organ(f"{code}-t{i + 1:02d}", name + ("办事处" if name.endswith("街道") else "人民政府"),
-                   "township", "township", TOWNSHIP, code, region, domain)
-             for i, name in enumerate(_township_names(rng, rng.randint(3, 8), district))]
+    office = Organ(
+        f"{code}-office", county + "人民政府办公室", "gov_office", "county", OFFICE, code, region, domain
+    )
+    towns = [
+        Organ(
+            f"{code}-t{i + 1:02d}",
+            name + ("办事处" if name.endswith("街道") else "人民政府"),
+            "township",
+            "township",
+            TOWNSHIP,
+            code,
+            region,
+            domain,
+        )
+        for i, name in enumerate(_township_names(rng, rng.randint(3, 8), district))
+    ]
     # common bureaus first, then the office, then the rest with townships interleaved
     children = bureaus[:5] + [office]
     rest = bureaus[5:]
@@ -188,16 +405,23 @@ def _county_unit(rng: random.Random, prov: str, city: str, county: str, code: st
 def _city_unit(rng: random.Random, prov: str, city: str, code: str, domain: str) -> list[Organ]:
     region = prov + city
     gov = Organ(f"{code}-gov", city + "人民政府", "city_gov", "city", GOV, code, region, domain)
-    office = Organ(f"{code}-office", city + "人民政府办公室", "gov_office", "city", OFFICE, code, region, domain)
-    bureaus = [Organ(f"{code}-{s.code}", city + s.city, "bureau", "city", s.code, code, region, domain)
-               for s in SECTORS[: rng.randint(12, 18)]]
+    office = Organ(
+        f"{code}-office", city + "人民政府办公室", "gov_office", "city", OFFICE, code, region, domain
+    )
+    bureaus = [
+        Organ(f"{code}-{s.code}", city + s.city, "bureau", "city", s.code, code, region, domain)
+        for s in SECTORS[: rng.randint(12, 18)]
+    ]
     return [gov, office, *bureaus]
 
 
 def _province_unit(rng: random.Random, prov: str, code: str, domain: str) -> list[Organ]:
     gov = Organ(f"{code}-gov", prov + "人民政府", "province_gov", "province", GOV, code, prov, domain)
-    depts = [Organ(f"{code}-{s.code}", prov + s.province, "bureau", "province", s.code, code, prov, domain)
-             for s in SECTORS[:12] if s.province]
+    depts = [
+        Organ(f"{code}-{s.code}", prov + s.province, "bureau", "province", s.code, code, prov, domain)
+        for s in SECTORS[:12]
+        if s.province
+    ]
     return [gov, *depts]
 
 
@@ -207,8 +431,12 @@ def _units(rng: random.Random) -> list[tuple[str, list[Organ]]]:
     for prov, pcode, pdomain, cities in _GEO:
         for city, ccode, counties in cities:
             for county, kcode in counties:
-                units.append(("county", _county_unit(rng, prov, city, county, pcode + ccode + kcode,
-                                                     f"{pdomain}.gov.cn")))
+                units.append(
+                    (
+                        "county",
+                        _county_unit(rng, prov, city, county, pcode + ccode + kcode, f"{pdomain}.gov.cn"),
+                    )
+                )
             units.append(("city", _city_unit(rng, prov, city, pcode + ccode, f"{pdomain}.gov.cn")))
         units.append(("province", _province_unit(rng, prov, pcode, f"{pdomain}.gov.cn")))
     return units
@@ -280,8 +508,11 @@ def build(n: int, seed: int) -> list[Organ]:
 
 def _assign_hot(organs: list[Organ], rng: random.Random) -> None:
     for o in organs:
-        if o.kind == "bureau" and o.sector in ("natural_resources", "housing", "public_security", "hrss") \
-                and rng.random() < 0.06:
+        if (
+            o.kind == "bureau"
+            and o.sector in ("natural_resources", "housing", "public_security", "hrss")
+            and rng.random() < 0.06
+        ):
             o.hot = True
 
 

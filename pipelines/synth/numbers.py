@@ -29,13 +29,27 @@ N_COLS = len(COLS)
 
 # Outcome shares (F2021 leaf rows, in LEAF_ROWS order): roughly what county-level reports show.
 _OUTCOME_SHARE = {
-    "granted": 0.30, "partially_granted": 0.07, "denied_state_secret": 0.002,
-    "denied_prohibited_by_law": 0.005, "denied_security_stability": 0.003, "denied_third_party_rights": 0.01,
-    "denied_internal_affairs": 0.012, "denied_process_info": 0.02, "denied_enforcement_file": 0.006,
-    "denied_admin_query": 0.02, "unavailable_not_held": 0.24, "unavailable_needs_creation": 0.04,
-    "unavailable_unclear": 0.03, "not_handled_petition": 0.06, "not_handled_duplicate": 0.04,
-    "not_handled_publication": 0.005, "not_handled_excessive": 0.01, "not_handled_reconfirm": 0.012,
-    "other_overdue_correction": 0.05, "other_overdue_fee": 0.006, "other_misc": 0.05,
+    "granted": 0.30,
+    "partially_granted": 0.07,
+    "denied_state_secret": 0.002,
+    "denied_prohibited_by_law": 0.005,
+    "denied_security_stability": 0.003,
+    "denied_third_party_rights": 0.01,
+    "denied_internal_affairs": 0.012,
+    "denied_process_info": 0.02,
+    "denied_enforcement_file": 0.006,
+    "denied_admin_query": 0.02,
+    "unavailable_not_held": 0.24,
+    "unavailable_needs_creation": 0.04,
+    "unavailable_unclear": 0.03,
+    "not_handled_petition": 0.06,
+    "not_handled_duplicate": 0.04,
+    "not_handled_publication": 0.005,
+    "not_handled_excessive": 0.01,
+    "not_handled_reconfirm": 0.012,
+    "other_overdue_correction": 0.05,
+    "other_overdue_fee": 0.006,
+    "other_misc": 0.05,
 }
 # Applicant columns without 总计: natural persons dominate everywhere.
 _APPLICANT_SHARE = (0.9, 0.05, 0.003, 0.004, 0.02, 0.023)
@@ -182,7 +196,8 @@ def leaf_series(organ: Organ, years: list[int], seed: int, no_other: set[int]) -
         "admin_license": prof.license * mult * lognormal(rng, 0.7),
         "admin_penalty": prof.penalty * mult * lognormal(rng, 0.7),
         "admin_coercion": prof.coercion * mult * lognormal(rng, 0.7),
-        "other_mgmt_service": (prof.license * 0.2 + 2) * mult * lognormal(rng, 0.7) if rng.random() < 0.5
+        "other_mgmt_service": (prof.license * 0.2 + 2) * mult * lognormal(rng, 0.7)
+        if rng.random() < 0.5
         else 0.0,
     }
     if organ.sector == TOWNSHIP and rng.random() < 0.5:
@@ -212,8 +227,10 @@ def leaf_series(organ: Organ, years: list[int], seed: int, no_other: set[int]) -
                     rows["unavailable_not_held"][i] += rows[r][i]
                     rows[r][i] = 0
         t3 = {"new_received": new, "carried_over": co, **rows, "carried_forward": cf}
-        t3["other"] = [rows["other_overdue_correction"][i] + rows["other_overdue_fee"][i]
-                       + rows["other_misc"][i] for i in range(6)]
+        t3["other"] = [
+            rows["other_overdue_correction"][i] + rows["other_overdue_fee"][i] + rows["other_misc"][i]
+            for i in range(6)
+        ]
         t3["total"] = [new[i] + co[i] - cf[i] for i in range(6)]
         tr.t3 = {code: [*v, sum(v)] for code, v in t3.items()}
         tr.t4 = _t4(rng, apps_mean)
@@ -224,9 +241,16 @@ def leaf_series(organ: Organ, years: list[int], seed: int, no_other: set[int]) -
             stock[kind] += issued - repealed
             new_pub = issued - (binom(rng, issued, 0.2) if rng.random() < 0.15 else 0)
             published[kind] += new_pub
-            tr.t2.update({f"{kind}.issued": issued, f"{kind}.repealed": repealed,
-                          f"{kind}.in_force": stock[kind], f"{kind}.new_made": issued,
-                          f"{kind}.new_published": new_pub, f"{kind}.total_published": published[kind]})
+            tr.t2.update(
+                {
+                    f"{kind}.issued": issued,
+                    f"{kind}.repealed": repealed,
+                    f"{kind}.in_force": stock[kind],
+                    f"{kind}.new_made": issued,
+                    f"{kind}.new_published": new_pub,
+                    f"{kind}.total_published": published[kind],
+                }
+            )
         for kind, mean in base.items():
             tr.t2[f"{kind}.decisions"] = poisson(rng, mean * lognormal(rng, 0.25))
         for kind in ("admin_license", "other_mgmt_service", "admin_penalty", "admin_coercion", "admin_fee"):
@@ -237,8 +261,9 @@ def leaf_series(organ: Organ, years: list[int], seed: int, no_other: set[int]) -
             items[kind] = prev + change
             tr.t2[f"{kind}.prev_year_items"] = prev
             tr.t2[f"{kind}.items_change"] = change
-        tr.t2["admin_fee.amount"] = _fee(rng, fee_base * lognormal(rng, 0.2), fee_places) if fee_base \
-            else Decimal(0)
+        tr.t2["admin_fee.amount"] = (
+            _fee(rng, fee_base * lognormal(rng, 0.2), fee_places) if fee_base else Decimal(0)
+        )
         n_proc = poisson(rng, proc_mean)
         amount = sum(lognormal(rng, 1.0) * 250000 for _ in range(n_proc))
         tr.t2["gov_procurement.items"] = n_proc

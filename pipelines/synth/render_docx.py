@@ -21,10 +21,13 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _DOC_HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<w:document xmlns:w="{_W}" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>')
-_SECT = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1134" w:bottom="1440" '
-         'w:left="1134" w:header="851" w:footer="992" w:gutter="0"/><w:cols w:space="425"/>'
-         '<w:docGrid w:type="lines" w:linePitch="312"/></w:sectPr>')
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body>'
+)
+_SECT = (
+    '<w:sectPr><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="1440" w:right="1134" w:bottom="1440" '
+    'w:left="1134" w:header="851" w:footer="992" w:gutter="0"/><w:cols w:space="425"/>'
+    '<w:docGrid w:type="lines" w:linePitch="312"/></w:sectPr>'
+)
 _TEXT_WIDTH = 9638  # twips between the margins
 
 
@@ -45,12 +48,20 @@ def _run(text: str, font: str, size: int, bold: bool = False) -> str:
     pieces = text.split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{_t(p)}</w:t>' for p in pieces)
     b = "<w:b/>" if bold else ""
-    return (f'<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="{font}"/>'
-            f'{b}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>{body}</w:r>')
+    return (
+        f'<w:r><w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="{font}"/>'
+        f'{b}<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>{body}</w:r>'
+    )
 
 
-def _para(text: str, font: str = "仿宋_GB2312", size: int = 32, jc: str | None = None, indent: bool = True,
-          bold: bool = False) -> str:
+def _para(
+    text: str,
+    font: str = "仿宋_GB2312",
+    size: int = 32,
+    jc: str | None = None,
+    indent: bool = True,
+    bold: bool = False,
+) -> str:
     ppr = '<w:spacing w:line="560" w:lineRule="exact"/>'
     if jc:
         ppr += f'<w:jc w:val="{jc}"/>'
@@ -64,14 +75,19 @@ def _table(t: Table) -> str:
     widths = [round(_TEXT_WIDTH * w / total) for w in (t.widths or [1.0] * t.ncols)]
     border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
     borders = "".join(border.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    out = [f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
-           f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-           '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
-           "</w:tblPr><w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+    out = [
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        f'<w:jc w:val="center"/><w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>'
+        "</w:tblPr><w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+    ]
     g = grid(t)
     for r, _slots in enumerate(g):
-        trpr = "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if r < t.head_rows else \
-            "<w:trPr><w:cantSplit/></w:trPr>"
+        trpr = (
+            "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>"
+            if r < t.head_rows
+            else "<w:trPr><w:cantSplit/></w:trPr>"
+        )
         out.append(f"<w:tr>{trpr}")
         c = 0
         while c < t.ncols:
@@ -82,7 +98,7 @@ def _table(t: Table) -> str:
                 continue
             cell, r0, c0 = slot
             span = cell.cs
-            w = sum(widths[c0:c0 + span])
+            w = sum(widths[c0 : c0 + span])
             pr = f'<w:tcW w:w="{w}" w:type="dxa"/>'
             if span > 1:
                 pr += f'<w:gridSpan w:val="{span}"/>'
@@ -91,8 +107,11 @@ def _table(t: Table) -> str:
             pr += '<w:vAlign w:val="center"/>'
             if r0 == r:
                 font = "Times New Roman" if cell.num else "仿宋_GB2312"
-                content = (f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{_run(cell.text, font, 21)}</w:p>'
-                           if cell.text else "<w:p/>")
+                content = (
+                    f'<w:p><w:pPr><w:jc w:val="center"/></w:pPr>{_run(cell.text, font, 21)}</w:p>'
+                    if cell.text
+                    else "<w:p/>"
+                )
             else:
                 content = "<w:p/>"
             out.append(f"<w:tc><w:tcPr>{pr}</w:tcPr>{content}</w:tc>")
@@ -102,8 +121,9 @@ def _table(t: Table) -> str:
     return "".join(out)
 
 
-def render(blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str,
-           date: tuple[int, int, int]) -> bytes:
+def render(
+    blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str, date: tuple[int, int, int]
+) -> bytes:
     body = [_DOC_HEAD]
     for b in blocks:
         if b.kind == "title":

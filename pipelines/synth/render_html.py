@@ -46,8 +46,10 @@ def _span(cell_cs: int, cell_rs: int, quote: str = '"') -> str:
 
 
 def table_trs(t: Table, rng: random.Random) -> str:
-    parts = ['<table style="border-collapse: collapse; border: none;" cellspacing="0" align="center" '
-             'border="1"><tbody>']
+    parts = [
+        '<table style="border-collapse: collapse; border: none;" cellspacing="0" align="center" '
+        'border="1"><tbody>'
+    ]
     pad = rng.random() < 0.4
     for i, row in enumerate(t.rows):
         parts.append('<tr class="firstRow">' if i == 0 else "<tr>")
@@ -55,9 +57,11 @@ def table_trs(t: Table, rng: random.Random) -> str:
             text = _lines(c.text, '</p><p style="text-indent: 0em;">') if c.text else "<br/>"
             if pad and c.head and c.text and rng.random() < 0.3:
                 text += " &nbsp; &nbsp; &nbsp; &nbsp;"
-            parts.append(f'<td{_span(c.cs, c.rs)} style="padding:5px 5px 5px 5px ;border-left:1px solid '
-                         'windowtext;border-right:1px solid windowtext;border-top:none;border-bottom:1px solid '
-                         f'windowtext" valign="center"><p style="text-indent: 0em;">{text}</p></td>')
+            parts.append(
+                f'<td{_span(c.cs, c.rs)} style="padding:5px 5px 5px 5px ;border-left:1px solid '
+                "windowtext;border-right:1px solid windowtext;border-top:none;border-bottom:1px solid "
+                f'windowtext" valign="center"><p style="text-indent: 0em;">{text}</p></td>'
+            )
         parts.append("</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
@@ -66,27 +70,37 @@ def table_trs(t: Table, rng: random.Random) -> str:
 def table_word(t: Table, rng: random.Random) -> str:
     total = sum(t.widths) or 1.0
     px = [max(24, round(600 * w / total)) for w in t.widths] if t.widths else [60] * t.ncols
-    parts = ["<div align=center><table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 width=600 "
-             "style='width:450.0pt;border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
-             "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"]
+    parts = [
+        "<div align=center><table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 width=600 "
+        "style='width:450.0pt;border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
+        "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"
+    ]
     for i, row in enumerate(t.rows):
         parts.append(f"<tr style='mso-yfti-irow:{i};height:19.85pt'>")
         col = 0
         for c in row:
-            w = sum(px[col:col + c.cs]) if col < len(px) else 60
+            w = sum(px[col : col + c.cs]) if col < len(px) else 60
             col += c.cs
             if c.num:
-                inner = (f"<span lang=EN-US style='font-size:10.5pt;font-family:\"Times New Roman\"'>"
-                         f"{_esc(c.text)}<o:p></o:p></span>" if c.text else
-                         "<span lang=EN-US style='font-size:10.5pt'><o:p>&nbsp;</o:p></span>")
+                inner = (
+                    f"<span lang=EN-US style='font-size:10.5pt;font-family:\"Times New Roman\"'>"
+                    f"{_esc(c.text)}<o:p></o:p></span>"
+                    if c.text
+                    else "<span lang=EN-US style='font-size:10.5pt'><o:p>&nbsp;</o:p></span>"
+                )
             else:
-                inner = (f"<span style='font-size:10.5pt;font-family:仿宋_GB2312;mso-hansi-font-family:宋体'>"
-                         f"{_lines(c.text, '<br>')}<span lang=EN-US><o:p></o:p></span></span>" if c.text else
-                         "<span lang=EN-US><o:p>&nbsp;</o:p></span>")
-            parts.append(f"<td width={w}{_span(c.cs, c.rs, '')} valign=center style='width:{w * 0.75:.1f}pt;"
-                         "border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;"
-                         "padding:0cm 5.4pt 0cm 5.4pt;height:19.85pt'><p class=MsoNormal align=center "
-                         f"style='text-align:center;line-height:15.0pt'>{inner}</p></td>")
+                inner = (
+                    f"<span style='font-size:10.5pt;font-family:仿宋_GB2312;mso-hansi-font-family:宋体'>"
+                    f"{_lines(c.text, '<br>')}<span lang=EN-US><o:p></o:p></span></span>"
+                    if c.text
+                    else "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
+                )
+            parts.append(
+                f"<td width={w}{_span(c.cs, c.rs, '')} valign=center style='width:{w * 0.75:.1f}pt;"
+                "border:solid windowtext 1.0pt;border-top:none;mso-border-alt:solid windowtext .5pt;"
+                "padding:0cm 5.4pt 0cm 5.4pt;height:19.85pt'><p class=MsoNormal align=center "
+                f"style='text-align:center;line-height:15.0pt'>{inner}</p></td>"
+            )
         parts.append("</tr>")
     # Word appends an invisible row that fixes the column widths
     parts.append("<![if !supportMisalignedColumns]><tr height=0>")
@@ -115,8 +129,10 @@ def table_portal(t: Table, rng: random.Random) -> str:
 
 
 def table_legacy(t: Table, rng: random.Random) -> str:
-    parts = ['<table width="95%" border="1" align="center" cellpadding="3" cellspacing="0" '
-             'bordercolor="#000000" style="border-collapse:collapse;font-size:12px">']
+    parts = [
+        '<table width="95%" border="1" align="center" cellpadding="3" cellspacing="0" '
+        'bordercolor="#000000" style="border-collapse:collapse;font-size:12px">'
+    ]
     for row in t.rows:
         parts.append('<tr bgcolor="#FFFFFF">')
         for c in row:
@@ -142,8 +158,10 @@ def _body_trs(blocks: list[Block], tables: dict[str, list[Table]], rng: random.R
         if b.kind == "table":
             out += [table_trs(t, rng) for t in tables[b.text]]
         elif b.kind == "h":
-            out.append(f'<p style="text-indent: 2em;"><strong><span style="text-indent: 2em;">{_esc(b.text)}'
-                       "</span></strong></p>")
+            out.append(
+                f'<p style="text-indent: 2em;"><strong><span style="text-indent: 2em;">{_esc(b.text)}'
+                "</span></strong></p>"
+            )
         elif b.kind == "sign":
             out.append(f'<p style="text-align: right;">{_esc(b.text)}</p>')
         else:
@@ -157,24 +175,33 @@ def _body_word(blocks: list[Block], tables: dict[str, list[Table]], rng: random.
         if b.kind == "table":
             out += [table_word(t, rng) for t in tables[b.text]]
         elif b.kind == "title":
-            out.append("<p class=MsoNormal align=center style='text-align:center;line-height:28.0pt'><b><span "
-                       f"style='font-size:22.0pt;font-family:方正小标宋简体'>{_esc(b.text)}</span></b></p>")
+            out.append(
+                "<p class=MsoNormal align=center style='text-align:center;line-height:28.0pt'><b><span "
+                f"style='font-size:22.0pt;font-family:方正小标宋简体'>{_esc(b.text)}</span></b></p>"
+            )
         elif b.kind == "h":
-            out.append("<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'><span "
-                       f"style='font-size:16.0pt;font-family:黑体'>{_esc(b.text)}</span></p>")
+            out.append(
+                "<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'><span "
+                f"style='font-size:16.0pt;font-family:黑体'>{_esc(b.text)}</span></p>"
+            )
         elif b.kind in ("date", "sign"):
             align = "center" if b.kind == "date" else "right"
-            out.append(f"<p class=MsoNormal align={align} style='text-align:{align}'><span "
-                       f"style='font-size:16.0pt;font-family:仿宋_GB2312'>{_esc(b.text)}</span></p>")
+            out.append(
+                f"<p class=MsoNormal align={align} style='text-align:{align}'><span "
+                f"style='font-size:16.0pt;font-family:仿宋_GB2312'>{_esc(b.text)}</span></p>"
+            )
         else:
-            out.append("<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'><span "
-                       f"style='font-size:16.0pt;font-family:仿宋_GB2312'>{_esc(b.text)}</span></p>")
+            out.append(
+                "<p class=MsoNormal style='text-indent:32.0pt;line-height:28.0pt'><span "
+                f"style='font-size:16.0pt;font-family:仿宋_GB2312'>{_esc(b.text)}</span></p>"
+            )
     out.append("</div>")
     return "\n".join(out)
 
 
-def _body_simple(blocks: list[Block], tables: dict[str, list[Table]], rng: random.Random,
-                 table_fn: str, skip_title: bool) -> str:
+def _body_simple(
+    blocks: list[Block], tables: dict[str, list[Table]], rng: random.Random, table_fn: str, skip_title: bool
+) -> str:
     out = []
     for b in blocks:
         if b.kind == "title" and skip_title:
@@ -190,8 +217,11 @@ def _body_simple(blocks: list[Block], tables: dict[str, list[Table]], rng: rando
         elif b.kind == "title":
             out.append(f'<p align="center"><b>{_esc(b.text)}</b></p>')
         else:
-            out.append(f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{_esc(b.text)}</p>" if table_fn == "legacy"
-                       else f"<p>{_esc(b.text)}</p>")
+            out.append(
+                f"<p>&nbsp;&nbsp;&nbsp;&nbsp;{_esc(b.text)}</p>"
+                if table_fn == "legacy"
+                else f"<p>{_esc(b.text)}</p>"
+            )
     return "\n".join(out)
 
 
@@ -203,8 +233,16 @@ def _footer_links() -> str:
     return "".join(f'<a href="http://www.gov.cn/" target="_blank">{n}</a>' for n in _LINKS)
 
 
-def render(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title: str, site: str,
-           source: str, date: str, rng: random.Random) -> bytes:
+def render(
+    d: Draft,
+    blocks: list[Block],
+    tables: dict[str, list[Table]],
+    title: str,
+    site: str,
+    source: str,
+    date: str,
+    rng: random.Random,
+) -> bytes:
     """The page as bytes, in the style's encoding."""
     region = d.organ.region[-3:] if d.organ.region else "本地"
     code = d.organ.region_code.ljust(6, "0")
@@ -230,7 +268,8 @@ def render(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title:
             '<a href="javascript:window.close()">【关闭窗口】</a></div>\n</div>\n'
             f'<div class="footer"><div class="links">{_footer_links()}</div><p>主办单位：{_esc(site)}办公室 '
             f'网站标识码：{code}0001 <a href="https://beian.miit.gov.cn/">ICP备{code}号</a></p></div>\n'
-            '<script type="text/javascript">var _trsPageId = "a1";</script>\n</body>\n</html>\n')
+            '<script type="text/javascript">var _trsPageId = "a1";</script>\n</body>\n</html>\n'
+        )
         return page.encode("utf-8")
     if d.style == "word":
         page = (
@@ -244,19 +283,21 @@ def render(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title:
             f'<div class="bt">{_esc(title)}</div>\n<div class="info">发布日期：{date[:10]}　　信息来源：{_esc(source)}'
             '　　浏览次数：<span id="hits"></span></div>\n<div class="TRS_Editor">\n'
             f"{_body_word(blocks, tables, rng)}\n</div>\n</div>\n"
-            f'<div class="bottom">版权所有：{_esc(site)}</div>\n</body>\n</html>\n')
+            f'<div class="bottom">版权所有：{_esc(site)}</div>\n</body>\n</html>\n'
+        )
         return _encode(page, d)
     if d.style == "portal":
         meta = (
             '<table class="xxgk-meta"><tr><td>索引号：</td><td>'
             f"{code}-{d.year + 1}-{rng.randint(1, 999):05d}</td><td>发布机构：</td><td>{_esc(source)}</td></tr>"
-            f"<tr><td>名　　称：</td><td colspan=\"3\">{_esc(title)}</td></tr><tr><td>生成日期：</td>"
-            f"<td>{date[:10]}</td><td>主题分类：</td><td>政府信息公开年报</td></tr></table>")
+            f'<tr><td>名　　称：</td><td colspan="3">{_esc(title)}</td></tr><tr><td>生成日期：</td>'
+            f"<td>{date[:10]}</td><td>主题分类：</td><td>政府信息公开年报</td></tr></table>"
+        )
         page = (
             '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="UTF-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_esc(title)}-{_esc(site)}</title>\n"
-            '<script>var _hmt = _hmt || [];</script>\n</head>\n<body>\n'
+            "<script>var _hmt = _hmt || [];</script>\n</head>\n<body>\n"
             f'<header class="g-header"><nav><ul>{_nav(region)}</ul></nav></header>\n'
             '<div class="g-main"><div class="location">您所在的位置：<a href="/">首页</a> &gt; '
             '<a href="/xxgk/">信息公开</a> &gt; <a href="/xxgk/ndbg/">年度报告</a></div>\n'
@@ -265,12 +306,13 @@ def render(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title:
             f"{_body_simple(blocks, tables, rng, 'portal', True)}\n</div>\n"
             '<div class="share">分享到：<a href="javascript:;">微信</a><a href="javascript:;">微博</a></div>\n'
             f'</div>\n</div>\n<footer class="g-footer"><div>{_footer_links()}</div>'
-            f"<p>{_esc(site)} 版权所有</p></footer>\n</body>\n</html>\n")
+            f"<p>{_esc(site)} 版权所有</p></footer>\n</body>\n</html>\n"
+        )
         return page.encode("utf-8")
     # legacy
     page = (
         '<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=gb2312">\n'
-        f"<title>{_esc(title)}</title>\n<link href=\"/css/style.css\" rel=\"stylesheet\" type=\"text/css\">\n"
+        f'<title>{_esc(title)}</title>\n<link href="/css/style.css" rel="stylesheet" type="text/css">\n'
         '</head>\n<body topmargin="0" leftmargin="0">\n'
         '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td>'
         '<img src="/images/top.jpg" width="980" height="120"></td></tr></table>\n'
@@ -279,12 +321,13 @@ def render(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title:
         + "</td></tr></table>\n"
         '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0" bgcolor="#FFFFFF">\n'
         '<tr><td height="30" class="dqwz">当前位置：<a href="/">首页</a> &gt;&gt; <a href="/zwgk/">政务公开</a>'
-        '</td></tr>\n'
+        "</td></tr>\n"
         f'<tr><td align="center" class="title"><font size="4"><b>{_esc(title)}</b></font></td></tr>\n'
         f'<tr><td align="center" class="date">发布时间：{date[:10]}　来源：{_esc(source)}</td></tr>\n'
         f'<tr><td class="content">\n{_body_simple(blocks, tables, rng, "legacy", True)}\n</td></tr>\n</table>\n'
         '<table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td align="center">'
-        f"主办：{_esc(site)}　技术支持：信息中心</td></tr></table>\n</body>\n</html>\n")
+        f"主办：{_esc(site)}　技术支持：信息中心</td></tr></table>\n</body>\n</html>\n"
+    )
     return _encode(page, d)
 
 

@@ -129,7 +129,9 @@ class _Doc:
         self.c.showPage()
         self.opts.pages = self.page
 
-    def text(self, text: str, size: float, align: str = "left", indent: float = 0.0, gap: float = 4.0) -> None:
+    def text(
+        self, text: str, size: float, align: str = "left", indent: float = 0.0, gap: float = 4.0
+    ) -> None:
         lead = size * 1.6
         lines = wrap(text, self.width - indent, size)
         for i, line in enumerate(lines):
@@ -185,7 +187,7 @@ class _Doc:
                 if slot is None or (slot[1], slot[2]) != (r, c) or slot[0].rs == 1:
                     continue
                 cell = slot[0]
-                have = sum(heights[r:r + cell.rs])
+                have = sum(heights[r : r + cell.rs])
                 need = len(lines[id(cell)]) * lead + 2 * pad
                 if need > have:
                     heights[r + cell.rs - 1] += need - have
@@ -222,9 +224,18 @@ class _Doc:
             y -= heights[r]
         return pages
 
-    def _draw_rows(self, t: Table, g: list[list[tuple[Cell, int, int] | None]], page_rows: list[tuple[int, float]],
-                   heights: list[float], xs: list[float], lines: dict[int, list[str]], size: float,
-                   lead: float, pad: float) -> None:
+    def _draw_rows(
+        self,
+        t: Table,
+        g: list[list[tuple[Cell, int, int] | None]],
+        page_rows: list[tuple[int, float]],
+        heights: list[float],
+        xs: list[float],
+        lines: dict[int, list[str]],
+        size: float,
+        lead: float,
+        pad: float,
+    ) -> None:
         c = self.c
         c.setLineWidth(0.6)
         c.setFont(FONT, size)
@@ -257,8 +268,9 @@ class _Doc:
                     y -= lead
 
 
-def render(blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str, creator: str,
-           opts: Options) -> bytes:
+def render(
+    blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str, creator: str, opts: Options
+) -> bytes:
     _register()
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)

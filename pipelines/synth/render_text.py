@@ -49,8 +49,15 @@ def pipe(d: Draft, blocks: list[Block], tables: dict[str, list[Table]]) -> bytes
 # crawler dump
 
 
-def crawler(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title: str, date: str, url: str,
-            rng: random.Random) -> bytes:
+def crawler(
+    d: Draft,
+    blocks: list[Block],
+    tables: dict[str, list[Table]],
+    title: str,
+    date: str,
+    url: str,
+    rng: random.Random,
+) -> bytes:
     spacing = d.style.split("-")[-1]  # glued, sparse, padded
     parts: list[str] = []
     for b in blocks:
@@ -67,9 +74,11 @@ def crawler(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], title
             parts.append(b.text)
     body = "".join(parts)
     local = url.split("/zwgk/", 1)[-1].rsplit("/", 1)[0]
-    head = (f"标题: {title}\n发布时间: {date}\n文号: \n发布机构: \n栏目: 政府信息公开年报\n原文链接: {url}\n"
-            f"本地目录: zwgk/{local}/{d.organ.id}_{title}\n页面链接与图片详见 links.tsv(同目录)\n"
-            "==================== 正文 ====================\n")
+    head = (
+        f"标题: {title}\n发布时间: {date}\n文号: \n发布机构: \n栏目: 政府信息公开年报\n原文链接: {url}\n"
+        f"本地目录: zwgk/{local}/{d.organ.id}_{title}\n页面链接与图片详见 links.tsv(同目录)\n"
+        "==================== 正文 ====================\n"
+    )
     return (head + body + "\n").encode("utf-8")
 
 
@@ -113,8 +122,9 @@ def _md_table(t: Table) -> list[str]:
     return lines
 
 
-def markdown(d: Draft, blocks: list[Block], tables: dict[str, list[Table]], p: dict[str, Printed],
-             words: Words) -> bytes:
+def markdown(
+    d: Draft, blocks: list[Block], tables: dict[str, list[Table]], p: dict[str, Printed], words: Words
+) -> bytes:
     lines: list[str] = []
     for b in blocks:
         if b.kind == "title":
@@ -159,8 +169,11 @@ def _blocks(d: Draft, kind: str, tables: list[Table], p: dict[str, Printed], wor
     cols = [layout.T3_COLS[i].label.split("·")[-1] for i in order]
     if kind == "t3":
         generic = words.rng.random() < 0.5
-        head = ["类别", *(f"数据{i + 1}" for i in range(6)), "总计"] if generic and order[-1] == 6 \
+        head = (
+            ["类别", *(f"数据{i + 1}" for i in range(6)), "总计"]
+            if generic and order[-1] == 6
             else ["类别", *cols]
+        )
         out += [words.w("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"), ""]
         labels = t3_labels(d.fmt, d.single_other, words)
         current: str | None = None
@@ -175,16 +188,27 @@ def _blocks(d: Draft, kind: str, tables: list[Table], p: dict[str, Printed], wor
             out.append(_md_row([own, *vals]))
             if code == [x[0] for x in labels if x[1] == group][-1] and group in _subtotal_labels(d):
                 g = _subtotal_labels(d)[group]
-                out.append(_md_row(["小计", *("" if d.subtotals[g][i] is None else str(d.subtotals[g][i])
-                                             for i in order)]))
+                out.append(
+                    _md_row(
+                        [
+                            "小计",
+                            *("" if d.subtotals[g][i] is None else str(d.subtotals[g][i]) for i in order),
+                        ]
+                    )
+                )
         return [*out, ""]
     # t4: one small table per block
     heads = [lab for _, lab in layout.T4_COLS]
     for bcode, label in layout.T4_BLOCKS:
         words_ = label.split("·")
         name = words_[0] if len(words_) == 1 else f"{words_[0]}（{words_[1]}）"
-        out += [f"### {name}", _md_row(heads), _md_row(["---"] * 5),
-                _md_row([p[f"t4.{bcode}.{c}"].text for c, _ in layout.T4_COLS]), ""]
+        out += [
+            f"### {name}",
+            _md_row(heads),
+            _md_row(["---"] * 5),
+            _md_row([p[f"t4.{bcode}.{c}"].text for c, _ in layout.T4_COLS]),
+            "",
+        ]
     return out
 
 

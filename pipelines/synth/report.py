@@ -135,7 +135,7 @@ class Printer:
             return self._amount(cid, value)
         if col == "items_change":
             if value > 0:
-                text = (f"增加{value}" if self.sign_words else f"+{value}" if self.plus else str(value))
+                text = f"增加{value}" if self.sign_words else f"+{value}" if self.plus else str(value)
             elif value < 0:
                 text = f"减少{-value}" if self.sign_words else str(value)
             else:
@@ -182,5 +182,7 @@ def expected_json(d: Draft, printed: dict[str, Printed]) -> dict[str, Any]:
         "facts": {k: v for k, v in d.facts.items()},
     }
     if d.subtotals:
-        out["subtotals"] = {g: [None if v is None else int(v) for v in vals] for g, vals in d.subtotals.items()}
+        out["subtotals"] = {
+            g: [None if v is None else int(v) for v in vals] for g, vals in d.subtotals.items()
+        }
     return out

@@ -49,11 +49,16 @@ def regenerate(out: Path = SAMPLES) -> dict[str, Any]:
     import json
 
     organs = json.loads((out / "organs.json").read_text(encoding="utf-8"))
-    lines = ", ".join(f"{o['name']} ({o['kind'].replace('_', ' ')}"
-                      + (f", scope {o['report_scope']}" if o["report_scope"] else "") + ")" for o in organs)
+    lines = ", ".join(
+        f"{o['name']} ({o['kind'].replace('_', ' ')}"
+        + (f", scope {o['report_scope']}" if o["report_scope"] else "")
+        + ")"
+        for o in organs
+    )
     media = ", ".join(f"{m} {row['reports']}" for m, row in stats["by_medium"].items())
-    (out / "README.md").write_text(README.format(seed=SEED, reports=stats["reports"], organ_lines=lines,
-                                                 media=media), encoding="utf-8")
+    (out / "README.md").write_text(
+        README.format(seed=SEED, reports=stats["reports"], organ_lines=lines, media=media), encoding="utf-8"
+    )
     return stats
 
 

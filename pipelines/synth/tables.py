@@ -24,9 +24,16 @@ _FULL = {
     "other_overdue_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
 }
 _SHORT = {"other_overdue_correction": "1.逾期不补正", "other_overdue_fee": "2.逾期未缴费"}
-_CLAUSE = {"regulation": "（一）", "normative_doc": "（一）", "admin_license": "（五）",
-           "other_mgmt_service": "（五）", "admin_penalty": "（六）", "admin_coercion": "（六）",
-           "admin_fee": "（八）", "gov_procurement": "（九）"}
+_CLAUSE = {
+    "regulation": "（一）",
+    "normative_doc": "（一）",
+    "admin_license": "（五）",
+    "other_mgmt_service": "（五）",
+    "admin_penalty": "（六）",
+    "admin_coercion": "（六）",
+    "admin_fee": "（八）",
+    "gov_procurement": "（九）",
+}
 _SUB = re.compile(r"\d\..*$")
 
 
@@ -76,8 +83,11 @@ class Words:
         self.space = d.has("label_whitespace")
         self.halfwidth = False  # text media normalise the whole file instead
         self.rng = rng
-        self.quote = rng.choice(("“三安全一稳定”", "\"三安全一稳定\"", "「三安全一稳定」", "三安全一稳定")) \
-            if self.reword else "“三安全一稳定”"
+        self.quote = (
+            rng.choice(("“三安全一稳定”", '"三安全一稳定"', "「三安全一稳定」", "三安全一稳定"))
+            if self.reword
+            else "“三安全一稳定”"
+        )
         self.total = "合计" if self.reword and rng.random() < 0.5 else "总计"
         self.short_other = self.reword and rng.random() < 0.5
         self.normdoc = "规范性文件" if self.reword and rng.random() < 0.6 else "行政规范性文件"
@@ -123,8 +133,11 @@ def t3_labels(fmt: str, single_other: bool, words: Words) -> list[tuple[str, str
         if r.code == "total" and words.total != "总计":
             own = own.replace("总计", words.total)
         own = own.replace("“三安全一稳定”", words.quote)
-        group = None if r.code == "other" or r.group in (None, "granted", "partially_granted") \
+        group = (
+            None
+            if r.code == "other" or r.group in (None, "granted", "partially_granted")
             else layout.T3_GROUPS[r.group]
+        )
         out.append((r.code, group, own))
     return out
 
@@ -201,13 +214,18 @@ def _t3_head(words: Words, layout_kind: str, total_first: bool) -> tuple[list[li
 
     if layout_kind == "A":
         person.rs = total.rs = 2
-        return [[Cell(words.w(NOTE), cs=3, rs=3, head=True), Cell(words.w("申请人情况"), cs=7, head=True)],
-                order(person, corp), subs], 10
+        return [
+            [Cell(words.w(NOTE), cs=3, rs=3, head=True), Cell(words.w("申请人情况"), cs=7, head=True)],
+            order(person, corp),
+            subs,
+        ], 10
     if layout_kind == "B":
         person.rs = total.rs = 2
         return [[Cell(words.w(NOTE), cs=2, rs=2, head=True), *order(person, corp)], subs], 9
-    return [[Cell(words.w(NOTE), rs=2, head=True), Cell(words.w("申请人情况"), cs=7, head=True)],
-            order(person, *subs)], 8
+    return [
+        [Cell(words.w(NOTE), rs=2, head=True), Cell(words.w("申请人情况"), cs=7, head=True)],
+        order(person, *subs),
+    ], 8
 
 
 def t3_table(d: Draft, p: dict[str, Printed], words: Words, layout_kind: str) -> Table:
@@ -292,16 +310,19 @@ def t4_table(d: Draft, p: dict[str, Printed], words: Words, layout_kind: str) ->
         heads[-1] = words.total
     vals = [Cell(p[f"t4.{b}.{c}"].text, num=True) for b, _ in layout.T4_BLOCKS for c, _ in layout.T4_COLS]
     if layout_kind == "C":
-        rows: list[list[Cell]] = [[Cell(words.w("项目"), head=True)]
-                                  + [Cell(words.head(h), head=True) for h in heads]]
+        rows: list[list[Cell]] = [
+            [Cell(words.w("项目"), head=True)] + [Cell(words.head(h), head=True) for h in heads]
+        ]
         for i, (_b, parts) in enumerate(blocks):
             label = parts[0] if len(parts) == 1 else f"{parts[0]}（{parts[1]}）"
-            rows.append([Cell(words.w(label))] + vals[5 * i: 5 * i + 5])
+            rows.append([Cell(words.w(label))] + vals[5 * i : 5 * i + 5])
         return Table("t4", 6, rows, 1, [3.0] + [1.0] * 5)
     lead: list[Cell] = [Cell("", rs=3, head=True)] if layout_kind == "B" else []
     r0 = lead + [Cell(words.w("行政复议"), cs=5, head=True), Cell(words.w("行政诉讼"), cs=10, head=True)]
     r1 = [Cell(words.head(h), rs=2, head=True) for h in heads] + [
-        Cell(words.w(blocks[1][1][1]), cs=5, head=True), Cell(words.w(blocks[2][1][1]), cs=5, head=True)]
+        Cell(words.w(blocks[1][1][1]), cs=5, head=True),
+        Cell(words.w(blocks[2][1][1]), cs=5, head=True),
+    ]
     r2 = [Cell(words.head(h), head=True) for h in heads] * 2
     last = ([Cell(words.w("件数"))] if layout_kind == "B" else []) + vals
     ncols = 16 if layout_kind == "B" else 15

@@ -17,14 +17,34 @@ from pipelines.synth.names import Organ, pronoun
 from pipelines.synth.report import Draft
 
 _WORK = {
-    "commerce": "商贸流通", "finance": "财政预决算管理", "public_security": "公安执法",
-    "market_regulation": "市场监管", "hrss": "就业和社会保障", "natural_resources": "自然资源管理",
-    "housing": "住房和城乡建设", "transport": "交通运输", "education": "教育事业", "health": "卫生健康",
-    "agriculture": "农业农村", "civil_affairs": "民政服务", "urban_management": "城市管理", "water": "水利",
-    "justice": "司法行政", "emergency": "应急管理", "development_reform": "发展改革",
-    "culture_tourism": "文化旅游", "ecology": "生态环境保护", "medical_insurance": "医疗保障",
-    "admin_approval": "行政审批服务", "statistics": "统计调查", "audit": "审计监督", "veterans": "退役军人服务",
-    "science_tech": "科技创新", "office": "政务公开统筹协调", "gov": "政府工作", "township": "基层治理",
+    "commerce": "商贸流通",
+    "finance": "财政预决算管理",
+    "public_security": "公安执法",
+    "market_regulation": "市场监管",
+    "hrss": "就业和社会保障",
+    "natural_resources": "自然资源管理",
+    "housing": "住房和城乡建设",
+    "transport": "交通运输",
+    "education": "教育事业",
+    "health": "卫生健康",
+    "agriculture": "农业农村",
+    "civil_affairs": "民政服务",
+    "urban_management": "城市管理",
+    "water": "水利",
+    "justice": "司法行政",
+    "emergency": "应急管理",
+    "development_reform": "发展改革",
+    "culture_tourism": "文化旅游",
+    "ecology": "生态环境保护",
+    "medical_insurance": "医疗保障",
+    "admin_approval": "行政审批服务",
+    "statistics": "统计调查",
+    "audit": "审计监督",
+    "veterans": "退役军人服务",
+    "science_tech": "科技创新",
+    "office": "政务公开统筹协调",
+    "gov": "政府工作",
+    "township": "基层治理",
 }
 
 _OVERVIEW = (
@@ -100,8 +120,11 @@ _HEADINGS = {
     "s1": ("一、总体情况", "一、总体情况", "一、概述"),
     "s2": ("二、主动公开政府信息情况",),
     "s3": ("三、收到和处理政府信息公开申请情况",),
-    "s4": ("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议、行政诉讼情况",
-           "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况"),
+    "s4": (
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+    ),
     "s5": ("五、存在的主要问题及改进情况",),
     "s6": ("六、其他需要报告的事项",),
 }
@@ -116,8 +139,9 @@ class Block:
 def title(organ: Organ, year: int, rng: random.Random) -> tuple[str, str]:
     """(title, agency as the title prints it)."""
     name = organ.name
-    form = rng.choices(("year_du", "year", "guanyu_mid", "guanyu_lead", "year_first"),
-                       (0.5, 0.25, 0.06, 0.05, 0.14))[0]
+    form = rng.choices(
+        ("year_du", "year", "guanyu_mid", "guanyu_lead", "year_first"), (0.5, 0.25, 0.06, 0.05, 0.14)
+    )[0]
     text = {
         "year_du": f"{name}{year}年度政府信息公开工作年度报告",
         "year": f"{name}{year}年政府信息公开工作年度报告",
@@ -139,9 +163,15 @@ def body(d: Draft, title_text: str, date: tuple[int, int, int], rng: random.Rand
     organ, year = d.organ, d.year
     we = pronoun(organ)
     work = _WORK.get(organ.sector, "政务服务")
-    num = {"n_pub": rng.randint(40, 900), "n_pol": rng.randint(1, 40), "n_int": rng.randint(1, 30),
-           "n_resp": rng.randint(1, 20), "n_fix": rng.randint(1, 30), "n_media": rng.randint(50, 2000),
-           "n_train": rng.randint(1, 6)}
+    num = {
+        "n_pub": rng.randint(40, 900),
+        "n_pol": rng.randint(1, 40),
+        "n_int": rng.randint(1, 30),
+        "n_resp": rng.randint(1, 20),
+        "n_fix": rng.randint(1, 30),
+        "n_media": rng.randint(50, 2000),
+        "n_train": rng.randint(1, 6),
+    }
     fill = {"year": year, "next": year + 1, "we": we, "work": work, "org": organ.name, **num}
 
     def pick(pool: tuple[str, ...]) -> str:
@@ -157,9 +187,14 @@ def body(d: Draft, title_text: str, date: tuple[int, int, int], rng: random.Rand
     if d.has("seed_opening"):
         out.append(Block("p", f"现将{organ.name}{year}年政府信息公开工作落实情况报告如下："))
     else:
-        out.append(Block("p", f"本报告依据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府"
-                              f"信息公开工作年度报告格式》（{ref}）要求编制。本报告所列数据的统计期限自{year}年1月1日起至"
-                              f"{year}年12月31日止。如对本报告有疑问，请与{organ.name}办公室联系。"))
+        out.append(
+            Block(
+                "p",
+                f"本报告依据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府"
+                f"信息公开工作年度报告格式》（{ref}）要求编制。本报告所列数据的统计期限自{year}年1月1日起至"
+                f"{year}年12月31日止。如对本报告有疑问，请与{organ.name}办公室联系。",
+            )
+        )
     out.append(Block("h", rng.choice(_HEADINGS["s1"])))
     out.append(Block("p", pick(_OVERVIEW)))
     for pool in (_ACTIVE, _REQUEST, _MANAGE, _PLATFORM, _SUPERVISE):
@@ -198,8 +233,12 @@ def body(d: Draft, title_text: str, date: tuple[int, int, int], rng: random.Rand
 
 def _applications(d: Draft, fill: dict[str, object], rng: random.Random) -> str:
     f = d.facts
-    new, co, handled, cf = (f["new_received_total"], f["carried_over_total"], f["handled_total"],
-                            f["carried_forward_total"])
+    new, co, handled, cf = (
+        f["new_received_total"],
+        f["carried_over_total"],
+        f["handled_total"],
+        f["carried_forward_total"],
+    )
     lead = rng.choice(("本年度", "全年", f"{d.year}年，{fill['we']}"))
     if not new and not co and rng.random() < 0.5:
         return f"{lead}共收到政府信息公开申请0件，无上年结转申请。"

@@ -24,12 +24,27 @@ METRICS: tuple[dict[str, Any], ...] = (
     {"key": "litigation_corrected_share", "num": "litigation_corrected", "den": "litigation_total"},
     {"key": "new_received", "num": None, "den": None},
 )
-COUNT_COLUMNS = ("new_received", "handled", "granted", "resolvable", "denied", "review_total", "review_corrected",
-                 "litigation_total", "litigation_corrected")
+COUNT_COLUMNS = (
+    "new_received",
+    "handled",
+    "granted",
+    "resolvable",
+    "denied",
+    "review_total",
+    "review_corrected",
+    "litigation_total",
+    "litigation_corrected",
+)
 COUNT_LABELS = {
-    "new_received": "本年新收", "handled": "办理结果总计", "granted": "予以公开", "denied": "不予公开",
-    "resolvable": "可作实体答复（总计 − 不予处理 − 其他处理）", "review_total": "行政复议总计",
-    "review_corrected": "行政复议结果纠正", "litigation_total": "行政诉讼总计", "litigation_corrected": "行政诉讼结果纠正",
+    "new_received": "本年新收",
+    "handled": "办理结果总计",
+    "granted": "予以公开",
+    "denied": "不予公开",
+    "resolvable": "可作实体答复（总计 − 不予处理 − 其他处理）",
+    "review_total": "行政复议总计",
+    "review_corrected": "行政复议结果纠正",
+    "litigation_total": "行政诉讼总计",
+    "litigation_corrected": "行政诉讼结果纠正",
 }
 
 
@@ -42,7 +57,7 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
     described = {k: (name, how) for k, name, how in (*labels.RATES, *labels.COUNTS)}
     index: dict[str, int] = {}
     organs: list[list[Any]] = []
-    for o in (list(d.organs.values()) if organs_in is None else organs_in):
+    for o in list(d.organs.values()) if organs_in is None else organs_in:
         index[o.agency_id] = len(organs)
         organs.append([o.name, o.level or "", o.sector or "", o.province or "", o.city or "", root + o.page])
     rates = [m["key"] for m in METRICS if m["num"] is not None]
@@ -50,18 +65,33 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
     for r in d.organ_years:
         if r["agency_id"] not in index:
             continue
-        rows.append([index[r["agency_id"]], r["year"], *(clean(r[c]) for c in COUNT_COLUMNS),
-                     *(pct(r[k]) for k in rates)])
+        rows.append(
+            [
+                index[r["agency_id"]],
+                r["year"],
+                *(clean(r[c]) for c in COUNT_COLUMNS),
+                *(pct(r[k]) for k in rates),
+            ]
+        )
     return {
         "columns": ["organ", "year", *COUNT_COLUMNS, *rates],
         "organs": organs,
         "rows": rows,
-        "metrics": [{**m, "label": described[m["key"]][0], "how": described[m["key"]][1],
-                     "rate": m["num"] is not None} for m in METRICS],
+        "metrics": [
+            {
+                **m,
+                "label": described[m["key"]][0],
+                "how": described[m["key"]][1],
+                "rate": m["num"] is not None,
+            }
+            for m in METRICS
+        ],
         "count_labels": COUNT_LABELS,
         "levels": [[k, v] for k, v in labels.LEVELS.items()],
-        "sectors": sorted(([s, labels.sector(s)] for s in {row[2] for row in organs if row[2]}),
-                          key=lambda kv: (kv[0] in ("government", "other"), kv[1], kv[0])),
+        "sectors": sorted(
+            ([s, labels.sector(s)] for s in {row[2] for row in organs if row[2]}),
+            key=lambda kv: (kv[0] in ("government", "other"), kv[1], kv[0]),
+        ),
         "unknown": labels.UNKNOWN,
     }
 
@@ -69,13 +99,35 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
 def write(w: Writer, d: SiteData) -> None:
     parts = partition(d.organs.values())
     if parts is None:
-        w.page("compare.html", "compare.html", title="机关比较", section="compare.html", data=payload(d),
-               years=d.years)
+        w.page(
+            "compare.html",
+            "compare.html",
+            title="机关比较",
+            section="compare.html",
+            data=payload(d),
+            years=d.years,
+        )
         return
     for p in parts:
-        w.page(p.page("compare"), "compare.html", title=f"机关比较 · {p.label}", section="compare.html",
-               data=payload(d, list(p.organs), "../"), years=d.years, part_label=p.label)
+        w.page(
+            p.page("compare"),
+            "compare.html",
+            title=f"机关比较 · {p.label}",
+            section="compare.html",
+            data=payload(d, list(p.organs), "../"),
+            years=d.years,
+            part_label=p.label,
+        )
     top = [o for o in d.organs.values() if o.level in TOP_LEVELS]
-    w.page("compare.html", "compare.html", title="机关比较", section="compare.html", data=payload(d, top),
-           years=d.years, parts=[[[p.label, p.page("compare")], len(p.organs)] for p in parts],
-           part_columns=PART_COLUMNS, organs_total=len(d.organs), top_total=len(top))
+    w.page(
+        "compare.html",
+        "compare.html",
+        title="机关比较",
+        section="compare.html",
+        data=payload(d, top),
+        years=d.years,
+        parts=[[[p.label, p.page("compare")], len(p.organs)] for p in parts],
+        part_columns=PART_COLUMNS,
+        organs_total=len(d.organs),
+        top_total=len(top),
+    )

@@ -16,8 +16,12 @@ from pipelines.site.render import Writer
 # What the grid's marks mean, for the CSV download: the cells carry only the mark, since a grid of
 # 1,000 organs × 7 years with a link in every cell would weigh a megabyte (site.js links the cells).
 LEGEND = {"✓": "已发布", "!": "已发布，数字对不上", "缺": "缺报", "·": ""}
-PART_COLUMNS = [Column("地区", "link"), Column("机关（个）", "int"), Column("有缺报的机关（个）", "int"),
-                Column("缺报（机关·年）", "int")]
+PART_COLUMNS = [
+    Column("地区", "link"),
+    Column("机关（个）", "int"),
+    Column("有缺报的机关（个）", "int"),
+    Column("缺报（机关·年）", "int"),
+]
 
 
 def write(w: Writer, d: SiteData) -> None:
@@ -40,23 +44,59 @@ def write(w: Writer, d: SiteData) -> None:
             else:
                 cells.append(("na", f"{y} 年：首次发布之前，不计缺报", y))
         missing = sum(1 for s in statuses.values() if s == "missing")
-        return {"name": o.name, "href": o.page, "level": labels.level(o.level), "region": region_of(o),
-                "cells": cells, "missing": missing}
+        return {
+            "name": o.name,
+            "href": o.page,
+            "level": labels.level(o.level),
+            "region": region_of(o),
+            "cells": cells,
+            "missing": missing,
+        }
 
     chart = overview.reports_chart(d, years)
     parts = partition(d.organs.values())
     if parts is None:
         rows = [row(a) for a in d.organs]
-        w.page("coverage.html", "coverage.html", title="报告覆盖", section="coverage.html", years=years, rows=rows,
-               reports_chart=chart, organs_missing=sum(1 for r in rows if r["missing"]), legend=LEGEND)
+        w.page(
+            "coverage.html",
+            "coverage.html",
+            title="报告覆盖",
+            section="coverage.html",
+            years=years,
+            rows=rows,
+            reports_chart=chart,
+            organs_missing=sum(1 for r in rows if r["missing"]),
+            legend=LEGEND,
+        )
         return
     index = []
     for p in parts:
         rows = [row(o.agency_id) for o in p.organs]
         missing = sum(1 for r in rows if r["missing"])
-        w.page(p.page("coverage"), "coverage.html", title=f"报告覆盖 · {p.label}", section="coverage.html",
-               years=years, rows=rows, organs_missing=missing, legend=LEGEND, part_label=p.label, charts_js=False)
+        w.page(
+            p.page("coverage"),
+            "coverage.html",
+            title=f"报告覆盖 · {p.label}",
+            section="coverage.html",
+            years=years,
+            rows=rows,
+            organs_missing=missing,
+            legend=LEGEND,
+            part_label=p.label,
+            charts_js=False,
+        )
         index.append([[p.label, p.page("coverage")], len(rows), missing, sum(r["missing"] for r in rows)])
-    w.page("coverage.html", "coverage.html", title="报告覆盖", section="coverage.html", years=years, rows=[],
-           reports_chart=chart, organs_missing=sum(r[2] for r in index), legend=LEGEND, parts=index,
-           part_columns=PART_COLUMNS, organs_total=len(d.organs))
+    w.page(
+        "coverage.html",
+        "coverage.html",
+        title="报告覆盖",
+        section="coverage.html",
+        years=years,
+        rows=[],
+        reports_chart=chart,
+        organs_missing=sum(r[2] for r in index),
+        legend=LEGEND,
+        parts=index,
+        part_columns=PART_COLUMNS,
+        organs_total=len(d.organs),
+    )

@@ -49,8 +49,14 @@ def check_base_url(base: str | None) -> str | None:
     return base if base.endswith("/") else base + "/"
 
 
-def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_base_url: str | None = None,
-              previous: Path | None = None) -> int:
+def write_all(
+    w: Writer,
+    d: SiteData,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_base_url: str | None = None,
+    previous: Path | None = None,
+) -> int:
     """Write every organ page; returns how many were rendered (the others were copied unchanged from
     the previous build in `previous`, the site folder being replaced)."""
     base = check_base_url(source_base_url)
@@ -66,8 +72,10 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
     rendered = 0
     ids = list(d.organs)
     for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
-        contents = report_digests(con, sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values()))
+        batch = ids[start : start + BATCH]
+        contents = report_digests(
+            con, sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values())
+        )
         todo = []  # (organ, its reports by year, (year, status) in order, facts): the pages to render
         for agency_id in batch:
             organ = d.organs[agency_id]
@@ -75,8 +83,16 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
             years = sorted(cov.get(agency_id, {}).items())
             facts = _facts(d, organ)
             digest = digests[organ.page] = _digest(
-                version, organ, facts, years_of.get(agency_id, []), years,
-                [(rep, contents.get(rep.report_id), findings.get(rep.report_id, [])) for _, rep in sorted(reports.items())])
+                version,
+                organ,
+                facts,
+                years_of.get(agency_id, []),
+                years,
+                [
+                    (rep, contents.get(rep.report_id), findings.get(rep.report_id, []))
+                    for _, rep in sorted(reports.items())
+                ],
+            )
             old = previous / organ.page if previous is not None else None
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.bytes(organ.page, old.read_bytes())
@@ -86,12 +102,22 @@ def write_all(w: Writer, d: SiteData, con: duckdb.DuckDBPyConnection, *, source_
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts in todo:
-            panels = [_panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years]
+            panels = [
+                _panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years
+            ]
             published = [p["year"] for p in panels if p["report"]]
-            w.page(organ.page, "organ.html", title=organ.name, section="organs.html", organ=organ, facts=facts,
-                   charts=_charts(organ, years_of.get(organ.agency_id, []), [y for y, _ in years]),
-                   panels=panels, default_year=str(published[-1]) if published else "",
-                   organ_as_of=_as_of(reports.values()))
+            w.page(
+                organ.page,
+                "organ.html",
+                title=organ.name,
+                section="organs.html",
+                organ=organ,
+                facts=facts,
+                charts=_charts(organ, years_of.get(organ.agency_id, []), [y for y, _ in years]),
+                panels=panels,
+                default_year=str(published[-1]) if published else "",
+                organ_as_of=_as_of(reports.values()),
+            )
             rendered += 1
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
     return rendered
@@ -109,8 +135,12 @@ def _code_digest() -> str:
     template engine's version."""
     h = hashlib.sha256()
     site = resources.files("pipelines.site")
-    files = [p for folder in (site, site / "pages", site / "templates", site / "static") for p in folder.iterdir()
-             if p.is_file() and p.name.endswith((".py", ".html", ".js", ".css"))]
+    files = [
+        p
+        for folder in (site, site / "pages", site / "templates", site / "static")
+        for p in folder.iterdir()
+        if p.is_file() and p.name.endswith((".py", ".html", ".js", ".css"))
+    ]
     for p in sorted(files, key=lambda f: str(f)):
         h.update(str(p.name).encode() + b"\0" + p.read_bytes())
     h.update(Path(layout.__file__).read_bytes())
@@ -121,8 +151,12 @@ def _code_digest() -> str:
 
 def _version(d: SiteData, base: str | None) -> str:
     """What every organ page depends on besides its own data: code, cell labels, rule titles, links."""
-    shared = [_code_digest(), sorted(d.cell_labels.items()), sorted((r, x.title) for r, x in d.rules.items()),
-              base]
+    shared = [
+        _code_digest(),
+        sorted(d.cell_labels.items()),
+        sorted((r, x.title) for r, x in d.rules.items()),
+        base,
+    ]
     return hashlib.sha256(json.dumps(shared, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
@@ -141,16 +175,24 @@ def _previous_digests(previous: Path | None, version: str) -> dict[str, str]:
         data = json.loads((previous / DIGESTS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != version or not isinstance(data.get("pages"), dict):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != version
+        or not isinstance(data.get("pages"), dict)
+    ):
         return {}
     return {str(k): str(v) for k, v in data["pages"].items()}
 
 
 def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
     parent = d.organs.get(o.parent_id or "")
-    return [("层级", labels.level(o.level), ""), ("类型", labels.kind(o.kind), ""),
-            ("领域", labels.sector(o.sector), ""), ("地区", region_of(o), ""),
-            ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else "")]
+    return [
+        ("层级", labels.level(o.level), ""),
+        ("类型", labels.kind(o.kind), ""),
+        ("领域", labels.sector(o.sector), ""),
+        ("地区", region_of(o), ""),
+        ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else ""),
+    ]
 
 
 def _csv_name(organ: Organ, what: str) -> str:
@@ -170,51 +212,134 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
 
     out = []
     counts = [("本年新收", "new_received", "#1565c0"), ("办理结果总计", "handled", "#ef6c00")]
-    out.append(_chart("trend-apps", "政府信息公开申请数量", organ, "申请数量", years, status,
-                      charts.bars(x, [(n, col(k), c) for n, k, c in counts], xtitle="年度", ytitle="申请（件）"),
-                      [(f"{n}（件）", col(k), "int") for n, k, _ in counts]))
+    out.append(
+        _chart(
+            "trend-apps",
+            "政府信息公开申请数量",
+            organ,
+            "申请数量",
+            years,
+            status,
+            charts.bars(x, [(n, col(k), c) for n, k, c in counts], xtitle="年度", ytitle="申请（件）"),
+            [(f"{n}（件）", col(k), "int") for n, k, _ in counts],
+        )
+    )
     outcome_series = [(n, col(k), charts.OUTCOME_COLORS[k]) for k, n in labels.OUTCOMES]
-    out.append(_chart("trend-outcomes", "办理结果构成", organ, "办理结果", years, status,
-                      charts.bars(x, outcome_series, xtitle="年度", ytitle="申请（件）", stacked=True),
-                      [(f"{n}（件）", v, "int") for n, v, _ in outcome_series]))
-    rates = [(name, col(k, rate=True), charts.PALETTE[i]) for i, (k, name, _) in enumerate(labels.RATES)
-             if k != "granted_share"]
-    out.append(_chart("trend-rates", "予以公开率、不予公开率和纠错率", organ, "比率", years, status,
-                      charts.lines(x, rates, xtitle="年度", ytitle="比率（%）", percent=True),
-                      [(f"{n}（%）", v, "pct") for n, v, _ in rates],
-                      note="予以公开率 = 予以公开 ÷（办理结果总计 − 不予处理 − 其他处理）；不予公开率 = 不予公开 ÷ 办理结果总计；"
-                           "纠错率 = 结果纠正 ÷ 总计。分母为 0 的年度不画点。"))
+    out.append(
+        _chart(
+            "trend-outcomes",
+            "办理结果构成",
+            organ,
+            "办理结果",
+            years,
+            status,
+            charts.bars(x, outcome_series, xtitle="年度", ytitle="申请（件）", stacked=True),
+            [(f"{n}（件）", v, "int") for n, v, _ in outcome_series],
+        )
+    )
+    rates = [
+        (name, col(k, rate=True), charts.PALETTE[i])
+        for i, (k, name, _) in enumerate(labels.RATES)
+        if k != "granted_share"
+    ]
+    out.append(
+        _chart(
+            "trend-rates",
+            "予以公开率、不予公开率和纠错率",
+            organ,
+            "比率",
+            years,
+            status,
+            charts.lines(x, rates, xtitle="年度", ytitle="比率（%）", percent=True),
+            [(f"{n}（%）", v, "pct") for n, v, _ in rates],
+            note="予以公开率 = 予以公开 ÷（办理结果总计 − 不予处理 − 其他处理）；不予公开率 = 不予公开 ÷ 办理结果总计；"
+            "纠错率 = 结果纠正 ÷ 总计。分母为 0 的年度不画点。",
+        )
+    )
     cases = [("行政复议", "review_total", "#6a1b9a"), ("行政诉讼", "litigation_total", "#00838f")]
-    out.append(_chart("trend-cases", "行政复议和行政诉讼", organ, "复议诉讼", years, status,
-                      charts.bars(x, [(n, col(k), c) for n, k, c in cases], xtitle="年度", ytitle="案件（件）"),
-                      [(f"{n}（件）", col(k), "int") for n, k, _ in cases]))
+    out.append(
+        _chart(
+            "trend-cases",
+            "行政复议和行政诉讼",
+            organ,
+            "复议诉讼",
+            years,
+            status,
+            charts.bars(x, [(n, col(k), c) for n, k, c in cases], xtitle="年度", ytitle="案件（件）"),
+            [(f"{n}（件）", col(k), "int") for n, k, _ in cases],
+        )
+    )
     return out
 
 
-def _chart(cid: str, title: str, organ: Organ, short: str, years: Sequence[int], status: Any,
-           fig: dict[str, Any], series: list[tuple[str, list[Any], str]], note: str = "") -> Chart:
-    cols = [Column("年度", "text"), Column("状态", "text"), *(Column(label, kind) for label, _, kind in series)]
+def _chart(
+    cid: str,
+    title: str,
+    organ: Organ,
+    short: str,
+    years: Sequence[int],
+    status: Any,
+    fig: dict[str, Any],
+    series: list[tuple[str, list[Any], str]],
+    note: str = "",
+) -> Chart:
+    cols = [
+        Column("年度", "text"),
+        Column("状态", "text"),
+        *(Column(label, kind) for label, _, kind in series),
+    ]
     rows = [[str(y), status(y), *(vals[i] for _, vals, _ in series)] for i, y in enumerate(years)]
     drawn = None if all(v is None for _, vals, _ in series for v in vals) else fig
-    return Chart(cid, title, drawn, cols, rows, _csv_name(organ, short), note=note,
-                 empty="各年度报告都没有可用的数字（未识别出表格）。")
+    return Chart(
+        cid,
+        title,
+        drawn,
+        cols,
+        rows,
+        _csv_name(organ, short),
+        note=note,
+        empty="各年度报告都没有可用的数字（未识别出表格）。",
+    )
 
 
-def _panel(d: SiteData, year: int, status: str, rep: Report | None, cells: dict[str, Any], sections: dict[str, Any],
-           findings: dict[str, Any], base: str | None) -> dict[str, Any]:
+def _panel(
+    d: SiteData,
+    year: int,
+    status: str,
+    rep: Report | None,
+    cells: dict[str, Any],
+    sections: dict[str, Any],
+    findings: dict[str, Any],
+    base: str | None,
+) -> dict[str, Any]:
     if rep is None:
         return {"year": year, "status": status, "report": None}
     fs = findings.get(rep.report_id, [])
-    notes = [{"n": n, "rule_id": f.rule_id, "rule_title": d.rules[f.rule_id].title if f.rule_id in d.rules else "",
-              "severity": f.severity, "severity_label": labels.severity(f.severity), "message": f.message,
-              "rule_href": "../" + rule_page(f.rule_id)}
-             for n, f in enumerate(fs, start=1)]
+    notes = [
+        {
+            "n": n,
+            "rule_id": f.rule_id,
+            "rule_title": d.rules[f.rule_id].title if f.rule_id in d.rules else "",
+            "severity": f.severity,
+            "severity_label": labels.severity(f.severity),
+            "message": f.message,
+            "rule_href": "../" + rule_page(f.rule_id),
+        }
+        for n, f in enumerate(fs, start=1)
+    ]
     return {
-        "year": year, "status": status, "report": rep, "findings": notes,
-        "worst": min((f.severity for f in fs), key=lambda s: labels.SEVERITY_ORDER.index(s)
-                     if s in labels.SEVERITY_ORDER else 9, default=""),
+        "year": year,
+        "status": status,
+        "report": rep,
+        "findings": notes,
+        "worst": min(
+            (f.severity for f in fs),
+            key=lambda s: labels.SEVERITY_ORDER.index(s) if s in labels.SEVERITY_ORDER else 9,
+            default="",
+        ),
         "tables": tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels),
         "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
-        "medium": labels.medium(rep.medium), "format": labels.report_format(rep.format_version),
+        "medium": labels.medium(rep.medium),
+        "format": labels.report_format(rep.format_version),
     }

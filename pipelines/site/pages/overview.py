@@ -14,10 +14,20 @@ from pipelines.site.render import Writer, clean
 # Enough rows to act on in the morning; the full lists are on the other pages.
 RECENT_ROWS = 15
 CHANGE_ROWS = 10
-RECENT_COLUMNS = [Column("机关", "link"), Column("年度", "text"), Column("文件", "file"), Column("问题（条）", "int"),
-                  Column("检查结果", "text")]
-CHANGE_COLUMNS = [Column("机关", "link"), Column("上年新收（件）", "int"), Column("本年新收（件）", "int"),
-                  Column("增减（件）", "int"), Column("增减幅度", "pct")]
+RECENT_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("文件", "file"),
+    Column("问题（条）", "int"),
+    Column("检查结果", "text"),
+]
+CHANGE_COLUMNS = [
+    Column("机关", "link"),
+    Column("上年新收（件）", "int"),
+    Column("本年新收（件）", "int"),
+    Column("增减（件）", "int"),
+    Column("增减幅度", "pct"),
+]
 
 
 def write(w: Writer, d: SiteData) -> None:
@@ -25,15 +35,25 @@ def write(w: Writer, d: SiteData) -> None:
     published = sum(1 for r in d.coverage if r["status"] == "published")
     missing = len(d.coverage) - published
     failing = findings_by_report(d)
-    w.page("index.html", "overview.html", title="概览", section="index.html",
-           kpis=_kpis(d, published, missing, failing),
-           charts=[reports_chart(d, years), _outcomes_chart(d, years), _rules_chart(d, failing)],
-           recent=_recent(d, failing), recent_total=len(d.latest_load),
-           recent_columns=RECENT_COLUMNS, changes=_changes(d), change_columns=CHANGE_COLUMNS,
-           change_year=max(years) if years else None)
+    w.page(
+        "index.html",
+        "overview.html",
+        title="概览",
+        section="index.html",
+        kpis=_kpis(d, published, missing, failing),
+        charts=[reports_chart(d, years), _outcomes_chart(d, years), _rules_chart(d, failing)],
+        recent=_recent(d, failing),
+        recent_total=len(d.latest_load),
+        recent_columns=RECENT_COLUMNS,
+        changes=_changes(d),
+        change_columns=CHANGE_COLUMNS,
+        change_year=max(years) if years else None,
+    )
 
 
-def _kpis(d: SiteData, published: int, missing: int, failing: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+def _kpis(
+    d: SiteData, published: int, missing: int, failing: dict[str, Any]
+) -> list[tuple[str, str, str, str]]:
     years = d.years
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—")
     errors = sum(1 for fs in failing.values() if any(f.severity == "error" for f in fs))
@@ -42,7 +62,12 @@ def _kpis(d: SiteData, published: int, missing: int, failing: dict[str, Any]) ->
         ("年度报告", f"{published:,}", f"每个机关每年一份；共入库文件 {d.files_total:,} 个", "coverage.html"),
         ("缺报", f"{missing:,}", "曾经发布、某年未见报告的机关年度", "coverage.html"),
         ("数字对不上的报告", f"{len(failing):,}", f"其中 {errors:,} 份自相矛盾（错误级）", "quality.html"),
-        ("未计入统计的文件", f"{len(d.quarantine) + len(d.unassigned):,}", "无法读取，或认不出机关、年度", "quality.html#files"),
+        (
+            "未计入统计的文件",
+            f"{len(d.quarantine) + len(d.unassigned):,}",
+            "无法读取，或认不出机关、年度",
+            "quality.html#files",
+        ),
     ]
 
 
@@ -52,14 +77,31 @@ def reports_chart(d: SiteData, years: list[int]) -> Chart:
     for r in d.coverage:
         (pub if r["status"] == "published" else miss)[r["year"]] += 1
     x = charts.years_axis(years)
-    fig = charts.bars(x, [("已发布", [pub[y] for y in years], charts.PUBLISHED),
-                          ("缺报", [miss[y] for y in years], charts.MISSING)],
-                      xtitle="年度", ytitle="报告（份）", stacked=True)
+    fig = charts.bars(
+        x,
+        [
+            ("已发布", [pub[y] for y in years], charts.PUBLISHED),
+            ("缺报", [miss[y] for y in years], charts.MISSING),
+        ],
+        xtitle="年度",
+        ytitle="报告（份）",
+        stacked=True,
+    )
     rows = [[y, pub[y], miss[y], pub[y] + miss[y]] for y in years]
-    return Chart("reports-by-year", "各年度报告发布情况", fig,
-                 [Column("年度", "text"), Column("已发布（份）", "int"), Column("缺报（份）", "int"),
-                  Column("应报机关（个）", "int")], rows, "各年度报告发布情况.csv",
-                 note="应报机关：该年度以前发布过报告的机关。缺报：以前发布过、该年度未见报告。")
+    return Chart(
+        "reports-by-year",
+        "各年度报告发布情况",
+        fig,
+        [
+            Column("年度", "text"),
+            Column("已发布（份）", "int"),
+            Column("缺报（份）", "int"),
+            Column("应报机关（个）", "int"),
+        ],
+        rows,
+        "各年度报告发布情况.csv",
+        note="应报机关：该年度以前发布过报告的机关。缺报：以前发布过、该年度未见报告。",
+    )
 
 
 def _outcomes_chart(d: SiteData, years: list[int]) -> Chart:
@@ -69,15 +111,40 @@ def _outcomes_chart(d: SiteData, years: list[int]) -> Chart:
             if r.get(key) is not None:
                 sums[r["year"]][key] += r[key]
     x = charts.years_axis(years)
-    fig = charts.bars(x, [(name, [sums[y][k] for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
-                      xtitle="年度", ytitle="申请（件）", stacked=True)
-    fig["data"].append(charts.line_trace(x, [sums[y]["new_received"] for y in years], "本年新收申请", "#1565c0"))
-    rows = [[y, clean(sums[y]["new_received"]), *(clean(sums[y][k]) for k, _ in labels.OUTCOMES),
-             clean(sum(sums[y][k] for k, _ in labels.OUTCOMES))] for y in years]
-    cols = [Column("年度", "text"), Column("本年新收（件）", "int"),
-            *(Column(f"{name}（件）", "int") for _, name in labels.OUTCOMES), Column("办理结果合计（件）", "int")]
-    return Chart("outcomes-by-year", "各年度政府信息公开申请及办理结果（全部机关合计）", fig, cols, rows,
-                 "各年度申请及办理结果.csv", note="柱：表三办理结果各项；线：本年新收申请。只计识别出表三的报告。")
+    fig = charts.bars(
+        x,
+        [(name, [sums[y][k] for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
+        xtitle="年度",
+        ytitle="申请（件）",
+        stacked=True,
+    )
+    fig["data"].append(
+        charts.line_trace(x, [sums[y]["new_received"] for y in years], "本年新收申请", "#1565c0")
+    )
+    rows = [
+        [
+            y,
+            clean(sums[y]["new_received"]),
+            *(clean(sums[y][k]) for k, _ in labels.OUTCOMES),
+            clean(sum(sums[y][k] for k, _ in labels.OUTCOMES)),
+        ]
+        for y in years
+    ]
+    cols = [
+        Column("年度", "text"),
+        Column("本年新收（件）", "int"),
+        *(Column(f"{name}（件）", "int") for _, name in labels.OUTCOMES),
+        Column("办理结果合计（件）", "int"),
+    ]
+    return Chart(
+        "outcomes-by-year",
+        "各年度政府信息公开申请及办理结果（全部机关合计）",
+        fig,
+        cols,
+        rows,
+        "各年度申请及办理结果.csv",
+        note="柱：表三办理结果各项；线：本年新收申请。只计识别出表三的报告。",
+    )
 
 
 def _rules_chart(d: SiteData, failing: dict[str, list[Any]]) -> Chart:
@@ -88,21 +155,45 @@ def _rules_chart(d: SiteData, failing: dict[str, list[Any]]) -> Chart:
             reports[f.rule_id].add(f.report_id)
             count[f.rule_id] += 1
     order = sorted(reports, key=lambda r: (-len(reports[r]), r))
-    rows = [[r, d.rules[r].title if r in d.rules else "", labels.severity(_sev(d, r)), len(reports[r]), count[r]]
-            for r in order]
-    cols = [Column("规则", "text"), Column("检查内容", "text"), Column("严重程度", "text"),
-            Column("未通过的报告（份）", "int"), Column("问题（条）", "int")]
+    rows = [
+        [r, d.rules[r].title if r in d.rules else "", labels.severity(_sev(d, r)), len(reports[r]), count[r]]
+        for r in order
+    ]
+    cols = [
+        Column("规则", "text"),
+        Column("检查内容", "text"),
+        Column("严重程度", "text"),
+        Column("未通过的报告（份）", "int"),
+        Column("问题（条）", "int"),
+    ]
     fig = None
     if order:
-        fig = charts.hbars([rule_label(d, r) for r in order],
-                           [(labels.severity(s), [len(reports[r]) if _sev(d, r) == s else None for r in order],
-                             charts.SEVERITY_COLORS[s]) for s in labels.SEVERITY_ORDER
-                            if any(_sev(d, r) == s for r in order)],
-                           label_title="", value_title="未通过的报告（份）")
+        fig = charts.hbars(
+            [rule_label(d, r) for r in order],
+            [
+                (
+                    labels.severity(s),
+                    [len(reports[r]) if _sev(d, r) == s else None for r in order],
+                    charts.SEVERITY_COLORS[s],
+                )
+                for s in labels.SEVERITY_ORDER
+                if any(_sev(d, r) == s for r in order)
+            ],
+            label_title="",
+            value_title="未通过的报告（份）",
+        )
         fig["layout"]["margin"]["l"] = 20
     empty = "一致性检查尚未运行。" if not d.rules_ran else "所有报告都通过了一致性检查。"
-    return Chart("rules-failed", "各项一致性规则未通过的报告数", fig, cols, rows, "规则未通过情况.csv",
-                 empty=empty, note="一份报告同一规则可能有多处不符（“问题”条数）。详见数据质量页。")
+    return Chart(
+        "rules-failed",
+        "各项一致性规则未通过的报告数",
+        fig,
+        cols,
+        rows,
+        "规则未通过情况.csv",
+        empty=empty,
+        note="一份报告同一规则可能有多处不符（“问题”条数）。详见数据质量页。",
+    )
 
 
 def _sev(d: SiteData, rule_id: str) -> str:
@@ -112,13 +203,22 @@ def _sev(d: SiteData, rule_id: str) -> str:
 def _recent(d: SiteData, failing: dict[str, list[Any]]) -> list[list[Any]]:
     """The reports of the latest load, those whose numbers do not add up first."""
     rows = []
-    order = sorted(d.latest_load, key=lambda rid: (rid not in failing, d.reports[rid].agency_id, d.reports[rid].year))
+    order = sorted(
+        d.latest_load, key=lambda rid: (rid not in failing, d.reports[rid].agency_id, d.reports[rid].year)
+    )
     for rid in order[:RECENT_ROWS]:
         rep = d.reports[rid]
         organ = d.organs.get(rep.agency_id)
         fs = failing.get(rid, [])
-        rows.append([organ_link(organ, "", anchor=f"#y{rep.year}"), str(rep.year), rep.file_name, len(fs),
-                     "数字对不上" if fs else "通过"])
+        rows.append(
+            [
+                organ_link(organ, "", anchor=f"#y{rep.year}"),
+                str(rep.year),
+                rep.file_name,
+                len(fs),
+                "数字对不上" if fs else "通过",
+            ]
+        )
     return rows
 
 
@@ -138,6 +238,13 @@ def _changes(d: SiteData) -> list[list[Any]]:
     rows = []
     for _, agency_id, before, now in moves[:CHANGE_ROWS]:
         change = now - before
-        rows.append([organ_link(d.organs.get(agency_id), ""), clean(before), clean(now), clean(change),
-                     clean(round(change / before * 100, 1)) if before else None])
+        rows.append(
+            [
+                organ_link(d.organs.get(agency_id), ""),
+                clean(before),
+                clean(now),
+                clean(change),
+                clean(round(change / before * 100, 1)) if before else None,
+            ]
+        )
     return rows

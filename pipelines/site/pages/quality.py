@@ -20,13 +20,37 @@ RULE_ROWS_PER_PAGE = 2000
 # Identity issues are for whoever maintains data/aliases.csv: a sample, and counts for the rest.
 IDENTITY_ROWS = 100
 
-ORGAN_COLUMNS = [Column("机关", "link"), Column("问题（条）", "int"), Column("错误", "int"), Column("警告", "int"),
-                 Column("提示", "int"), Column("涉及年度（个）", "int")]
-FINDING_COLUMNS = [Column("机关", "link"), Column("年度", "text"), Column("严重程度", "text"), Column("说明", "text"),
-                   Column("报告所印", "num"), Column("按规则应为", "num"), Column("差额", "num"), Column("文件", "file")]
+ORGAN_COLUMNS = [
+    Column("机关", "link"),
+    Column("问题（条）", "int"),
+    Column("错误", "int"),
+    Column("警告", "int"),
+    Column("提示", "int"),
+    Column("涉及年度（个）", "int"),
+]
+FINDING_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("严重程度", "text"),
+    Column("说明", "text"),
+    Column("报告所印", "num"),
+    Column("按规则应为", "num"),
+    Column("差额", "num"),
+    Column("文件", "file"),
+]
 FILE_COLUMNS = [Column("文件", "file"), Column("情况", "text"), Column("技术原因", "text")]
-IDENTITY_COLUMNS = [Column("问题", "text"), Column("机关名称", "text"), Column("说明", "text"), Column("文件", "file")]
-IDENTITY_RULES = {"ID-1": "未找到机关名称", "ID-2": "未能确定地区", "ID-3": "地区有歧义", "ID-4": "未能确定领域"}
+IDENTITY_COLUMNS = [
+    Column("问题", "text"),
+    Column("机关名称", "text"),
+    Column("说明", "text"),
+    Column("文件", "file"),
+]
+IDENTITY_RULES = {
+    "ID-1": "未找到机关名称",
+    "ID-2": "未能确定地区",
+    "ID-3": "地区有歧义",
+    "ID-4": "未能确定领域",
+}
 
 
 def rule_page(rule_id: str, part: int = 1) -> str:
@@ -39,26 +63,43 @@ def write(w: Writer, d: SiteData) -> None:
         by_rule[f.rule_id].append(f)
     sev = Counter(f.severity for f in d.findings)
     failing_reports = {f.report_id for f in d.findings}
-    kpis = [("问题", f"{len(d.findings):,}", "未通过规则的条数"),
-            ("数字对不上的报告", f"{len(failing_reports):,}", f"共 {len(d.reports):,} 份报告"),
-            *((labels.severity(s), f"{sev[s]:,}", _SEVERITY_NOTES[s]) for s in labels.SEVERITY_ORDER),
-            ("无法判断", f"{sum(d.not_assessable.values()):,}", "缺上年报告、下级报告或数字存疑，规则无法判断")]
+    kpis = [
+        ("问题", f"{len(d.findings):,}", "未通过规则的条数"),
+        ("数字对不上的报告", f"{len(failing_reports):,}", f"共 {len(d.reports):,} 份报告"),
+        *((labels.severity(s), f"{sev[s]:,}", _SEVERITY_NOTES[s]) for s in labels.SEVERITY_ORDER),
+        ("无法判断", f"{sum(d.not_assessable.values()):,}", "缺上年报告、下级报告或数字存疑，规则无法判断"),
+    ]
     organ_rows = _organ_rows(d)
-    w.page("quality.html", "quality.html", title="数据质量", section="quality.html", rules_ran=d.rules_ran, kpis=kpis,
-           charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows)],
-           organ_columns=ORGAN_COLUMNS, organ_rows=organ_rows,
-           files=[[f, "文件无法读取", r] for f, r in d.quarantine]
-           + [[u["file_name"], _unassigned_reason(u), ""] for u in d.unassigned],
-           file_columns=FILE_COLUMNS, identity=_identity(d), identity_columns=IDENTITY_COLUMNS,
-           identity_total=len(d.identity_issues),
-           identity_counts=[(IDENTITY_RULES.get(r, r), n) for r, n in
-                            sorted(Counter(i["rule_id"] for i in d.identity_issues).items())])
+    w.page(
+        "quality.html",
+        "quality.html",
+        title="数据质量",
+        section="quality.html",
+        rules_ran=d.rules_ran,
+        kpis=kpis,
+        charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows)],
+        organ_columns=ORGAN_COLUMNS,
+        organ_rows=organ_rows,
+        files=[[f, "文件无法读取", r] for f, r in d.quarantine]
+        + [[u["file_name"], _unassigned_reason(u), ""] for u in d.unassigned],
+        file_columns=FILE_COLUMNS,
+        identity=_identity(d),
+        identity_columns=IDENTITY_COLUMNS,
+        identity_total=len(d.identity_issues),
+        identity_counts=[
+            (IDENTITY_RULES.get(r, r), n)
+            for r, n in sorted(Counter(i["rule_id"] for i in d.identity_issues).items())
+        ],
+    )
     for rule_id in sorted(set(d.rules) | set(by_rule)):
         _write_rule(w, d, rule_id, by_rule.get(rule_id, []))
 
 
-_SEVERITY_NOTES = {"error": "报告自相矛盾：表内合计与分项不符", "warning": "与上年报告、下级报告或常理不符",
-                   "info": "值得留意，未必是错误"}
+_SEVERITY_NOTES = {
+    "error": "报告自相矛盾：表内合计与分项不符",
+    "warning": "与上年报告、下级报告或常理不符",
+    "info": "值得留意，未必是错误",
+}
 
 
 def _rule_chart(d: SiteData, by_rule: dict[str, list[Finding]]) -> Chart:
@@ -66,19 +107,52 @@ def _rule_chart(d: SiteData, by_rule: dict[str, list[Finding]]) -> Chart:
     rows = []
     for r in order:
         rule = d.rules.get(r)
-        rows.append([[r, rule_page(r)], rule.title if rule else "", labels.severity(rule.severity if rule else None),
-                     len(by_rule[r]), len({f.report_id for f in by_rule[r]}), d.not_assessable.get(r, 0)])
-    cols = [Column("规则", "link"), Column("检查内容", "text"), Column("严重程度", "text"), Column("问题（条）", "int"),
-            Column("未通过的报告（份）", "int"), Column("无法判断的报告（份）", "int")]
+        rows.append(
+            [
+                [r, rule_page(r)],
+                rule.title if rule else "",
+                labels.severity(rule.severity if rule else None),
+                len(by_rule[r]),
+                len({f.report_id for f in by_rule[r]}),
+                d.not_assessable.get(r, 0),
+            ]
+        )
+    cols = [
+        Column("规则", "link"),
+        Column("检查内容", "text"),
+        Column("严重程度", "text"),
+        Column("问题（条）", "int"),
+        Column("未通过的报告（份）", "int"),
+        Column("无法判断的报告（份）", "int"),
+    ]
     fig = None
     if order:
         sev_of = {r: (d.rules[r].severity if r in d.rules else "warning") for r in order}
-        fig = charts.hbars([rule_label(d, r) for r in order], [(labels.severity(s), [len(by_rule[r]) if sev_of[r] == s else None for r in order],
-                                    charts.SEVERITY_COLORS[s]) for s in labels.SEVERITY_ORDER
-                                   if s in sev_of.values()], label_title="", value_title="问题（条）")
+        fig = charts.hbars(
+            [rule_label(d, r) for r in order],
+            [
+                (
+                    labels.severity(s),
+                    [len(by_rule[r]) if sev_of[r] == s else None for r in order],
+                    charts.SEVERITY_COLORS[s],
+                )
+                for s in labels.SEVERITY_ORDER
+                if s in sev_of.values()
+            ],
+            label_title="",
+            value_title="问题（条）",
+        )
         fig["layout"]["margin"]["l"] = 20
-    return Chart("by-rule", "按规则统计", fig, cols, rows, "问题按规则统计.csv", empty=_empty(d),
-                 note="点击规则编号查看该规则的全部问题。")
+    return Chart(
+        "by-rule",
+        "按规则统计",
+        fig,
+        cols,
+        rows,
+        "问题按规则统计.csv",
+        empty=_empty(d),
+        note="点击规则编号查看该规则的全部问题。",
+    )
 
 
 def _year_chart(d: SiteData) -> Chart:
@@ -87,13 +161,23 @@ def _year_chart(d: SiteData) -> Chart:
         counts[d.reports[f.report_id].year][f.severity] += 1
     years = [y for y in d.years if y in counts] if d.findings else []
     rows = [[str(y), *(counts[y][s] for s in labels.SEVERITY_ORDER), sum(counts[y].values())] for y in years]
-    cols = [Column("年度", "text"), *(Column(f"{labels.severity(s)}（条）", "int") for s in labels.SEVERITY_ORDER),
-            Column("合计（条）", "int")]
+    cols = [
+        Column("年度", "text"),
+        *(Column(f"{labels.severity(s)}（条）", "int") for s in labels.SEVERITY_ORDER),
+        Column("合计（条）", "int"),
+    ]
     fig = None
     if years:
-        fig = charts.bars(charts.years_axis(years),
-                          [(labels.severity(s), [counts[y][s] for y in years], charts.SEVERITY_COLORS[s])
-                           for s in labels.SEVERITY_ORDER], xtitle="年度", ytitle="问题（条）", stacked=True)
+        fig = charts.bars(
+            charts.years_axis(years),
+            [
+                (labels.severity(s), [counts[y][s] for y in years], charts.SEVERITY_COLORS[s])
+                for s in labels.SEVERITY_ORDER
+            ],
+            xtitle="年度",
+            ytitle="问题（条）",
+            stacked=True,
+        )
     return Chart("by-year", "按年度统计", fig, cols, rows, "问题按年度统计.csv", empty=_empty(d))
 
 
@@ -105,8 +189,15 @@ def _organ_rows(d: SiteData) -> list[list[Any]]:
         per[rep.agency_id][f.severity] += 1
         years[rep.agency_id].add(rep.year)
     order = sorted(per, key=lambda a: (-sum(per[a].values()), d.organs[a].name if a in d.organs else a, a))
-    return [[organ_link(d.organs.get(a), ""), sum(per[a].values()), *(per[a][s] for s in labels.SEVERITY_ORDER),
-             len(years[a])] for a in order]
+    return [
+        [
+            organ_link(d.organs.get(a), ""),
+            sum(per[a].values()),
+            *(per[a][s] for s in labels.SEVERITY_ORDER),
+            len(years[a]),
+        ]
+        for a in order
+    ]
 
 
 def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
@@ -114,13 +205,26 @@ def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
     fig = None
     if top:
         names = [plot_text(f"{i}. {r[0][0]}") for i, r in enumerate(top, start=1)]
-        fig = charts.hbars(names, [(labels.severity(s), [r[2 + k] or None for r in top], charts.SEVERITY_COLORS[s])
-                                   for k, s in enumerate(labels.SEVERITY_ORDER)], label_title="",
-                           value_title="问题（条）")
+        fig = charts.hbars(
+            names,
+            [
+                (labels.severity(s), [r[2 + k] or None for r in top], charts.SEVERITY_COLORS[s])
+                for k, s in enumerate(labels.SEVERITY_ORDER)
+            ],
+            label_title="",
+            value_title="问题（条）",
+        )
         fig["layout"]["margin"]["l"] = 20
-    return Chart("by-organ", f"问题最多的 {len(top)} 个机关" if top else "按机关统计", fig, ORGAN_COLUMNS, top,
-                 "问题最多的机关.csv", empty="没有机关的报告未通过检查。",
-                 note="全部机关见下方“按机关统计”表。")
+    return Chart(
+        "by-organ",
+        f"问题最多的 {len(top)} 个机关" if top else "按机关统计",
+        fig,
+        ORGAN_COLUMNS,
+        top,
+        "问题最多的机关.csv",
+        empty="没有机关的报告未通过检查。",
+        note="全部机关见下方“按机关统计”表。",
+    )
 
 
 def _empty(d: SiteData) -> str:
@@ -133,8 +237,10 @@ def _unassigned_reason(u: dict[str, Any]) -> str:
 
 
 def _identity(d: SiteData) -> list[list[Any]]:
-    return [[IDENTITY_RULES.get(i["rule_id"], i["rule_id"]), i["name"] or "", i["message"], i["file_name"]]
-            for i in d.identity_issues[:IDENTITY_ROWS]]
+    return [
+        [IDENTITY_RULES.get(i["rule_id"], i["rule_id"]), i["name"] or "", i["message"], i["file_name"]]
+        for i in d.identity_issues[:IDENTITY_ROWS]
+    ]
 
 
 def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -> None:
@@ -143,20 +249,50 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
     for f in sorted(findings, key=lambda f: (d.reports[f.report_id].year, _organ_name(d, f), f.message)):
         rep = d.reports[f.report_id]
         years.append(rep.year)
-        rows.append([organ_link(d.organs.get(rep.agency_id), "../", anchor=f"#y{rep.year}"), str(rep.year),
-                     labels.severity(f.severity), f.message, clean(f.actual), clean(f.expected), clean(f.diff),
-                     f.source_file])
+        rows.append(
+            [
+                organ_link(d.organs.get(rep.agency_id), "../", anchor=f"#y{rep.year}"),
+                str(rep.year),
+                labels.severity(f.severity),
+                f.message,
+                clean(f.actual),
+                clean(f.expected),
+                clean(f.diff),
+                f.source_file,
+            ]
+        )
     starts = list(range(0, len(rows), RULE_ROWS_PER_PAGE)) or [0]
-    parts = [(rows[i:i + RULE_ROWS_PER_PAGE], years[i:i + RULE_ROWS_PER_PAGE]) for i in starts]
-    pager = [{"label": f"第 {k} 部分（{_span(ys)}，{len(rs):,} 条）", "href": rule_page(rule_id, k)[len("rule/"):]}
-             for k, (rs, ys) in enumerate(parts, start=1)] if len(parts) > 1 else []
+    parts = [(rows[i : i + RULE_ROWS_PER_PAGE], years[i : i + RULE_ROWS_PER_PAGE]) for i in starts]
+    pager = (
+        [
+            {
+                "label": f"第 {k} 部分（{_span(ys)}，{len(rs):,} 条）",
+                "href": rule_page(rule_id, k)[len("rule/") :],
+            }
+            for k, (rs, ys) in enumerate(parts, start=1)
+        ]
+        if len(parts) > 1
+        else []
+    )
     for k, (part_rows, _) in enumerate(parts, start=1):
-        w.page(rule_page(rule_id, k), "rule.html", title=f"规则 {rule_id}" + (f"（第 {k} 部分）" if pager else ""),
-               section="quality.html", rule_id=rule_id, rule_title=rule.title if rule else "",
-               severity=rule.severity if rule else "", severity_label=labels.severity(rule.severity if rule else None),
-               columns=FINDING_COLUMNS, rows=part_rows, total=len(rows), part=k, pager=pager,
-               reports=len({f.report_id for f in findings}), not_assessable=d.not_assessable.get(rule_id, 0),
-               charts_js=False)
+        w.page(
+            rule_page(rule_id, k),
+            "rule.html",
+            title=f"规则 {rule_id}" + (f"（第 {k} 部分）" if pager else ""),
+            section="quality.html",
+            rule_id=rule_id,
+            rule_title=rule.title if rule else "",
+            severity=rule.severity if rule else "",
+            severity_label=labels.severity(rule.severity if rule else None),
+            columns=FINDING_COLUMNS,
+            rows=part_rows,
+            total=len(rows),
+            part=k,
+            pager=pager,
+            reports=len({f.report_id for f in findings}),
+            not_assessable=d.not_assessable.get(rule_id, 0),
+            charts_js=False,
+        )
 
 
 def _span(years: list[int]) -> str:
