@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.quality import bench
+from pipelines.bench import rules as bench
 
 REPORTS = 100_000
 BUDGET_SECONDS = 60.0

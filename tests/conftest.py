@@ -23,8 +23,8 @@ SAMPLES = REPO / "data" / "samples"
 def run_nightly(inbox: Path, wh: Path, tmp: Path, site: Path | None = None) -> Any:
     """The nightly job in-process, as `gongkai run` starts it, without sources; asserts it succeeded
     and returns Dagster's result."""
-    from pipelines.definitions import NIGHTLY_ASSETS
-    from pipelines.defs.nightly import materialize_nightly
+    from pipelines.orchestration.definitions import NIGHTLY_ASSETS
+    from pipelines.orchestration.nightly import materialize_nightly
 
     result = materialize_nightly(
         NIGHTLY_ASSETS, inbox, wh, sources=tmp / "no-sources.yaml", site_dir=site or tmp / "site"

@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import parse, pipeline
+from pipelines import ingest as pipeline
+from pipelines.parsing import parse
 from tests.conftest import SAMPLES
 
 HTML = SAMPLES / "320903-finance_2024.html"  # GBK bytes, declared gb2312

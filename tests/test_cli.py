@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 from pipelines.model import ParsedCell, ParsedReport, Provenance
 
 REAL_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real" / "pingtan_czjrj_2023.txt"
@@ -50,7 +50,7 @@ def test_parse_unreadable_input_via_entry_point(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x00\x01\x02" * 100)
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "parse", str(junk)],
+        [sys.executable, "-m", "pipelines.cli.main", "parse", str(junk)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -76,7 +76,7 @@ def test_parse_prints_report_json(
         },
         sections={"s1": "总体"},
     )
-    monkeypatch.setattr("pipelines.parse.parse_bytes", lambda data, name: report)
+    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", lambda data, name: report)
     f = tmp_path / "r.html"
     f.write_text("<html></html>")
     assert main(["parse", str(f)]) == 0

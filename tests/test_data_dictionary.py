@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pipelines import datadict, marts
+from pipelines import marts
+from pipelines.warehouse import datadict
 
 
 def test_dictionary_is_current() -> None:
-    # out of date after a schema or mart change: run .venv/bin/python -m pipelines.datadict
+    # out of date after a schema or mart change: run .venv/bin/python -m pipelines.warehouse.datadict
     assert datadict.OUTPUT.read_text(encoding="utf-8") == datadict.render(datadict.catalogue())
 
 

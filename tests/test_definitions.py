@@ -23,10 +23,10 @@ from dagster import (
 )
 
 from pipelines import marts
-from pipelines.definitions import defs
-from pipelines.defs import nightly
-from pipelines.defs.assets import INGEST_ASSETS
-from pipelines.defs.resources import (
+from pipelines.orchestration import nightly
+from pipelines.orchestration.assets import INGEST_ASSETS
+from pipelines.orchestration.definitions import defs
+from pipelines.orchestration.resources import (
     DEFAULT_INBOX,
     DEFAULT_SOURCES,
     DEFAULT_WAREHOUSE,
@@ -175,7 +175,7 @@ def test_ingest_alone_writes_in_place_and_quarantines_garbage(tmp_path: Path) ->
 
 
 def test_staging_and_publish_refuse_an_unstaged_run(tmp_path: Path) -> None:
-    from pipelines.defs.operations import staging_warehouse
+    from pipelines.orchestration.operations import staging_warehouse
 
     result = materialize(
         [staging_warehouse],

@@ -15,9 +15,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from pipelines import layout
 from pipelines.model import UnreadableInput
-from pipelines.parse import parse_bytes
-from pipelines.readers.docx import read_docx
-from pipelines.readers.legacy import convert_legacy
+from pipelines.parsing.parse import parse_bytes
+from pipelines.parsing.readers.docx import read_docx
+from pipelines.parsing.readers.legacy import convert_legacy
 from tests.conftest import SAMPLES
 
 
@@ -262,7 +262,7 @@ def test_real_legacy_doc_reads_like_its_docx(tmp_path: Path) -> None:
     import os
     import subprocess
 
-    from pipelines.readers.legacy import soffice_path
+    from pipelines.parsing.readers.legacy import soffice_path
 
     exe = soffice_path()
     if exe is None:

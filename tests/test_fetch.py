@@ -16,8 +16,8 @@ from dagster import materialize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.defs.resources import make_resources
-from pipelines.defs.sources import fetched_sources
+from pipelines.orchestration.resources import make_resources
+from pipelines.orchestration.sources import fetched_sources
 from pipelines.sources import FetchResult, Settings, Source, SourcesError, fetch_sources, load_sources
 from pipelines.sources.fetch import FAILED, FETCHED_DIR, STATE_DIR
 from pipelines.sources.links import is_report_link, report_links

@@ -1,4 +1,4 @@
-"""Fuzzing the readers and the mapper through pipelines.parse.parse_bytes: whatever the bytes, the
+"""Fuzzing the readers and the mapper through pipelines.parsing.parse.parse_bytes: whatever the bytes, the
 parser either returns a ParsedReport or raises UnreadableInput — no other exception, no hang.
 
 Inputs are random bytes under report-like names, and real sample reports (HTML, text, markdown,
@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.model import ParsedReport, UnreadableInput
-from pipelines.parse import parse_bytes
+from pipelines.parsing.parse import parse_bytes
 from tests.conftest import SAMPLES
 
 SCALE = float(os.environ.get("GONGKAI_FUZZ_SCALE", "1"))

@@ -1,4 +1,4 @@
-from pipelines import glued
+from pipelines.parsing import glued
 
 
 def test_row_split_unique_with_row_sum():

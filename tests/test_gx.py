@@ -13,8 +13,8 @@ import pytest
 from test_rules import load, make  # tests/ is on sys.path (rootdir conftest, no package)
 
 from pipelines import warehouse
-from pipelines.quality import catalogue, engine, gx
-from pipelines.quality.catalogue import Rule
+from pipelines.rules import catalogue, engine, gx
+from pipelines.rules.catalogue import Rule
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.model import Document, Grid, UnreadableInput
-from pipelines.readers.encoding import decode_bytes, looks_binary
-from pipelines.readers.html import read_html
+from pipelines.parsing.readers.encoding import decode_bytes, looks_binary
+from pipelines.parsing.readers.html import read_html
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 YEARS = (2023, 2024, 2025)

@@ -11,9 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import marts, pipeline, scan, warehouse
+from pipelines import ingest as pipeline
+from pipelines import marts, warehouse
+from pipelines.ingest import scan
 from pipelines.model import ParsedCell, ParsedReport, Provenance, UnreadableInput
-from pipelines.quality import engine
+from pipelines.rules import engine
 
 ORGAN = "盐城市盐都区财政局"
 
@@ -53,7 +55,7 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
 
 @pytest.fixture(autouse=True)
 def parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
 
 
 @pytest.fixture
@@ -149,7 +151,7 @@ def test_a_new_parser_version_parses_everything_again(
     write(inbox / "junk.bin", "garbage")
     pipeline.run(inbox, wh)
     assert pipeline.run(inbox, wh)["run"]["parsed"] == 0
-    monkeypatch.setattr("pipelines.parse.PARSER_VERSION", "9.9.9")
+    monkeypatch.setattr("pipelines.parsing.parse.PARSER_VERSION", "9.9.9")
     run = pipeline.run(inbox, wh)["run"]
     assert (run["parsed"], run["quarantined"]) == (1, 1)  # the quarantined file is tried again too
     assert query(wh, "SELECT DISTINCT parser_version FROM dim_report") == [("9.9.9",)]

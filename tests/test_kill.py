@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import staging
 from pipelines.pause import ENV_FILE, ENV_STAGE
+from pipelines.warehouse import staging
 from tests.conftest import SAMPLES
 
 # In run order; "published" is after the rename, so the new warehouse is already there.
@@ -41,7 +41,7 @@ def gongkai_run(
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "pipelines.cli.main",
             "run",
             "--inbox",
             str(inbox),

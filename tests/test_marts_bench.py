@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import marts_bench
-from pipelines.cli import main
+from pipelines.bench import marts as marts_bench
+from pipelines.cli.main import main
 
 
 def test_small_run_builds_every_mart_and_times_both_queries(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ import duckdb
 from dagster import AssetKey, materialize
 
 from pipelines import marts, warehouse
-from pipelines.definitions import MART_ASSETS, defs
-from pipelines.defs.marts import build_assets, upstream_of
-from pipelines.defs.resources import make_resources
+from pipelines.orchestration.definitions import MART_ASSETS, defs
+from pipelines.orchestration.marts import build_assets, upstream_of
+from pipelines.orchestration.resources import make_resources
 from tests.test_marts import COMMERCE, report, t3
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import nightly_bench
+from pipelines.bench import nightly as nightly_bench
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipelines import marts, pipeline, warehouse
+from pipelines import ingest as pipeline
+from pipelines import marts, warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -31,7 +32,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     con = warehouse.connect(path)
     # the rules are another engineer's module; without them the findings stay empty
     try:
-        from pipelines.quality import engine
+        from pipelines.rules import engine
 
         engine.run_rules(con)
     except ImportError:

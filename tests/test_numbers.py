@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.numbers import parse_value
+from pipelines.parsing.numbers import parse_value
 
 
 @pytest.mark.parametrize(

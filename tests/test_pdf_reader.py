@@ -21,8 +21,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from pipelines import layout
 from pipelines.model import Document, Grid, UnreadableInput
-from pipelines.parse import parse_bytes
-from pipelines.readers.pdf import read_pdf
+from pipelines.parsing.parse import parse_bytes
+from pipelines.parsing.readers.pdf import read_pdf
 
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "real"
 REAL_PDFS = ("kiro_hongzequ_2023", "kiro_hongzequ_2024", "govnianbao_huaianshi_2024")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import pipeline
+from pipelines import ingest as pipeline
 from pipelines.model import ParsedCell, ParsedReport, Provenance, UnreadableInput
 
 
@@ -62,7 +62,7 @@ def test_discover_refuses_a_missing_inbox(tmp_path: Path) -> None:
 def test_parse_all_quarantines_bad_input_and_skips_duplicates(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
     files = {
         "a.txt": b"ok 2023",
         "b.txt": b"ok 2023",
@@ -84,7 +84,7 @@ def test_parse_all_quarantines_bad_input_and_skips_duplicates(
 
 
 def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "a.txt").write_bytes(b"ok 2022")
@@ -135,9 +135,10 @@ def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(
     # A backlog must not be held in memory whole: reports reach the loader a batch at a time.
     from datetime import UTC, datetime
 
-    from pipelines import scan, warehouse
+    from pipelines import warehouse
+    from pipelines.ingest import scan
 
-    monkeypatch.setattr("pipelines.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for year in range(2019, 2024):

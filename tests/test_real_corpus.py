@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from pipelines.bench import run_accuracy
-from pipelines.parse import parse_file
+from pipelines.bench.accuracy import run_accuracy
+from pipelines.parsing.parse import parse_file
 
 MEDIA = ("html", "markdown", "pipe-text", "crawler-dump", "pdf")
 
@@ -73,8 +73,8 @@ def test_html_and_dump_agree(real_dir):
 
 def test_mixed_format_is_a_warning_not_a_failure(real_dir):
     """洪泽区 prints F2021 表二 with a single （六） row; kept as F2021 with a warning."""
-    from pipelines.mapper import map_document
     from pipelines.model import Document, Grid, GridCell
+    from pipelines.parsing.mapper import map_document
 
     rows = [
         ["第二十条第（一）项"],

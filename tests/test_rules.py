@@ -14,9 +14,10 @@ import duckdb
 import pytest
 
 from pipelines import warehouse
+from pipelines.bench import rules as bench
 from pipelines.model import ParsedCell, ParsedReport, Provenance
-from pipelines.quality import bench, catalogue, engine, hierarchy
-from pipelines.quality.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
+from pipelines.rules import catalogue, engine, hierarchy
+from pipelines.rules.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
 
 FORMAT_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "FORMAT.md"
 RULE_IDS = (

@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity, AssetKey, materialize
 
-from pipelines.defs.assets import INGEST_ASSETS
-from pipelines.defs.quality import CHECK_TITLES, QUALITY_ASSETS, check_name
-from pipelines.defs.resources import make_resources
+from pipelines.orchestration.assets import INGEST_ASSETS
+from pipelines.orchestration.quality import CHECK_TITLES, QUALITY_ASSETS, check_name
+from pipelines.orchestration.resources import make_resources
 from tests.conftest import SAMPLES, run_nightly
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
@@ -20,7 +20,7 @@ FILES = ("pingtan_zhsyq_2020.txt", "kiro_shanghai_kewei_2024.md", "seed_qu_shang
 
 
 def test_definitions_register_the_rules() -> None:
-    from pipelines.definitions import defs
+    from pipelines.orchestration.definitions import defs
 
     assert AssetKey("rule_findings") in defs.resolve_all_asset_keys()
     assert AssetKey("rule_findings") in defs.resolve_job_def("nightly").asset_layer.executable_asset_keys

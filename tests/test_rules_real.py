@@ -10,8 +10,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import pipeline, warehouse
-from pipelines.quality import engine
+from pipelines import ingest as pipeline
+from pipelines import warehouse
+from pipelines.rules import engine
 
 # README "Inconsistencies as printed", as (file, rule, instance), plus the stock-flow failures of
 # 行政规范性文件 it names under "Cross-year checks" (2022→2023, 2023→2024, 2024→2025).

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.quality import catalogue, measure
+from pipelines.bench import measure
+from pipelines.rules import catalogue
 
 synth = pytest.importorskip(
     "pipelines.synth", reason="the synthetic corpus generator (pipelines.synth) is not there"

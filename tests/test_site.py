@@ -244,8 +244,8 @@ def test_site_without_rules_says_so(tmp_path: Path) -> None:
     from dagster import materialize
 
     from pipelines import marts, warehouse
-    from pipelines.defs.assets import INGEST_ASSETS
-    from pipelines.defs.resources import make_resources
+    from pipelines.orchestration.assets import INGEST_ASSETS
+    from pipelines.orchestration.resources import make_resources
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -271,8 +271,8 @@ def test_definitions_and_cli_register_the_site() -> None:
     from dagster import AssetKey
 
     from pipelines import marts
-    from pipelines.cli import build_parser
-    from pipelines.definitions import defs
+    from pipelines.cli.main import build_parser
+    from pipelines.orchestration.definitions import defs
 
     # the last step of the nightly job, after every mart, and a job of its own to run by hand
     assert AssetKey("static_site") in defs.resolve_job_def("nightly").asset_layer.executable_asset_keys
@@ -286,7 +286,7 @@ def test_definitions_and_cli_register_the_site() -> None:
 def test_cli_build_and_bad_base_url(
     built: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pipelines.cli import main
+    from pipelines.cli.main import main
 
     wh, _ = built
     assert main(["site", "build", "--warehouse", str(wh), "--out", str(tmp_path / "s")]) == 0

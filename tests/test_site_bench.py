@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.site import bench
+from pipelines.bench import site as bench
 
 
 @pytest.mark.slow

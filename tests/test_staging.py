@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import staging
+from pipelines.warehouse import staging
 from tests.conftest import SAMPLES, run_nightly
 
 ANALYST = textwrap.dedent("""

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from pipelines import layout
-from pipelines.bench import run_accuracy
-from pipelines.synth import check, cli, errors, samples
+from pipelines.bench.accuracy import run_accuracy
+from pipelines.cli import synth as cli
+from pipelines.synth import check, errors, samples
 from pipelines.synth.corpus import DEFAULT_QUIRKS, MEDIA, generate
 
 ALL_MEDIA = {m: 1.0 for m in MEDIA}
@@ -275,7 +276,7 @@ REQUIRED = {
 # Generated styles the parser misreads: medium -> why. A medium listed here may fall short of
 # REQUIRED and is reported as xfail with the measured accuracy. Empty: every style is read.
 KNOWN_PARSER_GAPS: dict[str, str] = {}
-_READERS = {"docx": "pipelines.readers.docx", "pdf": "pipelines.readers.pdf"}
+_READERS = {"docx": "pipelines.parsing.readers.docx", "pdf": "pipelines.parsing.readers.pdf"}
 
 
 def _accuracy(folder: Path) -> tuple[float, list[str]]:

@@ -15,7 +15,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-ALIASES_FILE = Path(__file__).resolve().parents[2] / "data" / "aliases.csv"
+from pipelines import packaged
+
+ALIASES_FILE = packaged.path("data", "aliases.csv")
 KINDS = ("place", "body", "organ")
 COLUMNS = ("kind", "name", "canonical", "region_code", "note")
 

@@ -38,7 +38,7 @@ def flat(text: str) -> str:
 def from_file_name(file_name: str) -> str | None:
     """The organ a file name states ("86688_平潭综合实验区财政金融局2023年度政府信息公开工作年度报告.txt"),
     found the way the parser finds it in a title; None for names like "kiro_hongzequ_2023.pdf"."""
-    from pipelines import meta  # the parser's title patterns, so file names read like titles
+    from pipelines.parsing import meta  # the parser's title patterns, so file names read like titles
 
     stem = PurePosixPath(file_name).name.rsplit(".", 1)[0]
     stem = re.sub(r"^[0-9A-Za-z_\-]+_", "", stem)  # crawler ids and ascii tags before the title

@@ -15,8 +15,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines.dbutil import registered, transaction
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
+from pipelines.warehouse.db import registered, transaction
 
 PROFILE_COLUMNS = (
     "agency_id",

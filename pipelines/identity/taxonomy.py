@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
-SECTORS_FILE = Path(__file__).resolve().parents[2] / "data" / "sectors.yaml"
+from pipelines import packaged
+
+SECTORS_FILE = packaged.path("data", "sectors.yaml")
 LEVELS = ("national", "province", "city", "county", "township")
 GOVERNMENT = "government"
 OTHER = "other"

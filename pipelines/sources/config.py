@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pipelines.parse import MAX_BYTES
+from pipelines.parsing.parse import MAX_BYTES
 
 
 class SourcesError(ValueError):

@@ -8,7 +8,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from pipelines.readers.encoding import decode_bytes
+from pipelines.parsing.readers.encoding import decode_bytes
 
 # What the link text of a report says: 政府信息公开 and 年度报告 or 年报
 # (e.g. 某局2023年政府信息公开工作年度报告, 2022年度政府信息公开年报).

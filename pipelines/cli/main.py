@@ -1,0 +1,374 @@
+"""`gongkai`: the command line. Each subcommand is one entry in SUBCOMMANDS; heavy modules (Dagster,
+the parser) are imported inside the command so that `gongkai parse` and `--help` start fast."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+# Exit codes: 1 = the run itself failed, 2 = bad input or usage (argparse uses 2 as well).
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+# Enough to see what went wrong; the full list is in the quarantine table.
+MAX_QUARANTINE_LINES = 50
+
+
+class Subcommand(NamedTuple):
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _fail(file: object, reason: str) -> int:
+    print(f"gongkai: {file}: {' '.join(reason.split())}", file=sys.stderr)
+    return EXIT_INPUT
+
+
+# --- gongkai parse FILE ------------------------------------------------------------------------
+
+
+def _parse_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", type=Path, help="report file (HTML, text, PDF or Word)")
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from pipelines.parsing.parse import UnreadableInput, parse_bytes, size_problem
+
+    try:
+        too_large = size_problem(args.file.stat().st_size)  # before reading it into memory
+        if too_large:
+            return _fail(args.file, too_large)
+        data = args.file.read_bytes()
+    except OSError as e:
+        return _fail(args.file, e.strerror or str(e))
+    try:
+        report = parse_bytes(data, args.file.name)
+    except UnreadableInput as e:
+        return _fail(args.file, str(e))
+    except Exception as e:  # a parser bug: still one line for the user, never a traceback
+        _fail(args.file, f"parser error ({type(e).__name__}: {e}); please report this file")
+        return EXIT_FAILED
+    print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+# --- gongkai run --inbox DIR --warehouse FILE ----------------------------------------------------
+
+
+def _run_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--inbox",
+        type=Path,
+        default=None,
+        help="folder of report files (default: $GONGKAI_INBOX or data/inbox)",
+    )
+    p.add_argument(
+        "--warehouse",
+        type=Path,
+        default=None,
+        help="DuckDB file to publish (default: $GONGKAI_WAREHOUSE or data/warehouse.duckdb); "
+        "built in FILE.staging beside it, then renamed onto it",
+    )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        help="report URLs and listing pages to fetch first (default: $GONGKAI_SOURCES or "
+        "sources.yaml; none: nothing is fetched)",
+    )
+    p.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        help="folder for the dashboards (default: $GONGKAI_SITE or data/site)",
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipelines import warehouse
+    from pipelines.orchestration.definitions import NIGHTLY_ASSETS
+    from pipelines.orchestration.nightly import materialize_nightly
+    from pipelines.orchestration.resources import resolve_paths
+
+    inbox, wh_path = resolve_paths(args.inbox, args.warehouse)
+    if not inbox.is_dir():
+        return _fail(inbox, "inbox is not a directory")
+    # The nightly job's assets, in-process on an ephemeral instance; Dagster's own event log would
+    # drown the summary, so only its warnings and errors reach the console.
+    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh_path, sources=args.sources, site_dir=args.site)
+    if not result.success:
+        # Dagster has logged the traces; end with the root cause, one line per failed step.
+        failed = result.get_step_failure_events()
+        for event in failed:
+            err = event.step_failure_data.error
+            while err is not None and err.cause is not None:
+                err = err.cause
+            message = " ".join(err.message.split()) if err is not None else "unknown error"
+            print(f"gongkai: run failed in {event.step_key}: {message}", file=sys.stderr)
+        published = any(
+            e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
+            for e in result.get_asset_materialization_events()
+        )
+        if not published:
+            print(
+                f"gongkai: {wh_path} was left as it was (the run's changes were in {wh_path}.staging)",
+                file=sys.stderr,
+            )
+        return EXIT_FAILED
+    con = warehouse.connect(wh_path, read_only=True)
+    try:
+        summary = warehouse.summary(con)
+        row = con.execute(
+            "SELECT files_seen, files_new, files_changed, files_unchanged, parsed, quarantined, "
+            "skipped_duplicates, findings FROM load_run WHERE run_id = ?",
+            [result.run_id],
+        ).fetchone()
+    finally:
+        con.close()
+    run_row = dict(zip(RUN_COLUMNS, row, strict=True)) if row is not None else None
+    print(format_summary(summary, run_row, wh_path))
+    from pipelines.orchestration.site import DEFAULT_SITE
+
+    site_dir = Path(args.site or os.environ.get("GONGKAI_SITE") or DEFAULT_SITE)
+    if (site_dir / "index.html").is_file():
+        print(f"dashboards: {site_dir / 'index.html'}")
+    return 0
+
+
+RUN_COLUMNS = (
+    "files_seen",
+    "files_new",
+    "files_changed",
+    "files_unchanged",
+    "parsed",
+    "quarantined",
+    "skipped_duplicates",
+    "findings",
+)
+
+
+def format_summary(summary: dict[str, Any], run_row: dict[str, Any] | None, wh_path: Path) -> str:
+    lines = []
+    if run_row is not None:
+        r = run_row
+        findings = "" if r.get("findings") is None else f", {r['findings']} findings"
+        lines.append(
+            f"this run: {r['files_seen']} files seen ({r['files_new']} new, {r['files_changed']} changed, "
+            f"{r['files_unchanged']} unchanged), {r['parsed']} parsed, {r['quarantined']} quarantined, "
+            f"{r['skipped_duplicates']} skipped as duplicates{findings}"
+        )
+    years = summary["years"]
+    year_text = (f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])) if years else "none"
+    lines.append(
+        f"warehouse {wh_path}: {summary['reports']} reports, {summary['agencies']} organs, "
+        f"years {year_text}, {summary['cells']} cells"
+    )
+    q = summary["quarantined"]
+    if q:
+        lines.append(f"quarantined files ({len(q)}):")
+        lines += [f"  {_printable(row['file_name'])}: {row['reason']}" for row in q[:MAX_QUARANTINE_LINES]]
+        if len(q) > MAX_QUARANTINE_LINES:
+            lines.append(f"  ... and {len(q) - MAX_QUARANTINE_LINES} more (see the quarantine table)")
+    return "\n".join(lines)
+
+
+def _printable(name: str) -> str:
+    """A file name on one line: a newline or control character in a name must not fake a line."""
+    return name if name.isprintable() else repr(name)
+
+
+# --- gongkai bench accuracy DIR -----------------------------------------------------------------
+
+
+def _bench_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "what",
+        choices=["accuracy", "marts", "nightly"],
+        help="accuracy: per-file and per-medium "
+        "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
+        "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
+        "of synthetic corpora of several sizes, end to end and per stage",
+    )
+    p.add_argument(
+        "dir",
+        type=Path,
+        nargs="?",
+        help="accuracy: folder of reports with *.expected.json "
+        "beside them; marts, nightly: working folder (default: a temporary one)",
+    )
+    p.add_argument(
+        "--sizes", default="1000,5000,10000", help="nightly: corpus sizes in reports, comma-separated"
+    )
+    p.add_argument("--new", type=int, default=10, help="nightly: reports added for the timed night")
+    p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
+    p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
+    p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.bench import accuracy as bench
+
+    if args.what == "marts":
+        return _bench_marts(args)
+    if args.what == "nightly":
+        return _bench_nightly(args)
+    if args.dir is None:
+        return _fail("bench accuracy", "needs the folder of reports")
+    if not args.dir.is_dir():
+        return _fail(args.dir, "not a directory")
+    scores = bench.run_accuracy(args.dir)
+    if not scores:
+        return _fail(args.dir, "no *.expected.json with a report file beside it")
+    print(bench.format_report(scores, args.show_wrong))
+    print()
+    for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
+        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes)[:200]
+        if files:
+            rate, size = bench.parse_throughput(files, args.speed_seconds)
+            print(
+                f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
+                f"on {len(files)} files averaging {size / 1024:.0f} KB"
+            )
+    return 0
+
+
+def _bench_marts(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines.bench import marts as marts_bench
+
+    if args.reports < 1:
+        return _fail("--reports", "must be at least 1")
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        print(marts_bench.format_bench(marts_bench.run(args.reports, args.dir)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
+        print(marts_bench.format_bench(marts_bench.run(args.reports, Path(tmp))))
+    return 0
+
+
+def _bench_nightly(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines.bench import nightly as nightly_bench
+
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        return _fail("--sizes", "expected numbers separated by commas, e.g. 1000,5000,10000")
+    if not sizes or min(sizes) < 7 * 2 or args.new < 1:
+        return _fail("--sizes/--new", "sizes of at least 14 reports and at least 1 new report")
+    if args.dir is not None:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        print(nightly_bench.format_bench(nightly_bench.run(sizes, args.dir, new=args.new, echo=True)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="gongkai-nightly-") as tmp:
+        print(nightly_bench.format_bench(nightly_bench.run(sizes, Path(tmp), new=args.new, echo=True)))
+    return 0
+
+
+# --- gongkai rules run|show|bench|measure|gx-compare (pipelines/quality/cli.py) ------------------
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.cli import rules as rules_cli
+
+    rules_cli.add_arguments(p)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from pipelines.cli import rules as rules_cli
+
+    return rules_cli.run(args)
+
+
+def _synth_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.cli.synth import add_arguments
+
+    add_arguments(p)
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from pipelines.cli.synth import run
+
+    return run(args)
+
+
+# --- gongkai site build|bench (pipelines/site/cli.py) -------------------------------------------
+
+
+def _site_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.cli.site import add_arguments
+
+    add_arguments(p)
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from pipelines.cli.site import run
+
+    return run(args)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "synth": Subcommand(
+        "generate a synthetic corpus with known truth and injected publisher errors",
+        _synth_arguments,
+        cmd_synth,
+    ),
+    "bench": Subcommand(
+        "measure parsing accuracy against *.expected.json and HTML throughput, or mart speed",
+        _bench_arguments,
+        cmd_bench,
+    ),
+    "run": Subcommand(
+        "the nightly run, in-process: fetch sources, load new and changed files, rules, marts, "
+        "publish the warehouse atomically, build the site",
+        _run_arguments,
+        cmd_run,
+    ),
+    "parse": Subcommand("parse one report file and print its JSON", _parse_arguments, cmd_parse),
+    "rules": Subcommand(
+        "statutory consistency rules: run them into findings, show findings, benchmarks",
+        _rules_arguments,
+        cmd_rules,
+    ),
+    "site": Subcommand(
+        "write the static dashboards for oversight staff (data/site), or time their build",
+        _site_arguments,
+        cmd_site,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告 pipeline")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, cmd in SUBCOMMANDS.items():
+        p = sub.add_parser(name, help=cmd.help, description=cmd.help)
+        cmd.add_arguments(p)
+        p.set_defaults(func=cmd.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # Report JSON and names are Chinese: don't let a C/POSIX locale turn printing into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if (
+            isinstance(stream, io.TextIOWrapper)
+            and (stream.encoding or "").lower().replace("-", "") != "utf8"
+        ):
+            stream.reconfigure(encoding="utf-8")
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

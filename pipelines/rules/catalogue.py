@@ -1,0 +1,99 @@
+"""The rule catalogue (expectations/rules.yaml): loaded and checked once, then used by both the
+findings runner and the Great Expectations suite, so a rule is never written twice."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipelines import packaged
+
+CATALOGUE = packaged.path("expectations", "rules.yaml")
+
+CLASSES = ("S", "F", "X", "Q")
+CHECK_GROUPS = ("S", "F", "X", "Q", "H", "D")
+SEVERITIES = ("error", "warning", "info")
+# The column contract of a rule's SQL: the runner inserts by position after selecting these names.
+FAIL_COLUMNS = (
+    "report_id",
+    "instance",
+    "cell_ids",
+    "related_report_id",
+    "related_cell_ids",
+    "expected",
+    "actual",
+    "diff",
+    "blank_decided",
+    "message_zh",
+)
+NOT_ASSESSABLE_COLUMNS = ("report_id", "instance", "cell_ids", "related_report_id", "reason_zh")
+# SQLAlchemy's text() takes ":name" for a bind parameter, and GX runs the SQL through text().
+_BIND_LIKE = re.compile(r"(?<![:\w\\]):\w")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    rule_class: str
+    check: str
+    severity: str
+    zh: str
+    en: str
+    sql: str
+    not_assessable_sql: str | None = None
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+def load(path: Path = CATALOGUE) -> tuple[Rule, ...]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        raise CatalogueError(f"{path}: expected a mapping with a 'rules' list")
+    rules = tuple(_rule(entry, path) for entry in data["rules"])
+    ids = [r.id for r in rules]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise CatalogueError(f"{path}: duplicate rule ids {dup}")
+    return rules
+
+
+def _rule(entry: Any, path: Path) -> Rule:
+    if not isinstance(entry, dict):
+        raise CatalogueError(f"{path}: every rule must be a mapping, got {entry!r}")
+    rid = str(entry.get("id", "?"))
+    missing = [k for k in ("id", "class", "check", "severity", "zh", "en", "sql") if not entry.get(k)]
+    if missing:
+        raise CatalogueError(f"{path}: rule {rid} lacks {missing}")
+    unknown = set(entry) - {"id", "class", "check", "severity", "zh", "en", "sql", "not_assessable_sql"}
+    if unknown:
+        raise CatalogueError(f"{path}: rule {rid} has unknown keys {sorted(unknown)}")
+    rule = Rule(
+        rid,
+        entry["class"],
+        entry["check"],
+        entry["severity"],
+        entry["zh"].strip(),
+        entry["en"].strip(),
+        entry["sql"].strip().rstrip(";"),
+        (entry.get("not_assessable_sql") or "").strip().rstrip(";") or None,
+    )
+    if rule.rule_class not in CLASSES:
+        raise CatalogueError(f"{path}: rule {rid}: class {rule.rule_class!r} not in {CLASSES}")
+    if rule.check not in CHECK_GROUPS:
+        raise CatalogueError(f"{path}: rule {rid}: check {rule.check!r} not in {CHECK_GROUPS}")
+    if rule.severity not in SEVERITIES:
+        raise CatalogueError(f"{path}: rule {rid}: severity {rule.severity!r} not in {SEVERITIES}")
+    for name, sql in (("sql", rule.sql), ("not_assessable_sql", rule.not_assessable_sql)):
+        # comments too: SQLAlchemy does not parse SQL, it would bind inside a comment as well
+        if sql and _BIND_LIKE.search(sql):
+            raise CatalogueError(
+                f"{path}: rule {rid}: {name} contains ':name', which SQLAlchemy "
+                "(and so Great Expectations) would read as a bind parameter"
+            )
+    return rule
