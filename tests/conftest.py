@@ -20,14 +20,48 @@ def real_dir() -> Path:
 SAMPLES = REPO / "data" / "samples"
 
 
-def run_nightly(inbox: Path, wh: Path, tmp: Path, site: Path | None = None) -> Any:
+def settings_for(inbox: Path, wh: Path, tmp: Path, site: Path | None = None, **more: Any) -> Any:
+    """Settings of a test run: these paths, no sources file (nothing is fetched)."""
+    from pipelines.settings import Settings
+
+    return Settings.load(inbox=inbox, warehouse=wh, site=site or tmp / "site").with_(
+        sources=tmp / "no-sources.yaml", **more
+    )
+
+
+def run_nightly(inbox: Path, wh: Path, tmp: Path, site: Path | None = None, **more: Any) -> Any:
     """The nightly job in-process, as `gongkai run` starts it, without sources; asserts it succeeded
     and returns Dagster's result."""
-    from pipelines.orchestration.definitions import NIGHTLY_ASSETS
     from pipelines.orchestration.nightly import materialize_nightly
 
-    result = materialize_nightly(
-        NIGHTLY_ASSETS, inbox, wh, sources=tmp / "no-sources.yaml", site_dir=site or tmp / "site"
-    )
+    result = materialize_nightly(settings_for(inbox, wh, tmp, site, **more))
     assert result.success, [e.step_failure_data.error for e in result.get_step_failure_events()]
     return result
+
+
+def ingest_files(inbox: Path, wh: Path, run_id: str | None = None) -> Any:
+    """The first two stages of a night on a warehouse file, in place: ingest, then identity (which gives
+    the reports their organs). Returns what the ingest did."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from pipelines import ingest, warehouse
+    from pipelines.identity import store
+
+    con = warehouse.connect(wh)
+    try:
+        done = ingest.run(con, inbox, run_id=run_id or str(uuid.uuid4()), started_at=datetime.now(UTC))
+        store.build(con)
+        return done
+    finally:
+        con.close()
+
+
+def summary_of(wh: Path) -> dict[str, Any]:
+    from pipelines import warehouse
+
+    con = warehouse.connect(wh, read_only=True)
+    try:
+        return warehouse.summary(con)
+    finally:
+        con.close()

@@ -11,7 +11,8 @@ import pytest
 
 from pipelines import ingest as pipeline
 from pipelines.parsing import parse
-from tests.conftest import SAMPLES
+from pipelines.warehouse.load import Rejected
+from tests.conftest import SAMPLES, ingest_files
 
 HTML = SAMPLES / "320903-finance_2024.html"  # GBK bytes, declared gb2312
 GOOD = {  # good reports under odd names (all distinct bytes)
@@ -73,8 +74,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, ob
     (inbox / "twice-b.html").write_bytes(html)
     with open(inbox / "huge.html", "wb") as f:  # sparse: 200 MB by stat, no disk
         f.truncate(HUGE)
-    run = pipeline.run(inbox, tmp / "wh.duckdb")
-    return tmp / "wh.duckdb", run
+    run = ingest_files(inbox, tmp / "wh.duckdb")
+    return tmp / "wh.duckdb", {"run": run.counts}
 
 
 def test_each_bad_file_is_quarantined_with_its_reason(loaded: tuple[Path, dict[str, object]]) -> None:
@@ -123,7 +124,7 @@ def test_a_huge_file_is_rejected_from_stat_without_reading_it(
 
     monkeypatch.setattr(Path, "read_bytes", no_read)
     result = pipeline.parse_one(huge, "huge.pdf", seen={})
-    assert isinstance(result, pipeline.Rejected)
+    assert isinstance(result, Rejected)
     assert result.reason == parse.size_problem(HUGE) and result.medium_guess == "pdf"
     assert len(result.content_hash) == 64  # a real content hash, streamed
     with pytest.raises(parse.UnreadableInput, match="too large"):
@@ -149,6 +150,6 @@ def test_an_unreadable_file_is_quarantined_by_name(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(Path, "read_bytes", denied)
     result = pipeline.parse_one(locked, "locked.txt", seen={})
-    assert isinstance(result, pipeline.Rejected)
+    assert isinstance(result, Rejected)
     assert result.reason == "cannot read file: Permission denied"
     assert result.content_hash.startswith("unread:")

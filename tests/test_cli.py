@@ -142,7 +142,7 @@ def test_run_that_fails_exits_1_with_the_cause(tmp_path: Path, capsys: pytest.Ca
         == 1
     )
     err_lines = capsys.readouterr().err.splitlines()
-    assert err_lines[-2].startswith("gongkai: run failed in staging_warehouse: ")
+    assert err_lines[-2].startswith("gongkai: run failed in ingest: ")
     assert "Is a directory" in err_lines[-2]
     assert (
         err_lines[-1]

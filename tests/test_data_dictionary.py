@@ -21,7 +21,7 @@ def test_every_mart_is_documented_with_its_file() -> None:
     documented = {r.name: r.source for r in datadict.catalogue()}
     for name in marts.mart_files():
         assert documented[name] == f"sql/marts/{name}.sql"
-    assert documented["current_report"] == "sql/schema/22_current_report.sql"
+    assert documented["current_report"] == "sql/schema/identity/current_report.sql"
 
 
 def test_units_are_split_from_the_meaning() -> None:

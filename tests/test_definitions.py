@@ -1,4 +1,5 @@
-"""The Dagster code location: what it defines, in which order, and that its assets run in-process."""
+"""The Dagster code location: the graph of tables it is generated into, its order, its one resource,
+and that stages run in-process in place or staged."""
 
 from __future__ import annotations
 
@@ -22,39 +23,47 @@ from dagster import (
     materialize,
 )
 
-from pipelines import marts
+from pipelines import marts, warehouse
+from pipelines.identity import store
 from pipelines.orchestration import nightly
-from pipelines.orchestration.assets import INGEST_ASSETS
+from pipelines.orchestration.assets import ALL_ASSETS, ingest_tables, mart_tables
 from pipelines.orchestration.definitions import defs
-from pipelines.orchestration.resources import (
-    DEFAULT_INBOX,
-    DEFAULT_SOURCES,
-    DEFAULT_WAREHOUSE,
-    STAGED,
-    InboxResource,
-    make_resources,
-)
+from pipelines.orchestration.resources import GongkaiResource, make_resources
+from pipelines.parsing.parse import PARSER_VERSION
+from pipelines.rules import catalogue
+from pipelines.settings import DEFAULTS, Settings
+from pipelines.warehouse import load, schema
+from tests.conftest import settings_for
+from tests.test_marts import COMMERCE, report, t3
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 MARTS = sorted(marts.mart_files())
 
 
-def test_definitions_snapshot() -> None:
-    """What operators see in the Dagster UI. A change here is a change to operations: update
+def keys(*names: str) -> set[AssetKey]:
+    return {AssetKey(n) for n in names}
+
+
+def parents(name: str) -> set[str]:
+    return {k.to_user_string() for k in defs.resolve_asset_graph().get(AssetKey(name)).parent_keys}
+
+
+def test_assets_are_the_warehouse_tables() -> None:
+    """What operators see in the Dagster UI: every table and view of sql/schema/ (less the schema's own),
+    every mart, and the fetch, publish and site steps. A change here is a change to operations: update
     docs/operations.md with it."""
-    assert sorted(k.to_user_string() for k in defs.resolve_all_asset_keys()) == sorted(
-        [
-            "fetched_sources",
-            "staging_warehouse",
-            "discovered_files",
-            "warehouse_tables",
-            "rule_findings",
-            "agency_dimension",
-            *MARTS,
-            "published_warehouse",
-            "static_site",
-        ]
-    )
+    tables = {r.name for r in schema.relations() if r.stage}
+    assert {k.to_user_string() for k in defs.resolve_all_asset_keys()} == {
+        "fetched_sources",
+        *tables,
+        *MARTS,
+        "published_warehouse",
+        "static_site",
+    }
+    graph = defs.resolve_asset_graph()
+    groups = {k.to_user_string(): graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert {groups[r.name] for r in schema.by_stage("identity")} == {"identity"}
+    assert groups["findings"] == "rules" and groups["mart_organ_year"] == "marts"
     assert sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__")) == [
         "build_site",
         "nightly",
@@ -70,33 +79,50 @@ def test_definitions_snapshot() -> None:
     assert sensors == {"inbox_sensor": ("nightly", DefaultSensorStatus.RUNNING)}
 
 
-def test_nightly_job_runs_every_asset_staged() -> None:
+def test_one_asset_check_per_rule() -> None:
+    checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+    assert checks == {("findings", r.id.replace("-", "_")) for r in catalogue.load()}
+
+
+def test_the_nightly_order_comes_from_what_each_stage_reads() -> None:
     job = defs.resolve_job_def("nightly")
     assert set(job.asset_layer.executable_asset_keys) == set(defs.resolve_all_asset_keys())
-    assert job.tags.items() >= STAGED.items()
+    assert "fetched_sources" in parents("dim_report")
+    # organs are resolved from what the loader stored, before the rules and marts read them
+    assert {"dim_report", "fact_section"} <= parents("dim_agency")
+    assert {"current_report", "dim_agency"} <= parents("findings")
+    assert {"findings", "current_report", "dim_agency_profile"} <= parents("mart_organ_year")
+    assert "mart_organ_year" in parents("mart_organ_yoy")  # a mart that reads another waits for it
+    assert {"dim_report", "findings", "dim_agency", *MARTS} <= parents("published_warehouse")
+    assert parents("static_site") == {"published_warehouse"}  # the site reads what analysts see
+    assert parents("fetched_sources") == set()
 
 
-def test_order_staging_first_publish_before_the_site() -> None:
-    graph = defs.resolve_asset_graph()
-
-    def parents(name: str) -> set[str]:
-        return {k.to_user_string() for k in graph.get(AssetKey(name)).parent_keys}
-
-    assert {"staging_warehouse", "fetched_sources"} <= parents("discovered_files")
-    assert {"warehouse_tables", "agency_dimension"} <= parents("rule_findings")  # organs resolved first
-    assert parents("agency_dimension") == {"warehouse_tables"}
-    # the publish waits for every asset that writes the warehouse
-    assert {"warehouse_tables", "rule_findings", "agency_dimension", *MARTS} <= parents("published_warehouse")
-    # the site reads the published warehouse
-    assert "published_warehouse" in parents("static_site")
-    assert not graph.get(AssetKey("staging_warehouse")).parent_keys
+def test_settings_come_from_arguments_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GONGKAI_INBOX", "GONGKAI_WAREHOUSE", "GONGKAI_SOURCES", "GONGKAI_SITE", "GONGKAI_DATA"):
+        monkeypatch.delenv(var, raising=False)
+    s = Settings.load()
+    assert (str(s.inbox), str(s.warehouse), str(s.sources), str(s.site)) == (
+        DEFAULTS["inbox"],
+        DEFAULTS["warehouse"],
+        DEFAULTS["sources"],
+        DEFAULTS["site"],
+    )
+    assert s.aliases_file.is_file() and s.staged and not s.sources_required
+    monkeypatch.setenv("GONGKAI_INBOX", "/srv/inbox")
+    monkeypatch.setenv("GONGKAI_WAREHOUSE", "/srv/wh.duckdb")
+    res = make_resources()["gongkai"]
+    assert isinstance(res, GongkaiResource) and (res.inbox, res.warehouse) == ("/srv/inbox", "/srv/wh.duckdb")
+    assert str(Settings.load(inbox="/x").inbox) == "/x"  # an argument wins over the environment
+    assert Settings.load(sources="/etc/s.yaml").sources_required  # named explicitly: must exist
 
 
 def tick(
     folder: Path, cursor: str | None, instance: DagsterInstance | None = None
 ) -> tuple[RunRequest | SkipReason, str | None]:
+    settings = Settings.load(inbox=folder, warehouse=folder / "wh.duckdb")
     ctx = build_sensor_context(
-        cursor=cursor, resources={"inbox": InboxResource(path=str(folder))}, instance=instance
+        cursor=cursor, resources={"gongkai": GongkaiResource.of(settings)}, instance=instance
     )
     result = nightly.inbox_sensor(ctx)
     assert isinstance(result, RunRequest | SkipReason)
@@ -136,36 +162,18 @@ def test_sensor_skips_a_missing_inbox(tmp_path: Path) -> None:
     assert isinstance(result, SkipReason)
 
 
-def test_paths_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("GONGKAI_INBOX", "GONGKAI_WAREHOUSE", "GONGKAI_SOURCES"):
-        monkeypatch.delenv(var, raising=False)
-    res = make_resources()
-    assert (res["inbox"].path, res["warehouse"].path, res["sources"].path) == (  # type: ignore[attr-defined]
-        DEFAULT_INBOX,
-        DEFAULT_WAREHOUSE,
-        DEFAULT_SOURCES,
-    )
-    monkeypatch.setenv("GONGKAI_INBOX", "/srv/inbox")
-    monkeypatch.setenv("GONGKAI_WAREHOUSE", "/srv/wh.duckdb")
-    monkeypatch.setenv("GONGKAI_SOURCES", "/etc/gongkai/sources.yaml")
-    res = make_resources()
-    assert (res["inbox"].path, res["warehouse"].path, res["sources"].path) == (  # type: ignore[attr-defined]
-        "/srv/inbox",
-        "/srv/wh.duckdb",
-        "/etc/gongkai/sources.yaml",
-    )
-
-
-def test_ingest_alone_writes_in_place_and_quarantines_garbage(tmp_path: Path) -> None:
-    # Outside a staged run (no gongkai/staged tag) the assets write the warehouse file itself.
+def test_ingest_in_place_writes_the_warehouse_file_and_quarantines_garbage(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "garbage.bin").write_bytes(os.urandom(2048) + b"\x00")
     wh = tmp_path / "wh.duckdb"
-    result = materialize(INGEST_ASSETS, resources=make_resources(inbox, wh), run_config=QUIET)
+    settings = settings_for(inbox, wh, tmp_path, staged=False)
+    result = materialize([ingest_tables], resources=make_resources(settings), run_config=QUIET)
     assert result.success
-    meta = result.asset_materializations_for_node("warehouse_tables")[0].metadata
-    assert (meta["files_seen"].value, meta["parsed"].value, meta["quarantined"].value) == (1, 0, 1)
+    meta = result.asset_materializations_for_node("ingest")
+    by_key = {m.asset_key.to_user_string(): m.metadata for m in meta}
+    assert (by_key["dim_report"]["files_seen"].value, by_key["dim_report"]["quarantined"].value) == (1, 1)
+    assert by_key["quarantine"]["rows"].value == 1
     assert not (tmp_path / "wh.duckdb.staging").exists()
     with duckdb.connect(str(wh), read_only=True) as con:
         rows = con.execute("SELECT file_name, reason FROM quarantine").fetchall()
@@ -174,14 +182,43 @@ def test_ingest_alone_writes_in_place_and_quarantines_garbage(tmp_path: Path) ->
     assert runs == [(result.run_id, 1, 1, 1)]
 
 
-def test_staging_and_publish_refuse_an_unstaged_run(tmp_path: Path) -> None:
-    from pipelines.orchestration.operations import staging_warehouse
-
+def test_a_staged_run_must_publish(tmp_path: Path) -> None:
+    """A staged run writes a staging copy only published_warehouse publishes: one that does not select it
+    fails before writing anything, instead of leaving a copy behind."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    settings = settings_for(inbox, tmp_path / "wh.duckdb", tmp_path)
     result = materialize(
-        [staging_warehouse],
-        resources=make_resources(tmp_path, tmp_path / "wh.duckdb"),
-        run_config=QUIET,
-        raise_on_error=False,
+        [ingest_tables], resources=make_resources(settings), run_config=QUIET, raise_on_error=False
     )
     assert not result.success
-    assert not (tmp_path / "wh.duckdb.staging").exists()
+    assert not (tmp_path / "wh.duckdb.staging").exists() and not (tmp_path / "wh.duckdb").exists()
+
+
+def test_marts_materialize_in_place(tmp_path: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+    con = warehouse.connect(wh)
+    schema.migrate(con)
+    load.load_reports(
+        con,
+        [
+            (f"c{y}.txt", f"h{y}", report(COMMERCE, y, **t3(y - 2020, 0, 1, 0, 0, 0, 0, 0, 0, 0)))
+            for y in (2021, 2022)
+        ],
+        parser_version=PARSER_VERSION,
+    )
+    store.build(con)
+    con.close()
+    settings = settings_for(tmp_path, wh, tmp_path, staged=False)
+    result = materialize([mart_tables], resources=make_resources(settings), run_config=QUIET)
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == keys(*MARTS)
+    with duckdb.connect(str(wh), read_only=True) as ro:
+        assert ro.execute("SELECT year, new_received FROM mart_organ_year ORDER BY year").fetchall() == [
+            (2021, 1),
+            (2022, 2),
+        ]
+
+
+def test_every_asset_is_in_the_code_location() -> None:
+    assert {k for a in ALL_ASSETS for k in a.keys} == set(defs.resolve_all_asset_keys())

@@ -16,8 +16,9 @@ from dagster import materialize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipelines.orchestration.assets import fetched_sources
 from pipelines.orchestration.resources import make_resources
-from pipelines.orchestration.sources import fetched_sources
+from pipelines.settings import Settings as RunSettings
 from pipelines.sources import FetchResult, Settings, Source, SourcesError, fetch_sources, load_sources
 from pipelines.sources.fetch import FAILED, FETCHED_DIR, STATE_DIR
 from pipelines.sources.links import is_report_link, report_links
@@ -287,9 +288,10 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
 def test_asset_without_sources_yaml_fetches_nothing(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    result = materialize(
-        [fetched_sources], resources=make_resources(inbox, tmp_path / "wh.duckdb", tmp_path / "missing.yaml")
+    settings = RunSettings.load(inbox=inbox, warehouse=tmp_path / "wh.duckdb").with_(
+        sources=tmp_path / "missing.yaml"
     )
+    result = materialize([fetched_sources], resources=make_resources(settings))
     assert result.success
     meta = result.asset_materializations_for_node("fetched_sources")[0].metadata
     assert "nothing to fetch" in str(meta["sources"].value)
@@ -305,7 +307,8 @@ def test_asset_fetches_into_the_inbox_and_survives_failures(server: Server, tmp_
         encoding="utf-8",
     )
     inbox = tmp_path / "inbox"
-    result = materialize([fetched_sources], resources=make_resources(inbox, tmp_path / "wh.duckdb", sources))
+    settings = RunSettings.load(inbox=inbox, warehouse=tmp_path / "wh.duckdb", sources=sources)
+    result = materialize([fetched_sources], resources=make_resources(settings))
     assert result.success  # a 404 is reported, not a failed run
     meta = result.asset_materializations_for_node("fetched_sources")[0].metadata
     assert (meta["new"].value, meta["failed"].value) == (1, 1)

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_rules import load, make  # tests/ is on sys.path (rootdir conftest, no package)
+from test_rules import load, make, run  # tests/ is on sys.path (rootdir conftest, no package)
 
 from pipelines import warehouse
-from pipelines.rules import catalogue, engine, gx
+from pipelines.rules import catalogue, gx
 from pipelines.rules.catalogue import Rule
+from pipelines.warehouse import schema
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     path = tmp_path_factory.mktemp("gx") / "wh.duckdb"
     con = warehouse.connect(path)
     try:
-        warehouse.ensure_schema(con)
+        schema.migrate(con)
         load(
             con,
             make(2023, scale=2),
@@ -37,7 +38,7 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
                 },
             ),
         )
-        engine.run_rules(con)
+        run(con)
     finally:
         con.close()
     yield path

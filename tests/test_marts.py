@@ -4,7 +4,6 @@ loaded from two files, an organ without a place and a report without an organ.""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import identity, layout, marts, warehouse
+from pipelines import identity, layout, marts, packaged, warehouse
+from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
+from pipelines.parsing.parse import PARSER_VERSION
+from pipelines.warehouse import load, schema
 
 FIN_OLD, FIN_NEW = "淮安市洪泽区财政局", "淮安市洪泽区财政金融局"  # renamed for 2023; aliases.csv merges them
 GOV_SHORT, GOV_FULL = "洪泽区人民政府", "淮安市洪泽区人民政府"
@@ -126,9 +128,8 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
         encoding="utf-8",
     )
     c = warehouse.connect(folder / "wh.duckdb")
-    warehouse.ensure_schema(c)
-    # loaded with the shipped aliases (no rename row yet): the rebuild below must merge them
-    warehouse.load_reports(c, _items())
+    schema.migrate(c)
+    load.load_reports(c, _items(), parser_version=PARSER_VERSION)
     c.execute(
         "INSERT INTO findings (report_id, rule_id, instance, status, severity, cell_ids, related_cell_ids,"
         " blank_decided, message_zh) VALUES (?, 'T3-S1', 'a', 'fail', 'error', [], [], false, 'x'),"
@@ -136,7 +137,8 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyCon
         " (?, 'T2-X1', 'c', 'not_assessable', 'warning', [], [], false, 'z')",
         ["h-fin2023"] * 3,
     )
-    marts.refresh(c, identity.make_resolver(aliases_file=aliases_file))
+    store.build(c, identity.make_resolver(aliases_file=aliases_file))
+    marts.build(c)
     yield c
     c.close()
 
@@ -334,28 +336,23 @@ def test_rebuild_is_idempotent(con: duckdb.DuckDBPyConnection, tmp_path: Path) -
         f"kind,name,canonical,region_code,note\norgan,{FIN_OLD},{FIN_NEW},,renamed in 2023\n",
         encoding="utf-8",
     )
-    marts.refresh(con, identity.make_resolver(aliases_file=aliases_file))
+    store.build(con, identity.make_resolver(aliases_file=aliases_file))
+    marts.build(con)
     assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in tables} == before
 
 
-def test_marts_build_without_the_rules_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before the rules' schema (sql/schema/1x_*.sql) exists, the marts still build, with no findings."""
-    schema = tmp_path / "schema"
-    schema.mkdir()
-    for p in warehouse.SCHEMA_DIR.glob("*.sql"):
-        if not p.name.startswith("1"):
-            shutil.copy(p, schema)
-    monkeypatch.setattr(warehouse, "SCHEMA_DIR", schema)
+def test_marts_build_before_the_rules_ran(tmp_path: Path) -> None:
+    """A warehouse whose rules never ran (an in-place load and marts) has no findings: counts are 0."""
     c = warehouse.connect(tmp_path / "bare.duckdb")
     try:
-        warehouse.ensure_schema(c)
-        warehouse.load_reports(
-            c, [("a.txt", "h-a", report(COMMERCE, 2024, **t3(2, 0, 2, 0, 0, 0, 0, 0, 0, 0)))]
+        schema.migrate(c)
+        load.load_reports(
+            c,
+            [("a.txt", "h-a", report(COMMERCE, 2024, **t3(2, 0, 2, 0, 0, 0, 0, 0, 0, 0)))],
+            parser_version=PARSER_VERSION,
         )
-        assert "findings" not in {
-            t for (t,) in c.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
-        marts.refresh(c)
+        store.build(c)
+        marts.build(c)
         assert c.execute("SELECT findings_fail, granted FROM mart_organ_year").fetchall() == [(0, 2)]
     finally:
         c.close()
@@ -365,4 +362,4 @@ def test_build_order_follows_references() -> None:
     order = marts.build_order()
     assert order.index("mart_organ_year") < order.index("mart_organ_yoy")
     assert order.index("mart_coverage") < order.index("mart_region_rollup")
-    assert set(order) == {p.stem for p in marts.MARTS_DIR.glob("*.sql")}
+    assert set(order) == {p.stem for p in packaged.path("sql", "marts").glob("*.sql")}

@@ -11,8 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipelines import ingest as pipeline
-from pipelines import marts, warehouse
+from tests.conftest import run_nightly
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -23,24 +22,13 @@ REAL = REPO.parent / "shared" / "corpus" / "real"
 @pytest.fixture(scope="module")
 def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """data/samples (the synthetic corpus, which has a government and its departments) when present,
-    else the real corpus; loaded, rules run, organs resolved, marts built."""
+    else the real corpus, through the nightly run."""
     inbox = next((d for d in (SAMPLES, REAL) if any(d.glob("*.expected.json"))), None)
     if inbox is None:
         pytest.skip("neither data/samples nor ../shared/corpus/real has reports")
-    path = tmp_path_factory.mktemp("notebooks") / "warehouse.duckdb"
-    pipeline.run(inbox, path)
-    con = warehouse.connect(path)
-    # the rules are another engineer's module; without them the findings stay empty
-    try:
-        from pipelines.rules import engine
-
-        engine.run_rules(con)
-    except ImportError:
-        pass
-    try:
-        marts.refresh(con)
-    finally:
-        con.close()
+    tmp = tmp_path_factory.mktemp("notebooks")
+    path = tmp / "warehouse.duckdb"
+    run_nightly(inbox, path, tmp)
     yield path
 
 

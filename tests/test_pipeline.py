@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ingest_files, summary_of
 
 from pipelines import ingest as pipeline
+from pipelines.ingest import scan
 from pipelines.model import ParsedCell, ParsedReport, Provenance, UnreadableInput
 
 
@@ -50,13 +52,13 @@ def test_discover_skips_answers_manifests_and_hidden_files(tmp_path: Path) -> No
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     os.symlink(tmp_path / "nowhere", tmp_path / "dangling.txt")
-    found = [p.relative_to(tmp_path).as_posix() for p in pipeline.discover(tmp_path)]
+    found = [p.relative_to(tmp_path).as_posix() for p in scan.discover(tmp_path)]
     assert found == ["a.txt", "b.html", "sub/c.pdf"]
 
 
 def test_discover_refuses_a_missing_inbox(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        pipeline.discover(tmp_path / "missing")
+        scan.discover(tmp_path / "missing")
 
 
 def test_parse_all_quarantines_bad_input_and_skips_duplicates(
@@ -73,7 +75,7 @@ def test_parse_all_quarantines_bad_input_and_skips_duplicates(
     for name, data in files.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(data)
-    out = pipeline.parse_all(pipeline.discover(tmp_path), root=tmp_path)
+    out = pipeline.parse_all(scan.discover(tmp_path), root=tmp_path)
     assert [(p.file_name, p.report.year) for p in out.parsed] == [("a.txt", 2023), ("sub/e.txt", 2021)]
     assert [(q.file_name, q.reason, q.medium_guess) for q in out.quarantined] == [
         ("c.bin", "no statistics tables found", "pdf"),
@@ -89,10 +91,12 @@ def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.
     inbox.mkdir()
     (inbox / "a.txt").write_bytes(b"ok 2022")
     (inbox / "junk.bin").write_bytes(b"\x00\x01")
-    first = pipeline.run(inbox, tmp_path / "wh.duckdb", run_id="one")
-    second = pipeline.run(inbox, tmp_path / "wh.duckdb", run_id="two")
-    assert {k: v for k, v in first.items() if k != "run"} == {k: v for k, v in second.items() if k != "run"}
-    assert first["run"] == {
+    wh = tmp_path / "wh.duckdb"
+    first = ingest_files(inbox, wh, run_id="one").counts
+    first_summary = summary_of(wh)
+    second = ingest_files(inbox, wh, run_id="two").counts
+    assert summary_of(wh) == first_summary
+    assert first == {
         "run_id": "one",
         "files_seen": 2,
         "files_new": 2,
@@ -103,7 +107,7 @@ def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.
         "skipped_duplicates": 0,
     }
     # nothing new for this parser: nothing parsed, nothing quarantined again
-    assert second["run"] == {
+    assert second == {
         "run_id": "two",
         "files_seen": 2,
         "files_new": 0,
@@ -113,62 +117,5 @@ def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.
         "quarantined": 0,
         "skipped_duplicates": 0,
     }
-    assert (first["reports"], first["years"], first["cells"]) == (1, [2022], 1)
-    assert first["quarantined"] == [{"file_name": "junk.bin", "reason": "no statistics tables found"}]
-
-
-def test_inbox_fingerprint_follows_the_listing(tmp_path: Path) -> None:
-    empty = pipeline.inbox_fingerprint(tmp_path)
-    (tmp_path / "a.txt").write_text("1")
-    one = pipeline.inbox_fingerprint(tmp_path)
-    assert one != empty and pipeline.inbox_fingerprint(tmp_path) == one
-    (tmp_path / "a.txt").write_text("12")
-    changed = pipeline.inbox_fingerprint(tmp_path)
-    assert changed != one
-    (tmp_path / "a.txt.expected.json").write_text("{}")  # not an input: no new run
-    assert pipeline.inbox_fingerprint(tmp_path) == changed
-
-
-def test_ingest_loads_batch_by_batch_and_accounts_for_every_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A backlog must not be held in memory whole: reports reach the loader a batch at a time.
-    from datetime import UTC, datetime
-
-    from pipelines import warehouse
-    from pipelines.ingest import scan
-
-    monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for year in range(2019, 2024):
-        (inbox / f"r{year}.txt").write_bytes(f"ok {year}".encode())
-    (inbox / "copy.txt").write_bytes(b"ok 2019")
-    (inbox / "d.txt").write_bytes(b"boom")
-    batches: list[int] = []
-    load = warehouse.load_reports
-
-    def counting(con: object, items: list[object], **kw: object) -> int:
-        batches.append(len(items))
-        return load(con, items, **kw)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(warehouse, "load_reports", counting)
-    con = warehouse.connect(tmp_path / "wh.duckdb")
-    try:
-        done, counts = pipeline.ingest(
-            con, scan.plan(con, inbox), run_id="r", started_at=datetime.now(UTC), batch_size=2
-        )
-        years = [y for (y,) in con.execute("SELECT year FROM dim_report ORDER BY year").fetchall()]
-        sources = con.execute("SELECT count(*) FROM source_file").fetchone()
-    finally:
-        con.close()
-    assert batches == [2, 2, 1]
-    assert years == list(range(2019, 2024))
-    assert (done.parsed, [q.file_name for q in done.quarantined], len(done.duplicates)) == (5, ["d.txt"], 1)
-    assert (counts["files_seen"], counts["parsed"], counts["quarantined"], counts["skipped_duplicates"]) == (
-        7,
-        5,
-        1,
-        1,
-    )
-    assert sources == (7,)
+    assert (first_summary["reports"], first_summary["years"], first_summary["cells"]) == (1, [2022], 1)
+    assert first_summary["quarantined"] == [{"file_name": "junk.bin", "reason": "no statistics tables found"}]

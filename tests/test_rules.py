@@ -13,11 +13,15 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import warehouse
 from pipelines.bench import rules as bench
+from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
+from pipelines.parsing.parse import PARSER_VERSION
 from pipelines.rules import catalogue, engine, hierarchy
 from pipelines.rules.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
+from pipelines.rules.hierarchy import organ_id
+from pipelines.warehouse import load as loader
+from pipelines.warehouse import schema
 
 FORMAT_MD = Path(__file__).resolve().parents[2] / "shared" / "spec" / "FORMAT.md"
 RULE_IDS = (
@@ -120,24 +124,26 @@ def load(con: duckdb.DuckDBPyConnection, *reports: ParsedReport | tuple[str, Par
             json.dumps([name, rep.as_json()], ensure_ascii=False, default=str).encode()
         ).hexdigest()
         items.append((name, digest, rep))
-    warehouse.load_reports(con, items)
+    loader.load_reports(con, items, parser_version=PARSER_VERSION)
     return [d for _, d, _ in items]
 
 
 def rep_name(r: ParsedReport) -> str:
-    return f"{warehouse.agency_id(r.agency or '')[:6]}_{r.year}"
+    return f"{organ_id(r.agency or '')[:6]}_{r.year}"
 
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect(":memory:")
-    warehouse.ensure_schema(c)
+    schema.migrate(c)
     yield c
     c.close()
 
 
-def run(con: duckdb.DuckDBPyConnection) -> engine.RunResult:
-    return engine.run_rules(con)
+def run(con: duckdb.DuckDBPyConnection, rules: list[catalogue.Rule] | None = None) -> engine.RunResult:
+    """What the nightly run does between the load and GX: organs resolved, then every rule."""
+    store.build(con)
+    return engine.find(con, rules if rules is not None else list(catalogue.load()), run_id="test")
 
 
 def rows(
@@ -320,7 +326,7 @@ CASES: dict[str, Callable[[], tuple[list[ParsedReport], set[tuple[int, str]]]]] 
 def all_cases() -> Iterator[tuple[dict[str, list[ParsedReport]], set[tuple[str, str, str]]]]:
     """Every case in one warehouse, each under its own organ, evaluated once."""
     c = duckdb.connect(":memory:")
-    warehouse.ensure_schema(c)
+    schema.migrate(c)
     reports = {}
     for rule_id, case in CASES.items():
         reps, _ = case()
@@ -382,10 +388,7 @@ def _region(
     )
     con.executemany(
         "INSERT INTO agency_parent VALUES (?, ?, 'test')",
-        [
-            [warehouse.agency_id(f"{tag}第{i}局"), warehouse.agency_id(f"{tag}人民政府")]
-            for i in range(children)
-        ],
+        [[organ_id(f"{tag}第{i}局"), organ_id(f"{tag}人民政府")] for i in range(children)],
     )
 
 
@@ -519,7 +522,7 @@ SCENARIOS: dict[str, Callable[[duckdb.DuckDBPyConnection, str], Any]] = {
 @pytest.fixture(scope="module")
 def shared() -> Iterator[duckdb.DuckDBPyConnection]:
     c = duckdb.connect(":memory:")
-    warehouse.ensure_schema(c)
+    schema.migrate(c)
     for tag, setup in SCENARIOS.items():
         setup(c, tag)
     run(c)
@@ -695,6 +698,7 @@ def test_hierarchy_from_organs_json_matches_by_file(con: duckdb.DuckDBPyConnecti
     load(
         con, ("d/gov_2024.html", make(agency="某某区人民政府")), ("d/a_2024.html", make(agency="某某区甲局"))
     )
+    store.build(con)
     organs = [
         {
             "id": "gov",
@@ -711,8 +715,8 @@ def test_hierarchy_from_organs_json_matches_by_file(con: duckdb.DuckDBPyConnecti
     assert hierarchy.load_inbox(con, tmp_path) == 2
     assert hierarchy.load_inbox(con, tmp_path) == 2  # replaces, does not add
     links = set(con.execute("SELECT child_agency_id, parent_agency_id FROM agency_parent").fetchall())
-    gov = warehouse.agency_id("某某区人民政府")
-    assert links == {(warehouse.agency_id("某某区甲局"), gov), (warehouse.agency_id("某某区乙局"), gov)}
+    gov = organ_id("某某区人民政府")
+    assert links == {(organ_id("某某区甲局"), gov), (organ_id("某某区乙局"), gov)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -754,7 +758,7 @@ def test_a_broken_rule_leaves_the_previous_findings(con: duckdb.DuckDBPyConnecti
     before = con.execute("SELECT count(*) FROM findings").fetchone()
     bad = catalogue.Rule("Z-1", "Q", "Q", "info", "坏", "broken", "SELECT no_such_column FROM findings")
     with pytest.raises(duckdb.Error):
-        engine.run_rules(con, [*catalogue.load(), bad])
+        run(con, [*catalogue.load(), bad])
     assert con.execute("SELECT count(*) FROM findings").fetchone() == before
 
 

@@ -10,9 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import ingest as pipeline
-from pipelines import warehouse
-from pipelines.rules import engine
+from pipelines import rules, warehouse
+from tests.conftest import ingest_files
 
 # README "Inconsistencies as printed", as (file, rule, instance), plus the stock-flow failures of
 # 行政规范性文件 it names under "Cross-year checks" (2022→2023, 2023→2024, 2024→2025).
@@ -32,9 +31,9 @@ STOCK_FLOW_FAILS = {2024, 2025}
 @pytest.fixture(scope="module")
 def wh(real_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     path = tmp_path_factory.mktemp("real") / "wh.duckdb"
-    pipeline.run(real_dir, path)
+    ingest_files(real_dir, path)
+    rules.run(path, gx=False)
     con = warehouse.connect(path)
-    engine.run_rules(con)
     yield con
     con.close()
 

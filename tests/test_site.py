@@ -18,7 +18,7 @@ import pytest
 
 from pipelines.site.build import MAX_PAGE_BYTES, build_site
 from pipelines.site.pages import organ as organ_page
-from tests.conftest import SAMPLES, run_nightly
+from tests.conftest import SAMPLES, run_nightly, settings_for
 
 EVIL = "<script>alert(1)</script>"
 EVIL_ORGAN = EVIL + "盐城市盐都区招商局"
@@ -243,8 +243,7 @@ def test_figures_are_valid_plotly(built: tuple[Path, Path]) -> None:
 def test_site_without_rules_says_so(tmp_path: Path) -> None:
     from dagster import materialize
 
-    from pipelines import marts, warehouse
-    from pipelines.orchestration.assets import INGEST_ASSETS
+    from pipelines.orchestration.assets import identity_tables, ingest_tables, mart_tables
     from pipelines.orchestration.resources import make_resources
 
     inbox = tmp_path / "inbox"
@@ -252,16 +251,11 @@ def test_site_without_rules_says_so(tmp_path: Path) -> None:
     for name in ("320903-finance_2019.txt", "320903-finance_2020.txt"):
         shutil.copy(SAMPLES / name, inbox / name)
     wh = tmp_path / "wh.duckdb"
-    assert materialize(
-        INGEST_ASSETS,
-        resources=make_resources(inbox, wh),
+    assert materialize(  # every stage but the rules, in place
+        [ingest_tables, identity_tables, mart_tables],
+        resources=make_resources(settings_for(inbox, wh, tmp_path, staged=False)),
         run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
     ).success
-    c = warehouse.connect(wh)
-    try:
-        marts.refresh(c)
-    finally:
-        c.close()
     result = build_site(wh, tmp_path / "site")
     assert result.organs == 1
     assert "一致性检查尚未运行" in (tmp_path / "site" / "quality.html").read_text(encoding="utf-8")
@@ -274,11 +268,12 @@ def test_definitions_and_cli_register_the_site() -> None:
     from pipelines.cli.main import build_parser
     from pipelines.orchestration.definitions import defs
 
-    # the last step of the nightly job, after every mart, and a job of its own to run by hand
+    # the last step of the nightly job, after the publish (so after every mart), and a job of its own
     assert AssetKey("static_site") in defs.resolve_job_def("nightly").asset_layer.executable_asset_keys
     assert AssetKey("static_site") in defs.resolve_job_def("build_site").asset_layer.executable_asset_keys
-    upstream = defs.resolve_asset_graph().get(AssetKey("static_site")).parent_keys
-    assert {AssetKey(m) for m in marts.mart_files()} <= upstream
+    graph = defs.resolve_asset_graph()
+    assert graph.get(AssetKey("static_site")).parent_keys == {AssetKey("published_warehouse")}
+    assert {AssetKey(m) for m in marts.mart_files()} <= graph.get(AssetKey("published_warehouse")).parent_keys
     args = build_parser().parse_args(["site", "build", "--out", "x"])
     assert args.site_command == "build" and str(args.out) == "x"
 

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from test_site import EVIL, build_all, organ_file
 
-from tests.conftest import REPO
+from tests.conftest import REPO, run_nightly
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -271,15 +271,11 @@ def test_works_from_file_url(tab: Browser, built: tuple[Path, Path]) -> None:
 
 
 def test_empty_warehouse_has_empty_states(tab: Browser, tmp_path: Path) -> None:
-    from pipelines import marts, warehouse
     from pipelines.site.build import build_site
 
-    c = warehouse.connect(tmp_path / "wh.duckdb")
-    try:
-        warehouse.ensure_schema(c)
-        marts.refresh(c)
-    finally:
-        c.close()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    run_nightly(inbox, tmp_path / "wh.duckdb", tmp_path, site=tmp_path / "nightly-site")
     site = build_site(tmp_path / "wh.duckdb", tmp_path / "site").out_dir
     page = tab.open(site.joinpath("index.html").as_uri(), "empty-overview")
     assert page.locator(".empty").count() >= 3

@@ -11,8 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import warehouse
+from pipelines import identity, warehouse
+from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
+from pipelines.parsing.parse import PARSER_VERSION
+from pipelines.warehouse import load, schema
 
 CELLS_TSV = Path(__file__).resolve().parents[2] / "shared" / "spec" / "cells.tsv"
 AUDIT_TABLES = {"load_run"}  # grows on every run by design; everything else must be identical
@@ -60,6 +63,16 @@ def make_report(
     )
 
 
+def load_reports(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, ParsedReport]]) -> int:
+    return load.load_reports(con, items, parser_version=PARSER_VERSION)
+
+
+def quarantine(
+    con: duckdb.DuckDBPyConnection, name: str, digest: str, reason: str, medium: str | None = None
+) -> None:
+    load.quarantine_many(con, [load.Rejected(name, digest, reason, medium)], parser_version=PARSER_VERSION)
+
+
 def h(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -81,7 +94,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[Any, ...]]]
 @pytest.fixture
 def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     c = warehouse.connect(tmp_path / "wh" / "test.duckdb")
-    warehouse.ensure_schema(c)
+    schema.migrate(c)
     yield c
     c.close()
 
@@ -106,9 +119,9 @@ def test_every_table_and_column_has_a_comment(con: duckdb.DuckDBPyConnection) ->
     assert [(t, c) for t, c, comment in columns if not comment] == []
 
 
-def test_ensure_schema_is_idempotent_and_seeds_dim_cell(con: duckdb.DuckDBPyConnection) -> None:
+def test_migrate_is_idempotent_and_seeds_dim_cell(con: duckdb.DuckDBPyConnection) -> None:
     before = snapshot(con)
-    warehouse.ensure_schema(con)
+    schema.migrate(con)
     assert snapshot(con) == before
     rows = con.execute("SELECT cell_id, format, table_no, row_code, col_code FROM dim_cell").fetchall()
     assert ("t3.granted.natural_person", "F2021", "三", "granted", "natural_person") in rows
@@ -119,7 +132,7 @@ def test_ensure_schema_is_idempotent_and_seeds_dim_cell(con: duckdb.DuckDBPyConn
 
 
 def test_load_stores_reports_cells_sections_and_provenance(con: duckdb.DuckDBPyConnection) -> None:
-    n = warehouse.load_reports(
+    n = load_reports(
         con,
         [
             ("a.html", h("a"), make_report()),
@@ -127,6 +140,7 @@ def test_load_stores_reports_cells_sections_and_provenance(con: duckdb.DuckDBPyC
         ],
     )
     assert n == 2
+    store.build(con)  # the identity stage gives reports their organ
     s = warehouse.summary(con)
     assert (s["reports"], s["agencies"], s["years"], s["cells"]) == (2, 2, [2020, 2023], 8)
     row = con.execute(
@@ -161,9 +175,10 @@ def test_load_stores_reports_cells_sections_and_provenance(con: duckdb.DuckDBPyC
         "平潭综合实验区财政金融局",
         "年度报告",
         ["year from title"],
-        warehouse.current_parser(),
+        PARSER_VERSION,
     )
-    assert report[8] == warehouse.agency_id("平潭综合实验区 财政金融局")  # normalised: spaces don't count
+    resolved = identity.resolve("平潭综合实验区 财政金融局")  # normalised: spaces don't count
+    assert resolved is not None and report[8] == resolved.agency_id
     # Every cell joins dim_cell on (cell_id, format).
     assert con.execute(
         "SELECT count(*) FROM fact_cell LEFT JOIN dim_cell USING (cell_id, format) "
@@ -173,19 +188,19 @@ def test_load_stores_reports_cells_sections_and_provenance(con: duckdb.DuckDBPyC
 
 def test_reload_leaves_identical_contents(con: duckdb.DuckDBPyConnection) -> None:
     items = [("a.html", h("a"), make_report()), ("b.txt", h("b"), make_report(None, None))]
-    warehouse.load_reports(con, items)
-    warehouse.quarantine(con, "junk.bin", h("junk"), "binary data", "pdf")
+    load_reports(con, items)
+    quarantine(con, "junk.bin", h("junk"), "binary data", "pdf")
     first = snapshot(con)
-    warehouse.ensure_schema(con)
-    warehouse.load_reports(con, items)
-    warehouse.quarantine(con, "junk.bin", h("junk"), "binary data", "pdf")
+    schema.migrate(con)
+    load_reports(con, items)
+    quarantine(con, "junk.bin", h("junk"), "binary data", "pdf")
     assert snapshot(con) == first
 
 
 def test_reload_replaces_a_report_and_keeps_first_loaded_at(con: duckdb.DuckDBPyConnection) -> None:
-    warehouse.load_reports(con, [("a.html", h("a"), make_report(value=2))])
+    load_reports(con, [("a.html", h("a"), make_report(value=2))])
     (loaded_at,) = con.execute("SELECT loaded_at FROM dim_report").fetchone() or (None,)
-    warehouse.load_reports(con, [("renamed.html", h("a"), make_report(value=5))])
+    load_reports(con, [("renamed.html", h("a"), make_report(value=5))])
     assert con.execute("SELECT file_name, loaded_at FROM dim_report").fetchall() == [
         ("renamed.html", loaded_at)
     ]
@@ -197,27 +212,24 @@ def test_reload_replaces_a_report_and_keeps_first_loaded_at(con: duckdb.DuckDBPy
 
 
 def test_same_bytes_twice_in_one_batch_load_once(con: duckdb.DuckDBPyConnection) -> None:
-    assert (
-        warehouse.load_reports(con, [("a.html", h("a"), make_report()), ("copy.html", h("a"), make_report())])
-        == 1
-    )
+    assert load_reports(con, [("a.html", h("a"), make_report()), ("copy.html", h("a"), make_report())]) == 1
     assert con.execute("SELECT file_name FROM dim_report").fetchall() == [("a.html",)]
 
 
 def test_report_text_is_data_not_sql(con: duckdb.DuckDBPyConnection) -> None:
     evil = "x'); DROP TABLE dim_report; --"
-    warehouse.load_reports(con, [(evil, h("evil"), make_report(evil))])
-    warehouse.quarantine(con, evil, h("evil2"), evil)
+    load_reports(con, [(evil, h("evil"), make_report(evil))])
+    quarantine(con, evil, h("evil2"), evil)
     assert con.execute("SELECT file_name, agency_name FROM dim_report").fetchall() == [(evil, evil)]
     assert con.execute("SELECT reason FROM quarantine").fetchall() == [(evil,)]
 
 
 def test_quarantine_is_idempotent_by_hash_and_keeps_detected_at(con: duckdb.DuckDBPyConnection) -> None:
-    warehouse.quarantine(con, "junk.bin", h("junk"), "binary data", None)
+    quarantine(con, "junk.bin", h("junk"), "binary data", None)
     first = con.execute("SELECT * FROM quarantine").fetchall()
-    warehouse.quarantine(con, "junk.bin", h("junk"), "binary data", None)
+    quarantine(con, "junk.bin", h("junk"), "binary data", None)
     assert con.execute("SELECT * FROM quarantine").fetchall() == first
-    warehouse.quarantine(con, "junk-again.bin", h("junk"), "still binary", "pdf")
+    quarantine(con, "junk-again.bin", h("junk"), "still binary", "pdf")
     rows = con.execute(
         "SELECT content_hash, file_name, reason, medium_guess, detected_at FROM quarantine"
     ).fetchall()
@@ -228,11 +240,11 @@ def test_quarantine_is_idempotent_by_hash_and_keeps_detected_at(con: duckdb.Duck
 
 
 def test_a_file_is_either_a_report_or_quarantined(con: duckdb.DuckDBPyConnection) -> None:
-    warehouse.quarantine(con, "a.html", h("a"), "parser error: ValueError: x")
-    warehouse.load_reports(con, [("a.html", h("a"), make_report())])
+    quarantine(con, "a.html", h("a"), "parser error: ValueError: x")
+    load_reports(con, [("a.html", h("a"), make_report())])
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
     # A later parse that rejects the same bytes takes the report out again.
-    warehouse.quarantine(con, "a.html", h("a"), "no tables found")
+    quarantine(con, "a.html", h("a"), "no tables found")
     assert [
         con.execute(f"SELECT count(*) FROM {t}").fetchone()
         for t in ("dim_report", "fact_cell", "fact_section", "quarantine")
@@ -240,8 +252,8 @@ def test_a_file_is_either_a_report_or_quarantined(con: duckdb.DuckDBPyConnection
 
 
 def test_failing_batch_leaves_nothing_half_loaded(con: duckdb.DuckDBPyConnection) -> None:
-    warehouse.load_reports(con, [("a.html", h("a"), make_report(value=2))])
-    warehouse.quarantine(con, "b.html", h("b"), "was unreadable before")
+    load_reports(con, [("a.html", h("a"), make_report(value=2))])
+    quarantine(con, "b.html", h("b"), "was unreadable before")
     before = snapshot(con)
     # A reload of a, a new b, then a cell that violates the schema (kind CHECK) late in the batch:
     # by then a's old rows are deleted and b's dim_report row is inserted, and all must roll back.
@@ -251,18 +263,19 @@ def test_failing_batch_leaves_nothing_half_loaded(con: duckdb.DuckDBPyConnection
         ("c.html", h("c"), make_report("丙局", kind="bogus")),
     ]
     with pytest.raises(duckdb.ConstraintException):
-        warehouse.load_reports(con, bad_batch)
+        load_reports(con, bad_batch)
     assert snapshot(con) == before
     # The connection is usable afterwards, and a good batch goes in.
-    assert warehouse.load_reports(con, bad_batch[:2]) == 2
+    assert load_reports(con, bad_batch[:2]) == 2
 
 
 def test_record_run_is_an_audit_log(con: duckdb.DuckDBPyConnection) -> None:
     from datetime import UTC, datetime
 
     t = datetime(2026, 1, 1, tzinfo=UTC)
-    warehouse.record_run(
+    load.record_run(
         con,
+        parser_version=PARSER_VERSION,
         run_id="r1",
         started_at=t,
         finished_at=t,
@@ -278,6 +291,7 @@ def test_record_run_is_an_audit_log(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_bulk_load_of_many_reports(con: duckdb.DuckDBPyConnection) -> None:
     items = [(f"r{i}.html", h(f"r{i}"), make_report(f"局{i % 50}", 2019 + i % 7)) for i in range(500)]
-    assert warehouse.load_reports(con, items) == 500
+    assert load_reports(con, items) == 500
+    store.build(con)
     s = warehouse.summary(con)
     assert (s["reports"], s["agencies"], s["cells"], len(s["years"])) == (500, 50, 2000, 7)

@@ -17,17 +17,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-import pandas as pd
+import polars as pl
 
-from pipelines import warehouse
-from pipelines.ingest import discover, parse_all
+from pipelines import ingest, rules, warehouse
+from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
 from pipelines.parsing import parse
-from pipelines.rules import catalogue, engine, hierarchy
+from pipelines.rules import catalogue
+from pipelines.warehouse import load, schema
 
 Mode = Literal["parsed", "printed"]
 
@@ -61,20 +63,24 @@ class Score:
 
 
 def load_corpus(con: duckdb.DuckDBPyConnection, corpus: Path, mode: Mode = "printed") -> int:
-    """Load a synthetic corpus folder into the warehouse, plus its organs.json; returns reports."""
-    warehouse.ensure_schema(con)
+    """Load a synthetic corpus folder into the warehouse and resolve its organs; returns reports.
+    parsed: through the ingest stage; printed: the cells as generated, loaded as if parsed."""
+    schema.migrate(con)
     corpus = Path(corpus)
     if mode == "parsed":
-        outcome = parse_all(discover(corpus), root=corpus)
-        items = [(it.file_name, it.content_hash, it.report) for it in outcome.parsed]
-        subtotals: list[tuple[str, str, str, float | None]] = []
-    else:
-        items, subtotals = list(_printed_items(corpus)), []
-        for name, digest, _report in items:
-            subtotals += _subtotals(corpus / (name + ".expected.json"), digest)
-    warehouse.load_reports(con, items)
+        done = ingest.run(con, corpus, run_id="measure", started_at=datetime.now(UTC))
+        store.build(con)
+        return done.parsed
+    items, subtotals = list(_printed_items(corpus)), []
+    for name, digest, _report in items:
+        subtotals += _subtotals(corpus / (name + ".expected.json"), digest)
+    load.load_reports(con, items, parser_version="printed")
     if subtotals:
-        df = pd.DataFrame(subtotals, columns=["report_id", "group_code", "col_code", "value"])
+        df = pl.DataFrame(
+            subtotals,
+            schema={"report_id": pl.Utf8, "group_code": pl.Utf8, "col_code": pl.Utf8, "value": pl.Float64},
+            orient="row",
+        )
         con.register("_gk_subtotals", df)
         try:
             con.execute(
@@ -83,7 +89,7 @@ def load_corpus(con: duckdb.DuckDBPyConnection, corpus: Path, mode: Mode = "prin
             )
         finally:
             con.unregister("_gk_subtotals")
-    hierarchy.load_inbox(con, corpus)
+    store.build(con)
     return len(items)
 
 
@@ -242,7 +248,11 @@ def measure(
     con = warehouse.connect(db)
     try:
         load_corpus(con, corpus, mode)
-        engine.run_rules(con)
+    finally:
+        con.close()
+    rules.run(db, gx=False, inbox=Path(corpus))  # the corpus' organs.json gives H-X1 its hierarchy
+    con = warehouse.connect(db)
+    try:
         manifest = json.loads((Path(corpus) / "manifest.json").read_text(encoding="utf-8"))
         scope = parsed_scope(corpus, exactly_parsed(corpus)) if only_exact else None
         return scores(con, manifest, scope)

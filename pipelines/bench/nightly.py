@@ -47,9 +47,7 @@ class Night:
 
 
 def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = False) -> list[Night]:
-    from pipelines.orchestration.definitions import (
-        NIGHTLY_ASSETS,  # Dagster: imported once, outside the timings
-    )
+    import pipelines.orchestration.assets  # noqa: F401  (Dagster: imported once, outside the timings)
 
     out = []
     for size in sizes:
@@ -60,7 +58,7 @@ def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = Fals
         _clear(inbox, wh, site)  # a bench run again in the same folder starts from an empty warehouse
         _link_tree(corpus, inbox, skip={p.name for p in held_out})
         t0 = time.perf_counter()
-        _night(NIGHTLY_ASSETS, inbox, wh, site)
+        _night(inbox, wh, site)
         initial = time.perf_counter() - t0
         peak_initial = _peak_mb()
         if echo:
@@ -70,7 +68,7 @@ def run(sizes: Sequence[int], workdir: Path, *, new: int = 10, echo: bool = Fals
         # A real night starts in a fresh process: don't time the collection of the first run's garbage.
         gc.collect()
         t0 = time.perf_counter()
-        run_id, steps = _night(NIGHTLY_ASSETS, inbox, wh, site)
+        run_id, steps = _night(inbox, wh, site)
         night = time.perf_counter() - t0
         with duckdb.connect(str(wh), read_only=True) as con:
             parsed_row = con.execute("SELECT parsed FROM load_run WHERE run_id = ?", [run_id]).fetchone()
@@ -99,10 +97,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _night(assets: Sequence[object], inbox: Path, wh: Path, site: Path) -> tuple[str, dict[str, float]]:
+def _night(inbox: Path, wh: Path, site: Path) -> tuple[str, dict[str, float]]:
     from pipelines.orchestration.nightly import materialize_nightly
+    from pipelines.settings import Settings
 
-    result = materialize_nightly(assets, inbox, wh, sources=inbox / "no-sources.yaml", site_dir=site)  # type: ignore[arg-type]
+    settings = Settings.load(inbox=inbox, warehouse=wh, site=site).with_(sources=inbox / "no-sources.yaml")
+    result = materialize_nightly(settings)
     if not result.success:
         raise RuntimeError(f"nightly run failed: {[e.step_key for e in result.get_step_failure_events()]}")
     steps = {

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import polars as pl
 
-from pipelines import layout, warehouse
+from pipelines import layout, rules, warehouse
 from pipelines.rules import catalogue, engine
+from pipelines.warehouse import schema
 
 YEARS = tuple(range(2019, 2026))
 GROUP = 20  # one region government and 19 organs its report sums
@@ -83,11 +84,12 @@ def template(fmt: str) -> dict[str, float]:
 
 def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]:
     """Write n_reports synthetic reports (and their hierarchy) into an empty warehouse."""
-    warehouse.ensure_schema(con)
+    schema.migrate(con)
     t0 = time.perf_counter()
-    tpl = pd.DataFrame(
+    tpl = pl.DataFrame(
         [(fmt, cid, float(v)) for fmt in layout.FORMATS for cid, v in template(fmt).items()],
-        columns=["format", "cell_id", "v"],
+        schema={"format": pl.Utf8, "cell_id": pl.Utf8, "v": pl.Float64},
+        orient="row",
     )
     con.register("_gk_template", tpl)
     n_years = len(YEARS)
@@ -162,29 +164,22 @@ class SpeedResult:
     gx_seconds: dict[str, float]
 
 
-def speed(n_reports: int, workdir: Path, *, gx: bool = False, threads: int | None = None) -> SpeedResult:
-    """Synthesise n_reports into a fresh warehouse file and time every step of a rules run."""
+def speed(n_reports: int, workdir: Path, *, gx: bool = False) -> SpeedResult:
+    """Synthesise n_reports into a fresh warehouse file and time a rules run (the stage's driver)."""
     db = Path(workdir) / "bench_rules.duckdb"
     for p in (db, db.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)
     con = warehouse.connect(db)
     try:
         con.execute("SET enable_progress_bar = false")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         info = synthesise(con, n_reports)
         con.execute("CHECKPOINT")
-        run = engine.run_rules(con)
     finally:
         con.close()
-    gx_seconds: dict[str, float] = {}
-    if gx:
-        from pipelines.rules import gx as gx_mod
-
-        for rule_id, res in gx_mod.validate(db, catalogue.load()).items():
-            gx_seconds[rule_id] = res.seconds
-            r = run.by_id()[rule_id]
-            r.gx_success, r.gx_unexpected, r.gx_seconds = res.success, res.unexpected, res.seconds
+    run = rules.run(db, gx=gx)
+    if run.gx_error:
+        raise RuntimeError(f"Great Expectations did not run: {run.gx_error}")
+    gx_seconds = {r.rule.id: r.gx_seconds for r in run.rules if r.gx_seconds is not None}
     for p in (db, db.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)
     return SpeedResult(n_reports, int(info["cells"]), info["seconds"], run, gx_seconds)
@@ -235,19 +230,19 @@ def compare_gx_engines(n_reports: int, workdir: Path) -> str:
     con = warehouse.connect(db)
     try:
         synthesise(con, n_reports)
-        run = engine.run_rules(con)
-        fail_s1 = run.by_id()["T3-S1"].fail
     finally:
         con.close()
-    rules = catalogue.load()
+    run = rules.run(db, gx=False)
+    fail_s1 = run.by_id()["T3-S1"].fail
+    catalogue_rules = catalogue.load()
     t0 = time.perf_counter()
-    sql_results = gx_mod.validate(db, rules)
+    sql_results = gx_mod.validate(db, catalogue_rules)
     sql_total = time.perf_counter() - t0
     sql_s1 = sql_results["T3-S1"]
-    unpatched = gx_mod.validate(db, [r for r in rules if r.id == "T3-S1"], patched=False)["T3-S1"]
+    unpatched = gx_mod.validate(db, [r for r in catalogue_rules if r.id == "T3-S1"], patched=False)["T3-S1"]
     agree = sum(1 for r in run.rules if sql_results[r.rule.id].unexpected == r.fail)
 
-    import great_expectations.expectations as gxe
+    import great_expectations.expectations as gxe  # its pandas datasource is what is measured here
 
     t0 = time.perf_counter()
     con = warehouse.connect(db, read_only=True)
@@ -279,11 +274,11 @@ def compare_gx_engines(n_reports: int, workdir: Path) -> str:
             f"{fail_s1} T3-S1 violations in findings)",
             f"  SQL datasource, unpatched: T3-S1 success={unpatched.success}, unexpected={unpatched.unexpected}, "
             f"error={unpatched.error!r}",
-            f"  SQL datasource, patched: all {len(rules)} rules in {sql_total:.2f} s "
+            f"  SQL datasource, patched: all {len(catalogue_rules)} rules in {sql_total:.2f} s "
             f"(T3-S1 alone {sql_s1.seconds:.2f} s, unexpected {sql_s1.unexpected}); "
-            f"unexpected count = findings count for {agree} of {len(rules)} rules",
+            f"unexpected count = findings count for {agree} of {len(catalogue_rules)} rules",
             f"  pandas datasource: T3-S1 only, fetch frame {fetched:.2f} s + validate {pandas_s1:.2f} s "
-            f"= {fetched + pandas_s1:.2f} s (unexpected {unexpected}); the other {len(rules) - 1} rules "
+            f"= {fetched + pandas_s1:.2f} s (unexpected {unexpected}); the other {len(catalogue_rules) - 1} rules "
             "have no pandas form without rewriting them",
         ]
     )

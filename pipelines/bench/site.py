@@ -32,8 +32,9 @@ class SiteBench:
 def make_warehouse(workdir: Path, organs: int, years: range, seed: int) -> tuple[Path, float, float]:
     """A synthetic corpus in workdir/corpus, published into workdir/bench.duckdb by the nightly
     assets (all but the site, which is timed on its own)."""
-    from pipelines.orchestration.definitions import NIGHTLY_ASSETS
+    from pipelines.orchestration.assets import ALL_ASSETS, SITE
     from pipelines.orchestration.nightly import materialize_nightly
+    from pipelines.settings import Settings
     from pipelines.synth.corpus import generate
 
     corpus, wh = workdir / "corpus", workdir / "bench.duckdb"
@@ -42,9 +43,10 @@ def make_warehouse(workdir: Path, organs: int, years: range, seed: int) -> tuple
     t1 = time.perf_counter()
     for p in (wh, wh.with_suffix(".duckdb.wal")):
         p.unlink(missing_ok=True)
-    assets = [a for a in NIGHTLY_ASSETS if "static_site" not in {k.to_user_string() for k in a.keys}]
+    assets = [a for a in ALL_ASSETS if SITE not in a.keys]
     # no sources file: a benchmark must not fetch anything from the network
-    result = materialize_nightly(assets, corpus, wh, sources=workdir / "no-sources.yaml")
+    settings = Settings.load(inbox=corpus, warehouse=wh).with_(sources=workdir / "no-sources.yaml")
+    result = materialize_nightly(settings, assets=assets)
     if not result.success:
         raise RuntimeError(f"the nightly assets failed on the synthetic corpus in {corpus}")
     return wh, t1 - t0, time.perf_counter() - t1

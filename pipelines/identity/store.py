@@ -1,8 +1,6 @@
-"""Re-resolve every report of a warehouse and write the agency dimension: dim_report.agency_id,
-dim_agency, dim_agency_profile and identity_issue, in one transaction.
-
-The loader already writes each new report's agency_id with the same resolver; this pass is what
-makes an edit of data/aliases.csv or data/sectors.yaml reach the reports loaded before it. Names
+"""The identity stage: resolve every report's organ and write the agency dimension, dim_report.agency_id,
+dim_agency, dim_agency_profile and identity_issue, in one transaction. The loader stores the name a
+report prints; this stage alone decides which organ that is, so an edit of data/aliases.csv or data/sectors.yaml reach the reports loaded before it. Names
 resolve once each (a warehouse has far fewer names than reports); only names without a place are
 resolved per report, since their title and body may tell the place.
 """
@@ -13,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import pandas as pd
+import polars as pl
 
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
+from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
 
 PROFILE_COLUMNS = (
@@ -39,6 +38,8 @@ PROFILE_COLUMNS = (
     "names",
 )
 ISSUE_COLUMNS = ("report_id", "rule_id", "severity", "agency_id", "name", "message_zh")
+# What the stage reads: the names, titles and file names the loader stored, and section 一's opening.
+READS = ("dim_report", "fact_section")
 NO_NAME = "报告标题、正文和文件名中均未找到报告机关名称，无法归属机关；报告已保留，但不进入按机关的统计"
 
 
@@ -50,7 +51,9 @@ class RebuildStats:
     issues: dict[str, int]
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> RebuildStats:
+def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> RebuildStats:
+    """The stage's driver: every report re-resolved with `resolver` (default: the project's data files)."""
+    schema.check(con)
     resolver = resolver or default_resolver()
     reports = con.execute(f"""
         SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, r.loaded_at,
@@ -61,10 +64,8 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
     resolved: list[tuple[tuple[Any, ...], Identity | None]] = [
         (row, resolver.resolve(row[1], title=row[2], file_name=row[3], context=row[7])) for row in reports
     ]
-    assignments = pd.DataFrame(
-        [(row[0], ident.agency_id if ident else None) for row, ident in resolved],
-        columns=["report_id", "agency_id"],
-        dtype="object",
+    assignments = _frame(
+        [(row[0], ident.agency_id if ident else None) for row, ident in resolved], ("report_id", "agency_id")
     )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
@@ -93,14 +94,14 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
             "ORDER BY report_id, rule_id"
         )
     counts: dict[str, int] = {}
-    for rule_id in issues["rule_id"]:
+    for rule_id in issues["rule_id"].to_list():
         counts[rule_id] = counts.get(rule_id, 0) + 1
-    return RebuildStats(len(reports), len(agencies), reassigned, dict(sorted(counts.items())))
+    return RebuildStats(len(reports), agencies.height, reassigned, dict(sorted(counts.items())))
 
 
 def _agencies(
     resolved: list[tuple[tuple[Any, ...], Identity | None]], resolver: Resolver
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """dim_agency and dim_agency_profile rows: each organ as its latest report (year, then load time,
     then id) shows it, with every name its reports print; then the governments above them that have
     no reports, so that every parent_agency_id has a row (region rollups need their place)."""
@@ -156,12 +157,12 @@ def _agencies(
                 sorted(printed.get(aid, ())),
             )
         )
-    agencies = pd.DataFrame(agency_rows, columns=["agency_id", "name"], dtype="object")
-    profiles = pd.DataFrame(profile_rows, columns=list(PROFILE_COLUMNS), dtype="object")
+    agencies = _frame(agency_rows, ("agency_id", "name"))
+    profiles = _frame(profile_rows, PROFILE_COLUMNS, {"has_reports": pl.Boolean, "names": pl.List(pl.Utf8)})
     return agencies, profiles
 
 
-def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataFrame:
+def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pl.DataFrame:
     rows: list[tuple[str, str, str, str | None, str | None, str]] = []
     for row, ident in resolved:
         if ident is None:
@@ -171,4 +172,12 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataF
             (row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
             for issue in ident.issues
         ]
-    return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype="object")
+    return _frame(rows, ISSUE_COLUMNS)
+
+
+def _frame(
+    rows: list[tuple[Any, ...]], columns: tuple[str, ...], types: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    """Rows as a frame of text columns, except the columns `types` names."""
+    schema = {c: (types or {}).get(c, pl.Utf8) for c in columns}
+    return pl.DataFrame(rows, schema=schema, orient="row")

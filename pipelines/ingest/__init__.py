@@ -1,42 +1,31 @@
-"""Inbox -> parsed reports -> warehouse, as plain functions that the Dagster assets and tests call.
+"""The ingest stage: inbox files -> parsed reports -> warehouse tables.
 
-The scan (pipelines/scan.py) decides which files need parsing; this module parses them, never
-letting one bad file stop the batch, and stores the outcome with the run's counts.
+`run` is the stage's one driver (the Dagster ingest asset, the benchmarks and the tests call it): it
+brings the warehouse to the code's schema (the first step of every run), scans the inbox against it
+(scan.py: which files are new, changed or unchanged, which bytes this parser has not parsed yet),
+parses those files and loads the reports batch by batch, quarantines what did not parse, remembers
+the scanned files and logs the run. One bad file never stops the batch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import duckdb
-import pandas as pd
 
-from pipelines import warehouse
 from pipelines.ingest import scan
-from pipelines.ingest.scan import Duplicate, discover, inbox_fingerprint
+from pipelines.ingest.scan import Duplicate, Plan
 from pipelines.parsing import parse
 from pipelines.pause import pause_point
 from pipelines.progress import progress
-from pipelines.warehouse import LoadItem, Rejected
+from pipelines.warehouse import load, schema
+from pipelines.warehouse.load import LoadItem, Rejected
 
-__all__ = [
-    "BATCH_SIZE",
-    "Duplicate",
-    "Ingested",
-    "ParseOutcome",
-    "discover",
-    "guess_medium",
-    "inbox_fingerprint",
-    "ingest",
-    "parse_all",
-    "parse_one",
-    "run",
-]
+__all__ = ["BATCH_SIZE", "Ingested", "ParseOutcome", "guess_medium", "parse_all", "parse_one", "run"]
 
 # Reports per warehouse transaction: big enough for fast bulk inserts (~200 cells a report),
 # small enough that a failure loses little and memory stays flat.
@@ -57,16 +46,78 @@ class ParseOutcome(NamedTuple):
 
 class Ingested(NamedTuple):
     """What an ingest did: the reports it loaded are counted, not kept (a backlog of 10,000 parsed
-    reports held at once took gigabytes); the quarantined files and duplicates are listed."""
+    reports held at once took gigabytes); the quarantined files and duplicates are listed; `counts`
+    is the run's load_run row."""
 
     parsed: int
     quarantined: list[Rejected]
     duplicates: list[Duplicate]
+    plan: Plan
+    counts: dict[str, Any]
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    *,
+    run_id: str,
+    started_at: datetime,
+    batch_size: int | None = None,
+) -> Ingested:
+    """Migrate the warehouse, scan the inbox, parse the files this parser has not parsed yet and load
+    them batch by batch, so memory holds one batch of reports whatever the backlog; then quarantine
+    what did not parse, remember the scanned files (source_file) and log the run (load_run).
+
+    Every report gets started_at as its loaded_at. A run stopped half-way leaves whole batches loaded
+    and no source_file rows, so the next scan parses those files again and the loader's
+    delete-then-insert keeps one copy of each.
+    """
+    schema.migrate(con)
+    version = parse.PARSER_VERSION
+    plan = scan.plan(con, Path(inbox), parser_version=version)
+    batch_size = batch_size or BATCH_SIZE
+    # parsed holds one batch at a time: it is emptied into the warehouse whenever it is full
+    out = ParseOutcome(
+        [], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable], list(plan.duplicates)
+    )
+    loaded = 0
+    first_of: dict[str, str] = {}
+    for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
+        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
+        if len(out.parsed) >= batch_size:
+            loaded += load.load_reports(con, out.parsed, parser_version=version, loaded_at=started_at)
+            out.parsed.clear()
+    if out.parsed:
+        loaded += load.load_reports(con, out.parsed, parser_version=version, loaded_at=started_at)
+        out.parsed.clear()
+    pause_point("parsed")
+    load.quarantine_many(con, out.quarantined, parser_version=version)
+    counts: dict[str, Any] = {
+        "files_seen": len(plan.entries),
+        "parsed": loaded,
+        "quarantined": len(out.quarantined),
+        "skipped_duplicates": len(out.duplicates),
+        "files_new": plan.count(scan.NEW),
+        "files_changed": plan.count(scan.CHANGED),
+        "files_unchanged": plan.count(scan.UNCHANGED),
+    }
+    # After the loads: a file is remembered only once its bytes are in the warehouse.
+    scan.record_sources(con, plan.entries, started_at)
+    load.record_run(
+        con,
+        run_id=run_id,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        parser_version=version,
+        **counts,
+    )
+    return Ingested(loaded, out.quarantined, out.duplicates, plan, {"run_id": run_id, **counts})
 
 
 def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
-    """Parse every file, keeping every report in memory (for tests and small batches; a run uses
-    ingest). Bad input is quarantined with its reason and never stops the batch.
+    """Parse every file, keeping every report in memory (tests and benchmarks that score parsed
+    reports; a run loads batch by batch). Bad input is quarantined with its reason and never stops
+    the batch.
 
     File names are stored relative to root when given (so sub-folders of the inbox stay
     distinguishable), else as the bare name. Bytes seen earlier in the batch are duplicates.
@@ -78,57 +129,6 @@ def parse_all(paths: Iterable[Path], root: Path | None = None) -> ParseOutcome:
         name = Path(path).relative_to(root).as_posix() if root is not None else Path(path).name
         _add(out, parse_one(Path(path), name, seen=first_of))
     return out
-
-
-def ingest(
-    con: duckdb.DuckDBPyConnection,
-    plan: scan.Plan,
-    *,
-    run_id: str,
-    started_at: datetime,
-    batch_size: int | None = None,
-) -> tuple[Ingested, dict[str, Any]]:
-    """Parse the files a scan found new to this parser and load them batch by batch, so memory holds
-    one batch of reports whatever the backlog; then quarantine what did not parse, remember the
-    scanned files (source_file) and log the run. The scan's duplicates and unreadable files are
-    carried over, so the result accounts for every file that was not already known.
-
-    Returns what was ingested and the run's counts. Every report gets started_at as its loaded_at.
-    A run stopped half-way leaves whole batches loaded and no source_file rows, so the next scan
-    parses those files again and the loader's delete-then-insert keeps one copy of each.
-    """
-    warehouse.ensure_schema(con)
-    batch_size = batch_size or BATCH_SIZE
-    # parsed holds one batch at a time: it is emptied into the warehouse whenever it is full
-    out = ParseOutcome(
-        [], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable], list(plan.duplicates)
-    )
-    loaded = 0
-    first_of: dict[str, str] = {}
-    for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
-        if len(out.parsed) >= batch_size:
-            loaded += warehouse.load_reports(con, out.parsed, loaded_at=started_at)
-            out.parsed.clear()
-    if out.parsed:
-        loaded += warehouse.load_reports(con, out.parsed, loaded_at=started_at)
-        out.parsed.clear()
-    pause_point("parsed")
-    done = Ingested(loaded, out.quarantined, out.duplicates)
-    warehouse.quarantine_many(con, done.quarantined)
-    counts: dict[str, Any] = {
-        "files_seen": len(plan.entries),
-        "parsed": done.parsed,
-        "quarantined": len(done.quarantined),
-        "skipped_duplicates": len(done.duplicates),
-        "files_new": plan.count(scan.NEW),
-        "files_changed": plan.count(scan.CHANGED),
-        "files_unchanged": plan.count(scan.UNCHANGED),
-    }
-    # After the loads: a file is remembered only once its bytes are in the warehouse.
-    scan.record_sources(con, plan.entries, pd.Timestamp(started_at))
-    warehouse.record_run(con, run_id=run_id, started_at=started_at, finished_at=datetime.now(UTC), **counts)
-    return done, {"run_id": run_id, **counts}
 
 
 def _add(out: ParseOutcome, result: LoadItem | Rejected | Duplicate) -> None:
@@ -207,17 +207,3 @@ def guess_medium(data: bytes, name: str) -> str | None:
         ".md": "text",
     }
     return by_ext.get(ext)
-
-
-def run(inbox: Path, warehouse_path: Path, *, run_id: str | None = None) -> dict[str, Any]:
-    """Scan an inbox against a warehouse, parse what this parser has not parsed yet and load it, in
-    place (a Dagster nightly run builds a staging copy instead, pipelines/staging.py).
-    Returns {"run": counts of this run, **warehouse.summary()}."""
-    started = datetime.now(UTC)
-    con = warehouse.connect(warehouse_path)
-    try:
-        plan = scan.plan(con, Path(inbox))
-        _, counts = ingest(con, plan, run_id=run_id or str(uuid.uuid4()), started_at=started)
-        return {"run": counts, **warehouse.summary(con)}
-    finally:
-        con.close()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
-import pandas as pd
+import polars as pl
 
-from pipelines import warehouse
 from pipelines.progress import progress
 from pipelines.warehouse.db import registered
 
@@ -98,10 +98,9 @@ def file_hash(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str | None = None) -> Plan:
+def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str) -> Plan:
     """Scan the inbox against the warehouse: which files are new, changed or unchanged, and which
     bytes need parsing. Reads only files whose size or mtime changed; writes no rows."""
-    warehouse.ensure_schema(con)
     listed, unreadable = _stat_all(Path(inbox))
     previous = _previous(con, [name for _, name, _, _ in listed])
     needs_hash = [row for row in listed if _stored_hash(previous.get(row[1]), row[2], row[3]) is None]
@@ -119,9 +118,7 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str | N
             continue
         status = NEW if prev is None else UNCHANGED if prev[2] == digest else CHANGED
         entries.append(FileEntry(p, name, size, mtime, digest, status))
-    done = _parsed_already(
-        con, {f.content_hash for f in entries if f.content_hash}, parser_version or warehouse.current_parser()
-    )
+    done = _parsed_already(con, {f.content_hash for f in entries if f.content_hash}, parser_version)
     to_parse, duplicates = _new_bytes(entries, done)
     unreadable.sort(key=lambda f: f.name)
     return Plan(
@@ -171,7 +168,7 @@ def _previous(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, tup
     """source_file rows of these paths: path -> (size, mtime_ns, content_hash)."""
     if not names:
         return {}
-    frame = pd.DataFrame(names, columns=["path"], dtype="object")
+    frame = pl.DataFrame({"path": names}, schema={"path": pl.Utf8})
     with registered(con, {"_gk_listing": frame}):
         rows = con.execute(
             "SELECT s.path, s.size, s.mtime_ns, s.content_hash FROM source_file s "
@@ -185,7 +182,7 @@ def _parsed_already(con: duckdb.DuckDBPyConnection, hashes: set[str], parser_ver
     quarantine row."""
     if not hashes:
         return set()
-    frame = pd.DataFrame(sorted(hashes), columns=["h"], dtype="object")
+    frame = pl.DataFrame({"h": sorted(hashes)}, schema={"h": pl.Utf8})
     with registered(con, {"_gk_hashes": frame}):
         rows = con.execute(
             """
@@ -198,16 +195,17 @@ def _parsed_already(con: duckdb.DuckDBPyConnection, hashes: set[str], parser_ver
     return {h for (h,) in rows}
 
 
-def record_sources(
-    con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry], seen_at: pd.Timestamp
-) -> int:
+def record_sources(con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry], seen_at: datetime) -> int:
     """Upsert the source_file row of every readable file: size, mtime and hash as scanned, first_seen
     kept, last_seen set to this run. Rows of files no longer in the inbox are left alone."""
     rows = [(e.name, e.size, e.mtime_ns, e.content_hash) for e in entries if e.content_hash is not None]
     if not rows:
         return 0
-    frame = pd.DataFrame(rows, columns=["path", "size", "mtime_ns", "content_hash"])
-    frame["seen"] = seen_at
+    frame = pl.DataFrame(
+        rows,
+        schema={"path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "content_hash": pl.Utf8},
+        orient="row",
+    ).with_columns(seen=pl.lit(seen_at, dtype=pl.Datetime("us", "UTC")))
     with registered(con, {"_gk_sources": frame}):
         con.execute("""
             INSERT INTO source_file (path, size, mtime_ns, content_hash, first_seen, last_seen)

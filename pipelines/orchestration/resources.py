@@ -1,106 +1,122 @@
-"""Where the inbox, the warehouse and the list of sources are: the only settings the assets need."""
+"""The one resource of the Dagster definitions: pipelines.settings.Settings, and the warehouse file a run
+writes.
 
-import os
+With `staged` (the default, and what the nightly job and `gongkai run` use) the first asset of a run
+that needs the warehouse claims a staging copy of it (pipelines/warehouse/staging.py) and every asset
+writes that copy; published_warehouse renames it onto the published path at the end. With
+`staged: false` the assets write the warehouse file in place (a single stage run by hand, tests).
+
+No `from __future__ import annotations` here: Dagster reads the annotations at definition time.
+"""
+
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
-from dagster import ConfigurableResource, InitResourceContext
+from dagster import AssetKey, ConfigurableResource, DagsterInstance, Failure, InitResourceContext
 from pydantic import PrivateAttr
 
-from pipelines import warehouse
-from pipelines.warehouse import staging
+from pipelines.settings import Settings
+from pipelines.warehouse import connect, staging
 
-DEFAULT_INBOX = "data/inbox"
-DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
-DEFAULT_SOURCES = "sources.yaml"
-# Runs with this tag (the nightly job, `gongkai run`) build in the staging copy and publish it.
-STAGED_TAG = "gongkai/staged"
-STAGED = {STAGED_TAG: "true"}
+PUBLISHED = AssetKey("published_warehouse")
 
 
-class InboxResource(ConfigurableResource):
-    """The folder that report files are dropped into (relative paths: from the working directory)."""
+class GongkaiResource(ConfigurableResource):
+    """Paths and options of the run (pipelines/settings.py says what each one means)."""
 
-    path: str
-
-    def folder(self) -> Path:
-        return Path(self.path)
-
-
-class SourcesResource(ConfigurableResource):
-    """The optional sources.yaml listing report URLs and listing pages to fetch into the inbox."""
-
-    path: str
-
-    def file(self) -> Path:
-        return Path(self.path)
-
-
-class WarehouseResource(ConfigurableResource):
-    """The DuckDB warehouse. `path` is the published file, the one analysts and the site open.
-
-    In a staged run (tag gongkai/staged: the nightly job and `gongkai run`) every step works on the
-    run's staging copy instead (pipelines/staging.py), which the last step publishes. Other runs
-    (a single asset materialized by hand, the tests of one stage) write `path` in place.
-    """
-
-    path: str
-    _staged: bool = PrivateAttr(default=False)
+    inbox: str
+    warehouse: str
+    sources: str
+    site: str
+    data: str
+    source_base_url: str = ""
+    staged: bool = True
+    sources_required: bool = False
     _run_ids: tuple[str, ...] = PrivateAttr(default=())
+    _instance: Any = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, settings: Settings) -> "GongkaiResource":
+        return cls(
+            inbox=str(settings.inbox),
+            warehouse=str(settings.warehouse),
+            sources=str(settings.sources),
+            site=str(settings.site),
+            data=str(settings.data),
+            source_base_url=settings.source_base_url or "",
+            staged=settings.staged,
+            sources_required=settings.sources_required,
+        )
+
+    def settings(self) -> Settings:
+        return Settings(
+            inbox=Path(self.inbox),
+            warehouse=Path(self.warehouse),
+            sources=Path(self.sources),
+            site=Path(self.site),
+            data=Path(self.data),
+            source_base_url=self.source_base_url or None,
+            staged=self.staged,
+            sources_required=self.sources_required,
+        )
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         run = context.run
         if run is None:
             return
-        self._staged = run.tags.get(STAGED_TAG) == STAGED[STAGED_TAG]
         # A re-execution (from failure) continues in the staging copy of the run it re-executes.
         self._run_ids = tuple(i for i in (run.run_id, run.parent_run_id, run.root_run_id) if i)
-
-    @property
-    def staged(self) -> bool:
-        return self._staged
+        self._instance = context.instance
 
     @property
     def run_ids(self) -> tuple[str, ...]:
         return self._run_ids
 
     def working_path(self) -> Path:
-        """The file this run writes: the staging copy in a staged run, else the published file."""
-        if self._staged:
-            return staging.working_path(self.path, self._run_ids)
-        return Path(self.path)
+        """The file this run writes: its staging copy (claimed and filled from the published file by
+        the first asset that asks) in a staged run, else the published file."""
+        published = Path(self.warehouse)
+        if not self.staged:
+            return published
+        if not self._run_ids:
+            raise Failure(
+                "a staged run needs a Dagster run (set staged: false to write the warehouse in place)"
+            )
+        holder = staging.read_owner(published)
+        if holder is not None and holder.run_id in self._run_ids:
+            try:
+                return staging.working_path(published, self._run_ids)
+            except staging.StagingError as e:
+                raise Failure(str(e)) from None
+        try:
+            return staging.prepare(published, self._run_ids[0], is_live=self._live)
+        except staging.StagingError as e:
+            raise Failure(str(e)) from None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return warehouse.connect(self.working_path())
+        return connect(self.working_path())
+
+    def check_publishes(self, assets_in_run: Iterable[AssetKey]) -> None:
+        """A staged run writes a staging copy that only published_warehouse publishes: refuse to write
+        one in a run that does not include it, rather than leave a copy nobody publishes."""
+        if self.staged and PUBLISHED not in set(assets_in_run):
+            raise Failure(
+                "a staged run writes a staging copy that only published_warehouse publishes: select it too, "
+                "or set staged: false to write the warehouse in place",
+                allow_retries=False,
+            )
+
+    def _live(self, owner: staging.Owner) -> bool:
+        """Whether the run that owns a staging copy may still be writing it."""
+        instance: DagsterInstance | None = self._instance
+        run = instance.get_run_by_id(owner.run_id) if instance is not None else None
+        if run is not None:
+            return not run.is_finished
+        # not a run of this Dagster instance: a `gongkai run` elsewhere, known only by its process
+        return staging.pid_alive(owner)
 
 
-def resolve_paths(
-    inbox: str | Path | None = None, warehouse_path: str | Path | None = None
-) -> tuple[Path, Path]:
-    """The given paths, else GONGKAI_INBOX / GONGKAI_WAREHOUSE, else the defaults.
-
-    Read when called (at code-location load for `dagster dev`), so the environment of the process
-    that loads the definitions decides.
-    """
-    return (
-        Path(inbox or os.environ.get("GONGKAI_INBOX") or DEFAULT_INBOX),
-        Path(warehouse_path or os.environ.get("GONGKAI_WAREHOUSE") or DEFAULT_WAREHOUSE),
-    )
-
-
-def resolve_sources(sources: str | Path | None = None) -> Path:
-    """The given sources file, else GONGKAI_SOURCES, else sources.yaml in the working directory."""
-    return Path(sources or os.environ.get("GONGKAI_SOURCES") or DEFAULT_SOURCES)
-
-
-def make_resources(
-    inbox: str | Path | None = None,
-    warehouse_path: str | Path | None = None,
-    sources: str | Path | None = None,
-) -> dict[str, object]:
-    inbox_path, wh_path = resolve_paths(inbox, warehouse_path)
-    return {
-        "inbox": InboxResource(path=str(inbox_path)),
-        "warehouse": WarehouseResource(path=str(wh_path)),
-        "sources": SourcesResource(path=str(resolve_sources(sources))),
-    }
+def make_resources(settings: Settings | None = None) -> dict[str, object]:
+    return {"gongkai": GongkaiResource.of(settings or Settings.load())}

@@ -97,3 +97,19 @@ def _rule(entry: Any, path: Path) -> Rule:
                 "(and so Great Expectations) would read as a bind parameter"
             )
     return rule
+
+
+def fail_query(rule: Rule) -> str:
+    """The rule's violations that count as failures: its SQL, less the instances that involve a cell
+    the parser had to guess, in the judged report or in the one it is compared with (those become
+    not-assessable findings instead). Both the findings runner and the GX expectation run exactly
+    this query."""
+    cols = ", ".join(f"v.{c}" for c in FAIL_COLUMNS)
+    return (
+        f"SELECT {cols} FROM (\n{rule.sql}\n) AS v\n"
+        "WHERE NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
+        "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))\n"
+        "  AND NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
+        "                  WHERE u.report_id = v.related_report_id\n"
+        "                    AND list_contains(v.related_cell_ids, u.cell_id))"
+    )

@@ -1,26 +1,24 @@
-"""Run the rule catalogue against the warehouse: build the work tables once (sql/quality/prepare.sql),
-evaluate every rule's SQL into `findings`, and log the run in `rule_runs`.
+"""The rule catalogue evaluated against the warehouse: build the work tables once
+(sql/quality/prepare.sql), evaluate every rule's SQL into `findings`, and log the run in `rule_runs`.
 
 The findings table is rebuilt in one transaction (delete, then insert), so readers never see half a
 run and re-running over the same warehouse gives the same table. Great Expectations validates the
-same SQL afterwards (pipelines/quality/gx.py); `fail_query` is the one place both take it from.
+same SQL afterwards (pipelines/rules/gx.py); `catalogue.fail_query` is the one place both take it from.
+pipelines/rules/__init__.py runs the steps in order.
 """
 
 from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
-import pandas as pd
+import polars as pl
 
 from pipelines import layout, packaged
-from pipelines.rules import catalogue
 from pipelines.rules.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, Rule
 
 PREPARE_SQL = packaged.path("sql", "quality", "prepare.sql")
@@ -44,6 +42,9 @@ class RunResult:
     started_at: datetime
     prepare_seconds: dict[str, float]
     rules: list[RuleResult] = field(default_factory=list)
+    # links read from organs.json files for H-X1, and why GX did not validate (None: it did, or was not asked)
+    organ_links: int = 0
+    gx_error: str | None = None
 
     @property
     def seconds(self) -> float:
@@ -51,22 +52,6 @@ class RunResult:
 
     def by_id(self) -> dict[str, RuleResult]:
         return {r.rule.id: r for r in self.rules}
-
-
-def fail_query(rule: Rule) -> str:
-    """The rule's violations that count as failures: its SQL, less the instances that involve a cell
-    the parser had to guess, in the judged report or in the one it is compared with (those become
-    not-assessable findings instead). Both the findings runner and the GX expectation run exactly
-    this query."""
-    cols = ", ".join(f"v.{c}" for c in FAIL_COLUMNS)
-    return (
-        f"SELECT {cols} FROM (\n{rule.sql}\n) AS v\n"
-        "WHERE NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
-        "                  WHERE u.report_id = v.report_id AND list_contains(v.cell_ids, u.cell_id))\n"
-        "  AND NOT EXISTS (SELECT 1 FROM quality.uncertain u\n"
-        "                  WHERE u.report_id = v.related_report_id\n"
-        "                    AND list_contains(v.related_cell_ids, u.cell_id))"
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,8 +133,12 @@ def cell_label_rows() -> list[tuple[str, str, str]]:
 
 
 def _seed_labels(con: duckdb.DuckDBPyConnection) -> None:
-    labels = pd.DataFrame(label_rows(), columns=["kind", "code", "ord", "zh"])
-    cells = pd.DataFrame(cell_label_rows(), columns=["cell_id", "format", "zh"])
+    labels = pl.DataFrame(
+        label_rows(), schema={"kind": pl.Utf8, "code": pl.Utf8, "ord": pl.Int64, "zh": pl.Utf8}, orient="row"
+    )
+    cells = pl.DataFrame(
+        cell_label_rows(), schema={"cell_id": pl.Utf8, "format": pl.Utf8, "zh": pl.Utf8}, orient="row"
+    )
     con.register("_gk_labels", labels)
     con.register("_gk_cell_labels", cells)
     try:
@@ -272,48 +261,9 @@ def record(con: duckdb.DuckDBPyConnection, result: RunResult) -> None:
     )
 
 
-def run_rules(
-    con: duckdb.DuckDBPyConnection, rules: Sequence[Rule] | None = None, *, run_id: str | None = None
-) -> RunResult:
-    """Prepare the work tables and evaluate every rule into `findings` (no GX, no rule_runs row)."""
-    from pipelines import warehouse
-
-    warehouse.ensure_schema(con)
-    rules = tuple(rules) if rules is not None else catalogue.load()
+def find(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule], *, run_id: str) -> RunResult:
+    """Prepare the work tables and evaluate every rule into `findings` (the rules stage without GX
+    and the rule_runs log)."""
     started = datetime.now(UTC)
     prep = prepare(con)
-    return RunResult(run_id or str(uuid.uuid4()), started, prep, evaluate(con, rules))
-
-
-def run(
-    warehouse_path: str | Path,
-    *,
-    run_id: str | None = None,
-    gx: bool = True,
-    rules: Sequence[Rule] | None = None,
-) -> RunResult:
-    """The nightly rules run on a warehouse file: findings, then the GX validation of the same SQL
-    (through its own connection, so ours is closed meanwhile), then the rule_runs log."""
-    from pipelines import warehouse
-
-    rules = tuple(rules) if rules is not None else catalogue.load()
-    con = warehouse.connect(warehouse_path)
-    try:
-        con.execute("SET enable_progress_bar = false")
-        result = run_rules(con, rules, run_id=run_id)
-    finally:
-        con.close()
-    if gx:
-        from pipelines.rules import gx as gx_mod
-
-        gx_results = gx_mod.validate(warehouse_path, rules)
-        for r in result.rules:
-            g = gx_results.get(r.rule.id)
-            if g is not None:
-                r.gx_success, r.gx_unexpected, r.gx_seconds = g.success, g.unexpected, g.seconds
-    con = warehouse.connect(warehouse_path)
-    try:
-        record(con, result)
-    finally:
-        con.close()
-    return result
+    return RunResult(run_id, started, prep, evaluate(con, rules))

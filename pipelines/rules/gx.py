@@ -1,6 +1,6 @@
 """The Great Expectations suite, built from the rule catalogue, validated against the DuckDB warehouse.
 
-One `UnexpectedRowsExpectation` per rule whose query is the rule's own SQL (`engine.fail_query`), so
+One `UnexpectedRowsExpectation` per rule whose query is the rule's own SQL (`catalogue.fail_query`), so
 GX and the findings table can never disagree about what a rule says; GX's count of unexpected rows
 is recorded next to the findings count in `rule_runs`, and a test checks they are equal.
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.rules import engine
+from pipelines.rules import catalogue
 from pipelines.rules.catalogue import Rule
 
 # Before GX is imported anywhere: the env var is what GX reads when a context has no setting.
@@ -50,7 +50,7 @@ def gx_query(rule: Rule) -> str:
     """The rule's failing-instances query in GX's template language: GX `str.format`s the query to
     substitute {batch}, so the SQL's own braces are doubled. The batch is the warehouse's reports
     (dim_report), which restricts nothing the rules select but ties the query to the batch."""
-    sql = engine.fail_query(rule).replace("{", "{{").replace("}", "}}")
+    sql = catalogue.fail_query(rule).replace("{", "{{").replace("}", "}}")
     return f"SELECT gk.* FROM (\n{sql}\n) AS gk\nWHERE gk.report_id IN (SELECT report_id FROM {{batch}})"
 
 

@@ -8,14 +8,16 @@ a name in a list may be written differently from the title the parser read.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
+import polars as pl
 
-from pipelines import warehouse
+from pipelines import identity
 
 
 def load_organs(con: duckdb.DuckDBPyConnection, organs_json: Path, *, inbox: Path | None = None) -> int:
@@ -33,10 +35,10 @@ def load_organs(con: duckdb.DuckDBPyConnection, organs_json: Path, *, inbox: Pat
         prefix = "."
     prefix = "" if prefix == "." else prefix + "/"
     source = prefix + organs_json.name
-    files = pd.DataFrame(
+    files = pl.DataFrame(
         [(o["id"], prefix + f) for o in organs for f in o.get("files", [])],
-        columns=["organ_id", "file_name"],
-        dtype="object",
+        schema={"organ_id": pl.Utf8, "file_name": pl.Utf8},
+        orient="row",
     )
     con.register("_gk_organ_files", files)
     try:
@@ -47,12 +49,12 @@ def load_organs(con: duckdb.DuckDBPyConnection, organs_json: Path, *, inbox: Pat
     finally:
         con.unregister("_gk_organ_files")
     ids: dict[str, set[str]] = {}
-    for organ_id, agency in found:
-        ids.setdefault(organ_id, set()).add(agency)
+    for key, agency in found:
+        ids.setdefault(key, set()).add(agency)
     by_id = {o["id"]: o for o in organs}
     for o in organs:
         # an organ none of whose reports is loaded still takes part under the id of its name
-        ids.setdefault(o["id"], {warehouse.agency_id(o["name"])})
+        ids.setdefault(o["id"], {organ_id(o["name"])})
     links = sorted(
         {
             (child, parent, source)
@@ -82,3 +84,13 @@ def load_inbox(con: duckdb.DuckDBPyConnection, inbox: Path) -> int:
     if not inbox.is_dir():
         return 0
     return sum(load_organs(con, p, inbox=inbox) for p in sorted(inbox.rglob("organs.json")))
+
+
+def organ_id(name: str) -> str:
+    """The agency id identity gives a name alone, else the hash of the name as written."""
+    ident = identity.resolve(name)
+    if ident is not None:
+        return ident.agency_id
+    return hashlib.sha256("".join(unicodedata.normalize("NFKC", name).split()).encode("utf-8")).hexdigest()[
+        :16
+    ]

@@ -16,6 +16,7 @@ from pipelines import warehouse
 from pipelines.site import data as site_data
 from pipelines.site.pages import common, compare, coverage, organ, organs, overview, quality
 from pipelines.site.render import Writer, make_env
+from pipelines.warehouse import schema
 
 # Pages above this are too slow to open on an office PC; the benchmark and the tests assert it.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
@@ -43,6 +44,7 @@ def build_site(
     `full` (pipelines.site.pages.organ)."""
     con = warehouse.connect(warehouse_path, read_only=True)
     try:
+        schema.check(con)
         return build_from(con, Path(out_dir), source_base_url=source_base_url, full=full)
     finally:
         con.close()

@@ -121,7 +121,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     if missing:
         raise MissingTables(
             "the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
-            "marts first (the agency_dimension and marts assets, or pipelines.marts.refresh)"
+            "marts first (gongkai run)"
         )
     organs = _organs(con)
     # the schema creates the findings tables up front; dim_rule is seeded only when the rules run

@@ -12,11 +12,11 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-from pipelines import marts, packaged, warehouse
+from pipelines import marts, packaged
+from pipelines.warehouse import schema
 
 REPO = packaged.root()  # the checkout, where docs/ is; in a wheel, the packaged sql/
 OUTPUT = REPO / "docs" / "data_dictionary.md"
@@ -44,7 +44,7 @@ class Relation:
 def catalogue() -> list[Relation]:
     con = duckdb.connect(":memory:")
     try:
-        warehouse.ensure_schema(con)
+        schema.migrate(con)
         marts.build(con)
         return _read(con)
     finally:
@@ -82,7 +82,7 @@ def _sources() -> dict[str, str]:
     found: dict[str, str] = {}
     create = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", re.I)
     for folder in ("schema", "marts"):
-        for path in sorted((REPO / "sql" / folder).glob("*.sql")):
+        for path in sorted((REPO / "sql" / folder).rglob("*.sql")):
             for name in create.findall(path.read_text(encoding="utf-8")):
                 found.setdefault(name, path.relative_to(REPO).as_posix())
     return found
@@ -92,10 +92,11 @@ _SECTIONS = (
     (
         0,
         "Warehouse tables",
-        "Loaded from the reports (sql/schema/0x), checked by the rules (1x), organ identity (2x).",
+        "Defined in sql/schema/<stage>/<table>.sql: loaded from the reports (ingest), organs resolved "
+        "(identity), checked by the rules (rules).",
     ),
-    (1, "Views", "Defined in sql/schema/; always current."),
-    (2, "Marts", "Rebuilt by the Dagster mart assets from sql/marts/<table>.sql, one file per table."),
+    (1, "Views", "Defined in sql/schema/<stage>/<view>.sql; always current."),
+    (2, "Marts", "Rebuilt every night from sql/marts/<table>.sql, one file per table."),
 )
 
 

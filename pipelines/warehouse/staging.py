@@ -29,8 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import warehouse
 from pipelines.pause import pause_point
+from pipelines.warehouse.db import connect
 
 STAGING_SUFFIX = ".staging"
 
@@ -116,9 +116,9 @@ def prepare(published: str | Path, run_id: str, *, is_live: Callable[[Owner], bo
         if wal(published).exists():
             shutil.copyfile(wal(published), wal(staging))
         os.replace(tmp, staging)
-    con = warehouse.connect(staging)
+    # Creates the file for a first run, and replays a copied WAL into the copy now.
+    con = connect(staging)
     try:
-        warehouse.ensure_schema(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,6 +1,6 @@
 -- One row per source file version: the content hash is the key, so a corrected re-publication of a
 -- report is a second row and every number stays traceable to the exact bytes it came from.
-CREATE TABLE IF NOT EXISTS dim_report (
+CREATE TABLE dim_report (
     report_id      VARCHAR PRIMARY KEY,
     file_name      VARCHAR NOT NULL,
     medium         VARCHAR NOT NULL,
@@ -24,5 +24,5 @@ COMMENT ON COLUMN dim_report.agency_id IS 'Reporting organ, key into dim_agency;
 COMMENT ON COLUMN dim_report.agency_name IS 'Organ name exactly as the parser read it from the report (before normalisation).';
 COMMENT ON COLUMN dim_report.title IS 'Report title as printed, when the source has one.';
 COMMENT ON COLUMN dim_report.warnings IS 'Parser warnings for this report (things it read but doubts), empty when none.';
-COMMENT ON COLUMN dim_report.parser_version IS 'Version of the parser that produced the rows (pipelines.parse.PARSER_VERSION).';
+COMMENT ON COLUMN dim_report.parser_version IS 'Version of the parser that produced the rows (pipelines.parsing.parse.PARSER_VERSION).';
 COMMENT ON COLUMN dim_report.loaded_at IS 'When these bytes were first loaded. Kept on re-loads so that re-running a batch leaves the warehouse unchanged.';

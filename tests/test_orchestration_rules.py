@@ -1,5 +1,5 @@
-"""The rules in Dagster: an asset after the warehouse load, one WARN asset check per rule group, and
-a failing report is a finding, never a failed run."""
+"""The rules in Dagster: the findings asset after the load and the organs, one WARN asset check per rule,
+and a failing report is a finding, never a failed run."""
 
 from __future__ import annotations
 
@@ -8,24 +8,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetCheckSeverity, AssetKey, materialize
+from dagster import AssetCheckSeverity, materialize
 
-from pipelines.orchestration.assets import INGEST_ASSETS
-from pipelines.orchestration.quality import CHECK_TITLES, QUALITY_ASSETS, check_name
+from pipelines.orchestration.assets import check_name, identity_tables, ingest_tables, rules_tables
 from pipelines.orchestration.resources import make_resources
-from tests.conftest import SAMPLES, run_nightly
+from pipelines.rules import catalogue
+from tests.conftest import SAMPLES, run_nightly, settings_for
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 FILES = ("pingtan_zhsyq_2020.txt", "kiro_shanghai_kewei_2024.md", "seed_qu_shangwuju_2025.txt")
-
-
-def test_definitions_register_the_rules() -> None:
-    from pipelines.orchestration.definitions import defs
-
-    assert AssetKey("rule_findings") in defs.resolve_all_asset_keys()
-    assert AssetKey("rule_findings") in defs.resolve_job_def("nightly").asset_layer.executable_asset_keys
-    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
-    assert checks >= {check_name(g) for g in ("S", "F", "X", "Q", "H", "D")}
 
 
 def test_rules_asset_warns_and_succeeds(real_dir: Path, tmp_path: Path) -> None:
@@ -35,18 +26,18 @@ def test_rules_asset_warns_and_succeeds(real_dir: Path, tmp_path: Path) -> None:
         shutil.copy(real_dir / name, inbox / name)
     wh = tmp_path / "wh.duckdb"
     result = materialize(
-        [*INGEST_ASSETS, *QUALITY_ASSETS],
-        resources=make_resources(inbox, wh),
+        [ingest_tables, identity_tables, rules_tables],
+        resources=make_resources(settings_for(inbox, wh, tmp_path, staged=False)),
         run_config=QUIET,
         raise_on_error=True,
     )
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert set(checks) == {check_name(g) for g in CHECK_TITLES}
+    assert set(checks) == {check_name(r.id) for r in catalogue.load()}
     assert all(e.severity == AssetCheckSeverity.WARN for e in checks.values())
     # 平潭 2020 breaks T3-F2, 科委 2024 T3-S1 and T3-F1; nothing crosses years or regions here
-    assert {g for g, e in checks.items() if not e.passed} == {check_name("S"), check_name("F")}
-    assert checks[check_name("F")].metadata["findings"].value == 3
+    assert {g for g, e in checks.items() if not e.passed} == {"T3_S1", "T3_F1", "T3_F2"}
+    assert checks["T3_F1"].metadata["fail"].value + checks["T3_F2"].metadata["fail"].value == 3
     con = duckdb.connect(str(wh), read_only=True)
     try:
         files = {f for (f,) in con.execute("SELECT source_file FROM report_findings").fetchall()}
@@ -71,8 +62,8 @@ def real_dir(real_dir: Path) -> Path:
 
 def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
     # An organ printing its name two ways ("盐城市盐都区财政局" in 2023, "盐都区财政局" in 2024) is one organ
-    # as soon as it is loaded (the loader resolves identity), so the rules judge 2024 against 2023 in
-    # the run that loads them.
+    # as soon as identity resolves it, before the rules, so the rules judge 2024 against 2023 in the
+    # run that loads them.
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SAMPLES / "320903-finance_2023.txt", inbox)
@@ -98,18 +89,17 @@ def test_rules_see_organs_as_identity_resolves_them(tmp_path: Path) -> None:
     assert not [f for f in cross_year if f[1] == "not_assessable"], cross_year
 
 
-def test_an_alias_edit_reaches_the_rules_the_same_night(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_alias_edit_reaches_the_rules_the_same_night(tmp_path: Path) -> None:
     # 盐都区商务局 renamed itself in 2024. Until data/aliases.csv says so, 2024 has no previous year; the
-    # night after the edit, agency_dimension (before the rules) joins the two names and 2024 is judged
-    # against 2023 in that same run.
-    from pipelines import identity
+    # night after the edit, the identity stage (before the rules) joins the two names and 2024 is
+    # judged against 2023 in that same run. The data files are the run's settings (data folder).
+    from pipelines.settings import Settings
 
-    aliases_file = tmp_path / "aliases.csv"
-    aliases_file.write_text(identity.aliases.ALIASES_FILE.read_text("utf-8"), "utf-8")
-    monkeypatch.setattr(identity.aliases, "ALIASES_FILE", aliases_file)
-    monkeypatch.setattr(identity, "_default", None)
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("aliases.csv", "sectors.yaml"):
+        shutil.copy(Settings.load().data / name, data / name)
+    aliases_file = data / "aliases.csv"
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(SAMPLES / "320903-commerce_2023.txt", inbox)
@@ -120,7 +110,7 @@ def test_an_alias_edit_reaches_the_rules_the_same_night(
     wh = tmp_path / "wh.duckdb"
 
     def night() -> tuple[object, ...]:
-        run_nightly(inbox, wh, tmp_path)
+        run_nightly(inbox, wh, tmp_path, data=data)
         with duckdb.connect(str(wh), read_only=True) as con:
             row = con.execute("""SELECT count(DISTINCT agency_id), count(*) FILTER (WHERE year = 2024 AND prev_report_id
                                  IS NOT NULL) FROM quality.report""").fetchone()

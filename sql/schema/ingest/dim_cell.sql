@@ -1,6 +1,6 @@
--- The statutory table cells as data, seeded by the loader from pipelines/layout.py (== cells.tsv). The same
--- cell_id can mean the same thing in both formats, so the key is (cell_id, format).
-CREATE TABLE IF NOT EXISTS dim_cell (
+-- The statutory table cells as data, seeded from pipelines/layout.py (== cells.tsv) whenever the schema
+-- is migrated. The same cell_id can mean the same thing in both formats, so the key is (cell_id, format).
+CREATE TABLE dim_cell (
     cell_id    VARCHAR NOT NULL,
     format     VARCHAR NOT NULL,
     table_no   VARCHAR NOT NULL,

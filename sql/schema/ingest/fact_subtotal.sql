@@ -1,6 +1,6 @@
 -- Subtotal (小计) rows some publishers add to 表三 (checked by rule T3-F3). The format has no such
 -- cells, so they are not in fact_cell; the loader writes the printed values here.
-CREATE TABLE IF NOT EXISTS fact_subtotal (
+CREATE TABLE fact_subtotal (
     report_id  VARCHAR NOT NULL,
     group_code VARCHAR NOT NULL CHECK (group_code IN ('denied', 'unavailable', 'not_handled', 'other')),
     col_code   VARCHAR NOT NULL,

@@ -2,7 +2,7 @@
 -- modification time changed, and parses only bytes it has not parsed with the current parser.
 -- Rows are never deleted: a file that left the inbox keeps its row (last_seen says when it was last
 -- there), and its report stays in dim_report.
-CREATE TABLE IF NOT EXISTS source_file (
+CREATE TABLE source_file (
     path         VARCHAR PRIMARY KEY,
     size         BIGINT NOT NULL,
     mtime_ns     BIGINT NOT NULL,

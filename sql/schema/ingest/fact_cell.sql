@@ -1,7 +1,7 @@
 -- The numbers. No primary key on purpose: at national scale (~200 million rows) an ART index costs
 -- memory and slows bulk inserts; the loader guarantees one row per (report_id, cell_id) instead,
 -- since it deletes a report's rows before inserting them again.
-CREATE TABLE IF NOT EXISTS fact_cell (
+CREATE TABLE fact_cell (
     report_id  VARCHAR NOT NULL,
     cell_id    VARCHAR NOT NULL,
     format     VARCHAR NOT NULL,
