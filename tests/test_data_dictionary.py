@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pipelines import marts
-from pipelines.warehouse import datadict
+from pipelines.cli import datadict
 
 
 def test_dictionary_is_current() -> None:
-    # out of date after a schema or mart change: run .venv/bin/python -m pipelines.warehouse.datadict
+    # out of date after a schema or mart change: run .venv/bin/python -m pipelines.cli.datadict
     assert datadict.OUTPUT.read_text(encoding="utf-8") == datadict.render(datadict.catalogue())
 
 

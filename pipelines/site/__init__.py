@@ -4,4 +4,4 @@ server). `pipelines.site.build.build_site(warehouse, out_dir)` is the entry poin
 pipelines/defs/site.py runs it nightly.
 
 Nothing is imported here: `gongkai --help` and `gongkai parse` build the CLI, which reads the
-site's command-line module, and must not pay for the builder's imports (pandas, the warehouse)."""
+site's command-line module, and must not pay for the builder's imports (Plotly, the warehouse)."""

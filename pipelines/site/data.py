@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from pipelines.site.render import slug
+from pipelines.site.names import slug
 
 CHINA = ZoneInfo("Asia/Shanghai")
 REQUIRED = ("current_report", "mart_organ_year", "mart_coverage", "dim_agency_profile")

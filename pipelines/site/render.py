@@ -12,13 +12,14 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+
+from pipelines.site.tables import row_html
 
 SITE_TITLE = "政府信息公开工作年度报告监测"
 # Enough digits for a rate in percent or an amount in 万元; fewer would make the CSV lose what the
@@ -27,7 +28,6 @@ _SIGNIFICANT = 10
 _JSON_ESCAPES = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
-_SLUG = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
 
 def clean(value: Any) -> Any:
@@ -85,15 +85,6 @@ def fmt_cell(value: Any, kind: str) -> str:
     return "" if value is None else str(value)
 
 
-def slug(text: str) -> str:
-    """A file name for an id: the id itself when it is plain, else a hash of it."""
-    if _SLUG.fullmatch(text):
-        return text
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def make_env() -> Environment:
     env = Environment(
         loader=PackageLoader("pipelines.site", "templates"),
@@ -104,8 +95,6 @@ def make_env() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(json=safe_json, num=fmt_num, pct=fmt_pct, cell=fmt_cell)
-    from pipelines.site.tables import row_html  # tables imports this module's neighbours, not this one
-
     env.globals.update(site_title=SITE_TITLE, report_row=row_html)
     return env
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pipelines.site import labels
 from pipelines.site.data import Finding, Organ, SiteData
-from pipelines.site.render import slug
+from pipelines.site.names import slug
 
 # The pages that list every organ (机关名录, 报告覆盖, 机关比较) are split by region beyond this many
 # organs: at ~0.5 kB an organ (compare.html) 14,588 organs made 7.5 MB pages; 2,000 stay near 1 MB.

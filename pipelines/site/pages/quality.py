@@ -9,8 +9,9 @@ from typing import Any
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Finding, SiteData
+from pipelines.site.names import slug
 from pipelines.site.pages.common import organ_link, rule_label
-from pipelines.site.render import Writer, clean, plot_text, slug
+from pipelines.site.render import Writer, clean, plot_text
 
 TOP_ORGANS = 20
 # A rule page lists every finding, and a rule can fail on every cell of many reports (H-X1: about

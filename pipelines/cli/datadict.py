@@ -3,7 +3,7 @@ sql/marts/*.sql: every table, view and column with its type, meaning and unit.
 
 The schema and the marts are built in an empty in-memory DuckDB and read back from its catalogue,
 so the dictionary says exactly what the DDL says. tests/test_data_dictionary.py fails when the file
-is out of date; regenerate with `.venv/bin/python -m pipelines.warehouse.datadict`.
+is out of date; regenerate with `.venv/bin/python -m pipelines.cli.datadict`.
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def render(relations: Sequence[Relation]) -> str:
         "# Data dictionary",
         "",
         "Generated from the `COMMENT ON` statements of `sql/schema/*.sql` and `sql/marts/*.sql` by "
-        "`.venv/bin/python -m pipelines.warehouse.datadict`; do not edit by hand (a test compares it with the DDL).",
+        "`.venv/bin/python -m pipelines.cli.datadict`; do not edit by hand (a test compares it with the DDL).",
         "",
         "Counts are in 件 (applications, cases, documents) unless a unit says otherwise; shares are "
         "fractions between 0 and 1. Join keys: `report_id` (a report version), `agency_id` (an organ), "
@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
         if current != text:
             print(
-                f"{OUTPUT.relative_to(REPO)} is out of date: run .venv/bin/python -m pipelines.warehouse.datadict",
+                f"{OUTPUT.relative_to(REPO)} is out of date: run .venv/bin/python -m pipelines.cli.datadict",
                 file=sys.stderr,
             )
             return 1
