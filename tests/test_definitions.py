@@ -23,14 +23,13 @@ from dagster import (
     materialize,
 )
 
-from pipelines import marts, warehouse
+from pipelines import catalogue, marts, warehouse
 from pipelines.identity import store
 from pipelines.orchestration import nightly
 from pipelines.orchestration.assets import ALL_ASSETS, ingest_tables, mart_tables
 from pipelines.orchestration.definitions import defs
 from pipelines.orchestration.resources import GongkaiResource, make_resources
 from pipelines.parsing.parse import PARSER_VERSION
-from pipelines.rules import catalogue
 from pipelines.settings import DEFAULTS, Settings
 from pipelines.warehouse import load, schema
 from tests.conftest import settings_for

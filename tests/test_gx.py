@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from test_rules import load, make, run  # tests/ is on sys.path (rootdir conftest, no package)
 
-from pipelines import warehouse
-from pipelines.rules import catalogue, gx
-from pipelines.rules.catalogue import Rule
+from pipelines import catalogue, warehouse
+from pipelines.catalogue import Rule
+from pipelines.rules import gx
 from pipelines.warehouse import schema
 
 

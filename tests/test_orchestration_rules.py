@@ -10,9 +10,9 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity, materialize
 
+from pipelines import catalogue
 from pipelines.orchestration.assets import check_name, identity_tables, ingest_tables, rules_tables
 from pipelines.orchestration.resources import make_resources
-from pipelines.rules import catalogue
 from tests.conftest import SAMPLES, run_nightly, settings_for
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}

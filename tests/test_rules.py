@@ -13,12 +13,13 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines import catalogue
 from pipelines.bench import rules as bench
+from pipelines.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
 from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
 from pipelines.parsing.parse import PARSER_VERSION
-from pipelines.rules import catalogue, engine, hierarchy
-from pipelines.rules.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
+from pipelines.rules import engine, hierarchy
 from pipelines.rules.hierarchy import organ_id
 from pipelines.warehouse import load as loader
 from pipelines.warehouse import schema

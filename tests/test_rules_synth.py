@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import catalogue
 from pipelines.bench import measure
-from pipelines.rules import catalogue
 
 synth = pytest.importorskip(
     "pipelines.synth", reason="the synthetic corpus generator (pipelines.synth) is not there"

@@ -24,11 +24,10 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
-from pipelines import ingest, rules, warehouse
+from pipelines import catalogue, ingest, rules, warehouse
 from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
 from pipelines.parsing import parse
-from pipelines.rules import catalogue
 from pipelines.warehouse import load, schema
 
 Mode = Literal["parsed", "printed"]

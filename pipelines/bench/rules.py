@@ -17,8 +17,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from pipelines import layout, rules, warehouse
-from pipelines.rules import catalogue, engine
+from pipelines import catalogue, layout, rules, warehouse
+from pipelines.rules import engine
 from pipelines.warehouse import schema
 
 YEARS = tuple(range(2019, 2026))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pipelines import catalogue
 from pipelines.identity import names
 from pipelines.identity.aliases import Alias, AliasError
 from pipelines.identity.divisions import Division, Divisions
@@ -375,20 +376,21 @@ class Resolver:
     def _region_issue(self, display: str, place: _Place) -> Issue:
         if place.ambiguous:
             options = "、".join(sorted("".join(x.name for x in self.div.chain(d)) for d in place.ambiguous))
-            return Issue(
+            return _issue(
                 "ID-3",
-                "warning",
                 f"机关名称“{display}”中的地名对应多个行政区划（{options}），标题、正文和文件名也未能区分；"
                 "请在 data/aliases.csv 中用 place 行指明",
             )
-        return Issue(
+        return _issue(
             "ID-2",
-            "warning",
             f"未能从机关名称“{display}”及标题、正文开头、文件名确定其所属行政区划；"
             "如需归属，请在 data/aliases.csv 中添加 organ 或 place 行",
         )
 
     def _sector_issue(self, display: str) -> Issue:
-        return Issue(
-            "ID-4", "info", f"机关名称“{display}”未匹配 data/sectors.yaml 中任何行业关键词，行业记为 other"
-        )
+        return _issue("ID-4", f"机关名称“{display}”未匹配 data/sectors.yaml 中任何行业关键词，行业记为 other")
+
+
+def _issue(rule_id: str, message_zh: str) -> Issue:
+    """An issue of an identity rule, with the severity expectations/rules.yaml declares for it."""
+    return Issue(rule_id, catalogue.identity_rules()[rule_id].severity, message_zh)

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from pipelines import catalogue
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
@@ -166,7 +167,7 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pl.DataF
     rows: list[tuple[str, str, str, str | None, str | None, str]] = []
     for row, ident in resolved:
         if ident is None:
-            rows.append((row[0], "ID-1", "warning", None, None, NO_NAME))
+            rows.append((row[0], "ID-1", catalogue.identity_rules()["ID-1"].severity, None, None, NO_NAME))
             continue
         rows += [
             (row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)

@@ -34,11 +34,10 @@ from dagster import (
     multi_asset,
 )
 
-from pipelines import ingest, marts, packaged, rules
+from pipelines import catalogue, ingest, marts, packaged, rules
 from pipelines.identity import default_resolver, store
 from pipelines.orchestration.resources import PUBLISHED, GongkaiResource
 from pipelines.pause import pause_point
-from pipelines.rules import catalogue
 from pipelines.warehouse import load, schema, staging
 from pipelines.warehouse.schema import Relation
 

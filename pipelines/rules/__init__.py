@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines.rules import catalogue, engine, hierarchy
-from pipelines.rules.catalogue import Rule
+from pipelines import catalogue
+from pipelines.catalogue import Rule
+from pipelines.rules import engine, hierarchy
 from pipelines.rules.engine import RunResult
 from pipelines.warehouse import connect, schema
 

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from pipelines import layout, packaged
-from pipelines.rules.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, Rule
+from pipelines.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, Rule
 
 PREPARE_SQL = packaged.path("sql", "quality", "prepare.sql")
 _STEP = re.compile(r"^-- step: (\w+)\s*$", re.MULTILINE)

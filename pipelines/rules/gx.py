@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelines.rules import catalogue
-from pipelines.rules.catalogue import Rule
+from pipelines import catalogue
+from pipelines.catalogue import Rule
 
 # Before GX is imported anywhere: the env var is what GX reads when a context has no setting.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from pipelines import catalogue
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Finding, SiteData
@@ -46,12 +47,7 @@ IDENTITY_COLUMNS = [
     Column("说明", "text"),
     Column("文件", "file"),
 ]
-IDENTITY_RULES = {
-    "ID-1": "未找到机关名称",
-    "ID-2": "未能确定地区",
-    "ID-3": "地区有歧义",
-    "ID-4": "未能确定领域",
-}
+IDENTITY_RULES = {rule.id: rule.zh for rule in catalogue.identity_rules().values()}
 
 
 def rule_page(rule_id: str, part: int = 1) -> str:

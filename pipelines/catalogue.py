@@ -1,10 +1,12 @@
-"""The rule catalogue (expectations/rules.yaml): loaded and checked once, then used by both the
-findings runner and the Great Expectations suite, so a rule is never written twice."""
+"""The rule catalogue (expectations/rules.yaml): loaded and checked once, then used by the findings
+runner, the Great Expectations suite, the identity stage (its ID-* checks) and the site, so a rule is
+never written twice."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,34 @@ class Rule:
     not_assessable_sql: str | None = None
 
 
+@dataclass(frozen=True)
+class IdentityRule:
+    """A check the identity stage makes while it resolves organs (its findings are identity_issue rows)."""
+
+    id: str
+    severity: str
+    zh: str
+    en: str
+
+
 class CatalogueError(ValueError):
     pass
+
+
+@cache
+def identity_rules(path: Path = CATALOGUE) -> dict[str, IdentityRule]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    entries = data.get("identity_rules") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CatalogueError(f"{path}: expected an 'identity_rules' list")
+    out: dict[str, IdentityRule] = {}
+    for e in entries:
+        if not isinstance(e, dict) or set(e) != {"id", "severity", "zh", "en"}:
+            raise CatalogueError(f"{path}: an identity rule has exactly id, severity, zh and en: {e!r}")
+        if e["severity"] not in SEVERITIES or e["id"] in out:
+            raise CatalogueError(f"{path}: identity rule {e['id']}: bad severity or duplicate id")
+        out[e["id"]] = IdentityRule(str(e["id"]), e["severity"], str(e["zh"]).strip(), str(e["en"]).strip())
+    return out
 
 
 def load(path: Path = CATALOGUE) -> tuple[Rule, ...]:
