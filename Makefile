@@ -43,6 +43,8 @@ system-packages:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint sql/ --disable-progress-bar
+	$(VENV)/bin/python scripts/lint_rule_sql.py
 	$(VENV)/bin/mypy
 
 check: lint test

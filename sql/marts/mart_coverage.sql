@@ -3,29 +3,67 @@
 -- in that year (the latest year included: a late report shows up as missing until it is loaded).
 CREATE OR REPLACE TABLE mart_coverage AS
 WITH pub AS (
-    SELECT agency_id, year, report_id, format_version, versions FROM current_report
-), span AS (
-    SELECT agency_id, min(year) AS first_year FROM pub GROUP BY agency_id
-), grid AS (
-    SELECT s.agency_id, s.first_year, CAST(unnest(generate_series(s.first_year, l.latest)) AS INTEGER) AS year
-    FROM span s, (SELECT max(year) AS latest FROM pub) l
-), marked AS (
-    SELECT g.agency_id, g.year, g.first_year, p.report_id, p.format_version, coalesce(p.versions, 0) AS versions,
-           -- the last year up to this one that the organ published
-           max(CASE WHEN p.report_id IS NOT NULL THEN g.year END)
-               OVER (PARTITION BY g.agency_id ORDER BY g.year ROWS UNBOUNDED PRECEDING) AS last_published_year
-    FROM grid g
-    LEFT JOIN pub p USING (agency_id, year)
+    SELECT
+        agency_id,
+        year,
+        report_id,
+        format_version,
+        versions
+    FROM current_report
+),
+
+span AS (
+    SELECT
+        agency_id,
+        min(year) AS first_year
+    FROM pub
+    GROUP BY agency_id
+),
+
+grid AS (
+    SELECT
+        s.agency_id,
+        s.first_year,
+        cast(unnest(generate_series(s.first_year, l.latest)) AS INTEGER) AS year
+    FROM span AS s, (SELECT max(year) AS latest FROM pub) AS l
+),
+
+marked AS (
+    SELECT
+        g.agency_id,
+        g.year,
+        g.first_year,
+        p.report_id,
+        p.format_version,
+        coalesce(p.versions, 0) AS versions,
+        -- the last year up to this one that the organ published
+        max(CASE WHEN p.report_id IS NOT NULL THEN g.year END)
+            OVER (PARTITION BY g.agency_id ORDER BY g.year ROWS UNBOUNDED PRECEDING) AS last_published_year
+    FROM grid AS g
+    LEFT JOIN pub AS p USING (agency_id, year)
 )
-SELECT m.agency_id, a.name AS agency_name, pr.level, pr.organ_kind, pr.sector, pr.province, pr.city, pr.county,
-       pr.parent_agency_id, m.year,
-       CASE WHEN m.report_id IS NOT NULL THEN 'published' ELSE 'missing' END AS status,
-       m.report_id, m.format_version, m.versions, m.first_year,
-       CASE WHEN m.report_id IS NULL THEN m.last_published_year END AS last_published_year,
-       CASE WHEN m.report_id IS NULL THEN m.year - m.last_published_year END AS years_since_published
-FROM marked m
-LEFT JOIN dim_agency a USING (agency_id)
-LEFT JOIN dim_agency_profile pr USING (agency_id)
+
+SELECT
+    m.agency_id,
+    a.name AS agency_name,
+    pr.level,
+    pr.organ_kind,
+    pr.sector,
+    pr.province,
+    pr.city,
+    pr.county,
+    pr.parent_agency_id,
+    m.year,
+    CASE WHEN m.report_id IS NOT NULL THEN 'published' ELSE 'missing' END AS status,
+    m.report_id,
+    m.format_version,
+    m.versions,
+    m.first_year,
+    CASE WHEN m.report_id IS NULL THEN m.last_published_year END AS last_published_year,
+    CASE WHEN m.report_id IS NULL THEN m.year - m.last_published_year END AS years_since_published
+FROM marked AS m
+LEFT JOIN dim_agency AS a USING (agency_id)
+LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY m.agency_id, m.year;
 
 COMMENT ON TABLE mart_coverage IS 'Organ × year, from the organ''s first published year to the latest year in the warehouse: published or missing. Read status = ''missing'' as "reported before, not this year".';

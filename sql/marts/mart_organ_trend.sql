@@ -2,46 +2,77 @@
 -- year over every year it published (gaps are skipped, not read as zeros).
 CREATE OR REPLACE TABLE mart_organ_trend AS
 WITH y AS (
-    SELECT * FROM mart_organ_year WHERE year >= 2019
-), t AS (
-    SELECT agency_id,
-           min(year) AS first_year, max(year) AS latest_year, count(*) AS years_published,
-           first(new_received ORDER BY year) AS new_received_first,
-           last(new_received ORDER BY year) AS new_received_latest,
-           CASE WHEN regr_count(new_received, year) >= 2 THEN regr_slope(new_received, year) END AS new_received_slope,
-           sum(new_received) AS new_received_sum,
-           first(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_first,
-           last(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_latest,
-           CASE WHEN regr_count(grant_rate_resolvable, year) >= 2 THEN regr_slope(grant_rate_resolvable, year) END AS grant_rate_resolvable_slope,
-           first(denied_share ORDER BY year) AS denied_share_first,
-           last(denied_share ORDER BY year) AS denied_share_latest,
-           CASE WHEN regr_count(denied_share, year) >= 2 THEN regr_slope(denied_share, year) END AS denied_share_slope,
-           sum(denied) AS denied_sum,
-           sum(review_total) AS review_total_sum,
-           sum(litigation_total) AS litigation_total_sum,
-           CAST(sum(findings_fail) AS BIGINT) AS findings_fail_sum
+    SELECT * FROM mart_organ_year
+    WHERE year >= 2019
+),
+
+t AS (
+    SELECT
+        agency_id,
+        min(year) AS first_year,
+        max(year) AS latest_year,
+        count(*) AS years_published,
+        first(new_received ORDER BY year) AS new_received_first,
+        last(new_received ORDER BY year) AS new_received_latest,
+        CASE WHEN regr_count(new_received, year) >= 2 THEN regr_slope(new_received, year) END AS new_received_slope,
+        sum(new_received) AS new_received_sum,
+        first(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_first,
+        last(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_latest,
+        CASE WHEN regr_count(grant_rate_resolvable, year) >= 2 THEN regr_slope(grant_rate_resolvable, year) END
+            AS grant_rate_resolvable_slope,
+        first(denied_share ORDER BY year) AS denied_share_first,
+        last(denied_share ORDER BY year) AS denied_share_latest,
+        CASE WHEN regr_count(denied_share, year) >= 2 THEN regr_slope(denied_share, year) END AS denied_share_slope,
+        sum(denied) AS denied_sum,
+        sum(review_total) AS review_total_sum,
+        sum(litigation_total) AS litigation_total_sum,
+        cast(sum(findings_fail) AS BIGINT) AS findings_fail_sum
     FROM y
     GROUP BY agency_id
-), gaps AS (
-    SELECT agency_id, count(*) FILTER (WHERE status = 'missing') AS years_missing
+),
+
+gaps AS (
+    SELECT
+        agency_id,
+        count(*) FILTER (WHERE status = 'missing') AS years_missing
     FROM mart_coverage
     WHERE year >= 2019
     GROUP BY agency_id
 )
-SELECT t.agency_id, a.name AS agency_name, pr.level, pr.organ_kind, pr.sector, pr.province,
-       t.first_year, t.latest_year, t.years_published, coalesce(g.years_missing, 0) AS years_missing,
-       t.new_received_first, t.new_received_latest, CASE WHEN t.years_published >= 2 THEN t.new_received_latest - t.new_received_first END AS new_received_change,
-       t.new_received_slope, t.new_received_sum,
-       t.grant_rate_resolvable_first, t.grant_rate_resolvable_latest,
-       CASE WHEN t.years_published >= 2 THEN t.grant_rate_resolvable_latest - t.grant_rate_resolvable_first END
-           AS grant_rate_resolvable_change,
-       t.grant_rate_resolvable_slope,
-       t.denied_share_first, t.denied_share_latest, CASE WHEN t.years_published >= 2 THEN t.denied_share_latest - t.denied_share_first END AS denied_share_change,
-       t.denied_share_slope, t.denied_sum, t.review_total_sum, t.litigation_total_sum, t.findings_fail_sum
+
+SELECT
+    t.agency_id,
+    a.name AS agency_name,
+    pr.level,
+    pr.organ_kind,
+    pr.sector,
+    pr.province,
+    t.first_year,
+    t.latest_year,
+    t.years_published,
+    coalesce(g.years_missing, 0) AS years_missing,
+    t.new_received_first,
+    t.new_received_latest,
+    CASE WHEN t.years_published >= 2 THEN t.new_received_latest - t.new_received_first END AS new_received_change,
+    t.new_received_slope,
+    t.new_received_sum,
+    t.grant_rate_resolvable_first,
+    t.grant_rate_resolvable_latest,
+    CASE WHEN t.years_published >= 2 THEN t.grant_rate_resolvable_latest - t.grant_rate_resolvable_first END
+        AS grant_rate_resolvable_change,
+    t.grant_rate_resolvable_slope,
+    t.denied_share_first,
+    t.denied_share_latest,
+    CASE WHEN t.years_published >= 2 THEN t.denied_share_latest - t.denied_share_first END AS denied_share_change,
+    t.denied_share_slope,
+    t.denied_sum,
+    t.review_total_sum,
+    t.litigation_total_sum,
+    t.findings_fail_sum
 FROM t
-LEFT JOIN gaps g USING (agency_id)
-LEFT JOIN dim_agency a USING (agency_id)
-LEFT JOIN dim_agency_profile pr USING (agency_id)
+LEFT JOIN gaps AS g USING (agency_id)
+LEFT JOIN dim_agency AS a USING (agency_id)
+LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY t.agency_id;
 
 COMMENT ON TABLE mart_organ_trend IS 'Per organ, 2019 to its latest report: first and latest values, change, least-squares slope per year and sums of the key measures. Built from mart_organ_year and mart_coverage.';

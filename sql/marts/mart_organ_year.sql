@@ -5,113 +5,184 @@
 CREATE OR REPLACE TABLE mart_organ_year AS
 WITH cur AS (
     SELECT * FROM current_report
-), cells AS (
-    SELECT f.report_id, c.table_no, c.row_code, c.col_code, c.group_code, f.cell_id, f.value
-    FROM fact_cell f
-    JOIN dim_cell c USING (cell_id, format)
-    SEMI JOIN cur ON cur.report_id = f.report_id
+),
+
+cells AS (
+    SELECT
+        f.report_id,
+        c.table_no,
+        c.row_code,
+        c.col_code,
+        c.group_code,
+        f.cell_id,
+        f.value
+    FROM fact_cell AS f
+    INNER JOIN dim_cell AS c USING (cell_id, format)
+    SEMI JOIN cur ON f.report_id = cur.report_id
     WHERE (c.table_no = '三' AND c.col_code = 'total') OR c.table_no = '四' OR f.cell_id = 't2.admin_fee.amount'
-), per_report AS (
-    SELECT report_id,
-           count(*) FILTER (WHERE table_no = '三') > 0 AS has_t3,
-           count(*) FILTER (WHERE table_no = '四') > 0 AS has_t4,
-           coalesce(sum(value) FILTER (WHERE row_code = 'new_received'), 0) AS new_received,
-           coalesce(sum(value) FILTER (WHERE row_code = 'carried_over'), 0) AS carried_over,
-           coalesce(sum(value) FILTER (WHERE row_code = 'total' AND table_no = '三'), 0) AS handled_printed,
-           coalesce(sum(value) FILTER (WHERE row_code = 'carried_forward'), 0) AS carried_forward,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'granted'), 0) AS granted,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'partially_granted'), 0) AS partially_granted,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'denied'), 0) AS denied,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'unavailable'), 0) AS unavailable,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'not_handled'), 0) AS not_handled,
-           coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'other'), 0) AS other,
-           sum(value) FILTER (WHERE cell_id = 't3.other_overdue_fee.total') AS overdue_fee_cases,
-           coalesce(sum(value) FILTER (WHERE cell_id = 't4.review.total'), 0) AS review_total,
-           coalesce(sum(value) FILTER (WHERE cell_id = 't4.review.corrected'), 0) AS review_corrected,
-           coalesce(sum(value) FILTER (WHERE table_no = '四' AND row_code <> 'review' AND col_code = 'total'), 0)
-               AS litigation_total,
-           coalesce(sum(value) FILTER (WHERE table_no = '四' AND row_code <> 'review' AND col_code = 'corrected'), 0)
-               AS litigation_corrected,
-           sum(value) FILTER (WHERE cell_id = 't2.admin_fee.amount') AS admin_fee_wan
+),
+
+per_report AS (
+    SELECT
+        report_id,
+        count(*) FILTER (WHERE table_no = '三') > 0 AS has_t3,
+        count(*) FILTER (WHERE table_no = '四') > 0 AS has_t4,
+        coalesce(sum(value) FILTER (WHERE row_code = 'new_received'), 0) AS new_received,
+        coalesce(sum(value) FILTER (WHERE row_code = 'carried_over'), 0) AS carried_over,
+        coalesce(sum(value) FILTER (WHERE row_code = 'total' AND table_no = '三'), 0) AS handled_printed,
+        coalesce(sum(value) FILTER (WHERE row_code = 'carried_forward'), 0) AS carried_forward,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'granted'), 0) AS granted,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'partially_granted'), 0) AS partially_granted,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'denied'), 0) AS denied,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'unavailable'), 0) AS unavailable,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'not_handled'), 0) AS not_handled,
+        coalesce(sum(value) FILTER (WHERE table_no = '三' AND group_code = 'other'), 0) AS other,
+        sum(value) FILTER (WHERE cell_id = 't3.other_overdue_fee.total') AS overdue_fee_cases,
+        coalesce(sum(value) FILTER (WHERE cell_id = 't4.review.total'), 0) AS review_total,
+        coalesce(sum(value) FILTER (WHERE cell_id = 't4.review.corrected'), 0) AS review_corrected,
+        coalesce(sum(value) FILTER (WHERE table_no = '四' AND row_code <> 'review' AND col_code = 'total'), 0)
+            AS litigation_total,
+        coalesce(sum(value) FILTER (WHERE table_no = '四' AND row_code <> 'review' AND col_code = 'corrected'), 0)
+            AS litigation_corrected,
+        sum(value) FILTER (WHERE cell_id = 't2.admin_fee.amount') AS admin_fee_wan
     FROM cells
     GROUP BY report_id
-), fee AS (
+),
+
+fee AS (
     -- 信息处理费 is reported in prose (section 六): an amount when one is stated, 0 when the report
     -- says none was charged, NULL when it does not say.
-    SELECT report_id,
-           regexp_extract(t, '信息处理费[^。；;0-9]{0,20}?([0-9][0-9,]*(?:\.[0-9]+)?)(万?)元', ['amount', 'wan']) AS m,
-           regexp_matches(t, '(未|无|不|没有)(收取|产生|发生|收)[^。；;，,]{0,8}信息处理费|信息处理费[^。；;，,]{0,6}(为零|为0元|为0|无)')
-               AS none_charged
-    FROM (SELECT report_id, regexp_replace(text, '\s+', '', 'g') AS t
-          FROM fact_section SEMI JOIN cur USING (report_id)
-          WHERE section_key = 's6')
-), findings_per_report AS (
-    SELECT report_id,
-           count(*) FILTER (WHERE status = 'fail') AS findings_fail,
-           count(*) FILTER (WHERE status = 'fail' AND severity = 'error') AS findings_error,
-           count(*) FILTER (WHERE status = 'not_assessable') AS findings_not_assessable
+    SELECT
+        report_id,
+        regexp_extract(t, '信息处理费[^。；;0-9]{0,20}?([0-9][0-9,]*(?:\.[0-9]+)?)(万?)元', ['amount', 'wan']) AS m,
+        regexp_matches(t, '(未|无|不|没有)(收取|产生|发生|收)[^。；;，,]{0,8}信息处理费|信息处理费[^。；;，,]{0,6}(为零|为0元|为0|无)')
+            AS none_charged
+    FROM (
+        SELECT
+            fact_section.report_id,
+            regexp_replace(fact_section.text, '\s+', '', 'g') AS t
+        FROM fact_section SEMI JOIN cur USING (report_id)
+        WHERE fact_section.section_key = 's6'
+    ) AS s6
+),
+
+findings_per_report AS (
+    SELECT
+        report_id,
+        count(*) FILTER (WHERE findings.status = 'fail') AS findings_fail,
+        count(*) FILTER (WHERE findings.status = 'fail' AND findings.severity = 'error') AS findings_error,
+        count(*) FILTER (WHERE findings.status = 'not_assessable') AS findings_not_assessable
     FROM findings SEMI JOIN cur USING (report_id)
     GROUP BY report_id
-), issues_per_report AS (
-    SELECT report_id, count(*) AS identity_issues
+),
+
+issues_per_report AS (
+    SELECT
+        report_id,
+        count(*) AS identity_issues
     FROM identity_issue SEMI JOIN cur USING (report_id)
     GROUP BY report_id
-), counted AS (
-    SELECT cur.agency_id, cur.year, cur.report_id, cur.format_version, cur.medium, cur.versions,
-           cur.uncertain_cells,
-           CASE WHEN p.has_t3 THEN p.new_received END AS new_received,
-           CASE WHEN p.has_t3 THEN p.carried_over END AS carried_over,
-           CASE WHEN p.has_t3 THEN p.granted + p.partially_granted + p.denied + p.unavailable + p.not_handled + p.other END
-               AS handled,
-           CASE WHEN p.has_t3 THEN p.handled_printed END AS handled_printed,
-           CASE WHEN p.has_t3 THEN p.carried_forward END AS carried_forward,
-           CASE WHEN p.has_t3 THEN p.granted END AS granted,
-           CASE WHEN p.has_t3 THEN p.partially_granted END AS partially_granted,
-           CASE WHEN p.has_t3 THEN p.denied END AS denied,
-           CASE WHEN p.has_t3 THEN p.unavailable END AS unavailable,
-           CASE WHEN p.has_t3 THEN p.not_handled END AS not_handled,
-           CASE WHEN p.has_t3 THEN p.other END AS other,
-           CASE WHEN p.has_t4 THEN p.review_total END AS review_total,
-           CASE WHEN p.has_t4 THEN p.review_corrected END AS review_corrected,
-           CASE WHEN p.has_t4 THEN p.litigation_total END AS litigation_total,
-           CASE WHEN p.has_t4 THEN p.litigation_corrected END AS litigation_corrected,
-           p.admin_fee_wan,
-           CASE WHEN fee.m.amount <> '' THEN CAST(replace(fee.m.amount, ',', '') AS DOUBLE)
-                                             * CASE WHEN fee.m.wan = '万' THEN 10000 ELSE 1 END
-                WHEN fee.none_charged THEN 0 END AS info_fee_yuan,
-           p.overdue_fee_cases,
-           coalesce(fr.findings_fail, 0) AS findings_fail,
-           coalesce(fr.findings_error, 0) AS findings_error,
-           coalesce(fr.findings_not_assessable, 0) AS findings_not_assessable,
-           coalesce(ir.identity_issues, 0) AS identity_issues
+),
+
+counted AS (
+    SELECT
+        cur.agency_id,
+        cur.year,
+        cur.report_id,
+        cur.format_version,
+        cur.medium,
+        cur.versions,
+        cur.uncertain_cells,
+        CASE WHEN p.has_t3 THEN p.new_received END AS new_received,
+        CASE WHEN p.has_t3 THEN p.carried_over END AS carried_over,
+        CASE WHEN p.has_t3 THEN p.granted + p.partially_granted + p.denied + p.unavailable + p.not_handled + p.other END
+            AS handled,
+        CASE WHEN p.has_t3 THEN p.handled_printed END AS handled_printed,
+        CASE WHEN p.has_t3 THEN p.carried_forward END AS carried_forward,
+        CASE WHEN p.has_t3 THEN p.granted END AS granted,
+        CASE WHEN p.has_t3 THEN p.partially_granted END AS partially_granted,
+        CASE WHEN p.has_t3 THEN p.denied END AS denied,
+        CASE WHEN p.has_t3 THEN p.unavailable END AS unavailable,
+        CASE WHEN p.has_t3 THEN p.not_handled END AS not_handled,
+        CASE WHEN p.has_t3 THEN p.other END AS other,
+        CASE WHEN p.has_t4 THEN p.review_total END AS review_total,
+        CASE WHEN p.has_t4 THEN p.review_corrected END AS review_corrected,
+        CASE WHEN p.has_t4 THEN p.litigation_total END AS litigation_total,
+        CASE WHEN p.has_t4 THEN p.litigation_corrected END AS litigation_corrected,
+        p.admin_fee_wan,
+        CASE
+            WHEN fee.m.amount <> ''
+                THEN
+                    cast(replace(fee.m.amount, ',', '') AS DOUBLE)
+                    * CASE WHEN fee.m.wan = '万' THEN 10000 ELSE 1 END
+            WHEN fee.none_charged THEN 0
+        END AS info_fee_yuan,
+        p.overdue_fee_cases,
+        coalesce(fr.findings_fail, 0) AS findings_fail,
+        coalesce(fr.findings_error, 0) AS findings_error,
+        coalesce(fr.findings_not_assessable, 0) AS findings_not_assessable,
+        coalesce(ir.identity_issues, 0) AS identity_issues
     FROM cur
-    LEFT JOIN per_report p USING (report_id)
+    LEFT JOIN per_report AS p USING (report_id)
     LEFT JOIN fee USING (report_id)
-    LEFT JOIN findings_per_report fr USING (report_id)
-    LEFT JOIN issues_per_report ir USING (report_id)
+    LEFT JOIN findings_per_report AS fr USING (report_id)
+    LEFT JOIN issues_per_report AS ir USING (report_id)
 )
-SELECT c.agency_id, a.name AS agency_name, pr.level, pr.organ_kind, pr.sector,
-       pr.province, pr.city, pr.county, pr.region_code, pr.province_code, pr.parent_agency_id,
-       c.year, c.report_id, c.format_version, c.medium, c.versions, c.uncertain_cells,
-       c.new_received, c.carried_over, c.handled, c.handled_printed, c.carried_forward,
-       c.granted, c.partially_granted, c.denied, c.unavailable, c.not_handled, c.other,
-       c.granted / nullif(c.handled, 0) AS granted_share,
-       c.partially_granted / nullif(c.handled, 0) AS partially_granted_share,
-       c.denied / nullif(c.handled, 0) AS denied_share,
-       c.unavailable / nullif(c.handled, 0) AS unavailable_share,
-       c.not_handled / nullif(c.handled, 0) AS not_handled_share,
-       c.other / nullif(c.handled, 0) AS other_share,
-       c.handled - c.not_handled - c.other AS resolvable,
-       c.granted / nullif(c.handled, 0) AS grant_rate_handled,
-       c.granted / nullif(c.handled - c.not_handled - c.other, 0) AS grant_rate_resolvable,
-       c.review_total, c.review_corrected, c.review_corrected / nullif(c.review_total, 0) AS review_corrected_share,
-       c.litigation_total, c.litigation_corrected,
-       c.litigation_corrected / nullif(c.litigation_total, 0) AS litigation_corrected_share,
-       c.admin_fee_wan, c.info_fee_yuan, c.overdue_fee_cases,
-       c.findings_fail, c.findings_error, c.findings_not_assessable, c.identity_issues
-FROM counted c
-LEFT JOIN dim_agency a USING (agency_id)
-LEFT JOIN dim_agency_profile pr USING (agency_id)
+
+SELECT
+    c.agency_id,
+    a.name AS agency_name,
+    pr.level,
+    pr.organ_kind,
+    pr.sector,
+    pr.province,
+    pr.city,
+    pr.county,
+    pr.region_code,
+    pr.province_code,
+    pr.parent_agency_id,
+    c.year,
+    c.report_id,
+    c.format_version,
+    c.medium,
+    c.versions,
+    c.uncertain_cells,
+    c.new_received,
+    c.carried_over,
+    c.handled,
+    c.handled_printed,
+    c.carried_forward,
+    c.granted,
+    c.partially_granted,
+    c.denied,
+    c.unavailable,
+    c.not_handled,
+    c.other,
+    c.granted / nullif(c.handled, 0) AS granted_share,
+    c.partially_granted / nullif(c.handled, 0) AS partially_granted_share,
+    c.denied / nullif(c.handled, 0) AS denied_share,
+    c.unavailable / nullif(c.handled, 0) AS unavailable_share,
+    c.not_handled / nullif(c.handled, 0) AS not_handled_share,
+    c.other / nullif(c.handled, 0) AS other_share,
+    c.handled - c.not_handled - c.other AS resolvable,
+    c.granted / nullif(c.handled, 0) AS grant_rate_handled,
+    c.granted / nullif(c.handled - c.not_handled - c.other, 0) AS grant_rate_resolvable,
+    c.review_total,
+    c.review_corrected,
+    c.review_corrected / nullif(c.review_total, 0) AS review_corrected_share,
+    c.litigation_total,
+    c.litigation_corrected,
+    c.litigation_corrected / nullif(c.litigation_total, 0) AS litigation_corrected_share,
+    c.admin_fee_wan,
+    c.info_fee_yuan,
+    c.overdue_fee_cases,
+    c.findings_fail,
+    c.findings_error,
+    c.findings_not_assessable,
+    c.identity_issues
+FROM counted AS c
+LEFT JOIN dim_agency AS a USING (agency_id)
+LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY c.agency_id, c.year;
 
 COMMENT ON TABLE mart_organ_year IS 'Per organ and year: applications received and handled, outcome shares, grant rates, review and litigation, fees and findings, from the organ-year''s current report (current_report view). Counts are NULL when the report has no such table; blank cells count as 0.';

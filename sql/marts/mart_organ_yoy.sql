@@ -2,23 +2,42 @@
 -- When the organ did not publish the year before, the previous values are NULL (a gap is not a
 -- change), and prev_year_published says so.
 CREATE OR REPLACE TABLE mart_organ_yoy AS
-SELECT c.agency_id, c.agency_name, c.level, c.organ_kind, c.sector, c.province, c.year,
-       p.agency_id IS NOT NULL AS prev_year_published,
-       c.new_received, p.new_received AS new_received_prev,
-       c.new_received - p.new_received AS new_received_change,
-       (c.new_received - p.new_received) / nullif(p.new_received, 0) AS new_received_change_pct,
-       c.handled, p.handled AS handled_prev, c.handled - p.handled AS handled_change,
-       c.denied, p.denied AS denied_prev, c.denied - p.denied AS denied_change,
-       c.denied_share, p.denied_share AS denied_share_prev, c.denied_share - p.denied_share AS denied_share_change,
-       c.grant_rate_handled, p.grant_rate_handled AS grant_rate_handled_prev,
-       c.grant_rate_handled - p.grant_rate_handled AS grant_rate_handled_change,
-       c.grant_rate_resolvable, p.grant_rate_resolvable AS grant_rate_resolvable_prev,
-       c.grant_rate_resolvable - p.grant_rate_resolvable AS grant_rate_resolvable_change,
-       c.review_total, p.review_total AS review_total_prev, c.review_total - p.review_total AS review_total_change,
-       c.litigation_total, p.litigation_total AS litigation_total_prev,
-       c.litigation_total - p.litigation_total AS litigation_total_change
-FROM mart_organ_year c
-LEFT JOIN mart_organ_year p ON p.agency_id = c.agency_id AND p.year = c.year - 1
+SELECT
+    c.agency_id,
+    c.agency_name,
+    c.level,
+    c.organ_kind,
+    c.sector,
+    c.province,
+    c.year,
+    p.agency_id IS NOT NULL AS prev_year_published,
+    c.new_received,
+    p.new_received AS new_received_prev,
+    c.new_received - p.new_received AS new_received_change,
+    (c.new_received - p.new_received) / nullif(p.new_received, 0) AS new_received_change_pct,
+    c.handled,
+    p.handled AS handled_prev,
+    c.handled - p.handled AS handled_change,
+    c.denied,
+    p.denied AS denied_prev,
+    c.denied - p.denied AS denied_change,
+    c.denied_share,
+    p.denied_share AS denied_share_prev,
+    c.denied_share - p.denied_share AS denied_share_change,
+    c.grant_rate_handled,
+    p.grant_rate_handled AS grant_rate_handled_prev,
+    c.grant_rate_handled - p.grant_rate_handled AS grant_rate_handled_change,
+    c.grant_rate_resolvable,
+    p.grant_rate_resolvable AS grant_rate_resolvable_prev,
+    c.grant_rate_resolvable - p.grant_rate_resolvable AS grant_rate_resolvable_change,
+    c.review_total,
+    p.review_total AS review_total_prev,
+    c.review_total - p.review_total AS review_total_change,
+    c.litigation_total,
+    p.litigation_total AS litigation_total_prev,
+    c.litigation_total - p.litigation_total AS litigation_total_change
+FROM mart_organ_year AS c
+LEFT JOIN mart_organ_year AS p ON c.agency_id = p.agency_id AND p.year = c.year - 1
 ORDER BY c.agency_id, c.year;
 
 COMMENT ON TABLE mart_organ_yoy IS 'Per organ and year: key measures against the same organ''s previous calendar year (NULL when it did not publish then). Built from mart_organ_year.';

@@ -3,29 +3,88 @@
 -- largest value; organs without the value (no 表三, nothing handled) get no rank and do not push
 -- others down. Organs whose level is unknown are left out.
 CREATE OR REPLACE TABLE mart_peer_rank AS
-SELECT agency_id, agency_name, year, level, organ_kind, sector, province, province_code, region_code,
-       new_received, denied_share, grant_rate_resolvable,
-       count(*) OVER (PARTITION BY year, level, organ_kind) AS peers_level,
-       count(*) OVER (PARTITION BY year, level, organ_kind, sector) AS peers_sector,
-       CASE WHEN province_code IS NOT NULL THEN count(*) OVER (PARTITION BY year, level, organ_kind, province_code) END AS peers_region,
-       CASE WHEN new_received IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, new_received IS NULL ORDER BY new_received DESC) END AS new_received_rank_in_level,
-       CASE WHEN new_received IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, sector, new_received IS NULL ORDER BY new_received DESC) END AS new_received_rank_in_sector,
-       CASE WHEN new_received IS NOT NULL AND province_code IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, province_code, new_received IS NULL ORDER BY new_received DESC) END AS new_received_rank_in_region,
-       CASE WHEN denied_share IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, denied_share IS NULL ORDER BY denied_share DESC) END AS denied_share_rank_in_level,
-       CASE WHEN denied_share IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, sector, denied_share IS NULL ORDER BY denied_share DESC) END AS denied_share_rank_in_sector,
-       CASE WHEN denied_share IS NOT NULL AND province_code IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, province_code, denied_share IS NULL ORDER BY denied_share DESC) END AS denied_share_rank_in_region,
-       CASE WHEN grant_rate_resolvable IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, grant_rate_resolvable IS NULL ORDER BY grant_rate_resolvable DESC) END AS grant_rate_resolvable_rank_in_level,
-       CASE WHEN grant_rate_resolvable IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, sector, grant_rate_resolvable IS NULL ORDER BY grant_rate_resolvable DESC) END AS grant_rate_resolvable_rank_in_sector,
-       CASE WHEN grant_rate_resolvable IS NOT NULL AND province_code IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, province_code, grant_rate_resolvable IS NULL ORDER BY grant_rate_resolvable DESC) END AS grant_rate_resolvable_rank_in_region
+SELECT
+    agency_id,
+    agency_name,
+    year,
+    level,
+    organ_kind,
+    sector,
+    province,
+    province_code,
+    region_code,
+    new_received,
+    denied_share,
+    grant_rate_resolvable,
+    count(*) OVER (PARTITION BY year, level, organ_kind) AS peers_level,
+    count(*) OVER (PARTITION BY year, level, organ_kind, sector) AS peers_sector,
+    CASE WHEN province_code IS NOT NULL THEN count(*) OVER (PARTITION BY year, level, organ_kind, province_code) END
+        AS peers_region,
+    CASE
+        WHEN new_received IS NOT NULL
+            THEN rank() OVER (PARTITION BY year, level, organ_kind, new_received IS NULL ORDER BY new_received DESC)
+    END AS new_received_rank_in_level,
+    CASE
+        WHEN new_received IS NOT NULL
+            THEN
+                rank()
+                    OVER (PARTITION BY year, level, organ_kind, sector, new_received IS NULL ORDER BY new_received DESC)
+    END AS new_received_rank_in_sector,
+    CASE
+        WHEN new_received IS NOT NULL AND province_code IS NOT NULL
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, province_code, new_received IS NULL
+                        ORDER BY new_received DESC
+                    )
+    END AS new_received_rank_in_region,
+    CASE
+        WHEN denied_share IS NOT NULL
+            THEN rank() OVER (PARTITION BY year, level, organ_kind, denied_share IS NULL ORDER BY denied_share DESC)
+    END AS denied_share_rank_in_level,
+    CASE
+        WHEN denied_share IS NOT NULL
+            THEN
+                rank()
+                    OVER (PARTITION BY year, level, organ_kind, sector, denied_share IS NULL ORDER BY denied_share DESC)
+    END AS denied_share_rank_in_sector,
+    CASE
+        WHEN denied_share IS NOT NULL AND province_code IS NOT NULL
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, province_code, denied_share IS NULL
+                        ORDER BY denied_share DESC
+                    )
+    END AS denied_share_rank_in_region,
+    CASE
+        WHEN grant_rate_resolvable IS NOT NULL
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, grant_rate_resolvable IS NULL
+                        ORDER BY grant_rate_resolvable DESC
+                    )
+    END AS grant_rate_resolvable_rank_in_level,
+    CASE
+        WHEN grant_rate_resolvable IS NOT NULL
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, sector, grant_rate_resolvable IS NULL
+                        ORDER BY grant_rate_resolvable DESC
+                    )
+    END AS grant_rate_resolvable_rank_in_sector,
+    CASE
+        WHEN grant_rate_resolvable IS NOT NULL AND province_code IS NOT NULL
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, province_code, grant_rate_resolvable IS NULL
+                        ORDER BY grant_rate_resolvable DESC
+                    )
+    END AS grant_rate_resolvable_rank_in_region
 FROM mart_organ_year
 WHERE level IS NOT NULL
 ORDER BY year, level, organ_kind, agency_id;

@@ -5,53 +5,86 @@
 -- not, which is what the gap shows. Rows exist for every year a child of the government was due.
 CREATE OR REPLACE TABLE mart_region_rollup AS
 WITH due AS (
-    SELECT parent_agency_id AS agency_id, year,
-           count(*) AS children_expected,
-           count(*) FILTER (WHERE status = 'missing') AS children_missing
+    SELECT
+        parent_agency_id AS agency_id,
+        year,
+        count(*) AS children_expected,
+        count(*) FILTER (WHERE status = 'missing') AS children_missing
     FROM mart_coverage
     WHERE parent_agency_id IS NOT NULL
     GROUP BY ALL
-), k AS (
-    SELECT parent_agency_id AS agency_id, year,
-           count(*) AS children_published,
-           count(*) FILTER (WHERE organ_kind = 'department') AS departments_published,
-           count(*) FILTER (WHERE organ_kind = 'government') AS governments_published,
-           count(*) FILTER (WHERE new_received IS NULL) AS children_without_table,
-           sum(new_received) AS new_received,
-           sum(handled) AS handled,
-           sum(granted) AS granted,
-           sum(denied) AS denied,
-           sum(review_total) AS review_total,
-           sum(litigation_total) AS litigation_total
+),
+
+k AS (
+    SELECT
+        parent_agency_id AS agency_id,
+        year,
+        count(*) AS children_published,
+        count(*) FILTER (WHERE organ_kind = 'department') AS departments_published,
+        count(*) FILTER (WHERE organ_kind = 'government') AS governments_published,
+        count(*) FILTER (WHERE new_received IS NULL) AS children_without_table,
+        sum(new_received) AS new_received,
+        sum(handled) AS handled,
+        sum(granted) AS granted,
+        sum(denied) AS denied,
+        sum(review_total) AS review_total,
+        sum(litigation_total) AS litigation_total
     FROM mart_organ_year
     WHERE parent_agency_id IS NOT NULL
     GROUP BY ALL
-), parent_names AS (
-    SELECT parent_agency_id AS agency_id, min(parent_name) AS parent_name
+),
+
+parent_names AS (
+    SELECT
+        parent_agency_id AS agency_id,
+        min(parent_name) AS parent_name
     FROM dim_agency_profile
     WHERE parent_agency_id IS NOT NULL
     GROUP BY ALL
 )
-SELECT d.agency_id, coalesce(a.name, n.parent_name) AS agency_name, pr.level, pr.province, pr.city, pr.county,
-       pr.region_code, d.year,
-       g.report_id IS NOT NULL AS gov_published, g.report_id AS gov_report_id,
-       d.children_expected, coalesce(k.children_published, 0) AS children_published, d.children_missing,
-       coalesce(k.departments_published, 0) AS departments_published,
-       coalesce(k.governments_published, 0) AS governments_published,
-       coalesce(k.children_without_table, 0) AS children_without_table,
-       d.children_missing = 0 AND coalesce(k.children_without_table, 0) = 0 AS children_complete,
-       g.new_received AS gov_new_received, k.new_received AS children_new_received, g.new_received - k.new_received AS new_received_gap,
-       g.handled AS gov_handled, k.handled AS children_handled, g.handled - k.handled AS handled_gap,
-       g.granted AS gov_granted, k.granted AS children_granted, g.granted - k.granted AS granted_gap,
-       g.denied AS gov_denied, k.denied AS children_denied, g.denied - k.denied AS denied_gap,
-       g.review_total AS gov_review_total, k.review_total AS children_review_total, g.review_total - k.review_total AS review_total_gap,
-       g.litigation_total AS gov_litigation_total, k.litigation_total AS children_litigation_total, g.litigation_total - k.litigation_total AS litigation_total_gap
-FROM due d
+
+SELECT
+    d.agency_id,
+    coalesce(a.name, n.parent_name) AS agency_name,
+    pr.level,
+    pr.province,
+    pr.city,
+    pr.county,
+    pr.region_code,
+    d.year,
+    g.report_id IS NOT NULL AS gov_published,
+    g.report_id AS gov_report_id,
+    d.children_expected,
+    coalesce(k.children_published, 0) AS children_published,
+    d.children_missing,
+    coalesce(k.departments_published, 0) AS departments_published,
+    coalesce(k.governments_published, 0) AS governments_published,
+    coalesce(k.children_without_table, 0) AS children_without_table,
+    d.children_missing = 0 AND coalesce(k.children_without_table, 0) = 0 AS children_complete,
+    g.new_received AS gov_new_received,
+    k.new_received AS children_new_received,
+    g.new_received - k.new_received AS new_received_gap,
+    g.handled AS gov_handled,
+    k.handled AS children_handled,
+    g.handled - k.handled AS handled_gap,
+    g.granted AS gov_granted,
+    k.granted AS children_granted,
+    g.granted - k.granted AS granted_gap,
+    g.denied AS gov_denied,
+    k.denied AS children_denied,
+    g.denied - k.denied AS denied_gap,
+    g.review_total AS gov_review_total,
+    k.review_total AS children_review_total,
+    g.review_total - k.review_total AS review_total_gap,
+    g.litigation_total AS gov_litigation_total,
+    k.litigation_total AS children_litigation_total,
+    g.litigation_total - k.litigation_total AS litigation_total_gap
+FROM due AS d
 LEFT JOIN k USING (agency_id, year)
-LEFT JOIN mart_organ_year g USING (agency_id, year)
-LEFT JOIN dim_agency a USING (agency_id)
-LEFT JOIN dim_agency_profile pr USING (agency_id)
-LEFT JOIN parent_names n USING (agency_id)
+LEFT JOIN mart_organ_year AS g USING (agency_id, year)
+LEFT JOIN dim_agency AS a USING (agency_id)
+LEFT JOIN dim_agency_profile AS pr USING (agency_id)
+LEFT JOIN parent_names AS n USING (agency_id)
 ORDER BY d.agency_id, d.year;
 
 COMMENT ON TABLE mart_region_rollup IS 'Per government and year: its own report beside the sum of its child organs'' reports (departments and lower governments, dim_agency_profile.parent_agency_id), with how many children were due, published and missing. Built from mart_organ_year and mart_coverage.';

@@ -2,10 +2,10 @@
 -- migrates the warehouse to the code's version (pipelines/warehouse/schema.py); every later step
 -- only checks it.
 CREATE TABLE schema_version (
-    version     INTEGER NOT NULL,
+    version INTEGER NOT NULL,
     fingerprint VARCHAR NOT NULL,
-    applied_at  TIMESTAMPTZ NOT NULL,
-    note        VARCHAR NOT NULL
+    applied_at TIMESTAMPTZ NOT NULL,
+    note VARCHAR NOT NULL
 );
 
 COMMENT ON TABLE schema_version IS 'Schema history of this warehouse file: one row per migration applied, and one whenever the views, comments or the dim_cell seed were refreshed. The latest row is the schema the warehouse has.';

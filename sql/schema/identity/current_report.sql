@@ -1,6 +1,15 @@
 -- The version of each organ-year that every mart, rule and site page reads (report_version ranks them).
 CREATE OR REPLACE VIEW current_report AS
-SELECT report_id, agency_id, year, format_version, medium, file_name, loaded_at, uncertain_cells, versions
+SELECT
+    report_id,
+    agency_id,
+    year,
+    format_version,
+    medium,
+    file_name,
+    loaded_at,
+    uncertain_cells,
+    versions
 FROM report_version
 WHERE is_current;
 

@@ -2,7 +2,7 @@
 -- a key of its own (not the name) because one organ prints its name several ways.
 CREATE TABLE dim_agency (
     agency_id VARCHAR PRIMARY KEY,
-    name      VARCHAR NOT NULL
+    name VARCHAR NOT NULL
 );
 
 COMMENT ON TABLE dim_agency IS 'Reporting organs (政府信息公开工作年度报告的报告主体) and the governments above them, one row per organ as pipelines/identity resolves it: names that differ only in how the place is written, or that data/aliases.csv maps together, are one organ. Profile in dim_agency_profile (has_reports tells the two apart).';

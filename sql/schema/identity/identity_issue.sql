@@ -1,11 +1,11 @@
 -- Reports whose organ could not be fully identified. They stay in every table (a report is never
 -- dropped for this); these rows say what is missing and how to fix it in data/.
 CREATE TABLE identity_issue (
-    report_id  VARCHAR NOT NULL,
-    rule_id    VARCHAR NOT NULL CHECK (rule_id IN ('ID-1', 'ID-2', 'ID-3', 'ID-4')),
-    severity   VARCHAR NOT NULL CHECK (severity IN ('warning', 'info')),
-    agency_id  VARCHAR,
-    name       VARCHAR,
+    report_id VARCHAR NOT NULL,
+    rule_id VARCHAR NOT NULL CHECK (rule_id IN ('ID-1', 'ID-2', 'ID-3', 'ID-4')),
+    severity VARCHAR NOT NULL CHECK (severity IN ('warning', 'info')),
+    agency_id VARCHAR,
+    name VARCHAR,
     message_zh VARCHAR NOT NULL,
     PRIMARY KEY (report_id, rule_id)
 );

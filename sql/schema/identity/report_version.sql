@@ -11,53 +11,107 @@
 --   3. fewer cells the parser had to guess, 4. the medium that keeps table structure best, 5. the hash.
 CREATE OR REPLACE VIEW report_version AS
 WITH guessed AS (
-    SELECT report_id, count(*) AS n FROM fact_cell WHERE uncertain GROUP BY report_id
-), versions AS (
-    SELECT r.report_id, r.agency_id, r.year, r.format_version, r.medium, r.file_name, r.loaded_at,
-           coalesce(g.n, 0) AS uncertain_cells
-    FROM dim_report r
-    LEFT JOIN guessed g USING (report_id)
-    WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
-), earlier AS (
-    -- Only organ-years loaded by more than one run can hold a copy of an earlier publication.
-    SELECT v.report_id, e.report_id AS earlier_id, e.loaded_at AS earlier_loaded_at
-    FROM versions v
-    JOIN versions e ON e.agency_id = v.agency_id AND e.year = v.year AND e.loaded_at < v.loaded_at
-                   AND e.format_version = v.format_version AND v.format_version <> 'UNKNOWN'
-), compared_cells AS (
-    -- Filtered first: joined directly, the planner paired the big fact table with itself (2 s at 100k).
-    SELECT report_id, cell_id, coalesce(value, 0) AS value
+    SELECT
+        report_id,
+        count(*) AS n
     FROM fact_cell
-    WHERE NOT uncertain
-      AND report_id IN (SELECT report_id FROM earlier UNION SELECT earlier_id FROM earlier)
-), same_numbers AS (
-    SELECT p.report_id, min(p.earlier_loaded_at) AS first_loaded_at
+    WHERE uncertain
+    GROUP BY report_id
+),
+
+versions AS (
+    SELECT
+        r.report_id,
+        r.agency_id,
+        r.year,
+        r.format_version,
+        r.medium,
+        r.file_name,
+        r.loaded_at,
+        coalesce(g.n, 0) AS uncertain_cells
+    FROM dim_report AS r
+    LEFT JOIN guessed AS g USING (report_id)
+    WHERE r.agency_id IS NOT NULL AND r.year IS NOT NULL
+),
+
+earlier AS (
+    -- Only organ-years loaded by more than one run can hold a copy of an earlier publication.
+    SELECT
+        v.report_id,
+        e.report_id AS earlier_id,
+        e.loaded_at AS earlier_loaded_at
+    FROM versions AS v
+    INNER JOIN versions
+        AS e ON v.agency_id = e.agency_id AND v.year = e.year AND v.loaded_at > e.loaded_at
+    AND v.format_version = e.format_version AND v.format_version <> 'UNKNOWN'
+),
+
+compared_cells AS (
+    -- Filtered first: joined directly, the planner paired the big fact table with itself (2 s at 100k).
+    SELECT
+        report_id,
+        cell_id,
+        coalesce(value, 0) AS value
+    FROM fact_cell
+    WHERE
+        NOT uncertain
+        AND report_id IN (
+            SELECT earlier.report_id FROM earlier
+            UNION
+            SELECT earlier.earlier_id FROM earlier
+        )
+),
+
+same_numbers AS (
+    SELECT
+        p.report_id,
+        min(p.earlier_loaded_at) AS first_loaded_at
     FROM (
-        SELECT p.report_id, p.earlier_loaded_at
-        FROM earlier p
-        JOIN compared_cells a ON a.report_id = p.report_id
-        JOIN compared_cells b ON b.report_id = p.earlier_id AND b.cell_id = a.cell_id
+        SELECT
+            p.report_id,
+            p.earlier_loaded_at
+        FROM earlier AS p
+        INNER JOIN compared_cells AS a ON p.report_id = a.report_id
+        INNER JOIN compared_cells AS b ON p.earlier_id = b.report_id AND a.cell_id = b.cell_id
         GROUP BY p.report_id, p.earlier_id, p.earlier_loaded_at
         HAVING bool_and(a.value = b.value)
-    ) p
+    ) AS p
     GROUP BY p.report_id
-), ranked AS (
-    SELECT v.*, coalesce(s.first_loaded_at, v.loaded_at) AS numbers_loaded_at,
-           count(*) OVER (PARTITION BY v.agency_id, v.year) AS versions
-    FROM versions v
-    LEFT JOIN same_numbers s USING (report_id)
+),
+
+ranked AS (
+    SELECT
+        v.*,
+        coalesce(s.first_loaded_at, v.loaded_at) AS numbers_loaded_at,
+        count(*) OVER (PARTITION BY v.agency_id, v.year) AS versions
+    FROM versions AS v
+    LEFT JOIN same_numbers AS s USING (report_id)
 )
-SELECT *, preference = 1 AS is_current
+
+SELECT
+    *,
+    preference = 1 AS is_current
 FROM (
-    SELECT report_id, agency_id, year, format_version, medium, file_name, loaded_at, uncertain_cells, versions,
-           dense_rank() OVER (PARTITION BY agency_id, year ORDER BY numbers_loaded_at) AS publication,
-           row_number() OVER (
-               PARTITION BY agency_id, year
-               ORDER BY format_version = 'UNKNOWN', numbers_loaded_at DESC, uncertain_cells,
-                        CASE medium WHEN 'html' THEN 0 WHEN 'docx' THEN 1 WHEN 'pdf' THEN 2 ELSE 3 END,
-                        report_id) AS preference
+    SELECT
+        report_id,
+        agency_id,
+        year,
+        format_version,
+        medium,
+        file_name,
+        loaded_at,
+        uncertain_cells,
+        versions,
+        dense_rank() OVER (PARTITION BY agency_id, year ORDER BY numbers_loaded_at) AS publication,
+        row_number() OVER (
+            PARTITION BY agency_id, year
+            ORDER BY
+                format_version = 'UNKNOWN', numbers_loaded_at DESC, uncertain_cells ASC,
+                CASE medium WHEN 'html' THEN 0 WHEN 'docx' THEN 1 WHEN 'pdf' THEN 2 ELSE 3 END,
+                report_id ASC
+        ) AS preference
     FROM ranked
-);
+) AS r;
 
 COMMENT ON VIEW report_version IS 'Every report version of every organ-year, ranked: is_current marks the one current_report (and so every mart, rule and site page) uses; the others stay queryable. Reports without organ or year are not ranked.';
 COMMENT ON COLUMN report_version.report_id IS 'Report version (content hash), key into dim_report.';

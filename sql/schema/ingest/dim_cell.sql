@@ -1,14 +1,14 @@
 -- The statutory table cells as data, seeded from pipelines/layout.py (== cells.tsv) whenever the schema
 -- is migrated. The same cell_id can mean the same thing in both formats, so the key is (cell_id, format).
 CREATE TABLE dim_cell (
-    cell_id    VARCHAR NOT NULL,
-    format     VARCHAR NOT NULL,
-    table_no   VARCHAR NOT NULL,
-    row_code   VARCHAR NOT NULL,
-    col_code   VARCHAR NOT NULL,
-    row_label  VARCHAR NOT NULL,
-    col_label  VARCHAR NOT NULL,
-    unit       VARCHAR NOT NULL,
+    cell_id VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    table_no VARCHAR NOT NULL,
+    row_code VARCHAR NOT NULL,
+    col_code VARCHAR NOT NULL,
+    row_label VARCHAR NOT NULL,
+    col_label VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
     group_code VARCHAR,
     PRIMARY KEY (cell_id, format)
 );

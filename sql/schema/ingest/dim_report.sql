@@ -1,17 +1,17 @@
 -- One row per source file version: the content hash is the key, so a corrected re-publication of a
 -- report is a second row and every number stays traceable to the exact bytes it came from.
 CREATE TABLE dim_report (
-    report_id      VARCHAR PRIMARY KEY,
-    file_name      VARCHAR NOT NULL,
-    medium         VARCHAR NOT NULL,
+    report_id VARCHAR PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    medium VARCHAR NOT NULL,
     format_version VARCHAR NOT NULL CHECK (format_version IN ('F2019', 'F2021', 'UNKNOWN')),
-    year           INTEGER,
-    agency_id      VARCHAR,
-    agency_name    VARCHAR,
-    title          VARCHAR,
-    warnings       VARCHAR[] NOT NULL,
+    year INTEGER,
+    agency_id VARCHAR,
+    agency_name VARCHAR,
+    title VARCHAR,
+    warnings VARCHAR[] NOT NULL,
     parser_version VARCHAR NOT NULL,
-    loaded_at      TIMESTAMPTZ NOT NULL
+    loaded_at TIMESTAMPTZ NOT NULL
 );
 
 COMMENT ON TABLE dim_report IS 'Parsed annual reports, one row per source file version (content hash). Join fact_cell and fact_section on report_id.';

@@ -2,19 +2,19 @@
 -- memory and slows bulk inserts; the loader guarantees one row per (report_id, cell_id) instead,
 -- since it deletes a report's rows before inserting them again.
 CREATE TABLE fact_cell (
-    report_id  VARCHAR NOT NULL,
-    cell_id    VARCHAR NOT NULL,
-    format     VARCHAR NOT NULL,
-    value      DOUBLE,
-    raw_text   VARCHAR,
-    kind       VARCHAR NOT NULL CHECK (kind IN ('number', 'blank', 'dash', 'text')),
-    uncertain  BOOLEAN NOT NULL,
-    note       VARCHAR,
+    report_id VARCHAR NOT NULL,
+    cell_id VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    value DOUBLE,
+    raw_text VARCHAR,
+    kind VARCHAR NOT NULL CHECK (kind IN ('number', 'blank', 'dash', 'text')),
+    uncertain BOOLEAN NOT NULL,
+    note VARCHAR,
     prov_table INTEGER,
-    prov_row   INTEGER,
-    prov_col   INTEGER,
-    prov_page  INTEGER,
-    prov_bbox  DOUBLE[]
+    prov_row INTEGER,
+    prov_col INTEGER,
+    prov_page INTEGER,
+    prov_bbox DOUBLE[]
 );
 
 COMMENT ON TABLE fact_cell IS 'One value of a statutory table cell in one report version, with where it was read. Unique on (report_id, cell_id), enforced by the loader.';

@@ -1,9 +1,9 @@
 -- The six prose sections of each report version, as the parser split them.
 CREATE TABLE fact_section (
-    report_id   VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
     section_key VARCHAR NOT NULL,
-    heading     VARCHAR,
-    text        VARCHAR NOT NULL
+    heading VARCHAR,
+    text VARCHAR NOT NULL
 );
 
 COMMENT ON TABLE fact_section IS 'Prose sections of a report version (总体情况, 存在的主要问题及改进情况, ...), one row per (report_id, section_key), enforced by the loader.';

@@ -1,11 +1,11 @@
 -- Subtotal (小计) rows some publishers add to 表三 (checked by rule T3-F3). The format has no such
 -- cells, so they are not in fact_cell; the loader writes the printed values here.
 CREATE TABLE fact_subtotal (
-    report_id  VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
     group_code VARCHAR NOT NULL CHECK (group_code IN ('denied', 'unavailable', 'not_handled', 'other')),
-    col_code   VARCHAR NOT NULL,
-    value      DOUBLE,
-    raw_text   VARCHAR
+    col_code VARCHAR NOT NULL,
+    value DOUBLE,
+    raw_text VARCHAR
 );
 
 COMMENT ON TABLE fact_subtotal IS 'Publisher-added 小计 rows of 表三 as printed, one row per (report_id, group_code, col_code). Checked by T3-F3 against the sum of the group''s rows.';

@@ -1,12 +1,12 @@
 -- An audit log: unlike every other table it grows on each run by design, so it is left out when
 -- re-runs are compared for identical contents.
 CREATE TABLE load_run (
-    run_id             VARCHAR PRIMARY KEY,
-    started_at         TIMESTAMPTZ NOT NULL,
-    finished_at        TIMESTAMPTZ NOT NULL,
-    files_seen         INTEGER NOT NULL,
-    parsed             INTEGER NOT NULL,
-    quarantined        INTEGER NOT NULL,
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    files_seen INTEGER NOT NULL,
+    parsed INTEGER NOT NULL,
+    quarantined INTEGER NOT NULL,
     skipped_duplicates INTEGER NOT NULL,
     files_new INTEGER DEFAULT 0,
     files_changed INTEGER DEFAULT 0,

@@ -2,10 +2,10 @@
 -- and moving between the two is decided by the latest parse of those bytes.
 CREATE TABLE quarantine (
     content_hash VARCHAR PRIMARY KEY,
-    file_name    VARCHAR NOT NULL,
-    reason       VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
     medium_guess VARCHAR,
-    detected_at  TIMESTAMPTZ NOT NULL,
+    detected_at TIMESTAMPTZ NOT NULL,
     parser_version VARCHAR
 );
 

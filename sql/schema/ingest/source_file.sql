@@ -3,12 +3,12 @@
 -- Rows are never deleted: a file that left the inbox keeps its row (last_seen says when it was last
 -- there), and its report stays in dim_report.
 CREATE TABLE source_file (
-    path         VARCHAR PRIMARY KEY,
-    size         BIGINT NOT NULL,
-    mtime_ns     BIGINT NOT NULL,
+    path VARCHAR PRIMARY KEY,
+    size BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
     content_hash VARCHAR NOT NULL,
-    first_seen   TIMESTAMPTZ NOT NULL,
-    last_seen    TIMESTAMPTZ NOT NULL
+    first_seen TIMESTAMPTZ NOT NULL,
+    last_seen TIMESTAMPTZ NOT NULL
 );
 
 COMMENT ON TABLE source_file IS 'Inbox files by path as the last run saw them: size, modification time and content hash. Lets a run skip unchanged files without reading them. last_seen changes on every run (like load_run, it is left out when re-runs are compared).';

@@ -1,8 +1,8 @@
 -- Which organs' reports a government's region report sums (H-X1), read from organs.json files in the inbox.
 CREATE TABLE agency_parent (
-    child_agency_id  VARCHAR NOT NULL,
+    child_agency_id VARCHAR NOT NULL,
     parent_agency_id VARCHAR NOT NULL,
-    source           VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
     PRIMARY KEY (child_agency_id, parent_agency_id)
 );
 

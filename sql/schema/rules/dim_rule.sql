@@ -1,12 +1,12 @@
 -- The statutory consistency rules (FORMAT.md §6), re-seeded from expectations/rules.yaml on every rules
 -- run, so the catalogue stays the one place a rule is declared.
 CREATE TABLE dim_rule (
-    rule_id    VARCHAR PRIMARY KEY,
+    rule_id VARCHAR PRIMARY KEY,
     rule_class VARCHAR NOT NULL CHECK (rule_class IN ('S', 'F', 'X', 'Q')),
     check_group VARCHAR NOT NULL,
-    severity   VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
-    title_zh   VARCHAR NOT NULL,
-    title_en   VARCHAR NOT NULL
+    severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    title_zh VARCHAR NOT NULL,
+    title_en VARCHAR NOT NULL
 );
 
 COMMENT ON TABLE dim_rule IS 'The consistency rules (勾稽关系) of FORMAT.md §6, one row per rule, seeded from expectations/rules.yaml on every rules run.';

@@ -1,19 +1,19 @@
 -- Recomputed from scratch by every rules run (delete, then insert, in one transaction), so the table
 -- is identical after a re-run over the same warehouse.
 CREATE TABLE findings (
-    report_id          VARCHAR NOT NULL,
-    rule_id            VARCHAR NOT NULL,
-    instance           VARCHAR NOT NULL,
-    status             VARCHAR NOT NULL CHECK (status IN ('fail', 'not_assessable')),
-    severity           VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
-    cell_ids           VARCHAR[] NOT NULL,
-    related_report_id  VARCHAR,
-    related_cell_ids   VARCHAR[] NOT NULL,
-    expected           DOUBLE,
-    actual             DOUBLE,
-    diff               DOUBLE,
-    blank_decided      BOOLEAN NOT NULL,
-    message_zh         VARCHAR NOT NULL,
+    report_id VARCHAR NOT NULL,
+    rule_id VARCHAR NOT NULL,
+    instance VARCHAR NOT NULL,
+    status VARCHAR NOT NULL CHECK (status IN ('fail', 'not_assessable')),
+    severity VARCHAR NOT NULL CHECK (severity IN ('error', 'warning', 'info')),
+    cell_ids VARCHAR[] NOT NULL,
+    related_report_id VARCHAR,
+    related_cell_ids VARCHAR[] NOT NULL,
+    expected DOUBLE,
+    actual DOUBLE,
+    diff DOUBLE,
+    blank_decided BOOLEAN NOT NULL,
+    message_zh VARCHAR NOT NULL,
     PRIMARY KEY (report_id, rule_id, instance)
 );
 

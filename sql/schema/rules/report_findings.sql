@@ -1,20 +1,21 @@
 -- The failed rules of each file, with its name, organ and year.
 CREATE OR REPLACE VIEW report_findings AS
-SELECT r.file_name AS source_file,
-       coalesce(a.name, r.agency_name) AS agency,
-       r.year,
-       f.rule_id,
-       f.severity,
-       f.cell_ids,
-       f.expected,
-       f.actual,
-       f.message_zh AS message,
-       f.diff,
-       f.blank_decided,
-       f.report_id
-FROM findings f
-JOIN dim_report r USING (report_id)
-LEFT JOIN dim_agency a USING (agency_id)
+SELECT
+    r.file_name AS source_file,
+    coalesce(a.name, r.agency_name) AS agency,
+    r.year,
+    f.rule_id,
+    f.severity,
+    f.cell_ids,
+    f.expected,
+    f.actual,
+    f.message_zh AS message,
+    f.diff,
+    f.blank_decided,
+    f.report_id
+FROM findings AS f
+INNER JOIN dim_report AS r USING (report_id)
+LEFT JOIN dim_agency AS a USING (agency_id)
 WHERE f.status = 'fail';
 
 COMMENT ON VIEW report_findings IS 'What is wrong with each file: the failed rules (status fail) with the file name, organ and year. Rules that could not be checked are in report_not_assessable.';

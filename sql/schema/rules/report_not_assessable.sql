@@ -1,16 +1,17 @@
 -- The rules each file could not be checked against, and why.
 CREATE OR REPLACE VIEW report_not_assessable AS
-SELECT r.file_name AS source_file,
-       coalesce(a.name, r.agency_name) AS agency,
-       r.year,
-       f.rule_id,
-       f.severity,
-       f.cell_ids,
-       f.message_zh AS reason,
-       f.report_id
-FROM findings f
-JOIN dim_report r USING (report_id)
-LEFT JOIN dim_agency a USING (agency_id)
+SELECT
+    r.file_name AS source_file,
+    coalesce(a.name, r.agency_name) AS agency,
+    r.year,
+    f.rule_id,
+    f.severity,
+    f.cell_ids,
+    f.message_zh AS reason,
+    f.report_id
+FROM findings AS f
+INNER JOIN dim_report AS r USING (report_id)
+LEFT JOIN dim_agency AS a USING (agency_id)
 WHERE f.status = 'not_assessable';
 
 COMMENT ON VIEW report_not_assessable IS 'Rules that could not be decided for a file (previous year or child reports missing, cells the parser guessed), with the reason.';

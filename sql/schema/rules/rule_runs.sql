@@ -1,14 +1,14 @@
 -- An audit log like load_run: one row per rule per run, so it grows by design.
 CREATE TABLE rule_runs (
-    run_id          VARCHAR NOT NULL,
-    rule_id         VARCHAR NOT NULL,
-    started_at      TIMESTAMPTZ NOT NULL,
-    seconds         DOUBLE NOT NULL,
-    fail_count      INTEGER NOT NULL,
-    not_assessable  INTEGER NOT NULL,
-    gx_success      BOOLEAN,
-    gx_unexpected   INTEGER,
-    gx_seconds      DOUBLE,
+    run_id VARCHAR NOT NULL,
+    rule_id VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    seconds DOUBLE NOT NULL,
+    fail_count INTEGER NOT NULL,
+    not_assessable INTEGER NOT NULL,
+    gx_success BOOLEAN,
+    gx_unexpected INTEGER,
+    gx_seconds DOUBLE,
     PRIMARY KEY (run_id, rule_id)
 );
 
