@@ -99,9 +99,9 @@ class CellMarker:
 
 
 def row_html(row: Row, year: int) -> Markup:
-    """The header and data cells of one table row, as organ.html used to loop over them: in Python
-    because these loops were two thirds of the site's build time (some 200 cells a report, seven
-    reports an organ). Escaped exactly as Jinja's autoescape does (a test compares the two)."""
+    """The header and data cells of one table row: in Python rather than a Jinja loop, which would be
+    two thirds of the site's build time (some 200 cells a report, seven reports an organ). Escaped
+    exactly as Jinja's autoescape does (a test compares the two)."""
     out: list[str] = []
     for text, rs in row.heads:
         if rs:
