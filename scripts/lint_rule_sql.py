@@ -16,7 +16,9 @@ from sqlfluff.core import FluffConfig
 REPO = Path(__file__).resolve().parents[1]
 CATALOGUE = REPO / "expectations" / "rules.yaml"
 # a rule's SQL block: "    sql: |" then lines indented deeper (or blank)
-BLOCK = re.compile(r"^(?P<indent> +)(?P<key>sql|not_assessable_sql): \|\n(?P<body>(?:(?P=indent)  .*\n|\n)+)", re.M)
+BLOCK = re.compile(
+    r"^(?P<indent> +)(?P<key>sql|not_assessable_sql): \|\n(?P<body>(?:(?P=indent)  .*\n|\n)+)", re.M
+)
 
 
 def blocks(text: str) -> list[re.Match[str]]:
@@ -25,7 +27,9 @@ def blocks(text: str) -> list[re.Match[str]]:
 
 def dedent(body: str, indent: str) -> str:
     pad = indent + "  "
-    return "".join(line[len(pad):] if line.startswith(pad) else line.lstrip(" ") for line in body.splitlines(True))
+    return "".join(
+        line[len(pad) :] if line.startswith(pad) else line.lstrip(" ") for line in body.splitlines(True)
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -40,7 +44,9 @@ def main(argv: list[str]) -> int:
             sql = sqlfluff.fix(sql, config=config)
         for v in sqlfluff.lint(sql, config=config):
             problems += 1
-            print(f"{CATALOGUE.relative_to(REPO)}:{line + v['start_line_no'] - 1}: {v['code']} {v['description']}")
+            print(
+                f"{CATALOGUE.relative_to(REPO)}:{line + v['start_line_no'] - 1}: {v['code']} {v['description']}"
+            )
         pad = m["indent"] + "  "
         body = "".join(pad + s if s.strip() else "\n" for s in sql.rstrip("\n").splitlines(True)) + "\n"
         trailing = m["body"][len(m["body"].rstrip("\n")) + 1 :]  # blank lines after the block stay
