@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipelines import identity, layout, parse
 from pipelines.dbutil import registered, transaction
+from pipelines.identity import store as identity_store
 from pipelines.model import ParsedReport
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "sql" / "schema"
@@ -72,6 +73,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     migrated: that needs an explicit migration (or a fresh warehouse).
     """
     with transaction(con):
+        identity_store.migrate(con)
         for sql_file in sorted(SCHEMA_DIR.glob("*.sql")):
             con.execute(sql_file.read_text(encoding="utf-8"))
         cells = pd.DataFrame(dim_cell_rows(), columns=list(DimCellRow._fields))

@@ -9,12 +9,14 @@ resolved per report, since their title and body may tell the place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
+from pipelines import meta
 from pipelines.dbutil import registered, transaction
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
 
@@ -50,11 +52,23 @@ class RebuildStats:
     issues: dict[str, int]
 
 
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop an identity_issue table made before ID-5 (its CHECK rejects the new rule) so that the
+    schema makes it anew: the table is derived, refilled by every rebuild."""
+    old = con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'identity_issue' "
+        "AND constraint_type = 'CHECK' AND contains(constraint_text, 'ID-4') "
+        "AND NOT contains(constraint_text, 'ID-5')"
+    ).fetchone()
+    if old and old[0]:
+        con.execute("DROP TABLE identity_issue")
+
+
 def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> RebuildStats:
     resolver = resolver or default_resolver()
     reports = con.execute(f"""
         SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, r.loaded_at,
-               left(s.text, {CONTEXT_CHARS}) AS context
+               left(s.text, {CONTEXT_CHARS}) AS context, r.warnings
         FROM dim_report r
         LEFT JOIN fact_section s ON s.report_id = r.report_id AND s.section_key = 's1'
         ORDER BY r.report_id""").fetchall()
@@ -68,7 +82,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) ->
     )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
-    issues = _issues(resolved)
+    issues = _issues(resolved, resolver)
     with (
         transaction(con),
         registered(
@@ -161,7 +175,7 @@ def _agencies(
     return agencies, profiles
 
 
-def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataFrame:
+def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]], resolver: Resolver) -> pd.DataFrame:
     rows: list[tuple[str, str, str, str | None, str | None, str]] = []
     for row, ident in resolved:
         if ident is None:
@@ -171,4 +185,28 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pd.DataF
             (row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
             for issue in ident.issues
         ]
+        message = opening_disagrees(row[8] or (), ident, resolver, title=row[2], context=row[7])
+        if message:
+            rows.append((row[0], "ID-5", "warning", ident.agency_id, ident.name, message))
     return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS), dtype="object")
+
+
+def opening_disagrees(
+    warnings: Sequence[str], ident: Identity, resolver: Resolver, *, title: str | None, context: str | None
+) -> str | None:
+    """ID-5: the parser's note that the opening sentence names another organ or year than the title,
+    kept when the two names are indeed two organs (an alias or the place left out makes them one)."""
+    for warning in warnings:
+        found = meta.parse_conflict(warning)
+        if found is None:
+            continue
+        title_agency, title_year, opening_agency, opening_year = found
+        other_year = title_year is not None and opening_year is not None and title_year != opening_year
+        other = resolver.resolve(opening_agency, title=title, context=context) if opening_agency else None
+        if other_year or (other is not None and other.agency_id != ident.agency_id):
+            return (
+                f"报告标题写明“{title_agency}”（{title_year or '年份不详'}年度），正文开头却写“{opening_agency}”"
+                f"（{opening_year or '年份不详'}年度）；报告已按标题归属，请核对原文"
+                "（若二者确为同一机关，可在 data/aliases.csv 中登记 organ 行）"
+            )
+    return None
