@@ -18,6 +18,7 @@ from pipelines.synth.numbers import COLS, Num, Truth
 
 _FULLWIDTH = str.maketrans("0123456789.,-+", "０１２３４５６７８９．，－＋")
 T2_UNIT = {"prev_year_items": "个", "items_change": "个", "items": "个"}
+T2_ROW_UNIT = {"gov_procurement": "笔"}  # a procurement is counted in 笔 (N笔 | NNNNNN元)
 SUBTOTAL_GROUPS = ("denied", "unavailable", "not_handled", "other")
 GROUP_ROWS = {g: tuple(r.code for r in layout.T3_ROWS if r.group == g) for g in SUBTOTAL_GROUPS}
 
@@ -123,7 +124,7 @@ class Printer:
         self.fee_places: int | None = None
 
     def cell(self, cid: str, value: Num | None) -> Printed:
-        table, _row, col = cid.split(".")
+        table, row, col = cid.split(".")
         if value is None:
             return Printed("", None)
         if value == 0 and not (cid == "t2.admin_fee.amount" and self.d.fee_unit_yuan):
@@ -143,7 +144,7 @@ class Printer:
             return Printed(self._digits(text), value)
         text = f"{value:,}" if self.thousands and abs(value) >= 1000 else str(value)
         if self.units and table == "t2" and value != 0:
-            text += T2_UNIT.get(col, "件")
+            text += T2_ROW_UNIT.get(row) or T2_UNIT.get(col, "件")
         return Printed(self._digits(text), value)
 
     def _amount(self, cid: str, value: Decimal) -> Printed:
