@@ -4,9 +4,16 @@ footers, document numbers, 附件, red header lines)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pypdfium2 as pdfium
 import pytest
 
 from pipelines import meta, titles
+from pipelines.bench import run_accuracy
+from pipelines.parse import read_document
+from pipelines.synth.corpus import generate
 
 
 def _agency_year(title: str | None, *lines: str) -> tuple[str | None, int | None]:
@@ -149,3 +156,28 @@ def test_opening_that_agrees_is_silent() -> None:
     )
     assert meta.identify(None, text).conflict is None
     assert meta.parse_conflict("其他警告") is None
+
+
+def test_office_furniture_around_synthetic_titles(tmp_path: Path) -> None:
+    """PDF and Word reports under a red header line, a document number, 附件 and a running page
+    header (quirk letterhead) read exactly, their title the report's, the running header dropped."""
+    generate(tmp_path, 6, [2023, 2024], 4, {"pdf": 1, "docx": 1}, 0.0, {"letterhead": 1.0})
+    scores = run_accuracy(tmp_path)
+    assert len(scores) == 12 and all(s.exact for s in scores), [s.name for s in scores if not s.exact]
+    running = 0
+    for s in scores:
+        path = tmp_path / s.name
+        expected = json.loads((tmp_path / f"{s.name}.expected.json").read_text(encoding="utf-8"))
+        assert "letterhead" in expected["quirks"]
+        doc = read_document(path.read_bytes(), s.name)
+        assert doc.title == expected["title"], s.name
+        if path.suffix != ".pdf":
+            continue
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        tops = {pdf[i].get_textpage().get_text_range().split("\r\n", 1)[0] for i in range(len(pdf))}
+        pdf.close()
+        if len(tops) == 1:  # the same first line on every page: a running header
+            running += 1
+            header = tops.pop()
+            assert doc.text.count(header) <= 1, s.name  # at most the title itself
+    assert running
