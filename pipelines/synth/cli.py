@@ -109,5 +109,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         print(f"gongkai synth: {args.out}: {e.strerror or e}", file=sys.stderr)
         return 1
+    except RuntimeError as e:  # Chromium or LibreOffice failed on a printed/office medium
+        print(f"gongkai synth: {e}", file=sys.stderr)
+        return 1
     print(format_stats(stats, args.out))
     return 0
