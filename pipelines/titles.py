@@ -56,15 +56,13 @@ _COLUMN_WORD = re.compile(r"(?:信息公开|政务公开)(?!办|领导)|年报|�
 # Not organs, though the patterns can read them as one ("2024年度政府信息公开…" gives 政府).
 _NOT_AGENCY = frozenset({"政府", "本机关", "本单位", "本级", "机关", "单位", "年度", "我局", "我委", "我办"})
 
+# A browser's print header starts with the date and time ("12/4/26, 10:54 PM", "2025/1/27 10:54");
+# its footer names the page's address.
+_PRINT_HEADER = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}[,，]?\d{1,2}:\d{2}")
+_ADDRESS = re.compile(r"(?:file|https?)://")
 # Page or site furniture (tested on NFKC text without spaces). Marks that no report sentence has:
 _FURNITURE_ANYWHERE = re.compile(
-    "|".join(
-        (
-            r"当前位置|您的位置|您所在的位置|所在位置",  # breadcrumbs
-            r"(?:file|https?)://|www\.",  # a browser's print footer: the page address
-            r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}[,，]?\d{1,2}:\d{2}",  # ... and header: date and time
-        )
-    )
+    r"当前位置|您的位置|您所在的位置|所在位置|" + _ADDRESS.pattern + "|^" + _PRINT_HEADER.pattern
 )
 # and marks that make a short line furniture (a sentence may have them: 政府网站, 〔2021〕30号).
 _FURNITURE_SHORT = re.compile(
@@ -76,13 +74,11 @@ _FURNITURE_SHORT = re.compile(
             r"^附件\d*[:：]?$",
             r"文件$",  # red header line: XX人民政府办公室文件
             r"^[-—–]*(?:第)?\d+(?:页)?(?:[/／]\d+|共\d+页)?[-—–]*$",  # page number
-            r"打印|关闭|分享|收藏|扫一扫|二维码|无障碍|长者模式|首页|网站|主办|版权|备案",
+            r"打印|关闭|分享|收藏|扫一扫|二维码|无障碍|长者模式|首页|网站|主办|版权|备案|www\.",
         )
     )
 )
 _SHORT = 60
-_PRINT_HEADER = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}[,，]?\d{1,2}:\d{2}")
-_ADDRESS = re.compile(r"(?:file|https?)://")
 
 
 def _hard(s: str) -> bool:
@@ -135,11 +131,11 @@ def clean_agency(raw: str) -> str | None:
     if tail is None:
         return None
     s = tail.group(0)
-    depth, cut = 0, 0
+    cut = 0
     for m in _COLUMN_WORD.finditer(s):
-        depth = s.count("（", 0, m.start()) + s.count("(", 0, m.start())
-        depth -= s.count("）", 0, m.start()) + s.count(")", 0, m.start())
-        if depth <= 0 and len(s) - m.end() >= 2:
+        opened = s.count("（", 0, m.start()) + s.count("(", 0, m.start())
+        closed = s.count("）", 0, m.start()) + s.count(")", 0, m.start())
+        if opened <= closed and len(s) - m.end() >= 2:  # not inside brackets, a name left after it
             cut = m.end()
     s = s[cut:]
     s = _LEADING_NOISE.sub("", s)
@@ -266,7 +262,6 @@ def _extend_back(
             and together[first - 1]
             and not hard[first - 1]
             and is_name_fragment(lines[first - 1])
-            and not _YEAR_ONLY.search(flats[i])  # "XX局" above "2024年度…" is joined by find_title
         ):
             first -= 1
     return Title("".join(flats[first : i + 1]), first, i)

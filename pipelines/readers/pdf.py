@@ -52,6 +52,7 @@ _PAGE_NUMBER = re.compile(
     r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?"
     r"[-—–－\s]*$"
 )
+_NUMBERS_ONLY = re.compile(r"^\d[\d,.]*(?: \d[\d,.]*)+$")
 # Fonts without a Unicode map yield private-use or replacement characters.
 _UNMAPPED = re.compile("[\ue000-\uf8ff\ufffd]")
 _MAX_TITLE = 100
@@ -859,6 +860,7 @@ def _notes(pages: list[_Page]) -> list[str]:
 
 
 def _line_cells(line: _Line, row: int) -> list[GridCell]:
+    pieces = [piece for run in line.runs(_CELL_GAP) for piece in _numbers_apart(run, line.height)]
     return [
         GridCell(
             _spaced(run, line.height),
@@ -867,8 +869,21 @@ def _line_cells(line: _Line, row: int) -> list[GridCell]:
             page=line.page,
             bbox=_rounded((min(c.x0 for c in run), line.top, max(c.x1 for c in run), line.bottom)),
         )
-        for col, run in enumerate(line.runs(_CELL_GAP))
+        for col, run in enumerate(pieces)
     ]
+
+
+def _numbers_apart(run: list[_Char], height: float) -> list[list[_Char]]:
+    """A run of numbers closer than a cell gap ("57 0": a table printed without rules in narrow
+    columns) is one cell per number: a space never falls inside a printed number."""
+    if not _NUMBERS_ONLY.match(_spaced(run, height)):
+        return [run]
+    out = [[run[0]]]
+    for prev, ch in zip(run, run[1:], strict=False):
+        if ch.x0 - prev.x1 > _SPACE_GAP * height:
+            out.append([])
+        out[-1].append(ch)
+    return out
 
 
 def _rounded(box: Box) -> Box:
