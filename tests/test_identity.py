@@ -272,7 +272,7 @@ def test_a_division_code_in_the_path_places_a_name_that_does_not_say_where() -> 
 
 
 def test_identity_rules_are_declared_in_the_catalogue() -> None:
-    """ID-1..4 are declared with the other rules; identity_issue accepts exactly those, with their severity."""
+    """ID-1..5 are declared with the other rules; identity_issue accepts exactly those, with their severity."""
     import re
 
     from pipelines import catalogue
@@ -281,7 +281,7 @@ def test_identity_rules_are_declared_in_the_catalogue() -> None:
     declared = catalogue.identity_rules()
     ddl = next(r.sql for r in schema.relations() if r.name == "identity_issue")
     allowed = set(re.findall(r"'(ID-\d+)'", ddl.split("CHECK (rule_id IN", 1)[1].split(")", 1)[0]))
-    assert set(declared) == allowed == {"ID-1", "ID-2", "ID-3", "ID-4"}
+    assert set(declared) == allowed == {"ID-1", "ID-2", "ID-3", "ID-4", "ID-5"}
     ident = identity.make_resolver().resolve("某某局")  # no place, no sector keyword
     assert ident is not None
     assert {(i.rule_id, i.severity) for i in ident.issues} == {

@@ -489,6 +489,45 @@ def test_table_without_rules_is_read_by_alignment() -> None:
     assert ["行政许可", "700"] in rows
 
 
+def test_unruled_numbers_in_narrow_columns_stay_apart() -> None:
+    """A page printed without its stylesheet: a table without rules whose columns are a character
+    wide, so neighbouring numbers sit closer than a cell gap. A space never falls inside a printed
+    number, so "57 0" is two cells, not 570; a label's own words stay one cell."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setFont(FONT, 10)
+    c.drawString(72, 700, "一、本年新收政府信息公开申请数量")
+    for i, value in enumerate(("57", "0", "0", "2", "1", "0", "60")):
+        c.drawString(260 + 16 * i, 700, value)
+    c.drawString(72, 680, "2024 年 3 月")
+    c.showPage()
+    c.save()
+    rows = [r for g in read_pdf(buf.getvalue()).tables for r in _texts(g)]
+    assert ["一、本年新收政府信息公开申请数量", "57", "0", "0", "2", "1", "0", "60"] in rows
+    assert ["2024年3月"] in rows  # not numbers only: one cell
+
+
+def test_running_header_and_footer_are_dropped() -> None:
+    """A line repeated at the top of every page (digits aside) and a browser's print footer are
+    page furniture: not in the text, and never the title."""
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    for page in (1, 2, 3):
+        c.setFont(FONT, 8)
+        c.drawString(40, 820, f"2025/1/{page} 10:54  某县政府网站")
+        c.drawString(40, 20, f"https://www.example.gov.cn/nb/t1.html {page}/3")
+        c.setFont(FONT, 12)
+        if page == 1:
+            c.drawString(120, 760, "某县人民政府2024年政府信息公开工作年度报告")
+        c.drawString(72, 700, f"第{page}页的正文。")
+        c.showPage()
+    c.save()
+    doc = read_pdf(buf.getvalue())
+    assert doc.title == "某县人民政府2024年政府信息公开工作年度报告"
+    assert "example.gov.cn" not in doc.text and "10:54" not in doc.text
+    assert "第3页的正文。" in doc.text
+
+
 def test_scanned_pdf_needs_ocr() -> None:
     from PIL import Image
 

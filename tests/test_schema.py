@@ -3,7 +3,9 @@ first step of a run, and every other step refuses a warehouse that is not at the
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from pipelines import marts, rules, warehouse
 from pipelines.identity import store
+from pipelines.ingest import scan
 from pipelines.warehouse import schema
 from tests.conftest import SAMPLES, run_nightly
 
@@ -101,9 +104,13 @@ def test_a_release_0_1_warehouse_migrates_and_runs(tmp_path: Path) -> None:
     finally:
         fresh.close()
     # and the night goes on from it: the samples load on top, the fixture's reports stay
-    run_nightly(SAMPLES, old, tmp_path)
     with duckdb.connect(str(old), read_only=True) as ro:
-        assert ro.execute("SELECT count(*) FROM dim_report").fetchone() == (42,)
+        kept = {r for (r,) in ro.execute("SELECT report_id FROM dim_report").fetchall()}
+    run_nightly(SAMPLES, old, tmp_path)
+    samples = {hashlib.sha256(p.read_bytes()).hexdigest() for p in scan.discover(SAMPLES)}
+    with duckdb.connect(str(old), read_only=True) as ro:
+        reports = {r for (r,) in ro.execute("SELECT report_id FROM dim_report").fetchall()}
+        assert reports == kept | samples
         assert ro.execute("SELECT count(*) FROM mart_organ_year").fetchone() == (42,)
 
 
@@ -126,26 +133,23 @@ def test_a_migration_is_applied_once_in_order(tmp_path: Path, monkeypatch: pytes
     con = warehouse.connect(tmp_path / "wh.duckdb")
     try:
         schema.migrate(con)
+        latest = schema.latest_version()
         folder = tmp_path / "migrations"
-        folder.mkdir()
-        (folder / "0002_quarantine_note.sql").write_text(
-            "ALTER TABLE quarantine ADD COLUMN note VARCHAR;\n", encoding="utf-8"
-        )
+        shutil.copytree(schema.migrations_dir(), folder)
+        name = f"{latest + 1:04d}_quarantine_note.sql"
+        (folder / name).write_text("ALTER TABLE quarantine ADD COLUMN note VARCHAR;\n", encoding="utf-8")
         monkeypatch.setattr(schema, "migrations_dir", lambda: folder)
         schema.fingerprint.cache_clear()
-        with pytest.raises(schema.SchemaError, match="needs version 2"):
+        with pytest.raises(schema.SchemaError, match=f"needs version {latest + 1}"):
             schema.check(con)
-        assert schema.migrate(con) == ["0002_quarantine_note.sql"]
+        assert schema.migrate(con) == [name]
         assert schema.migrate(con) == []
-        cols = [
-            c
-            for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'quarantine'"
-            ).fetchall()
-        ]
-        assert cols[-1] == "note"
+        columns = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'quarantine'"
+        ).fetchall()
+        assert columns[-1] == ("note",)
         versions = con.execute("SELECT version, note FROM schema_version ORDER BY applied_at").fetchall()
-        assert versions == [(1, "created"), (2, "0002_quarantine_note.sql")]
+        assert versions == [(latest, "created"), (latest + 1, name)]
     finally:
         con.close()
         schema.fingerprint.cache_clear()

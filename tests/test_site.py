@@ -1,5 +1,5 @@
 """The static site (issue 7) built from the committed samples plus two hostile reports — an organ
-whose name carries a <script> element, published 2019 and 2021 but not 2020 — and an unreadable
+whose title and name carry a <script> element, published 2019 and 2021 but not 2020 — and an unreadable
 file: every kind of page, no external URL, escaping, sizes, deterministic output, the numbers
 against the warehouse, and the swap that never leaves a half-built site. The browser test
 (test_site_browser.py) opens the same site in Chromium."""
@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.identity import aliases
 from pipelines.site.build import MAX_PAGE_BYTES, build_site
 from pipelines.site.pages import organ as organ_page
 from tests.conftest import SAMPLES, run_nightly, settings_for
@@ -38,10 +39,25 @@ def make_inbox(dest: Path) -> Path:
 
 
 def build_all(tmp: Path) -> tuple[Path, Path]:
-    """The warehouse and the site made by the nightly job's assets, as `gongkai run` makes them."""
+    """The warehouse and the site made by the nightly job's assets, as `gongkai run` makes them.
+    The parser reads only an organ's name out of the hostile title (markup is no name), so an
+    aliases.csv row gives the organ the hostile name, as an analyst's edit could."""
     inbox, wh, site = make_inbox(tmp / "inbox"), tmp / "wh.duckdb", tmp / "site"
-    run_nightly(inbox, wh, tmp, site)
+    data = hostile_data(tmp / "data")
+    run_nightly(inbox, wh, tmp, site, data=data)
     return wh, site
+
+
+def hostile_data(data: Path) -> Path:
+    """The project's data files, with an aliases.csv row that names an organ EVIL_ORGAN."""
+    data.mkdir(parents=True, exist_ok=True)
+    shutil.copy(aliases.ALIASES_FILE.parent / "sectors.yaml", data / "sectors.yaml")
+    (data / "aliases.csv").write_text(
+        aliases.ALIASES_FILE.read_text(encoding="utf-8")
+        + f"organ,{EVIL_ORGAN[len(EVIL) :]},{EVIL_ORGAN},,\n",
+        encoding="utf-8",
+    )
+    return data
 
 
 @pytest.fixture(scope="module")

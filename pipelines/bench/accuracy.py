@@ -85,6 +85,8 @@ def medium_of(path: Path) -> str:
         return "pdf"
     if suffix == ".docx":
         return "docx"
+    if suffix in (".doc", ".wps"):
+        return "doc"
     if suffix == ".md" or name.startswith("kiro_"):
         return "markdown"
     if name.startswith("seed_"):

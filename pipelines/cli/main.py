@@ -225,8 +225,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _fail(args.dir, "no *.expected.json with a report file beside it")
     print(bench.format_report(scores, args.show_wrong))
     print()
+    unreadable = {s.name for s in scores if s.error}  # their error is in the table above
     for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
-        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes)[:200]
+        files = sorted(
+            p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in unreadable
+        )[:200]
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(

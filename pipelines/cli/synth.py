@@ -1,7 +1,8 @@
 """`gongkai synth`: write a synthetic corpus with known truth.
 
     gongkai synth --organs 200 --years 2019-2025 --seed 1 --out /tmp/corpus \
-        [--media html=0.5,text=0.3,docx=0.1,pdf=0.1] [--error-rate 0.1] [--quirks blank_for_zero=0.3]
+        [--media html=0.5,text=0.3,docx=0.1,pdf=0.1,printed-pdf=0.05] [--error-rate 0.1]
+        [--quirks blank_for_zero=0.3]
 
 Hook-up (pipelines/cli.py): `SUBCOMMANDS["synth"] = Subcommand(HELP, add_arguments, run)`, or
 `add_parser(subparsers)` for a plain argparse tree.
@@ -53,7 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="weights per medium: html, pipe-text (pipe), crawler-dump (crawler), markdown (md), "
         "docx, pdf; text = the three text media. Default html=0.5,pipe=0.1,crawler=0.15,"
-        "md=0.1,docx=0.075,pdf=0.075",
+        "md=0.1,docx=0.075,pdf=0.075. Opt-in, about a second per report: printed-pdf (a site page "
+        "printed by headless Chromium), office-docx and office-doc (the page converted by LibreOffice)",
     )
     p.add_argument("--error-rate", type=float, default=0.1, help="share of reports with publisher errors")
     p.add_argument(
@@ -106,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except OSError as e:
         print(f"gongkai synth: {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    except RuntimeError as e:  # Chromium or LibreOffice failed on a printed/office medium
+        print(f"gongkai synth: {e}", file=sys.stderr)
         return 1
     print(format_stats(stats, args.out))
     return 0

@@ -7,6 +7,7 @@ resolved per report, since their title and body may tell the place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ import polars as pl
 
 from pipelines import catalogue
 from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
+from pipelines.parsing import meta
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
 
@@ -58,7 +60,7 @@ def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> R
     resolver = resolver or default_resolver()
     reports = con.execute(f"""
         SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, r.loaded_at,
-               left(s.text, {CONTEXT_CHARS}) AS context
+               left(s.text, {CONTEXT_CHARS}) AS context, r.warnings
         FROM dim_report r
         LEFT JOIN fact_section s ON s.report_id = r.report_id AND s.section_key = 's1'
         ORDER BY r.report_id""").fetchall()
@@ -70,7 +72,7 @@ def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> R
     )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
-    issues = _issues(resolved)
+    issues = _issues(resolved, resolver)
     with (
         transaction(con),
         registered(
@@ -163,7 +165,7 @@ def _agencies(
     return agencies, profiles
 
 
-def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pl.DataFrame:
+def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]], resolver: Resolver) -> pl.DataFrame:
     rows: list[tuple[str, str, str, str | None, str | None, str]] = []
     for row, ident in resolved:
         if ident is None:
@@ -173,7 +175,40 @@ def _issues(resolved: list[tuple[tuple[Any, ...], Identity | None]]) -> pl.DataF
             (row[0], issue.rule_id, issue.severity, ident.agency_id, ident.name, issue.message_zh)
             for issue in ident.issues
         ]
+        message = opening_disagrees(row[8] or (), ident, resolver, title=row[2], context=row[7])
+        if message:
+            rows.append(
+                (
+                    row[0],
+                    "ID-5",
+                    catalogue.identity_rules()["ID-5"].severity,
+                    ident.agency_id,
+                    ident.name,
+                    message,
+                )
+            )
     return _frame(rows, ISSUE_COLUMNS)
+
+
+def opening_disagrees(
+    warnings: Sequence[str], ident: Identity, resolver: Resolver, *, title: str | None, context: str | None
+) -> str | None:
+    """ID-5: the parser's note that the opening sentence names another organ or year than the title,
+    kept when the two names are indeed two organs (an alias or the place left out makes them one)."""
+    for warning in warnings:
+        found = meta.parse_conflict(warning)
+        if found is None:
+            continue
+        title_agency, title_year, opening_agency, opening_year = found
+        other_year = title_year is not None and opening_year is not None and title_year != opening_year
+        other = resolver.resolve(opening_agency, title=title, context=context) if opening_agency else None
+        if other_year or (other is not None and other.agency_id != ident.agency_id):
+            return (
+                f"报告标题写明“{title_agency}”（{title_year or '年份不详'}年度），正文开头却写“{opening_agency}”"
+                f"（{opening_year or '年份不详'}年度）；报告已按标题归属，请核对原文"
+                "（若二者确为同一机关，可在 data/aliases.csv 中登记 organ 行）"
+            )
+    return None
 
 
 def _frame(

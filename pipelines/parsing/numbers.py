@@ -13,7 +13,9 @@ from functools import lru_cache
 from pipelines.model import CellKind
 
 _DASHES = {"-", "—", "–", "―", "－", "/", "／", "\\", "无", "—-", "--", "——", "/ /", "×", "x"}
-_UNIT = re.compile(r"(万元|千元|元|件|个|项|次|条|宗|家|人)$")
+# A unit printed inside the cell ("5件", "3笔", "251000元", "12.5万"): the value is the number as
+# printed, the unit stays in the raw text (a fee in 元 under the 万元 header is rule T2-Q2's).
+_UNIT = re.compile(r"(亿元|万元|千元|元|万|人次|件|个|项|笔|次|条|宗|家|篇|份|人)$")
 _SIGNED_WORD = re.compile(r"^(增加|新增|增|减少|减)(.+)$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?|\.\d+)$")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")

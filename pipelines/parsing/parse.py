@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.3.1"
+PARSER_VERSION = "0.4.0"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
@@ -98,7 +98,8 @@ def read_document(data: bytes, filename: str) -> Document:
 
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:
     doc = read_document(data, filename)
-    agency, year = meta.agency_and_year(doc.title, doc.text)
+    found = meta.identify(doc.title, doc.text)
+    agency, year = found.agency, found.year
     if year is not None and year < 2019:
         raise UnreadableInput(f"report for {year}: before 2019 reports used locally defined tables")
     mapped = map_document(doc)
@@ -123,7 +124,7 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
         cells=mapped.cells,
         sections=meta.split_sections(doc.text),
         title=doc.title,
-        warnings=doc.notes + mapped.warnings,
+        warnings=doc.notes + mapped.warnings + ([found.conflict] if found.conflict else []),
         subtotals=mapped.subtotals,
     )
 

@@ -15,21 +15,37 @@ same bytes.
 
 from __future__ import annotations
 
+import datetime
+import html as html_lib
 import json
 import random
+import re
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 from pipelines import layout
-from pipelines.synth import check, errors, names, numbers, render_docx, render_html, render_pdf, render_text
+from pipelines.synth import (
+    check,
+    errors,
+    furniture,
+    names,
+    numbers,
+    render_docx,
+    render_html,
+    render_pdf,
+    render_print,
+    render_text,
+)
 from pipelines.synth import tables as tb
 from pipelines.synth import text as tx
 from pipelines.synth.names import Organ
 from pipelines.synth.report import Draft, Printed, Printer, expected_json, finalize
 
 MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf")
+# Pages printed by a browser or converted by an office suite: seconds per report, so opt-in only.
+SLOW_MEDIA = tuple(render_print.MEDIA)
 DEFAULT_MEDIA = {
     "html": 0.5,
     "pipe-text": 0.1,
@@ -45,6 +61,10 @@ MEDIUM_ALIASES = {
     "dump": "crawler-dump",
     "md": "markdown",
     "word": "docx",
+    "printed": "printed-pdf",
+    "print": "printed-pdf",
+    "office": "office-docx",
+    "doc": "office-doc",
 }
 # "text" in --media spreads its share over the three text media
 TEXT_MEDIA = ("pipe-text", "crawler-dump", "markdown")
@@ -55,6 +75,9 @@ EXT = {
     "markdown": ".md",
     "docx": ".docx",
     "pdf": ".pdf",
+    "printed-pdf": ".pdf",
+    "office-docx": ".docx",
+    "office-doc": ".doc",
 }
 
 # Share of reports showing each quirk, among the reports whose medium can show it.
@@ -78,6 +101,7 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "repeated_header": 0.5,  # of split PDF tables
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
+    "letterhead": 0.3,  # of PDFs and Word files: red header, document number, 附件, running header
 }
 _NOT_CRAWLER = (
     "blank_for_zero",
@@ -106,14 +130,14 @@ def parse_media(spec: str | dict[str, float] | None) -> dict[str, float]:
         if key == "text":
             for m in TEXT_MEDIA:
                 out[m] += w / len(TEXT_MEDIA)
-        elif key in MEDIA:
+        elif key in MEDIA + SLOW_MEDIA:
             out[key] += w
         else:
-            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA)}, text)")
+            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA + SLOW_MEDIA)}, text)")
     total = sum(out.values())
     if total <= 0:
         raise ValueError("media weights must add up to more than 0")
-    return {m: out[m] / total for m in MEDIA if out.get(m)}
+    return {m: out[m] / total for m in MEDIA + SLOW_MEDIA if out.get(m)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -197,7 +221,7 @@ def _medium(o: Organ, year: int, seed: int, media: dict[str, float]) -> str:
 
 
 def _style(medium: str, o: Organ, year: int, seed: int, rng: random.Random) -> str:
-    if medium == "html":
+    if medium == "html" or medium in render_print.MEDIA:
         return _site_style(o, year, seed)
     if medium == "pipe-text":
         return rng.choices(("pipe-nfkc", "pipe-plain"), (0.7, 0.3))[0]
@@ -225,6 +249,11 @@ def _quirks(d: Draft, q: dict[str, float], rng: random.Random) -> list[str]:
     if m == "html" and d.style in ("word", "legacy"):
         # these sites declare gb2312; a page that is UTF-8 all the same is misdeclared
         out.append("gbk" if rng.random() < q["gbk"] else "misdeclared_charset")
+    if m in render_print.MEDIA:
+        # saved from the site (a misdeclared page would print as mojibake, and nobody keeps that)
+        if d.style in ("word", "legacy"):
+            out.append("gbk")
+        out.append(render_print.MEDIA[m])
     if m == "pipe-text" and rng.random() < q["seed_opening"]:
         out.append("seed_opening")
     if m != "crawler-dump" and d.style != "md-blocks" and rng.random() < q["t4_by_block"]:
@@ -233,6 +262,9 @@ def _quirks(d: Draft, q: dict[str, float], rng: random.Random) -> list[str]:
         for name in ("split_table", "repeated_header", "rotated_page", "split_numbers"):
             if rng.random() < q[name]:
                 out.append(name)
+    # a stream of its own: a corpus made before this quirk keeps every other draw
+    if m in ("pdf", "docx") and random.Random(f"{d.text_key}:letterhead").random() < q["letterhead"]:
+        out.append("letterhead")
     if d.single_other:
         out.append("mixed_format")
     if d.late:
@@ -366,6 +398,10 @@ def _layouts(d: Draft, rng: random.Random) -> tuple[str, str, bool]:
     return t3, t4, rng.random() < 0.3
 
 
+def _letterhead(d: Draft, title: str, seed: int) -> furniture.Letterhead | None:
+    return furniture.letterhead(d.organ, d.year, title, seed, d.file) if d.has("letterhead") else None
+
+
 def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
     rng = random.Random(f"{seed}:render:{d.file}")
     p = _printed(d, rng)
@@ -376,14 +412,18 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
         "t3": [tb.t3_table(d, p, words, t3_layout)],
         "t4": [tb.t4_table(d, p, words, t4_layout)],
     }
-    if d.medium in ("html", "docx", "pdf") and t3_layout in "AB" and not d.has("missing_t3"):
+    if (
+        d.medium in ("html", "docx", "pdf", *render_print.MEDIA)
+        and t3_layout in "AB"
+        and not d.has("missing_t3")
+    ):
         d.quirks.append("merged_cells")
     title = d.title
     date = tx.publish_date(d.organ, d.year, random.Random(f"{seed}:date:{d.organ.id}:{d.year}"))
     blocks = tx.body(d, title, date, random.Random(d.text_key))
     y, m, day = date
     stamp = f"{y}-{m:02d}-{day:02d} {rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}"
-    if d.medium == "html":
+    if d.medium == "html" or d.medium in render_print.MEDIA:
         data = render_html.render(d, blocks, tables, title, _site_name(d.organ), d.organ.name, stamp, rng)
     elif d.medium == "pipe-text":
         data = render_text.pipe(d, blocks, tables)
@@ -398,7 +438,12 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
         data = render_text.markdown(d, blocks, tables, p, words)
     elif d.medium == "docx":
         data = render_docx.render(
-            blocks, tables, title, rng.choice(("Administrator", "admin", "user", "PC")), date
+            blocks,
+            tables,
+            title,
+            rng.choice(("Administrator", "admin", "user", "PC")),
+            date,
+            _letterhead(d, title, seed),
         )
     else:
         opts = render_pdf.Options(
@@ -408,7 +453,9 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
             narrow_numbers=d.has("split_numbers"),
         )
         creator = "Microsoft® Word 2016" if d.style == "pdf-word" else "WPS 文字"
-        data = render_pdf.render(blocks, tables, title, d.organ.name, creator, opts)
+        data = render_pdf.render(
+            blocks, tables, title, d.organ.name, creator, opts, _letterhead(d, title, seed)
+        )
         # the quirks name what the file shows: a table taller than a page splits in any case
         for name, happened in (
             ("split_table", opts.split),
@@ -420,6 +467,29 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
             elif happened and not d.has(name):
                 d.quirks.append(name)
     return data, expected_json(d, p)
+
+
+def _print_date(d: Draft, seed: int) -> tuple[int, int, int, int, int]:
+    """When the archivist saved the page: some days after it was published."""
+    y, m, day = tx.publish_date(d.organ, d.year, random.Random(f"{seed}:date:{d.organ.id}:{d.year}"))
+    rng = random.Random(f"{seed}:saved:{d.file}")
+    saved = datetime.date(y, m, day) + datetime.timedelta(days=rng.randint(0, 60))
+    return saved.year, saved.month, saved.day, rng.randint(8, 18), rng.randint(0, 59)
+
+
+def _page(d: Draft, html: bytes, seed: int) -> render_print.Page:
+    """The site page as the browser had it: its <title>, its address, when it was saved."""
+    text = html.decode("gbk" if d.has("gbk") else "utf-8", errors="replace")
+    m = re.search(r"<title>(.*?)</title>", text, re.S)
+    y, mo, day = tx.publish_date(d.organ, d.year, random.Random(f"{seed}:date:{d.organ.id}:{d.year}"))
+    rng = random.Random(f"{seed}:url:{d.file}")
+    url = (
+        f"https://www.{d.organ.domain}/zwgk/{d.organ.region_code}/{d.organ.sector}/zfxxgknb/"
+        f"{y}{mo:02d}/t{y}{mo:02d}{day:02d}_{rng.randint(10000, 99999)}.html"
+    )
+    title = html_lib.unescape(m.group(1)) if m else d.title
+    us_clock = random.Random(f"{seed}:clock:{d.file}").random() < 0.3  # a browser set to English
+    return render_print.Page(html, title, url, _print_date(d, seed), us_clock)
 
 
 def generate(
@@ -442,6 +512,9 @@ def generate(
     unknown = set(q) - set(DEFAULT_QUIRKS)
     if unknown:
         raise ValueError(f"unknown quirk(s): {', '.join(sorted(unknown))}")
+    missing = render_print.missing_tool(weights)
+    if missing:
+        raise ValueError(missing)
     orgs = names.build(organs, seed)
     drafts = build_drafts(orgs, years, seed, weights, error_rate, q, only_rules)
     verify(drafts, orgs)
@@ -449,16 +522,32 @@ def generate(
     seconds: dict[str, float] = defaultdict(float)
     count: Counter[str] = Counter()
     files_of: dict[str, list[str]] = defaultdict(list)
+    office: dict[str, dict[str, tuple[Draft, render_print.Page]]] = defaultdict(dict)
     for d in drafts.values():
         t0 = time.perf_counter()
         data, expected = render(d, seed)
-        (out / d.file).write_bytes(data)
+        if d.medium == "printed-pdf":
+            data = render_print.print_pdf(_page(d, data, seed), d.style)
+        if d.medium in render_print.OFFICE:
+            office[d.medium][d.file.rsplit(".", 1)[0]] = (d, _page(d, data, seed))
+        else:
+            (out / d.file).write_bytes(data)
         (out / (d.file + ".expected.json")).write_text(
             json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
         seconds[d.medium] += time.perf_counter() - t0
         count[d.medium] += 1
         files_of[d.organ.id].append(d.file)
+    for medium, batch in office.items():  # one LibreOffice run per format
+        t0 = time.perf_counter()
+        converted = render_print.office(
+            {name: render_print.for_office(page, d.style) for name, (d, page) in batch.items()},
+            render_print.OFFICE[medium],
+            {name: _print_date(d, seed)[:3] for name, (d, _) in batch.items()},
+        )
+        for name, data in converted.items():
+            (out / batch[name][0].file).write_bytes(data)
+        seconds[medium] += time.perf_counter() - t0
     manifest_errors = [e for d in drafts.values() for e in d.errors]
     manifest = {
         "generator": "pipelines.synth",
@@ -493,7 +582,7 @@ def generate(
                 "seconds": round(seconds[m] + per_share * count[m], 3),
                 "per_second": round(count[m] / (seconds[m] + per_share * count[m]), 1),
             }
-            for m in MEDIA
+            for m in MEDIA + SLOW_MEDIA
             if count[m]
         },
     }

@@ -14,6 +14,7 @@ import zipfile
 from functools import lru_cache
 from html import escape
 
+from pipelines.synth.furniture import Letterhead
 from pipelines.synth.tables import Table, grid
 from pipelines.synth.text import Block
 
@@ -121,12 +122,54 @@ def _table(t: Table) -> str:
     return "".join(out)
 
 
+def _letterhead(lh: Letterhead) -> list[str]:
+    """Red header line, document number over a red rule, 附件: the paragraphs above the title."""
+    out = []
+    if lh.red_header:
+        out.append(
+            '<w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
+            + _run(lh.red_header, "方正小标宋简体", 52).replace("<w:sz ", '<w:color w:val="FF0000"/><w:sz ')
+            + "</w:p>"
+        )
+    if lh.doc_number:
+        out.append(
+            '<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="18" w:space="4" w:color="FF0000"/></w:pBdr>'
+            f'<w:jc w:val="center"/></w:pPr>{_run(lh.doc_number, "仿宋_GB2312", 32)}</w:p>'
+        )
+    if lh.attachment:
+        out.append(_para(lh.attachment, "黑体", 32, indent=False))
+    return out
+
+
+def _header_parts(text: str) -> dict[str, bytes]:
+    """A running page header: its part, and the content type and relationship that declare it."""
+    return {
+        "word/header1.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<w:hdr xmlns:w="{_W}"><w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" '
+            f'w:color="auto"/></w:pBdr><w:jc w:val="center"/></w:pPr>{_run(text, "宋体", 18)}</w:p></w:hdr>'
+        ).encode(),
+        "[Content_Types].xml": b'<Override PartName="/word/header1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>',
+        "word/_rels/document.xml.rels": b'<Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats'
+        b'.org/officeDocument/2006/relationships/header" Target="header1.xml"/></Relationships>',
+    }
+
+
 def render(
-    blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str, date: tuple[int, int, int]
+    blocks: list[Block],
+    tables: dict[str, list[Table]],
+    title: str,
+    author: str,
+    date: tuple[int, int, int],
+    letterhead: Letterhead | None = None,
 ) -> bytes:
     body = [_DOC_HEAD]
     for b in blocks:
-        if b.kind == "title":
+        if b.kind == "title" and letterhead is not None:
+            body += _letterhead(letterhead)
+            body += [_para(line, "方正小标宋简体", 44, jc="center") for line in letterhead.title_lines]
+        elif b.kind == "title":
             body.append(_para(b.text, "方正小标宋简体", 44, jc="center"))
         elif b.kind == "date":
             body.append(_para(b.text, "楷体_GB2312", 32, jc="center"))
@@ -140,7 +183,11 @@ def render(
                 body.append("<w:p/>")
         else:
             body.append(_para(b.text))
-    body.append(_SECT + "</w:body></w:document>")
+    sect = _SECT
+    header = _header_parts(letterhead.running_header) if letterhead and letterhead.running_header else {}
+    if header:
+        sect = sect.replace("<w:sectPr>", '<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>')
+    body.append(sect + "</w:body></w:document>")
     document = "".join(body).encode("utf-8")
     y, m, d = date
     stamp = f"{y:04d}-{m:02d}-{d:02d}T08:30:00Z"
@@ -156,11 +203,17 @@ def render(
     ).encode()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in _template():
+        parts = list(_template())
+        if header:
+            parts.append(("word/header1.xml", header["word/header1.xml"]))
+        for name, data in parts:
             if name == "word/document.xml":
                 data = document
             elif name == "docProps/core.xml":
                 data = core
+            elif name in header and name != "word/header1.xml":
+                closing = b"</Types>" if name.endswith("Types].xml") else b"</Relationships>"
+                data = data.replace(closing, header[name])
             info = zipfile.ZipInfo(name, date_time=(y, m, d, 8, 30, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, data)

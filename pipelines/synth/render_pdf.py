@@ -16,6 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from pipelines.synth.furniture import Letterhead
 from pipelines.synth.tables import Cell, Table, grid
 from pipelines.synth.text import Block
 
@@ -87,13 +88,26 @@ class Options:
 
 
 class _Doc:
-    def __init__(self, c: Canvas, opts: Options) -> None:
+    def __init__(self, c: Canvas, opts: Options, running: str | None = None) -> None:
         self.c = c
         self.opts = opts
         self.page = 1
         self.pw, self.ph = A4
         self.y = self.ph - MARGIN_TOP
         self.rotated = False
+        self.running = running
+        self._header()
+
+    def _header(self) -> None:
+        """A running page header: small text over a thin rule at the top of every page."""
+        if not self.running:
+            return
+        size = 9.0
+        width = sum(_w(ch, size) for ch in self.running)
+        self.c.setFont(FONT, size)
+        self.c.drawString((self.pw - width) / 2, self.ph - 40, self.running)
+        self.c.setLineWidth(0.5)
+        self.c.line(MARGIN_X, self.ph - 44, self.pw - MARGIN_X, self.ph - 44)
 
     @property
     def width(self) -> float:
@@ -123,6 +137,7 @@ class _Doc:
             self.c.setPageRotation(0)
             self.pw, self.ph = A4
         self.y = self.ph - MARGIN_TOP
+        self._header()
 
     def finish(self) -> None:
         self._footer()
@@ -268,8 +283,34 @@ class _Doc:
                     y -= lead
 
 
+def _letterhead(doc: _Doc, lh: Letterhead) -> None:
+    """Red header line, document number over a red rule, 附件, then the title line by line."""
+    c = doc.c
+    if lh.red_header:
+        c.setFillColorRGB(0.85, 0.0, 0.0)
+        doc.text(lh.red_header, 24, align="center", gap=10)
+        c.setFillColorRGB(0, 0, 0)
+    if lh.doc_number:
+        doc.text(lh.doc_number, 12, align="center", gap=6)
+        c.setStrokeColorRGB(0.85, 0.0, 0.0)
+        c.setLineWidth(1.5)
+        c.line(MARGIN_X, doc.y, doc.pw - MARGIN_X, doc.y)
+        c.setStrokeColorRGB(0, 0, 0)
+        doc.y -= 16
+    if lh.attachment:
+        doc.text(lh.attachment, 12, gap=6)
+    for i, line in enumerate(lh.title_lines):
+        doc.text(line, 16, align="center", gap=8 if i == len(lh.title_lines) - 1 else 0)
+
+
 def render(
-    blocks: list[Block], tables: dict[str, list[Table]], title: str, author: str, creator: str, opts: Options
+    blocks: list[Block],
+    tables: dict[str, list[Table]],
+    title: str,
+    author: str,
+    creator: str,
+    opts: Options,
+    letterhead: Letterhead | None = None,
 ) -> bytes:
     _register()
     buf = io.BytesIO()
@@ -277,9 +318,11 @@ def render(
     c.setTitle(title)
     c.setAuthor(author)
     c.setCreator(creator)
-    doc = _Doc(c, opts)
+    doc = _Doc(c, opts, letterhead.running_header if letterhead else None)
     for b in blocks:
-        if b.kind == "title":
+        if b.kind == "title" and letterhead is not None:
+            _letterhead(doc, letterhead)
+        elif b.kind == "title":
             doc.text(b.text, 16, align="center", gap=8)
         elif b.kind == "date":
             doc.text(b.text, 12, align="center", gap=8)

@@ -18,6 +18,16 @@ from pipelines.synth.numbers import COLS, Num, Truth
 
 _FULLWIDTH = str.maketrans("0123456789.,-+", "０１２３４５６７８９．，－＋")
 T2_UNIT = {"prev_year_items": "个", "items_change": "个", "items": "个"}
+# The medium the parser reads each synthetic medium as (a .doc is converted to .docx first).
+MEDIUM_READ = {
+    "html": "html",
+    "docx": "docx",
+    "pdf": "pdf",
+    "printed-pdf": "pdf",
+    "office-docx": "docx",
+    "office-doc": "docx",
+}
+T2_ROW_UNIT = {"gov_procurement": "笔"}  # a procurement is counted in 笔 (N笔 | NNNNNN元)
 SUBTOTAL_GROUPS = ("denied", "unavailable", "not_handled", "other")
 GROUP_ROWS = {g: tuple(r.code for r in layout.T3_ROWS if r.group == g) for g in SUBTOTAL_GROUPS}
 
@@ -123,7 +133,7 @@ class Printer:
         self.fee_places: int | None = None
 
     def cell(self, cid: str, value: Num | None) -> Printed:
-        table, _row, col = cid.split(".")
+        table, row, col = cid.split(".")
         if value is None:
             return Printed("", None)
         if value == 0 and not (cid == "t2.admin_fee.amount" and self.d.fee_unit_yuan):
@@ -143,7 +153,7 @@ class Printer:
             return Printed(self._digits(text), value)
         text = f"{value:,}" if self.thousands and abs(value) >= 1000 else str(value)
         if self.units and table == "t2" and value != 0:
-            text += T2_UNIT.get(col, "件")
+            text += T2_ROW_UNIT.get(row) or T2_UNIT.get(col, "件")
         return Printed(self._digits(text), value)
 
     def _amount(self, cid: str, value: Decimal) -> Printed:
@@ -171,7 +181,7 @@ def expected_json(d: Draft, printed: dict[str, Printed]) -> dict[str, Any]:
         "year": d.year,
         "format_version": d.fmt,
         "cells": {cid: printed[cid].value for cid in layout.CELL_IDS[d.fmt]},
-        "medium": {"html": "html", "docx": "docx", "pdf": "pdf"}.get(d.medium, "text"),
+        "medium": MEDIUM_READ.get(d.medium, "text"),
         "medium_label": d.medium,
         "style": d.style,
         "quirks": sorted(d.quirks),

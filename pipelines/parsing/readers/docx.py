@@ -17,13 +17,13 @@ from typing import cast
 from lxml import etree
 
 from pipelines.model import Document, Grid, GridCell, UnreadableInput
+from pipelines.parsing import titles
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
 # The uncompressed document.xml of a long report is a few MB; far beyond that is a zip bomb.
 _MAX_XML = 200 * 1024 * 1024
 _MAX_TITLE = 100
-_TITLE_LINES = 10  # the title is among the first non-empty paragraphs
 
 # Content controls (w:sdt) and custom XML wrap paragraphs and tables: walked through.
 _BLOCKS = etree.XPath("./w:p | ./w:tbl | ./w:sdt/w:sdtContent | ./w:customXml", namespaces=_NS)
@@ -187,23 +187,10 @@ def _grid(table: etree._Element, index: int) -> Grid:
 
 
 def _title(paragraphs: list[tuple[str, str]]) -> str | None:
-    """The first paragraph(s) naming 政府信息公开 and a 报告/年报, with the agency line above it
-    when that is a short paragraph of the same alignment (a title printed on two lines)."""
-    head = [("".join(t.split()), jc) for t, jc in paragraphs[:_TITLE_LINES]]
-    for i in range(len(head)):
-        for end in (i + 1, i + 2):
-            title = "".join(t for t, _ in head[i:end])
-            if "政府信息公开" not in title or not ("报告" in title or "年报" in title):
-                continue
-            if len(title) > _MAX_TITLE:
-                break
-            if (
-                i > 0
-                and head[i - 1][1] == head[i][1]
-                and len(head[i - 1][0]) <= 30
-                and not any(p in head[i - 1][0] for p in "。：:，,")
-                and "报告" not in head[i - 1][0]
-            ):
-                title = head[i - 1][0] + title
-            return title
-    return None
+    """The report title among the first paragraphs (see titles.find_title): two paragraphs are one
+    block when both are centred, as a title printed on two lines is; a page converted from the
+    web has its breadcrumb and navigation above the title, never joined to it."""
+    head = paragraphs[: titles.WINDOW]
+    together = [a[1] == "center" and b[1] == "center" for a, b in zip(head, head[1:], strict=False)]
+    found = titles.find_title([t for t, _ in head], together)
+    return found.text[:_MAX_TITLE] if found else None

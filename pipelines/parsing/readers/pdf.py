@@ -36,6 +36,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipelines.model import Document, Grid, GridCell, UnreadableInput
+from pipelines.parsing import titles
 from pipelines.parsing.numbers import parse_value
 
 # Tolerances, in points.
@@ -51,6 +52,7 @@ _PAGE_NUMBER = re.compile(
     r"^[-—–－\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?"
     r"[-—–－\s]*$"
 )
+_NUMBERS_ONLY = re.compile(r"^\d[\d,.]*(?: \d[\d,.]*)+$")
 # Fonts without a Unicode map yield private-use or replacement characters.
 _UNMAPPED = re.compile("[\ue000-\uf8ff\ufffd]")
 _MAX_TITLE = 100
@@ -220,6 +222,7 @@ class _Page:
     rotation: int
     items: list[tuple[float, _Line | list[list[GridCell]]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    height: float = 0.0  # of the upright page, in points
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int, fallback: _Fallback) -> _Page:
@@ -243,6 +246,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, fallback: _Fallback) -> _Pag
     to_view = _frame(cropbox, rotation)
     chars = [_Char(t, *_box(to_view, box)) for t, box in raw_chars]
     out = _Page(index + 1, len(chars), graphics.images + graphics.shapes, rotation, notes=notes)
+    corners = [to_view(cropbox[0], cropbox[1]), to_view(cropbox[2], cropbox[3])]
+    out.height = abs(corners[1][1] - corners[0][1])
     rest = chars
     for lattice in _lattices(*_rulings(graphics.lines, to_view)):
         rows, rest = _table(lattice, rest, out.number)
@@ -812,6 +817,7 @@ def _document(pages: list[_Page]) -> Document:
         if any(p.graphics for p in pages):
             raise UnreadableInput("scanned PDF without a text layer: needs OCR")
         raise UnreadableInput("PDF has only blank pages")
+    _drop_running_lines(pages)
     grids: list[Grid] = []
     text_rows: list[list[GridCell]] = []
     paragraphs: list[str] = []
@@ -836,8 +842,8 @@ def _document(pages: list[_Page]) -> Document:
     text = "\n".join(paragraphs)
     if len(_UNMAPPED.findall(text)) > 0.3 * len(text.replace("\n", "")):
         raise UnreadableInput("PDF text layer has no Unicode mapping (unreadable fonts): needs OCR")
-    first = [item for _, item in pages[0].items if isinstance(item, _Line)]
-    return Document(medium="pdf", tables=grids, text=text, title=_title(first), notes=_notes(pages))
+    head = [item for page in pages[:2] for _, item in page.items if isinstance(item, _Line)]
+    return Document(medium="pdf", tables=grids, text=text, title=_title(head), notes=_notes(pages))
 
 
 def _notes(pages: list[_Page]) -> list[str]:
@@ -854,6 +860,7 @@ def _notes(pages: list[_Page]) -> list[str]:
 
 
 def _line_cells(line: _Line, row: int) -> list[GridCell]:
+    pieces = [piece for run in line.runs(_CELL_GAP) for piece in _numbers_apart(run, line.height)]
     return [
         GridCell(
             _spaced(run, line.height),
@@ -862,8 +869,21 @@ def _line_cells(line: _Line, row: int) -> list[GridCell]:
             page=line.page,
             bbox=_rounded((min(c.x0 for c in run), line.top, max(c.x1 for c in run), line.bottom)),
         )
-        for col, run in enumerate(line.runs(_CELL_GAP))
+        for col, run in enumerate(pieces)
     ]
+
+
+def _numbers_apart(run: list[_Char], height: float) -> list[list[_Char]]:
+    """A run of numbers closer than a cell gap ("57 0": a table printed without rules in narrow
+    columns) is one cell per number: a space never falls inside a printed number."""
+    if not _NUMBERS_ONLY.match(_spaced(run, height)):
+        return [run]
+    out = [[run[0]]]
+    for prev, ch in zip(run, run[1:], strict=False):
+        if ch.x0 - prev.x1 > _SPACE_GAP * height:
+            out.append([])
+        out[-1].append(ch)
+    return out
 
 
 def _rounded(box: Box) -> Box:
@@ -912,27 +932,55 @@ def _continues(prev: _Line, line: _Line, margins: dict[int, tuple[float, float]]
 
 
 def _title(lines: list[_Line]) -> str | None:
-    """The report title on page 1: the first block of same-size consecutive lines that together
-    name 政府信息公开 and a 报告/年报 (an agency line above the year line is part of it)."""
-    blocks: list[list[_Line]] = []
-    for line in lines[:30]:
-        last = blocks[-1][-1] if blocks else None
-        if (
-            last
-            and abs(last.height - line.height) <= 0.15 * line.height
-            and line.top - last.bottom < 1.2 * line.height
-        ):
-            blocks[-1].append(line)
-        else:
-            blocks.append([line])
-    for block in blocks:
-        for end in range(1, min(4, len(block)) + 1):
-            title = "".join("".join(ln.text.split()) for ln in block[:end])
-            if len(title) > _MAX_TITLE:
-                break
-            if "政府信息公开" in title and ("报告" in title or "年报" in title):
-                return title
-    return None
+    """The report title among the first lines: see titles.find_title. Two lines are one block when
+    they are of one size, adjacent, and centred alike or start at the same x (a title wrapped in
+    the measure); a breadcrumb or a column name above the title is furniture, never joined."""
+    lines = lines[: titles.WINDOW]
+    together = [
+        abs(a.size - b.size) <= 0.15 * max(a.size, b.size)
+        and a.page == b.page
+        and 0 <= b.top - a.bottom < 1.2 * max(a.height, b.height)
+        and (abs((a.x0 + a.x1) - (b.x0 + b.x1)) / 2 <= a.height or abs(a.x0 - b.x0) <= 0.5 * a.height)
+        for a, b in zip(lines, lines[1:], strict=False)
+    ]
+    found = titles.find_title([ln.text for ln in lines], together)
+    return found.text[:_MAX_TITLE] if found else None
+
+
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """Page headers and footers: the first or last line of a page, in its top or bottom tenth,
+    that repeats (digits aside) at that end of at least two pages and half of them, or that is a
+    browser's print header or footer (the date and time, the page address)."""
+    ends: dict[tuple[int, str], int] = {}
+
+    def end_lines(page: _Page) -> list[tuple[int, int, _Line]]:
+        out = []
+        for end, idx in ((0, 0), (1, len(page.items) - 1)):
+            if not page.items:
+                continue
+            line = page.items[idx][1]
+            if not isinstance(line, _Line) or page.height <= 0:
+                continue
+            near = line.top < 0.1 * page.height if end == 0 else line.bottom > 0.9 * page.height
+            if near:
+                out.append((end, idx, line))
+        return out
+
+    def key(line: _Line) -> str:
+        return re.sub(r"\d+", "#", "".join(line.text.split()))
+
+    for page in pages:
+        for end, _, line in end_lines(page):
+            ends[(end, key(line))] = ends.get((end, key(line)), 0) + 1
+    need = max(2, (len(pages) + 1) // 2)
+    for page in pages:
+        drop = {
+            idx
+            for end, idx, line in end_lines(page)
+            if ends[(end, key(line))] >= need or titles.is_print_furniture(line.text)
+        }
+        if drop:
+            page.items = [item for i, item in enumerate(page.items) if i not in drop]
 
 
 def _ranges(numbers: list[int]) -> str:

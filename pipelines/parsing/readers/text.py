@@ -29,9 +29,11 @@ _GLUED_HINT = re.compile(
     r"(?:申请数量|予以公开|规章|规范性文件|行政许可|行政处罚|行政强制|收费|审结总计)-?\d"
 )
 _SPACE_IN_WORDS = re.compile(r"(?<=[^\d\s])\s+(?=[^\d\s])")
-# A run of digits (with the stray spaces dumps contain), an optional decimal part / 元 unit; a minus
+# A run of digits (with the stray spaces dumps contain), an optional decimal part / unit; a minus
 # sign right after a label belongs to the run (a negative count printed in error is still data).
-_RUN = re.compile(r"(?<![\d.])-?\d(?:[\d ]|[+-](?=\d))*(?:\.\d+)?(?:万元|元)?")
+_RUN = re.compile(r"(?<![\d.])-?\d(?:[\d ]|[+-](?=\d))*(?:\.\d+)?(?:万元|元|笔|件|个|项|条|次)?")
+# A unit printed in a cell ends that cell: "政府集中采购4笔1347641.29元" is 4笔 | 1347641.29元.
+_CELL_UNITS = ("万元", "元", "笔", "件", "个", "项", "条", "次")
 
 
 _TITLE_FIELD = re.compile(r"标题\s*[:：](.*)")
@@ -135,7 +137,12 @@ def _glued_grid(body: str) -> Grid:
             run = run[:-1]
         label = flat[label_start:start].strip()
         value = run.strip()
-        if value and label:
+        if value and not label and rows and start == label_start and rows[-1][-1].text.endswith(_CELL_UNITS):
+            # the unit closed the cell before: this run is the row's next cell, and neither is glued
+            rows[-1][-1].glued = False
+            rows[-1].append(GridCell(value, len(rows) - 1, len(rows[-1])))
+            label_start = end
+        elif value and label:
             r = len(rows)
             rows.append([GridCell(label, r, 0), GridCell(value, r, 1, glued=True)])
             label_start = end
