@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from pipelines.model import UnreadableInput
 from pipelines.parse import parse_bytes
+from pipelines.readers import limits
 from tests.conftest import REPO, SAMPLES
 
 # a crawler dump whose 表四 is one glued run of 15 zeros and whose 本年新收 row is "4100016"
@@ -108,3 +110,98 @@ def test_adversarial_runs_fit_in_a_small_address_space(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [15, 15, 7]
+
+
+# --------------------------------------------------------------------------------------------
+# files under the size cap that are not reports: refused early, with the limit named
+
+HTML = (SAMPLES / "320903-market_regulation_2021.html").read_bytes()
+WORD = '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>'
+
+
+def _html_with(extra: bytes) -> bytes:
+    end = HTML.lower().rfind(b"</body>")
+    return HTML[:end] + extra + HTML[end:]
+
+
+def _docx(body: str) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", WORD.format(body))
+    return buf.getvalue()
+
+
+def _refused(data: bytes, name: str) -> str:
+    with pytest.raises(UnreadableInput) as err:
+        parse_bytes(data, name)
+    reason = str(err.value)
+    assert "\n" not in reason
+    return reason
+
+
+def test_text_over_its_limit():
+    data = (SAMPLES / "320903-commerce_2021.txt").read_bytes()
+    padded = data + "行政许可 | 97 | 3 | 100 |\n".encode() * (limits.MAX_TEXT_BYTES // 30)
+    assert len(padded) > limits.MAX_TEXT_BYTES
+    assert "limit 4.0 MB" in _refused(padded, "big.txt")
+
+
+def test_text_with_too_many_cells():
+    data = (SAMPLES / "320903-commerce_2021.txt").read_bytes() + b"|".join([b"1"] * 120_000) + b"\n"
+    assert len(data) < limits.MAX_TEXT_BYTES
+    assert "too many table cells" in _refused(data, "cells.txt")
+
+
+def test_html_with_too_many_tags():
+    rows = b"<tr><td>1</td><td>2</td></tr>" * (limits.MAX_TAGS // 6 + 1)
+    assert "too many tags" in _refused(_html_with(b"<table>" + rows + b"</table>"), "big.html")
+
+
+def test_html_spans_count_as_cells():
+    # 400 rows of one cell spanning 256 columns: few tags, 102,400 cells once expanded
+    rows = b'<tr><td colspan="256">1</td></tr>' * 400
+    assert "too many table cells" in _refused(_html_with(b"<table>" + rows + b"</table>"), "spans.html")
+
+
+def test_word_body_over_its_limit():
+    body = "<w:p><w:r><w:t>一二三四五六七八九十</w:t></w:r></w:p>" * (limits.MAX_DOCX_XML // 60)
+    data = _docx(body)
+    assert len(data) < 1024 * 1024  # a small file that expands past the limit
+    assert "limit 16 MB" in _refused(data, "bomb.docx")
+
+
+def test_word_grid_span_is_capped():
+    # a gridSpan of a billion columns would be a billion cells: capped at MAX_COLUMNS
+    cell = '<w:tc><w:tcPr><w:gridSpan w:val="1000000000"/></w:tcPr><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc>'
+    from pipelines.readers.docx import read_docx
+
+    doc = read_docx(_docx(f"<w:tbl><w:tr>{cell}{cell}</w:tr></w:tbl>"))
+    assert len(doc.tables[0].rows[0]) == 2 * limits.MAX_COLUMNS
+    rows = f"<w:tr>{cell}{cell}</w:tr>" * (limits.MAX_CELLS // (2 * limits.MAX_COLUMNS) + 1)
+    assert "too many table cells" in _refused(_docx(f"<w:tbl>{rows}</w:tbl>"), "span.docx")
+
+
+# --------------------------------------------------------------------------------------------
+# deep nesting
+
+
+def _nested(depth: int) -> bytes:
+    start = HTML.lower().find(b"<body")
+    start = HTML.find(b">", start) + 1
+    end = HTML.lower().rfind(b"</body>")
+    return HTML[:start] + b"<div>" * depth + HTML[start:end] + b"</div>" * depth + HTML[end:]
+
+
+def test_deeply_nested_report_parses():
+    plain = parse_bytes(HTML, "page.html")
+    for depth in (300, 2000):  # libxml2 stopped at 256 unless told otherwise; Python recursed
+        report = parse_bytes(_nested(depth), "page.html")
+        assert (report.agency, report.year) == (plain.agency, plain.year)
+        assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in plain.cells.items()}
+
+
+def test_nesting_past_the_parser_limit_says_so():
+    assert "nested too deep" in _refused(_nested(3000), "page.html")
