@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from pipelines import meta
@@ -29,6 +30,25 @@ _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 _TAIL = 64 * 1024
 # A report is a few hundred KB; anything far larger is not one and would only cost memory.
 MAX_BYTES = 50 * 1024 * 1024
+
+
+def current_year() -> int:
+    """The calendar year now: no report can be for a later one."""
+    return date.today().year
+
+
+def year_problem(year: int | None) -> str | None:
+    """Why a report for this statistics year is not loaded, or None. A report is published the
+    year after the one it reports on (a 2025 report in early 2026), so a statistics year after the
+    current one is impossible: a misprint or a wrong date, which would stretch every organ's
+    coverage to that year."""
+    if year is None:
+        return None
+    if year < 2019:
+        return f"report for {year}: before 2019 reports used locally defined tables"
+    if year > current_year():
+        return f"report for {year}: a statistics year after the current year ({current_year()}) is impossible"
+    return None
 
 
 def size_problem(size: int) -> str | None:
@@ -99,8 +119,9 @@ def read_document(data: bytes, filename: str) -> Document:
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:
     doc = read_document(data, filename)
     agency, year = meta.agency_and_year(doc.title, doc.text)
-    if year is not None and year < 2019:
-        raise UnreadableInput(f"report for {year}: before 2019 reports used locally defined tables")
+    impossible = year_problem(year)
+    if impossible:
+        raise UnreadableInput(impossible)
     mapped = map_document(doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
