@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pipelines import meta
+from pipelines.completeness import truncation_problem
 from pipelines.mapper import map_document
 from pipelines.model import Document, ParsedReport, UnreadableInput
 from pipelines.readers.encoding import looks_binary
@@ -136,6 +137,11 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
         raise UnreadableInput(
             f"truncated HTML: the page stops before its end (no </html>) and {'、'.join(missing)} is missing"
         )
+    truncated = truncation_problem(mapped.cells, doc.text)
+    if truncated:
+        # the missing cells would load as blanks and count as zeros: the file waits in quarantine
+        # for its complete copy
+        raise UnreadableInput(truncated)
     return ParsedReport(
         agency=agency,
         year=year,
