@@ -94,11 +94,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import warehouse
     from pipelines.definitions import NIGHTLY_ASSETS
     from pipelines.defs.nightly import materialize_nightly
-    from pipelines.defs.resources import resolve_paths
+    from pipelines.defs.resources import DEFAULT_SOURCES, resolve_paths, resolve_sources
 
     inbox, wh_path = resolve_paths(args.inbox, args.warehouse)
     if not inbox.is_dir():
         return _fail(inbox, "inbox is not a directory")
+    sources = resolve_sources(args.sources)
+    if sources != Path(DEFAULT_SOURCES) and not sources.is_file():
+        # only the default sources.yaml may be absent (nothing to fetch); a file named by
+        # --sources or $GONGKAI_SOURCES that is not there is a mistake, not an empty list
+        return _fail(sources, "sources file not found (named by --sources or $GONGKAI_SOURCES)")
     # The nightly job's assets, in-process on an ephemeral instance; Dagster's own event log would
     # drown the summary, so only its warnings and errors reach the console.
     result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh_path, sources=args.sources, site_dir=args.site)

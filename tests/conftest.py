@@ -26,8 +26,8 @@ def run_nightly(inbox: Path, wh: Path, tmp: Path, site: Path | None = None) -> A
     from pipelines.definitions import NIGHTLY_ASSETS
     from pipelines.defs.nightly import materialize_nightly
 
-    result = materialize_nightly(
-        NIGHTLY_ASSETS, inbox, wh, sources=tmp / "no-sources.yaml", site_dir=site or tmp / "site"
-    )
+    sources = tmp / "no-sources.yaml"  # nothing to fetch (a missing file would be an error)
+    sources.write_text("sources: []\n", encoding="utf-8")
+    result = materialize_nightly(NIGHTLY_ASSETS, inbox, wh, sources=sources, site_dir=site or tmp / "site")
     assert result.success, [e.step_failure_data.error for e in result.get_step_failure_events()]
     return result

@@ -35,6 +35,8 @@ def gongkai_run(
     inbox: Path, wh: Path, site: Path, *, pause_at: str | None = None, marker: Path | None = None
 ) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in (ENV_STAGE, ENV_FILE)}
+    sources = inbox.parent / "no-sources.yaml"  # nothing to fetch
+    sources.write_text("sources: []\n", encoding="utf-8")
     if pause_at:
         env.update({ENV_STAGE: pause_at, ENV_FILE: str(marker)})
     return subprocess.Popen(
@@ -50,7 +52,7 @@ def gongkai_run(
             "--site",
             str(site),
             "--sources",
-            str(inbox / "none.yaml"),
+            str(sources),
         ],
         env=env,
         stdout=subprocess.PIPE,

@@ -7,10 +7,11 @@ No `from __future__ import annotations` here: Dagster reads the annotations at d
 """
 
 from collections import Counter
+from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from pipelines.defs.resources import InboxResource, SourcesResource
+from pipelines.defs.resources import DEFAULT_SOURCES, InboxResource, SourcesResource
 from pipelines.sources import SourcesError, fetch_sources, load_sources
 from pipelines.sources.fetch import FAILED
 
@@ -27,6 +28,11 @@ def fetched_sources(
     context: AssetExecutionContext, inbox: InboxResource, sources: SourcesResource
 ) -> MaterializeResult:
     path = sources.file()
+    if not path.is_file() and path != Path(DEFAULT_SOURCES):
+        # named explicitly ($GONGKAI_SOURCES, --sources) and not there: a mistake, not an empty list
+        error = f"{path}: sources file not found"
+        context.log.error(error)
+        return MaterializeResult(metadata={"sources": MetadataValue.path(str(path)), "error": error})
     if not path.is_file():
         return MaterializeResult(metadata={"sources": MetadataValue.text(f"no {path}: nothing to fetch")})
     try:
