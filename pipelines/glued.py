@@ -73,12 +73,11 @@ class _Search:
         chunks: Sequence[str],
         n: int,
         groups: Sequence[tuple[int, Sequence[int]]],
-        accept: Callable[[Split], bool] | None,
         cap: int,
     ) -> None:
         self.signs = [c[0] if c[:1] in "+-" else "" for c in chunks]
         self.digits = [c[len(s) :] for c, s in zip(chunks, self.signs, strict=True)]
-        self.n, self.groups, self.accept, self.cap = n, groups, accept, cap
+        self.n, self.groups, self.cap = n, groups, cap
         self.signed = any(self.signs)
         self.states = 0
         # per cell index: the groups it totals and the groups it is a member of
@@ -263,7 +262,7 @@ def _search(
     of the pieces' lengths."""
     out = Splits()
     cap = MAX_STATES if budget is None else max(0, min(MAX_STATES, budget.left))
-    search = _Search(chunks, n, groups, accept, cap)
+    search = _Search(chunks, n, groups, cap)
 
     def emit(s: Split) -> None:
         if accept is None or accept(s):
