@@ -39,6 +39,8 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
     """name -> (bytes, what the quarantine reason must say)."""
     html = HTML.read_bytes()
     report_2019 = (SAMPLES / "320903-commerce_2019.txt").read_bytes()
+    future = str(parse.current_year() + 1).encode()
+    text_report = (SAMPLES / "320903-finance_2021.txt").read_text(encoding="utf-8")
     news = (
         "<html><head><title>区政府召开常务会议</title></head><body><h1>区政府召开常务会议</h1>"
         "<p>会议研究了政府信息公开工作。</p></body></html>"
@@ -48,10 +50,12 @@ def bad_files() -> dict[str, tuple[bytes, str]]:
         "blank.html": (b"  \n\t \n", "empty file"),
         "garbage.bin": (bytes(range(256)) * 40, "binary"),
         "truncated.html": (html[: len(html) // 2], "truncated HTML"),
+        "truncated.txt": (text_report[: len(text_report) * 6 // 10].encode(), "truncated report"),
         "encrypted.pdf": (encrypted_pdf(), "encrypted PDF"),
         "malformed.pdf": (b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage", "malformed PDF"),
         "not-a-zip.docx": (b"PK\x03\x04" + b"\x00" * 200, ".docx"),
         "report-2018.txt": (report_2019.replace(b"2019", b"2018"), "report for 2018: before 2019"),
+        "report-future.txt": (report_2019.replace(b"2019", future), "after the current year"),
         "news.html": (news, "not an annual report"),
     }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipelines.orchestration.assets import fetched_sources
 from pipelines.orchestration.resources import make_resources
 from pipelines.settings import Settings as RunSettings
 from pipelines.sources import FetchResult, Settings, Source, SourcesError, fetch_sources, load_sources
+from pipelines.sources.client import MAX_REDIRECTS, MAX_RETRY_AFTER, PoliteClient
 from pipelines.sources.fetch import FAILED, FETCHED_DIR, STATE_DIR
 from pipelines.sources.links import is_report_link, report_links
 
@@ -36,6 +38,11 @@ class Route:
     fail_first: int = 0  # answer 503 this many times first
     chunked_bytes: int = 0  # stream this many bytes without a Content-Length
     declared_length: int | None = None
+    location: str | None = None  # a redirect's target (status 301/302/...)
+    retry_after: str = "0"  # the Retry-After of the fail_first 503s
+    drip: float = 0.0  # send the body one byte at a time, this many seconds apart
+    drip_headers: float = 0.0  # likewise the headers
+    short_by: int = 0  # announce this many bytes more than the body, then hang up
 
 
 @dataclass
@@ -43,25 +50,56 @@ class Server:
     base: str
     routes: dict[str, Route]
     log: list[tuple[str, float, dict[str, str]]] = field(default_factory=list)
+    # what the log's times are read from: the fetcher's fake clock in the deterministic tests
+    clock: list[Callable[[], float]] = field(default_factory=lambda: [time.monotonic])
 
     def hits(self, path: str) -> list[dict[str, str]]:
         return [h for p, _, h in self.log if p == path]
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
+@contextmanager
+def serve() -> Iterator[Server]:
     routes: dict[str, Route] = {}
     log: list[tuple[str, float, dict[str, str]]] = []
+    clock: list[Callable[[], float]] = [time.monotonic]
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            log.append((self.path, time.monotonic(), dict(self.headers)))
+            log.append((self.path, clock[0](), dict(self.headers)))
             route = routes.get(self.path, Route(body=b"not found", status=404))
             if route.fail_first > 0:
                 route.fail_first -= 1
                 self.send_response(503)
-                self.send_header("Retry-After", "0")
+                self.send_header("Retry-After", route.retry_after)
                 self.end_headers()
+                return
+            if route.location is not None:
+                self.send_response(route.status if route.status != 200 else 302)
+                self.send_header("Location", route.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if route.drip_headers:
+                try:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    for i in range(10_000):
+                        self.wfile.write(b"X-Slow-%d: 1\r\n" % i)
+                        self.wfile.flush()
+                        time.sleep(route.drip_headers)
+                except OSError:
+                    pass  # the client hung up
+                return
+            if route.drip:
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                try:
+                    for b in route.body:
+                        self.wfile.write(bytes([b]))
+                        self.wfile.flush()
+                        time.sleep(route.drip)
+                except OSError:
+                    pass
                 return
             if route.etag and self.headers.get("If-None-Match") == route.etag:
                 self.send_response(304)
@@ -76,7 +114,7 @@ def server() -> Iterator[Server]:
                 for _ in range(route.chunked_bytes // 1000):
                     self.wfile.write(b"x" * 1000)
                 return
-            self.send_header("Content-Length", str(route.declared_length or len(route.body)))
+            self.send_header("Content-Length", str(route.declared_length or len(route.body) + route.short_by))
             self.end_headers()
             if route.declared_length is None:
                 self.wfile.write(route.body)
@@ -88,11 +126,44 @@ def server() -> Iterator[Server]:
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, log)
+        yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", routes, log, clock)
     finally:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    with serve() as s:
+        yield s
+
+
+@pytest.fixture
+def other_server() -> Iterator[Server]:
+    """A second site on another port of the same machine."""
+    with serve() as s:
+        yield s
+
+
+class FakeTime:
+    """The fetcher's clock and sleep: sleeping advances the clock, nothing waits for real."""
+
+    def __init__(self, tick: float = 0.0) -> None:
+        self.now = 0.0
+        self.tick = tick  # added at every reading: time passing while the fetcher works
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        self.now += self.tick
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def client(self, settings: Settings) -> PoliteClient:
+        return PoliteClient(settings, sleep=self.sleep, clock=self.clock)
 
 
 def files_under(folder: Path) -> set[str]:
@@ -105,9 +176,16 @@ def file_of(result: FetchResult) -> str:
 
 
 def fetch(
-    server: Server, inbox: Path, *paths: str, settings: Settings = FAST, listing: bool = False
+    server: Server,
+    inbox: Path,
+    *paths: str,
+    settings: Settings = FAST,
+    listing: bool = False,
+    client: PoliteClient | None = None,
 ) -> list[FetchResult]:
-    return fetch_sources(settings, [Source(server.base + p, listing=listing) for p in paths], inbox)
+    return fetch_sources(
+        settings, [Source(server.base + p, listing=listing) for p in paths], inbox, client=client
+    )
 
 
 def test_fetch_then_not_modified_then_changed(server: Server, tmp_path: Path) -> None:
@@ -181,12 +259,20 @@ def test_requests_to_one_host_are_spaced(server: Server, tmp_path: Path) -> None
     for i in range(4):
         server.routes[f"/r{i}.html"] = Route(body=REPORT + bytes([i]))
     polite = Settings(timeout=5, retries=0, backoff=0, min_interval=0.25, max_bytes=10_000)
-    fetch(server, tmp_path / "inbox", *(f"/r{i}.html" for i in range(4)), settings=polite)
+    fake = FakeTime()
+    server.clock[0] = fake.clock  # requests are logged at the fetcher's time
+    fetch(
+        server,
+        tmp_path / "inbox",
+        *(f"/r{i}.html" for i in range(4)),
+        settings=polite,
+        client=fake.client(polite),
+    )
     paths = [p for p, _, _ in server.log]
     assert paths == ["/robots.txt", "/r0.html", "/r1.html", "/r2.html", "/r3.html"]  # robots.txt read once
     times = [t for _, t, _ in server.log]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert len(gaps) == 4 and min(gaps) >= 0.24, gaps
+    assert gaps == [0.25] * 4
 
 
 def test_robots_txt_disallow_and_crawl_delay(server: Server, tmp_path: Path) -> None:
@@ -197,8 +283,14 @@ def test_robots_txt_disallow_and_crawl_delay(server: Server, tmp_path: Path) -> 
     server.routes["/private/2023.html"] = Route(body=REPORT)
     for i in range(2):
         server.routes[f"/ndbg/{i}.html"] = Route(body=REPORT + bytes([i]))
+    fake = FakeTime()
+    server.clock[0] = fake.clock
     hidden, *shown = fetch(
-        server, tmp_path / "inbox", "/private/2023.html", *(f"/ndbg/{i}.html" for i in range(2))
+        server,
+        tmp_path / "inbox",
+        "/private/2023.html",
+        *(f"/ndbg/{i}.html" for i in range(2)),
+        client=fake.client(FAST),
     )
     assert hidden.status == FAILED and "robots.txt" in (hidden.reason or "")
     assert server.hits("/private/2023.html") == []
@@ -206,7 +298,8 @@ def test_robots_txt_disallow_and_crawl_delay(server: Server, tmp_path: Path) -> 
     assert len(server.hits("/robots.txt")) == 1
     times = [t for p, t, _ in server.log if p.startswith("/ndbg/")]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert min(gaps) >= 0.99, gaps  # Crawl-delay (whole seconds, as robotparser reads it) over min_interval 0
+    assert gaps == [1.0], gaps  # Crawl-delay (whole seconds, as robotparser reads it) over min_interval 0
+    assert fake.sleeps == [1.0, 1.0]  # after robots.txt, and between the two reports
 
 
 def test_unreadable_robots_txt_keeps_us_off_the_site(server: Server, tmp_path: Path) -> None:
@@ -285,17 +378,35 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
             load(bad)()
 
 
-def test_asset_without_sources_yaml_fetches_nothing(tmp_path: Path) -> None:
+def test_asset_without_sources_yaml_fetches_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    settings = RunSettings.load(inbox=inbox, warehouse=tmp_path / "wh.duckdb").with_(
-        sources=tmp_path / "missing.yaml"
-    )
+    monkeypatch.chdir(tmp_path)  # the default sources.yaml, here absent
+    monkeypatch.delenv("GONGKAI_SOURCES", raising=False)
+    settings = RunSettings.load(inbox=inbox, warehouse=tmp_path / "wh.duckdb")
     result = materialize([fetched_sources], resources=make_resources(settings))
     assert result.success
     meta = result.asset_materializations_for_node("fetched_sources")[0].metadata
     assert "nothing to fetch" in str(meta["sources"].value)
     assert files_under(inbox) == set()
+
+
+def test_a_named_sources_file_that_is_missing_is_an_error(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    missing = tmp_path / "missing.yaml"
+    settings = RunSettings.load(inbox=inbox, warehouse=tmp_path / "wh.duckdb", sources=missing)
+    result = materialize([fetched_sources], resources=make_resources(settings))
+    assert result.success  # the inbox still loads tonight; the operator reads why in the log
+    meta = result.asset_materializations_for_node("fetched_sources")[0].metadata
+    assert "not found" in str(meta["error"].value) and "nothing to fetch" not in str(meta["sources"].value)
+    # gongkai run --sources: refused before anything runs
+    from pipelines.cli.main import main
+
+    code = main(
+        ["run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh.duckdb"), "--sources", str(missing)]
+    )
+    assert code == 2 and not (tmp_path / "wh.duckdb").exists()
 
 
 def test_asset_fetches_into_the_inbox_and_survives_failures(server: Server, tmp_path: Path) -> None:
@@ -333,3 +444,144 @@ def test_report_links_on_xhtml_and_garbage() -> None:
 def test_report_links_never_raise(page: bytes) -> None:
     links = report_links(page, "https://a.gov.cn/x/", 5)
     assert len(links) <= 5 and all(u.startswith(("http://", "https://")) for u in links)
+
+
+# --------------------------------------------------------------------------------------------
+# redirects: robots.txt on every hop, every host and port
+
+
+ROBOTS_PRIVATE = Route(body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+
+
+def test_redirect_into_a_disallowed_path_is_not_followed(server: Server, tmp_path: Path) -> None:
+    server.routes["/robots.txt"] = ROBOTS_PRIVATE
+    server.routes["/r.html"] = Route(location="/private/2023.html")
+    server.routes["/private/2023.html"] = Route(body=REPORT)
+    [result] = fetch(server, tmp_path / "inbox", "/r.html")
+    assert result.status == FAILED
+    assert "redirected to" in (result.reason or "") and "robots.txt" in (result.reason or "")
+    assert server.hits("/private/2023.html") == []
+
+
+def test_redirect_to_another_port_obeys_that_sites_robots(
+    server: Server, other_server: Server, tmp_path: Path
+) -> None:
+    other_server.routes["/robots.txt"] = ROBOTS_PRIVATE
+    other_server.routes["/ok.html"] = Route(body=REPORT)
+    other_server.routes["/private/2023.html"] = Route(body=REPORT + b"!")
+    server.routes["/a.html"] = Route(location=other_server.base + "/ok.html", status=301)
+    server.routes["/b.html"] = Route(location=other_server.base + "/private/2023.html", status=307)
+    inbox = tmp_path / "inbox"
+    followed, refused = fetch(server, inbox, "/a.html", "/b.html")
+    assert followed.status == "new" and (inbox / file_of(followed)).read_bytes() == REPORT
+    assert refused.status == FAILED and f"{other_server.base}/robots.txt" in (refused.reason or "")
+    assert other_server.hits("/private/2023.html") == []
+    assert len(other_server.hits("/robots.txt")) == 1  # read once for both hops
+    assert len(server.hits("/robots.txt")) == 1
+
+
+def test_a_site_that_disallows_everything_on_another_port(
+    server: Server, other_server: Server, tmp_path: Path
+) -> None:
+    other_server.routes["/robots.txt"] = Route(
+        body=b"User-agent: *\nDisallow: /\n", content_type="text/plain"
+    )
+    other_server.routes["/x.html"] = Route(body=REPORT)
+    server.routes["/r.html"] = Route(location=other_server.base + "/x.html")
+    [result] = fetch(server, tmp_path / "inbox", "/r.html")
+    assert result.status == FAILED and other_server.hits("/x.html") == []
+
+
+def test_redirect_loops_end(server: Server, tmp_path: Path) -> None:
+    server.routes["/loop.html"] = Route(location="/loop.html")
+    [result] = fetch(server, tmp_path / "inbox", "/loop.html")
+    assert result.status == FAILED and f"more than {MAX_REDIRECTS} redirects" in (result.reason or "")
+    assert len(server.hits("/loop.html")) == MAX_REDIRECTS + 1
+
+
+def test_redirect_to_a_non_http_url_is_refused(server: Server, tmp_path: Path) -> None:
+    server.routes["/r.html"] = Route(location="file:///etc/passwd")
+    [result] = fetch(server, tmp_path / "inbox", "/r.html")
+    assert result.status == FAILED and "non-http" in (result.reason or "")
+
+
+# --------------------------------------------------------------------------------------------
+# an overall deadline per fetch
+
+
+def test_a_dripping_body_hits_the_deadline(server: Server, tmp_path: Path) -> None:
+    # one byte at a time: each read is in time, the fetch as a whole is not. The fetcher's clock
+    # advances a second at every reading, so the deadline passes after a few dozen bytes.
+    server.routes["/slow.html"] = Route(body=REPORT * 40, drip=0.001)
+    settings = Settings(timeout=5, retries=2, backoff=0, min_interval=0.0, max_bytes=10_000, deadline=30)
+    fake = FakeTime(tick=1.0)
+    inbox = tmp_path / "inbox"
+    [result] = fetch(server, inbox, "/slow.html", settings=settings, client=fake.client(settings))
+    assert result.status == FAILED and "deadline" in (result.reason or "") and "30 s" in (result.reason or "")
+    assert len(server.hits("/slow.html")) == 1  # a deadline is not retried
+    assert not (inbox / FETCHED_DIR).exists()
+
+
+def test_dripping_headers_hit_the_deadline(server: Server, tmp_path: Path) -> None:
+    # headers one line every 50 ms for minutes: the watchdog ends the request at the deadline
+    server.routes["/slow.html"] = Route(drip_headers=0.05)
+    settings = Settings(timeout=5, retries=0, backoff=0, min_interval=0.0, max_bytes=10_000, deadline=0.5)
+    [result] = fetch(server, tmp_path / "inbox", "/slow.html", settings=settings)
+    assert result.status == FAILED and "deadline" in (result.reason or "")
+
+
+def test_a_truncated_body_is_not_a_download(server: Server, tmp_path: Path) -> None:
+    # the connection closes 100 bytes before the announced end: not a file, a failure
+    server.routes["/cut.html"] = Route(body=REPORT, short_by=100)
+    [result] = fetch(server, tmp_path / "inbox", "/cut.html")
+    assert result.status == FAILED and "before the end" in (result.reason or "")
+    assert not (tmp_path / "inbox" / FETCHED_DIR).exists()
+
+
+# --------------------------------------------------------------------------------------------
+# Retry-After capped, a failing host given up for the night
+
+
+def test_retry_after_is_capped_and_a_failing_host_given_up(
+    server: Server, other_server: Server, tmp_path: Path
+) -> None:
+    for i in range(50):
+        server.routes[f"/ndbg/{i}.html"] = Route(fail_first=100, retry_after="60")
+    other_server.routes["/r.html"] = Route(body=REPORT)
+    settings = Settings(timeout=5, retries=3, backoff=2, min_interval=0.0, max_bytes=10_000, host_failures=3)
+    fake = FakeTime()
+    sources = [Source(f"{server.base}/ndbg/{i}.html") for i in range(50)]
+    # the other site, under another host name for the same machine, is not given up with it
+    sources.append(Source(other_server.base.replace("127.0.0.1", "localhost") + "/r.html"))
+    results = fetch_sources(settings, sources, tmp_path / "inbox", client=fake.client(settings))
+    *slow, other = results
+    assert all(r.status == FAILED for r in slow) and other.status == "new"
+    assert all("HTTP 503" in (r.reason or "") for r in slow[:3])
+    assert all("given up for this run after 3 failed URLs" in (r.reason or "") for r in slow[3:])
+    hit = [p for p, _, _ in server.log if p.startswith("/ndbg/")]
+    assert len(hit) == 3 * 4  # three URLs, four attempts each; the other 47 never asked
+    assert max(fake.sleeps) == MAX_RETRY_AFTER  # Retry-After: 60 waited 30 s
+    assert sum(fake.sleeps) == 3 * 3 * MAX_RETRY_AFTER  # 4.5 minutes for the night, not 2.5 hours
+
+
+def test_retry_after_never_waits_past_the_deadline(server: Server, tmp_path: Path) -> None:
+    server.routes["/r.html"] = Route(fail_first=100, retry_after="60")
+    settings = Settings(timeout=5, retries=5, backoff=2, min_interval=0.0, max_bytes=10_000, deadline=50)
+    fake = FakeTime()
+    [result] = fetch(server, tmp_path / "inbox", "/r.html", settings=settings, client=fake.client(settings))
+    assert result.status == FAILED and "would pass the 50 s deadline" in (result.reason or "")
+    assert fake.sleeps == [MAX_RETRY_AFTER]  # a second wait of 30 s would end after the deadline
+    assert len(server.hits("/r.html")) == 2
+
+
+def test_a_host_that_recovers_is_not_given_up(server: Server, tmp_path: Path) -> None:
+    # failures must come in a row: a success in between resets the count
+    settings = Settings(timeout=5, retries=0, backoff=0, min_interval=0.0, max_bytes=10_000, host_failures=2)
+    paths = []
+    for i in range(6):
+        ok = i % 2 == 1
+        server.routes[f"/{i}.html"] = Route(body=REPORT + bytes([i])) if ok else Route(fail_first=1)
+        paths.append(f"/{i}.html")
+    results = fetch(server, tmp_path / "inbox", *paths, settings=settings)
+    assert [r.status for r in results] == [FAILED, "new"] * 3
+    assert not any("given up" in (r.reason or "") for r in results)

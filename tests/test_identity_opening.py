@@ -26,6 +26,8 @@ def _report(title: str, opening: str) -> bytes:
         f"<table><tr><td>申请人情况</td>{t3}</tr>"
         "<tr><td>一、本年新收政府信息公开申请数量</td>" + "<td>0</td>" * 7 + "</tr></table>"
         "<table><tr><td>行政复议</td><td>行政诉讼</td></tr><tr>" + "<td>0</td>" * 15 + "</tr></table>"
+        # the numbered sections after the tables: a short page, not a page cut off
+        "<p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p>"
         "</body></html>"
     ).encode()
 

@@ -38,8 +38,10 @@ def test_parse_value(text, kind, value):
 
 
 def _procurement(row: str) -> dict[str, tuple[object, str | None]]:
-    """表二 of an F2019 page with the procurement row as given (HTML cells or a crawler dump)."""
-    from pipelines.parsing.parse import parse_bytes
+    """表二 of an F2019 page with the procurement row as given (HTML cells or a crawler dump), through the
+    reader and the mapper (the page is not a whole report)."""
+    from pipelines.parsing.mapper import map_document
+    from pipelines.parsing.parse import read_document
 
     if row.startswith("<"):
         page = (
@@ -57,8 +59,8 @@ def _procurement(row: str) -> dict[str, tuple[object, str | None]]:
             "政府信息公开申请数量0000000"
         ).encode()
         name = "a.txt"
-    report = parse_bytes(data, name)
-    return {cid: (c.value, c.raw) for cid, c in report.cells.items() if cid.startswith("t2.gov_procurement.")}
+    mapped = map_document(read_document(data, name))
+    return {cid: (c.value, c.raw) for cid, c in mapped.cells.items() if cid.startswith("t2.gov_procurement.")}
 
 
 @pytest.mark.parametrize(

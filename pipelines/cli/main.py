@@ -98,7 +98,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not settings.inbox.is_dir():
         return _fail(settings.inbox, "inbox is not a directory")
     if settings.sources_required and not settings.sources.is_file():
-        return _fail(settings.sources, "no such sources file")
+        # only the default sources.yaml may be absent (nothing to fetch); a file named by --sources or
+        # $GONGKAI_SOURCES that is not there is a mistake, not an empty list
+        return _fail(settings.sources, "sources file not found (named by --sources or $GONGKAI_SOURCES)")
     wh_path = settings.warehouse
     # The nightly job's assets, in-process on an ephemeral instance; Dagster's own event log would
     # drown the summary, so only its warnings and errors reach the console.

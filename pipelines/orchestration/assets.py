@@ -403,9 +403,12 @@ def fetched_sources(context: AssetExecutionContext, gongkai: GongkaiResource) ->
 
     settings = gongkai.settings()
     path = settings.sources
+    if not path.is_file() and settings.sources_required:
+        # named explicitly and not there: a mistake, not an empty list; logged, and the inbox still loads
+        error = f"{path}: sources file not found"
+        context.log.error(error)
+        return MaterializeResult(metadata={"sources": MetadataValue.path(str(path)), "error": error})
     if not path.is_file():
-        if settings.sources_required:
-            raise Failure(f"{path}: no such sources file", allow_retries=False)
         return MaterializeResult(metadata={"sources": MetadataValue.text(f"no {path}: nothing to fetch")})
     try:
         source_settings, entries = load_sources(path)

@@ -339,26 +339,31 @@ def _assemble(st: _State, doc: Document) -> Mapped:
     warnings += fw
     if fmt == "UNKNOWN":
         return Mapped(fmt, {}, warnings)
-    _map_t2(st, fmt, cells, warnings, doc.text)
-    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, order)
-    _map_t4(st.t4_values, cells, warnings)
-    subtotals = {g: _subtotal_cells(g, r, order) for g, r in st.t3_subtotals.items()}
+    budget = glued.Budget()  # the glued-digit searches of this document, together
+    _map_t2(st, fmt, cells, warnings, doc.text, budget)
+    _map_t3(t3_assign, fmt, cells, warnings, st.t3_colpos, order, budget)
+    _map_t4(st.t4_values, cells, warnings, budget)
+    subtotals = {g: _subtotal_cells(g, r, order, budget) for g, r in st.t3_subtotals.items()}
     ordered: dict[str, ParsedCell] = {}
     for cid in layout.CELL_IDS[fmt]:
         ordered[cid] = cells.get(cid) or _cell(cid, None)
     return Mapped(fmt, ordered, warnings, subtotals)
 
 
-def _subtotal_cells(group: str, r: Row, order: list[str] | None) -> list[ParsedCell]:
+def _subtotal_cells(
+    group: str, r: Row, order: list[str] | None, budget: glued.Budget | None = None
+) -> list[ParsedCell]:
     cols = [c.code for c in layout.T3_COLS]
     if r.values and r.values[0].glued:
-        found = glued.splits(r.values[0].text, 7, glued.row_sum_ok) or glued.splits(
-            r.values[0].text, 7, limit=1
-        )
+        found = glued.splits(r.values[0].text, 7, total_at=6, budget=budget)
+        if not found and not found.budget_hit:
+            found = glued.splits(r.values[0].text, 7, limit=1)
         c = r.values[0]
+        uncertain = len(found) > 1 or found.budget_hit
+        note = glued.budget_note(c.text, found) if found.budget_hit else None
         return (
             [
-                ParsedCell(f"t3.subtotal_{group}.{col}", v, str(v), "number", _prov(c), len(found) > 1)
+                ParsedCell(f"t3.subtotal_{group}.{col}", v, str(v), "number", _prov(c), uncertain, note)
                 for col, v in zip(cols, found[0], strict=True)
             ]
             if found
@@ -374,7 +379,14 @@ def _subtotal_cells(group: str, r: Row, order: list[str] | None) -> list[ParsedC
 # 表二
 
 
-def _map_t2(st: _State, fmt: str, cells: dict[str, ParsedCell], warnings: list[str], text: str) -> None:
+def _map_t2(
+    st: _State,
+    fmt: str,
+    cells: dict[str, ParsedCell],
+    warnings: list[str],
+    text: str,
+    budget: glued.Budget | None = None,
+) -> None:
     for item, row in st.t2_rows:
         measures = item.measures.get(fmt)
         if not measures:
@@ -385,7 +397,7 @@ def _map_t2(st: _State, fmt: str, cells: dict[str, ParsedCell], warnings: list[s
             continue  # first occurrence wins; later ones are usually prose
         vals = _trim(row.values, len(ids))
         if len(vals) == 1 and vals[0].glued and len(ids) > 1:
-            _split_t2(ids, vals[0], cells, text)
+            _split_t2(ids, vals[0], cells, text, budget)
             continue
         if len(vals) == 1 and vals[0].glued:
             cells[ids[0]] = _cell(ids[0], vals[0])
@@ -396,7 +408,9 @@ def _map_t2(st: _State, fmt: str, cells: dict[str, ParsedCell], warnings: list[s
             cells[cid] = _cell(cid, c)
 
 
-def _split_t2(ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: str) -> None:
+def _split_t2(
+    ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: str, budget: glued.Budget | None = None
+) -> None:
     run = c.text
     decimal_tail = ""
     unit = ""
@@ -408,18 +422,19 @@ def _split_t2(ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: s
         decimal_tail = "." + frac
     measures = [cid.rsplit(".", 1)[1] for cid in ids]
     # only F2019 本年增/减 is signed
-    cands = [
-        c
-        for c in glued.splits(run.strip(), len(ids))
-        if all(v >= 0 or m == "items_change" for v, m in zip(c, measures, strict=True))
-    ]
+    found = glued.splits(run.strip(), len(ids), budget=budget)
+    cands = [c for c in found if all(v >= 0 or m == "items_change" for v, m in zip(c, measures, strict=True))]
     if not cands:
+        why = glued.budget_note(c.text, found) if found.budget_hit else "glued digits could not be split"
         for cid in ids:
-            cells[cid] = _cell(cid, c, None, "text", True, "glued digits could not be split")
+            cells[cid] = _cell(cid, c, None, "text", True, why)
         return
-    best = max(cands, key=lambda s: _t2_score(s, measures, text))
-    uncertain = len(cands) > 1
-    note = f"glued run {c.text!r}: {len(cands)} possible splits" if uncertain else None
+    stated = set(_STATED_COUNT.findall(text))
+    best = max(cands, key=lambda s: _t2_score(s, measures, stated))
+    uncertain = len(cands) > 1 or found.budget_hit
+    note = f"glued run {c.text!r}: {len(cands)} possible splits" if len(cands) > 1 else None
+    if found.budget_hit:
+        note = glued.budget_note(c.text, found)
     for i, (cid, v) in enumerate(zip(ids, best, strict=True)):
         raw = str(v)
         value: int | float = v
@@ -431,14 +446,18 @@ def _split_t2(ids: list[str], c: GridCell, cells: dict[str, ParsedCell], text: s
         cells[cid] = _cell(cid, c, value, "number", uncertain, note, raw)
 
 
-def _t2_score(split: tuple[int, ...], measures: list[str], text: str) -> tuple[int, ...]:
+# A count the report's prose states ("共收到申请12件"): the digits before 件.
+_STATED_COUNT = re.compile(r"(?<![\d.])(\d+)\s*件")
+
+
+def _t2_score(split: tuple[int, ...], measures: list[str], stated: set[str]) -> tuple[int, ...]:
     """Best guess for an ambiguous 表二 run (the cells stay marked uncertain). In order: a stock
     (现行有效 / 对外公开总数) at least as large as the year's flows; 政府集中采购 averaging 10 thousand
     to 10 million 元 a project; values the report's prose also states; F2019 本年增/减 of 0 (most
     item lists do not change); the most even split (numbers in one row tend to be of similar
     size); fewer repealed than issued."""
     v = dict(zip(measures, split, strict=True))
-    mentioned = sum(1 for x in split if x >= 10 and re.search(rf"(?<![\d.]){x}\s*件", text))
+    mentioned = sum(1 for x in split if x >= 10 and str(x) in stated)
     zero_change = int(v.get("items_change") == 0)
     stock = v.get("in_force", v.get("total_published"))
     stock_max = int(stock is None or stock >= max(split))
@@ -509,6 +528,7 @@ def _map_t3(
     warnings: list[str],
     colpos_by_grid: dict[int, dict[str, int]],
     order: list[str] | None,
+    budget: glued.Budget | None = None,
 ) -> None:
     cols = [c.code for c in layout.T3_COLS]
     glued_rows = {code: r for code, r in assign.items() if r.values and r.values[0].glued}
@@ -547,7 +567,7 @@ def _map_t3(
             warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
         per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
     if glued_rows:
-        per_row.update(_split_t3(glued_rows, cols, fmt, order))
+        per_row.update(_split_t3(glued_rows, cols, fmt, order, budget))
     # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
     if (
         fmt == "F2019"
@@ -586,7 +606,11 @@ def _map_t3(
 
 
 def _split_t3(
-    rows: dict[str, Row], cols: list[str], fmt: str, order: list[str] | None
+    rows: dict[str, Row],
+    cols: list[str],
+    fmt: str,
+    order: list[str] | None,
+    budget: glued.Budget | None = None,
 ) -> dict[str, list[ParsedCell]]:
     """Split glued 表三 rows jointly: each row must sum across (总计 = six applicant columns); among
     the row splits, prefer the combination that satisfies the most column rules."""
@@ -594,29 +618,36 @@ def _split_t3(
     ti = printed.index("total")
     perm = [printed.index(c) for c in cols]
 
-    def total_ok(v: tuple[int, ...]) -> bool:
-        return 2 * v[ti] == sum(v)
-
     cands: dict[str, list[tuple[int, ...]]] = {}
     row_guess: set[str] = set()
+    stopped: dict[str, str] = {}  # rows whose search ran out of states -> why
     for code, r in rows.items():
         run = r.values[0].text
-        found = glued.splits(run, 7, total_ok)
+        found = glued.splits(run, 7, total_at=ti, budget=budget)
+        if found.budget_hit:
+            stopped[code] = glued.budget_note(run, found)
         if not found:
             found = glued.splits(run, 7, limit=200)
             row_guess.add(code)
+        if not found:
+            stopped.setdefault(code, f"glued run {run!r}: no split into 7 numbers")
         cands[code] = [tuple(v[i] for i in perm) for v in found] or [tuple([0] * 7)]
-    choice, ambiguous = _best_combination(cands, fmt)
+    choice, ambiguous = _best_combination(cands, fmt, budget)
     out: dict[str, list[ParsedCell]] = {}
     for code, r in rows.items():
         c = r.values[0]
         chosen = choice[code]
         alts = {s for s in ambiguous.get(code, [])} | ({*cands[code]} if code in row_guess else set())
         out[code] = []
+        if cands[code] == [tuple([0] * 7)] and code in stopped:  # nothing to guess from
+            out[code] = [_cell(f"t3.{code}.{col}", c, None, "text", True, stopped[code]) for col in cols]
+            continue
         for i, col in enumerate(cols):
-            differs = any(a[i] != chosen[i] for a in alts if len(a) == 7)
+            differs = any(a[i] != chosen[i] for a in alts if len(a) == 7) or code in stopped
             note = None
-            if differs:
+            if code in stopped:
+                note = stopped[code]
+            elif differs:
                 note = f"glued run {c.text!r}: splits {sorted(alts)[:4]} also fit"
             out[code].append(
                 ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number", _prov(c), differs, note)
@@ -643,7 +674,7 @@ def _column_score(values: dict[str, tuple[int, ...]], fmt: str) -> int:
 
 
 def _best_combination(
-    cands: dict[str, list[tuple[int, ...]]], fmt: str
+    cands: dict[str, list[tuple[int, ...]]], fmt: str, budget: glued.Budget | None = None
 ) -> tuple[dict[str, tuple[int, ...]], dict[str, list[tuple[int, ...]]]]:
     fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
     open_rows = [k for k, v in cands.items() if len(v) > 1]
@@ -652,47 +683,75 @@ def _best_combination(
     space = 1
     for k in open_rows:
         space *= len(cands[k])
-    if space > 200000:
+    # each combination scored is a state of the document's glued-digit budget
+    if space > min(200000, glued.MAX_STATES if budget is None else budget.left):
         # too many to try jointly: pick each row independently (each is marked uncertain)
         choice = dict(fixed)
         for k in open_rows:
             choice[k] = cands[k][0]
         return choice, {k: cands[k] for k in open_rows}
+    if budget is not None:
+        budget.left -= space
     best_score = -1
-    best: list[dict[str, tuple[int, ...]]] = []
+    best: dict[str, tuple[int, ...]] = {}
+    # the rows' values among the best-scoring combinations (not the combinations: bounded memory)
+    best_values: dict[str, set[tuple[int, ...]]] = {}
     for combo in product(*(cands[k] for k in open_rows)):
         values = dict(fixed)
         values.update(zip(open_rows, combo, strict=True))
         s = _column_score(values, fmt)
         if s > best_score:
-            best_score, best = s, [values]
+            best_score, best = s, values
+            best_values = {k: {v} for k, v in zip(open_rows, combo, strict=True)}
         elif s == best_score:
-            best.append(values)
-    choice = best[0]
+            for k, v in zip(open_rows, combo, strict=True):
+                best_values[k].add(v)
     ambiguous: dict[str, list[tuple[int, ...]]] = {}
     for k in open_rows:
-        alts = sorted({b[k] for b in best})
+        alts = sorted(best_values[k])
         if len(alts) > 1:
             ambiguous[k] = alts
-    return choice, ambiguous
+    return best, ambiguous
 
 
 # --------------------------------------------------------------------------------------------
 # 表四
 
 
-def _map_t4(values: list[GridCell], cells: dict[str, ParsedCell], warnings: list[str]) -> None:
+def _map_t4(
+    values: list[GridCell],
+    cells: dict[str, ParsedCell],
+    warnings: list[str],
+    budget: glued.Budget | None = None,
+) -> None:
     ids = [f"t4.{b}.{c}" for b, _ in layout.T4_BLOCKS for c, _ in layout.T4_COLS]
     if len(values) == 1 and values[0].glued:
         c = values[0]
-        found = glued.split_blocks(c.text, 5, 3)
-        uncertain = len(found) != 1
-        if not found:
-            found = glued.splits(c.text, 15, limit=50)
-        if not found:
-            warnings.append(f"表四: glued run {c.text!r} could not be split")
-            return
+        found = glued.split_blocks(c.text, 5, 3, budget)
+        uncertain = len(found) != 1 or found.budget_hit
         note = f"glued run {c.text!r}: {len(found)} possible splits" if uncertain else None
+        if found.budget_hit:
+            note = glued.budget_note(c.text, found)
+        elif not found:
+            found = glued.split_blocks_but_one(c.text, 5, 3, budget)
+            if found:
+                note = (
+                    f"glued run {c.text!r}: no split has every block add up to its 总计; of the "
+                    f"{len(found)} splits where all blocks but one do, the closest is taken"
+                )
+                if found.budget_hit:
+                    note += f" (the search stopped after {found.states} states: a closer one may exist)"
+        if not found:
+            # no split the totals allow: the cells stay unread rather than take arbitrary digits
+            note = (
+                glued.budget_note(c.text, found)
+                if found.budget_hit
+                else f"glued run {c.text!r}: no split into 15 numbers fits 表四's totals"
+            )
+            warnings.append(f"表四: glued run {c.text!r} could not be split")
+            for cid in ids:
+                cells[cid] = _cell(cid, c, None, "text", True, note)
+            return
         for cid, v in zip(ids, found[0], strict=True):
             cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), uncertain, note)
         return

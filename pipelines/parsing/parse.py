@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from pipelines.model import Document, ParsedReport, UnreadableInput
 from pipelines.parsing import meta
+from pipelines.parsing.completeness import truncation_problem
 from pipelines.parsing.mapper import map_document
 from pipelines.parsing.readers.encoding import looks_binary
 
@@ -21,7 +23,7 @@ __all__ = [
 ]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.4.0"
+PARSER_VERSION = "0.4.1"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
@@ -29,6 +31,25 @@ _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 _TAIL = 64 * 1024
 # A report is a few hundred KB; anything far larger is not one and would only cost memory.
 MAX_BYTES = 50 * 1024 * 1024
+
+
+def current_year() -> int:
+    """The calendar year now: no report can be for a later one."""
+    return date.today().year
+
+
+def year_problem(year: int | None) -> str | None:
+    """Why a report for this statistics year is not loaded, or None. A report is published the
+    year after the one it reports on (a 2025 report in early 2026), so a statistics year after the
+    current one is impossible: a misprint or a wrong date, which would stretch every organ's
+    coverage to that year."""
+    if year is None:
+        return None
+    if year < 2019:
+        return f"report for {year}: before 2019 reports used locally defined tables"
+    if year > current_year():
+        return f"report for {year}: a statistics year after the current year ({current_year()}) is impossible"
+    return None
 
 
 def size_problem(size: int) -> str | None:
@@ -100,8 +121,9 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
     doc = read_document(data, filename)
     found = meta.identify(doc.title, doc.text)
     agency, year = found.agency, found.year
-    if year is not None and year < 2019:
-        raise UnreadableInput(f"report for {year}: before 2019 reports used locally defined tables")
+    impossible = year_problem(year)
+    if impossible:
+        raise UnreadableInput(impossible)
     mapped = map_document(doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
@@ -116,6 +138,11 @@ def parse_bytes(data: bytes, filename: str) -> ParsedReport:
         raise UnreadableInput(
             f"truncated HTML: the page stops before its end (no </html>) and {'、'.join(missing)} is missing"
         )
+    truncated = truncation_problem(mapped.cells, doc.text)
+    if truncated:
+        # the missing cells would load as blanks and count as zeros: the file waits in quarantine
+        # for its complete copy
+        raise UnreadableInput(truncated)
     return ParsedReport(
         agency=agency,
         year=year,

@@ -2,8 +2,11 @@
 
 settings:                 # all optional; the defaults below
   timeout: 30             # seconds for one request (connect and each read)
+  deadline: 120           # seconds one URL may take in all: its redirects, retries and their waits
   retries: 3              # further attempts after a 5xx answer, a timeout or a dropped connection
   backoff: 2              # seconds before the first retry, doubled for each further one
+                          # (or the server's Retry-After, up to 30 s and within the deadline)
+  host_failures: 3        # URLs failing in a row on one host before it is given up for the run
   min_interval: 2         # seconds between two requests to the same host
   max_bytes: 52428800     # a larger download is abandoned (the parser's own limit)
   max_links: 50           # report links followed per listing page
@@ -34,11 +37,13 @@ class SourcesError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 30.0
+    deadline: float = 120.0
     retries: int = 3
     backoff: float = 2.0
     min_interval: float = 2.0
     max_bytes: int = MAX_BYTES
     max_links: int = 50
+    host_failures: int = 3
     respect_robots: bool = True
     user_agent: str = "gongkai/0.1 (government information disclosure research)"
 

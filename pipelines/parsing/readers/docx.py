@@ -18,11 +18,12 @@ from lxml import etree
 
 from pipelines.model import Document, Grid, GridCell, UnreadableInput
 from pipelines.parsing import titles
+from pipelines.parsing.readers.limits import MAX_COLUMNS, MAX_DOCX_XML, CellCount, check_tags
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {"w": _W, "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006"}
 # The uncompressed document.xml of a long report is a few MB; far beyond that is a zip bomb.
-_MAX_XML = 200 * 1024 * 1024
+_MAX_XML = MAX_DOCX_XML
 _MAX_TITLE = 100
 
 # Content controls (w:sdt) and custom XML wrap paragraphs and tables: walked through.
@@ -45,13 +46,17 @@ def _each(xpath: etree.XPath, el: etree._Element) -> list[etree._Element]:
 def read_docx(data: bytes) -> Document:
     """Parse a .docx into a Document. Raises UnreadableInput for ZIP files that are not Word
     documents and for corrupt archives."""
-    body = _body(_document_xml(data))
+    xml = _document_xml(data)
+    check_tags(xml, "Word document")
+    body = _body(xml)
+    del xml
     paragraphs: list[tuple[str, str]] = []  # (text, alignment)
     grids: list[Grid] = []
     text: list[str] = []
+    count = CellCount()
     for kind, item in _walk(body):
         if kind == "table":
-            grids.append(_grid(item, len(grids)))
+            grids.append(_grid(item, len(grids), count))
             text.append("")
         else:
             line = _paragraph_text(item)
@@ -77,7 +82,10 @@ def _document_xml(data: bytes) -> bytes:
             )
         info = archive.getinfo("word/document.xml")
         if info.file_size > _MAX_XML:
-            raise UnreadableInput(f"Word document body too large ({info.file_size // 2**20} MB uncompressed)")
+            raise UnreadableInput(
+                f"Word document body too large for a report ({info.file_size // 2**20} MB uncompressed; "
+                f"limit {_MAX_XML // 2**20} MB)"
+            )
         try:
             return archive.read(info)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:  # RuntimeError: encrypted entry
@@ -102,6 +110,12 @@ def _body(xml: bytes) -> etree._Element:
     try:
         root = etree.fromstring(xml, parser)
     except etree.XMLSyntaxError as exc:
+        if getattr(exc, "code", None) == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            # a text run over 10 MB or nesting over 256 levels: libxml2's limits, no report's
+            why = str(exc.msg).split(",")[0]
+            raise UnreadableInput(
+                f"Word document beyond the XML parser's limits ({why}): not a report"
+            ) from None
         raise UnreadableInput(f"corrupt .docx, word/document.xml is not well-formed XML: {exc}") from None
     body = root.find("w:body", _NS)
     if body is None:
@@ -159,16 +173,20 @@ def _int(el: etree._Element | None, default: int) -> int:
         return default
 
 
-def _grid(table: etree._Element, index: int) -> Grid:
+def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> Grid:
+    count = count or CellCount()
     rows: list[list[GridCell]] = []
     above: dict[int, GridCell] = {}  # the latest cell in each grid column, for vMerge continuations
     for r, tr in enumerate(_each(_ROWS, table)):
         row: list[GridCell] = []
-        col = _int(tr.find("w:trPr/w:gridBefore", _NS), 0)
+        col = min(_int(tr.find("w:trPr/w:gridBefore", _NS), 0), MAX_COLUMNS)
+        count.add(col)
         row.extend(GridCell("", r, c) for c in range(col))
         for tc in _each(_CELLS, tr):
             props = tc.find("w:tcPr", _NS)
             span = max(_int(props.find("w:gridSpan", _NS) if props is not None else None, 1), 1)
+            span = min(span, MAX_COLUMNS)
+            count.add(span)
             vmerge = props.find("w:vMerge", _NS) if props is not None else None
             continues = vmerge is not None and vmerge.get(f"{{{_W}}}val", "continue") == "continue"
             if continues:

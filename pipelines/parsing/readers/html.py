@@ -14,6 +14,7 @@ from lxml import etree
 
 from pipelines.model import Document, Grid, GridCell, UnreadableInput
 from pipelines.parsing.readers.encoding import codec_for, declared_charset, decode_bytes, looks_binary
+from pipelines.parsing.readers.limits import MAX_COLUMNS, CellCount, check_tags
 
 # Never rendered as text; <select>/<button> are the site-search and close-window widgets.
 _INVISIBLE = (
@@ -102,7 +103,10 @@ _CONTAINERS = frozenset(
 )
 # Statutory tables have at most 15 columns and Word exports a few dozen; the cap bounds the work
 # a hostile colspan can cause.
-_MAX_COLUMNS = 256
+_MAX_COLUMNS = MAX_COLUMNS
+# libxml2's error for input past one of its hard limits, and its nesting limit with huge_tree.
+_ERR_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
+_MAX_DEPTH = 2048
 # Non-whitespace characters (normalize-space maps tabs/newlines to spaces, translate drops them).
 _TEXT_LEN = etree.XPath("string-length(translate(normalize-space(.), ' ', ''))")
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)
@@ -125,9 +129,14 @@ def read_html(data: bytes) -> Document:
         raise UnreadableInput("empty input")
     if looks_binary(data):
         raise UnreadableInput("binary data, not an HTML page")
+    check_tags(data, "HTML page")
     text, encoding = decode_bytes(data)
     notes = _encoding_notes(data, text, encoding)
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    # huge_tree: libxml2 otherwise stops reading at 256 levels of nesting (and drops the rest
+    # silently); the size limits above bound what it may build instead
+    parser = etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+    )
     # NUL is the paragraph sentinel of _lines; stray NULs past the binary check carry no text.
     text = text.replace("\x00", "")
     if any(ch in text for ch in _ZERO_WIDTH_CHARS):
@@ -136,6 +145,12 @@ def read_html(data: bytes) -> Document:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except etree.LxmlError as exc:
         raise UnreadableInput(f"HTML cannot be parsed: {str(exc).splitlines()[0]}") from exc
+    if any(e.type == _ERR_RESOURCE_LIMIT for e in parser.error_log):
+        # libxml2 stopped part-way (nesting beyond its hard limit of 2048 levels): what it read is
+        # not the whole page
+        raise UnreadableInput(
+            f"HTML page nested too deep to read whole (libxml2 stops at {_MAX_DEPTH} levels of nesting)"
+        )
     body = root.find("body") if root is not None else None
     if body is None:
         raise UnreadableInput("HTML page has no body")
@@ -144,8 +159,9 @@ def read_html(data: bytes) -> Document:
     grids: list[Grid] = []
     data_tables: list[etree._Element] = []
     framing = 0
+    count = CellCount()
     for table in body.iter("table"):
-        grid = None if table.find(".//table") is not None else _grid(table, len(grids))
+        grid = None if table.find(".//table") is not None else _grid(table, len(grids), count)
         if grid is None:
             framing += 1
         else:
@@ -203,9 +219,11 @@ def _hidden(el: etree._Element) -> bool:
     return style is not None and _DISPLAY_NONE.search(style) is not None
 
 
-def _grid(table: etree._Element, index: int) -> Grid | None:
+def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> Grid | None:
     """Expand a table into grid rows. None for a table without text (spacers) and for a frame
-    with at most one cell per row (old sites wrap the title and article in those)."""
+    with at most one cell per row (old sites wrap the title and article in those). `count` counts
+    the cells made, spanned copies and holes included, against the document's limit."""
+    count = count or CellCount()
     trs = [tr for tr in table.iter("tr") if not _hidden(tr)]
     placed: list[dict[int, GridCell]] = [{} for _ in trs]
     has_text = False
@@ -226,6 +244,7 @@ def _grid(table: etree._Element, index: int) -> Grid | None:
             # rowspan="0" reaches to the end of the table; spans never create rows of their own.
             rowspan = len(trs) - r if rowspan == 0 else min(rowspan, len(trs) - r)
             colspan = min(max(_span(td.get("colspan")), 1), _MAX_COLUMNS - c)
+            count.add(rowspan * colspan)
             row[c] = GridCell(text, r, c)
             for dr in range(rowspan):
                 target = placed[r + dr]
@@ -238,6 +257,7 @@ def _grid(table: etree._Element, index: int) -> Grid | None:
         return None
     rows = []
     for r, row in enumerate(placed):
+        count.add(max(row, default=-1) + 1 - len(row))
         # Holes (a short row under a rowspan) become blank cells so that rows[r][c].col == c.
         rows.append([row.get(c) or GridCell("", r, c) for c in range(max(row) + 1)] if row else [])
     return Grid(index=index, rows=rows, aligned=True)
@@ -290,29 +310,29 @@ def _describe(el: etree._Element) -> str:
 
 def _lines(container: etree._Element, data_tables: set[etree._Element]) -> list[str]:
     """The container's text as paragraphs; data tables leave only a paragraph break."""
-    out: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        tag = el.tag
-        if el in data_tables:
+    out: list[str] = [container.text] if container.text else []
+    # depth-first with an explicit stack (pages nest deeper than Python recurses): an element is
+    # entered (break, text, children) and later left (break, tail)
+    stack: list[tuple[etree._Element, bool | None]] = [(c, None) for c in reversed(container)]
+    while stack:
+        el, leaving_block = stack.pop()
+        if leaving_block is not None:
+            if leaving_block:
+                out.append(_BREAK)
+        elif el in data_tables:
             out.append(_BREAK)
-        elif isinstance(tag, str):
-            block = tag in _BLOCK
+        elif isinstance(el.tag, str):
+            block = el.tag in _BLOCK
             if block:
                 out.append(_BREAK)
             if el.text:
                 out.append(el.text)
-            for child in el:
-                walk(child)
-            if block:
-                out.append(_BREAK)
+            stack.append((el, block))
+            stack.extend((c, None) for c in reversed(el))
+            continue
         if el.tail:
             out.append(el.tail)
 
-    if container.text:
-        out.append(container.text)
-    for child in container:
-        walk(child)
     return [line for line in map(_clean, "".join(out).split(_BREAK)) if line]
 
 

@@ -14,6 +14,7 @@ import re
 
 from pipelines.model import Document, Grid, GridCell, UnreadableInput
 from pipelines.parsing.readers.encoding import decode_bytes, looks_binary
+from pipelines.parsing.readers.limits import CellCount, check_text_bytes
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _TRAILING_NUMBERS = re.compile(
@@ -44,6 +45,7 @@ def read_text(data: bytes) -> Document:
         raise UnreadableInput("empty file")
     if looks_binary(data):
         raise UnreadableInput("binary data, not a text report")
+    check_text_bytes(len(data))
     text, encoding = decode_bytes(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
     title, body = _split_dump_header(text)
@@ -83,6 +85,7 @@ def _line_grid(body: str) -> Grid:
     # Markdown wraps rows in pipes ("| a | b |"); the seed's pipe text only ends them ("a | b |"),
     # so there a leading pipe is an empty first cell, not an edge.
     markdown = any(_MD_RULE.match(ln.strip()) for ln in body.splitlines())
+    count = CellCount()
     for line in body.splitlines():
         s = line.strip()
         if not s or _MD_RULE.match(s):
@@ -95,17 +98,20 @@ def _line_grid(body: str) -> Grid:
                 parts = parts[1:]
             if s.endswith("|") and parts:
                 parts = parts[:-1]
+            count.add(len(parts))
             rows.append([GridCell(p.strip(), r, c) for c, p in enumerate(parts)])
             continue
         s = s.lstrip("#").strip()
         m = _TRAILING_NUMBERS.match(s)
         if m and not s.endswith(("年", "月", "日")):
             nums = m.group("nums").split()
+            count.add(len(nums) + 1)
             rows.append(
                 [GridCell(m.group("label").strip(), r, 0)]
                 + [GridCell(n, r, c + 1) for c, n in enumerate(nums)]
             )
         elif _ONLY_NUMBERS.match(s):
+            count.add(s.count(" ") + 1)
             rows.append([GridCell(n, r, c) for c, n in enumerate(s.split())])
         else:
             rows.append([GridCell(s, r, 0)])
@@ -115,6 +121,7 @@ def _line_grid(body: str) -> Grid:
 def _glued_grid(body: str) -> Grid:
     """Alternate label text and digit runs: each run closes a row [label, run]."""
     rows: list[list[GridCell]] = []
+    count = CellCount()
     flat = " ".join(body.split())
     pos = 0
     label_start = 0
@@ -144,6 +151,7 @@ def _glued_grid(body: str) -> Grid:
             label_start = end
         elif value and label:
             r = len(rows)
+            count.add(2)
             rows.append([GridCell(label, r, 0), GridCell(value, r, 1, glued=True)])
             label_start = end
         pos = max(end, start + 1)
