@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 # A year, report words and anything after them: "平潭综合实验区2023年度政府信息公开工作年度报告" and
@@ -20,8 +21,10 @@ _TRAILING_NOTE = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]$")
 _EDGE_PUNCT = "_-—–·:：;；,，.。、《》<>“”\"'‘’「」#*|/\\"
 
 
+@lru_cache(maxsize=65536)
 def normalise(name: str) -> str:
-    """NFKC, whitespace removed, year and report words dropped, edge punctuation stripped."""
+    """NFKC, whitespace removed, year and report words dropped, edge punctuation stripped (cached: a
+    warehouse repeats each organ's name in every year's report)."""
     s = "".join(unicodedata.normalize("NFKC", name).split())
     s = _YEAR_AND_REPORT.sub("", s)
     s = _TRAILING_NOTE.sub("", s)

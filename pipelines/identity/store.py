@@ -58,17 +58,24 @@ def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> R
     """The stage's driver: every report re-resolved with `resolver` (default: the project's data files)."""
     schema.check(con)
     resolver = resolver or default_resolver()
+    # loaded_at only orders a name's reports: as microseconds, it needs no time-zone conversion per row;
+    # of the parser's warnings only the title/opening conflicts (ID-5) matter here
     reports = con.execute(f"""
-        SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, r.loaded_at,
-               left(s.text, {CONTEXT_CHARS}) AS context, r.warnings
+        SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, epoch_us(r.loaded_at),
+               left(s.text, {CONTEXT_CHARS}) AS context,
+               list_filter(r.warnings, w -> starts_with(w, '{meta.CONFLICT}')) AS conflicts
         FROM dim_report r
         LEFT JOIN fact_section s ON s.report_id = r.report_id AND s.section_key = 's1'
         ORDER BY r.report_id""").fetchall()
     resolved: list[tuple[tuple[Any, ...], Identity | None]] = [
         (row, resolver.resolve(row[1], title=row[2], file_name=row[3], context=row[7])) for row in reports
     ]
-    assignments = _frame(
-        [(row[0], ident.agency_id if ident else None) for row, ident in resolved], ("report_id", "agency_id")
+    assignments = pl.DataFrame(
+        {
+            "report_id": [row[0] for row, _ in resolved],
+            "agency_id": [i.agency_id if i else None for _, i in resolved],
+        },
+        schema={"report_id": pl.Utf8, "agency_id": pl.Utf8},
     )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
     agencies, profiles = _agencies(resolved, resolver)
@@ -214,6 +221,7 @@ def opening_disagrees(
 def _frame(
     rows: list[tuple[Any, ...]], columns: tuple[str, ...], types: dict[str, Any] | None = None
 ) -> pl.DataFrame:
-    """Rows as a frame of text columns, except the columns `types` names."""
+    """Rows as a frame of text columns, except the columns `types` names (built column by column, which
+    polars converts in bulk)."""
     schema = {c: (types or {}).get(c, pl.Utf8) for c in columns}
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame({c: [row[i] for row in rows] for i, c in enumerate(columns)}, schema=schema)
