@@ -26,6 +26,8 @@ class FileScore:
     wrong: list[tuple[str, Any, Any, bool, str]] = field(default_factory=list)
     error: str | None = None
     quirks: tuple[str, ...] = ()
+    seconds: float = 0.0  # parse time (scans: for the pages-per-second line)
+    pages: int = 0  # pages of a scan
 
     @property
     def exact(self) -> bool:
@@ -95,6 +97,9 @@ def medium_of(path: Path) -> str:
 
 
 def run_accuracy(directory: Path) -> list[FileScore]:
+    from pipelines.ocr.series import group, parse_series
+
+    series = {names[0]: names for names in group([p.name for p in directory.iterdir()])}
     scores = []
     for exp_path in sorted(directory.glob("*.expected.json")):
         src = exp_path.with_name(exp_path.name[: -len(".expected.json")])
@@ -102,12 +107,53 @@ def run_accuracy(directory: Path) -> list[FileScore]:
             continue
         expected = json.loads(exp_path.read_text(encoding="utf-8"))
         medium = expected.get("medium_label") or medium_of(src)
+        pages = [directory / n for n in series.get(src.name, [src.name])]
+        start = time.perf_counter()
         try:
-            report = parse_bytes(src.read_bytes(), src.name)
-            scores.append(score(expected, report, src.name, medium))
+            report = parse_series(pages) if len(pages) > 1 else parse_bytes(src.read_bytes(), src.name)
+            fs = score(expected, report, src.name, medium)
         except UnreadableInput as e:
-            scores.append(score(expected, None, src.name, medium, str(e)))
+            fs = score(expected, None, src.name, medium, str(e))
+        fs.seconds = time.perf_counter() - start
+        if medium == "scan":
+            fs.pages = page_count(pages)
+        scores.append(fs)
     return scores
+
+
+def page_count(paths: list[Path]) -> int:
+    """Pages of a scan's files (PDF pages, TIFF frames, one per other image)."""
+    n = 0
+    for p in paths:
+        if p.suffix.lower() == ".pdf":
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(p)
+            n += len(doc)
+            doc.close()
+        elif p.suffix.lower() in (".tif", ".tiff"):
+            from PIL import Image
+
+            with Image.open(p) as img:
+                n += getattr(img, "n_frames", 1)
+        else:
+            n += 1
+    return n
+
+
+def scan_speed(scores: list[FileScore]) -> str | None:
+    """Pages per second on one core over the scans, and the slowest report per 5 pages."""
+    scans = [s for s in scores if s.pages]
+    if not scans:
+        return None
+    pages = sum(s.pages for s in scans)
+    seconds = sum(s.seconds for s in scans)
+    worst = max(scans, key=lambda s: s.seconds / s.pages)
+    return (
+        f"scan OCR speed (one core): {pages / seconds:.2f} pages/s over {len(scans)} reports, {pages} pages "
+        f"in {seconds:.1f} s; a 5-page report takes {5 * seconds / pages:.1f} s on average, "
+        f"{5 * worst.seconds / worst.pages:.1f} s at the slowest ({worst.name})"
+    )
 
 
 def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:

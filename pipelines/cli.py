@@ -191,7 +191,7 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
         "what",
         choices=["accuracy", "marts", "nightly"],
         help="accuracy: per-file and per-medium "
-        "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
+        "cell accuracy, plus HTML, PDF and DOCX parse throughput and scan pages per second on one core; marts: organ dimension and marts over "
         "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
         "of synthetic corpora of several sizes, end to end and per stage",
     )
@@ -227,8 +227,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _fail(args.dir, "no *.expected.json with a report file beside it")
     print(bench.format_report(scores, args.show_wrong))
     print()
+    speed = bench.scan_speed(scores)
+    if speed:
+        print(speed)
+    scans = {s.name for s in scores if s.medium == "scan"}
     for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
-        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes)[:200]
+        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in scans)[:200]
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(

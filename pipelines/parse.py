@@ -8,6 +8,7 @@ from pathlib import Path
 from pipelines import meta
 from pipelines.mapper import map_document
 from pipelines.model import Document, ParsedReport, UnreadableInput
+from pipelines.ocr.images import image_kind
 from pipelines.readers.encoding import looks_binary
 
 __all__ = [
@@ -45,6 +46,8 @@ def sniff(data: bytes, filename: str) -> str:
     name = filename.lower()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if image_kind(data[:16]):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -85,6 +88,10 @@ def read_document(data: bytes, filename: str) -> Document:
         from pipelines.readers.docx import read_docx
 
         return read_docx(data)
+    if medium == "image":
+        from pipelines.ocr.reader import read_images
+
+        return read_images([(data, filename)])
     from pipelines.readers.docx import read_docx
     from pipelines.readers.legacy import convert_legacy
 
@@ -97,11 +104,20 @@ def read_document(data: bytes, filename: str) -> Document:
 
 
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:
-    doc = read_document(data, filename)
+    return parse_document(read_document(data, filename), data)
+
+
+def parse_document(doc: Document, data: bytes = b"") -> ParsedReport:
+    """A reader's Document -> ParsedReport (`data`: the file's bytes, for media that can tell a
+    truncated file by its end)."""
     agency, year = meta.agency_and_year(doc.title, doc.text)
     if year is not None and year < 2019:
         raise UnreadableInput(f"report for {year}: before 2019 reports used locally defined tables")
     mapped = map_document(doc)
+    if doc.medium == "scan":
+        from pipelines.ocr.digits import check
+
+        check(mapped, doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
     missing = [

@@ -17,6 +17,8 @@ import duckdb
 import pandas as pd
 
 from pipelines import parse, scan, warehouse
+from pipelines.ocr import series
+from pipelines.ocr.images import IMAGE_SUFFIXES, image_kind
 from pipelines.pause import pause_point
 from pipelines.progress import progress
 from pipelines.scan import Duplicate, discover, inbox_fingerprint
@@ -104,7 +106,10 @@ def ingest(
     loaded = 0
     first_of: dict[str, str] = {}
     for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
+        if e.pages:  # the page images of one report
+            _add(out, series.parse_entry(e, seen=first_of))
+        else:
+            _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
         if len(out.parsed) >= batch_size:
             loaded += warehouse.load_reports(con, out.parsed, loaded_at=started_at)
             out.parsed.clear()
@@ -192,6 +197,8 @@ def guess_medium(data: bytes, name: str) -> str | None:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .doc
         return "doc"
+    if image_kind(data[:16]):
+        return "image"
     if head.startswith(b"<!doctype html") or b"<html" in head or b"<table" in head:
         return "html"
     ext = Path(name).suffix.lower()
@@ -203,6 +210,7 @@ def guess_medium(data: bytes, name: str) -> str | None:
         ".htm": "html",
         ".txt": "text",
         ".md": "text",
+        **dict.fromkeys(IMAGE_SUFFIXES, "image"),
     }
     return by_ext.get(ext)
 

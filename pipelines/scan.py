@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipelines import warehouse
 from pipelines.dbutil import registered
+from pipelines.ocr import series
 from pipelines.progress import progress
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -38,6 +39,8 @@ class FileEntry(NamedTuple):
     content_hash: str | None  # None when the file could not be read (see error)
     status: str  # new | changed | unchanged (by path, against source_file)
     error: str | None = None
+    # the page images of a series read as one report (pipelines.ocr.series), path is the first
+    pages: tuple[Path, ...] = ()
 
 
 class Plan(NamedTuple):
@@ -119,10 +122,11 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str | N
             continue
         status = NEW if prev is None else UNCHANGED if prev[2] == digest else CHANGED
         entries.append(FileEntry(p, name, size, mtime, digest, status))
+    units = series.plan_entries(entries)  # an image series is one report: one entry
     done = _parsed_already(
-        con, {f.content_hash for f in entries if f.content_hash}, parser_version or warehouse.current_parser()
+        con, {f.content_hash for f in units if f.content_hash}, parser_version or warehouse.current_parser()
     )
-    to_parse, duplicates = _new_bytes(entries, done)
+    to_parse, duplicates = _new_bytes(units, done)
     unreadable.sort(key=lambda f: f.name)
     return Plan(
         sorted(entries + unreadable, key=lambda f: f.name), to_parse, duplicates, unreadable, len(hashes)

@@ -23,13 +23,23 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import layout
-from pipelines.synth import check, errors, names, numbers, render_docx, render_html, render_pdf, render_text
+from pipelines.synth import (
+    check,
+    errors,
+    names,
+    numbers,
+    render_docx,
+    render_html,
+    render_pdf,
+    render_scan,
+    render_text,
+)
 from pipelines.synth import tables as tb
 from pipelines.synth import text as tx
 from pipelines.synth.names import Organ
 from pipelines.synth.report import Draft, Printed, Printer, expected_json, finalize
 
-MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf")
+MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf", "scan")
 DEFAULT_MEDIA = {
     "html": 0.5,
     "pipe-text": 0.1,
@@ -45,6 +55,7 @@ MEDIUM_ALIASES = {
     "dump": "crawler-dump",
     "md": "markdown",
     "word": "docx",
+    "image": "scan",
 }
 # "text" in --media spreads its share over the three text media
 TEXT_MEDIA = ("pipe-text", "crawler-dump", "markdown")
@@ -55,6 +66,7 @@ EXT = {
     "markdown": ".md",
     "docx": ".docx",
     "pdf": ".pdf",
+    "scan": ".pdf",  # or images: render_scan.file_name
 }
 
 # Share of reports showing each quirk, among the reports whose medium can show it.
@@ -78,6 +90,20 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "repeated_header": 0.5,  # of split PDF tables
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
+    # of scans (render_scan): packing, tried in this order, else an image-only PDF
+    "ocr_layer": 0.1,
+    "mixed_pdf": 0.15,
+    "image_series": 0.3,
+    "tiff": 0.06,
+    "long_image": 0.06,
+    # of scans: degradations
+    "skew": 0.6,
+    "blur": 0.3,
+    "noise": 0.3,
+    "jpeg": 0.35,
+    "seal": 0.6,
+    "page_border": 0.25,
+    "photo": 0.35,  # of image series
 }
 _NOT_CRAWLER = (
     "blank_for_zero",
@@ -205,7 +231,7 @@ def _style(medium: str, o: Organ, year: int, seed: int, rng: random.Random) -> s
         return rng.choices(("crawler-glued", "crawler-sparse", "crawler-padded"), (0.5, 0.3, 0.2))[0]
     if medium == "markdown":
         return rng.choice(("md-grid", "md-blocks"))
-    if medium == "pdf":
+    if medium in ("pdf", "scan"):
         return rng.choice(("pdf-word", "pdf-wps"))
     return "docx"
 
@@ -229,10 +255,12 @@ def _quirks(d: Draft, q: dict[str, float], rng: random.Random) -> list[str]:
         out.append("seed_opening")
     if m != "crawler-dump" and d.style != "md-blocks" and rng.random() < q["t4_by_block"]:
         out.append("t4_by_block")
-    if m == "pdf":
+    if m in ("pdf", "scan"):
         for name in ("split_table", "repeated_header", "rotated_page", "split_numbers"):
             if rng.random() < q[name]:
                 out.append(name)
+    if m == "scan":
+        out += render_scan.choose(q, rng)
     if d.single_other:
         out.append("mixed_format")
     if d.late:
@@ -280,6 +308,8 @@ def build_drafts(
             )
             d.style = _style(medium, o, year, seed, rng)
             d.quirks = _quirks(d, q, rng)
+            if medium == "scan":
+                d.file = render_scan.file_name(f"{o.id}_{year}", d.quirks)
             erng = random.Random(f"{seed}:errors:{o.id}:{year}")
             if erng.random() < error_rate:
                 ctx = errors.Ctx(by_key.get((o.id, year - 1)), [by_key[(c, year)] for c in o.children], erng)
@@ -366,7 +396,8 @@ def _layouts(d: Draft, rng: random.Random) -> tuple[str, str, bool]:
     return t3, t4, rng.random() < 0.3
 
 
-def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
+def render(d: Draft, seed: int) -> tuple[bytes | list[tuple[str, bytes]], dict[str, Any]]:
+    """The report's bytes (a scan may be several files: [(name, bytes)]) and its expected JSON."""
     rng = random.Random(f"{seed}:render:{d.file}")
     p = _printed(d, rng)
     words = tb.Words(d, rng)
@@ -376,7 +407,7 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
         "t3": [tb.t3_table(d, p, words, t3_layout)],
         "t4": [tb.t4_table(d, p, words, t4_layout)],
     }
-    if d.medium in ("html", "docx", "pdf") and t3_layout in "AB" and not d.has("missing_t3"):
+    if d.medium in ("html", "docx", "pdf", "scan") and t3_layout in "AB" and not d.has("missing_t3"):
         d.quirks.append("merged_cells")
     title = d.title
     date = tx.publish_date(d.organ, d.year, random.Random(f"{seed}:date:{d.organ.id}:{d.year}"))
@@ -419,6 +450,9 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
                 d.quirks.remove(name)
             elif happened and not d.has(name):
                 d.quirks.append(name)
+        if d.medium == "scan":
+            scan_seed = random.Random(f"{seed}:scan:{d.file}").getrandbits(32)
+            return render_scan.render(data, d.quirks, d.file, scan_seed, title), expected_json(d, p)
     return data, expected_json(d, p)
 
 
@@ -452,7 +486,8 @@ def generate(
     for d in drafts.values():
         t0 = time.perf_counter()
         data, expected = render(d, seed)
-        (out / d.file).write_bytes(data)
+        for name, blob in data if isinstance(data, list) else [(d.file, data)]:
+            (out / name).write_bytes(blob)
         (out / (d.file + ".expected.json")).write_text(
             json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )

@@ -35,7 +35,7 @@ class Draft:
     agency: str = ""
     title: str = ""
     text_key: str = ""  # seeds the prose: a copied report reuses last year's
-    medium: str = ""  # medium label: html, pipe-text, crawler-dump, markdown, docx, pdf
+    medium: str = ""  # medium label: html, pipe-text, crawler-dump, markdown, docx, pdf, scan
     style: str = ""
     quirks: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
@@ -171,7 +171,7 @@ def expected_json(d: Draft, printed: dict[str, Printed]) -> dict[str, Any]:
         "year": d.year,
         "format_version": d.fmt,
         "cells": {cid: printed[cid].value for cid in layout.CELL_IDS[d.fmt]},
-        "medium": {"html": "html", "docx": "docx", "pdf": "pdf"}.get(d.medium, "text"),
+        "medium": {"html": "html", "docx": "docx", "pdf": "pdf", "scan": "scan"}.get(d.medium, "text"),
         "medium_label": d.medium,
         "style": d.style,
         "quirks": sorted(d.quirks),
