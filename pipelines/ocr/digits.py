@@ -27,10 +27,8 @@ from pipelines import layout
 from pipelines.mapper import Mapped
 from pipelines.model import Document, GridCell, ParsedCell
 from pipelines.numbers import parse_value
-from pipelines.ocr.engine import LOOKALIKES, Glyph
+from pipelines.ocr.engine import DIRT, DOUBT, LOOKALIKES, Glyph
 
-# A character read with a probability below this is doubtful.
-DOUBT = 0.97
 # Another digit at least this probable makes a character doubtful whatever its own probability.
 RIVAL = 0.03
 # Alternatives considered per doubtful place, and readings per cell.
@@ -53,8 +51,20 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
     """The numeric readings of a cell's glyphs, best first, and whether any place is doubtful."""
     places: list[list[tuple[str, float]]] = []
     doubtful = False
+    read = [g for g in glyphs if g.text]
+    ends = set()  # marks at either end: dirt beside a number (the reader leaves them out)
+    for seq in (read, read[::-1]):
+        for g in seq:
+            if g.text not in DIRT:
+                break
+            ends.add(id(g))
     for g in glyphs:
         digit_alts = [(c, p) for c, p in g.alts if len(c) == 1 and c.isdigit() and c.isascii()]
+        if id(g) in ends:
+            if digit_alts:  # or a faint digit
+                places.append([("", 1.0 - sum(p for _, p in digit_alts)), *digit_alts[:MAX_ALTS]])
+                doubtful = True
+            continue
         if not g.text:  # a place where a digit may have been missed
             if digit_alts:
                 places.append([("", g.prob), *digit_alts[:MAX_ALTS]])
@@ -63,6 +73,10 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
         numeric = g.text.isdigit() or g.text in LOOKALIKES
         if numeric and (g.prob < DOUBT or any(p >= RIVAL for _, p in digit_alts)):
             places.append([(g.text, g.prob), *digit_alts[:MAX_ALTS]])
+            doubtful = True
+        elif g.text in DIRT and g.prob < DOUBT:
+            # a mark a speck of dirt may have made: read with it and without it
+            places.append([(g.text, g.prob), ("", 1.0 - g.prob), *digit_alts[:MAX_ALTS]])
             doubtful = True
         else:
             places.append([(g.text, g.prob)])

@@ -26,6 +26,10 @@ ALT_MIN = 0.02
 # holding nothing else is decoded again with only digits and number punctuation allowed.
 LOOKALIKES = set("。○〇oOQDlI|]")
 NUMERIC = set("0123456789,.-+—/")
+# A character read with a probability below this is doubtful.
+DOUBT = 0.97
+# Marks that dirt on a scan reads as, beside the digits of a number.
+DIRT = set("'\"`.,:;·#+*^~_-=|/\\!?tTπ")
 # A position where the model's best guess is "no character" but a digit reaches this is a place
 # where a digit may have been missed.
 MISSED_MIN = 0.15

@@ -14,6 +14,7 @@ stroke of a character is not one, since a ruling reaches a horizontal ruling at 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -181,18 +182,37 @@ def _ink(gray: np.ndarray, dpi: float) -> np.ndarray:
     ink &= (smooth < 200).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = ink.shape
-    speck = max(3, int((dpi / 150) ** 2 * 3))
+    # a speck is small and far from other ink: a decimal point or a thousands comma touches its
+    # digits, punctuation sits within a character's width of its text
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) * 72.0 / dpi
+    tiny = extent < 2.0  # points: a decimal point, a speck (a "1" is tall, a dash wide)
+    small = extent < 4.0
+    small[0] = tiny[0] = False
+    big_ink = (~small[labels] & (labels > 0)).astype(np.uint8)
     drop = np.zeros(n, dtype=bool)
-    for i in range(1, n):
+    for which, radius in ((tiny, 0.025), (small & ~tiny, 0.08)):
+        r = max(2, int(dpi * radius))
+        near = cv2.dilate(big_ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+        keep = np.zeros(n, dtype=bool)
+        keep[np.unique(labels[(near > 0) & which[labels]])] = True
+        drop |= which & ~keep
+    for i in np.flatnonzero(~small):
+        if i == 0:
+            continue
         x, y, bw, bh, area = stats[i]
-        if area < speck:
-            drop[i] = True
-        elif (x <= 1 or y <= 1 or x + bw >= w - 1 or y + bh >= h - 1) and (
+        if (x <= 1 or y <= 1 or x + bw >= w - 1 or y + bh >= h - 1) and (
             bw > 0.5 * w or bh > 0.5 * h or area > 0.01 * w * h
         ):
             drop[i] = True  # a border along the edge, not a table that ends at it
     if drop.any():
         ink[drop[labels]] = 0
+    # the outer edge of the page holds no text (margins are wider), only the page's own edge in a
+    # photo or a scanner's shadow
+    band_y, band_x = int(0.02 * h), int(0.02 * w)
+    ink[:band_y] = 0
+    ink[h - band_y :] = 0
+    ink[:, :band_x] = 0
+    ink[:, w - band_x :] = 0
     return ink
 
 
@@ -202,6 +222,7 @@ class Rule:
     start: float
     end: float
     width: float  # thickness
+    label: int = 0  # its component in the rulings mask
 
 
 def rulings(ink: np.ndarray, dpi: float) -> tuple[list[Rule], list[Rule], np.ndarray]:
@@ -215,8 +236,10 @@ def rulings(ink: np.ndarray, dpi: float) -> tuple[list[Rule], list[Rule], np.nda
         ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(6, int(10 * px))))
     )
     thick = max(2.0, 2.5 * px)
-    horizontal = [r for r in _segments(horizontal_mask, True) if r.width <= thick]
-    vertical = [r for r in _segments(vertical_mask, False) if r.width <= thick]
+    h_labels, horizontal = _segments(horizontal_mask, True)
+    v_labels, vertical = _segments(vertical_mask, False)
+    horizontal = [r for r in horizontal if r.width <= thick]
+    vertical = [r for r in vertical if r.width <= thick]
     reach = 4.0 * px
     vertical = [
         v
@@ -230,44 +253,51 @@ def rulings(ink: np.ndarray, dpi: float) -> tuple[list[Rule], list[Rule], np.nda
         if h.end - h.start >= 40 * px
         or any(v.start - reach <= h.pos <= v.end + reach and abs(v.pos - h.start) <= reach for v in vertical)
     ]
-    mask = np.zeros_like(ink)
-    for r in horizontal:
-        y0 = int(r.pos - r.width / 2 - 1.5)
-        mask[max(0, y0) : int(r.pos + r.width / 2 + 2.5), int(r.start) : int(r.end) + 1] = 1
-    for r in vertical:
-        x0 = int(r.pos - r.width / 2 - 1.5)
-        mask[int(r.start) : int(r.end) + 1, max(0, x0) : int(r.pos + r.width / 2 + 2.5)] = 1
+    # the rulings' own pixels, a little grown: what is left of them must not read as text
+    keep_h = np.zeros(int(h_labels.max()) + 1, dtype=bool)
+    keep_h[[r.label for r in horizontal]] = True
+    keep_v = np.zeros(int(v_labels.max()) + 1, dtype=bool)
+    keep_v[[r.label for r in vertical]] = True
+    mask = (keep_h[h_labels] | keep_v[v_labels]).astype(np.uint8)
+    grow = max(3, int(round(px * 1.2)) | 1)
+    mask = cv2.dilate(mask, np.ones((grow, grow), np.uint8))
     return horizontal, vertical, mask
 
 
-def _segments(mask: np.ndarray, horizontal: bool) -> list[Rule]:
+def _segments(mask: np.ndarray, horizontal: bool) -> tuple[np.ndarray, list[Rule]]:
     cv2 = _cv2()
-    n, _, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out: list[Rule] = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if horizontal:
-            out.append(Rule(float(centroids[i][1]), float(x), float(x + w - 1), area / max(w, 1)))
+            out.append(Rule(float(centroids[i][1]), float(x), float(x + w - 1), area / max(w, 1), i))
         else:
-            out.append(Rule(float(centroids[i][0]), float(y), float(y + h - 1), area / max(h, 1)))
-    return out
+            out.append(Rule(float(centroids[i][0]), float(y), float(y + h - 1), area / max(h, 1), i))
+    return labels, out
 
 
-def text_lines(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, gap: float) -> list[Box]:
+class Run(NamedTuple):
+    box: Box  # tight around the run's ink (x0, top, x1, bottom), page pixels
+    band: tuple[float, float]  # top and bottom of its line: runs of one line share it
+
+
+def text_lines(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, gap: float) -> list[Run]:
     """Lines of ink inside a box (top to bottom), each cut into runs at horizontal gaps wider
-    than `gap` line heights: boxes (x0, top, x1, bottom) in page pixels."""
+    than `gap` line heights."""
     region = ink[y0:y1, x0:x1]
     if region.size == 0 or not region.any():
         return []
     rows = region.sum(axis=1)
-    out: list[Box] = []
+    out: list[Run] = []
     for top, bottom in _bands(rows > 0, 1):
         band = region[top:bottom]
         cols = band.sum(axis=0) > 0
         for left, right in _bands(cols, max(2, int(gap * (bottom - top)))):
             piece = band[:, left:right]
             r = np.flatnonzero(piece.sum(axis=1))
-            out.append((x0 + left, y0 + top + int(r[0]), x0 + right, y0 + top + int(r[-1]) + 1))
+            box = (x0 + left, y0 + top + int(r[0]), x0 + right, y0 + top + int(r[-1]) + 1)
+            out.append(Run(box, (float(y0 + top), float(y0 + bottom))))
     return out
 
 

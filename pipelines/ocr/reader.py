@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.model import Document, GridCell, UnreadableInput
+from pipelines.model import Document, UnreadableInput
+from pipelines.numbers import parse_value
 from pipelines.ocr import page as pg
-from pipelines.ocr.engine import Engine, Glyph, Reading, default_engine
+from pipelines.ocr.engine import DIRT, Engine, Glyph, Reading, default_engine
 from pipelines.readers import pdf as pdfr
 
 # A run of ink is cut where the gap is wider than this many line heights (the PDF reader's cell
@@ -63,7 +64,8 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     horizontal = pdfr._join([pdfr._Segment(h.pos * pt, h.start * pt, h.end * pt) for h in hs])
     vertical = pdfr._join([pdfr._Segment(v.pos * pt, v.start * pt, v.end * pt) for v in vs])
     lattices = pdfr._lattices(horizontal, vertical)
-    runs: list[tuple[pg.Box, bool]] = []  # (box in pixels, inside a ruled cell)
+    runs: list[tuple[pg.Run, int]] = []  # (run, its ruled cell or -1)
+    cell_id = 0
     outside = text_ink.copy()
     for lat in lattices:
         xs = pdfr._cluster([v.pos for v in lat.vertical])
@@ -81,20 +83,25 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
             b = boxes.setdefault(r, [xs[j], ys[i], xs[j + 1], ys[i + 1]])
             b[0], b[1] = min(b[0], xs[j]), min(b[1], ys[i])
             b[2], b[3] = max(b[2], xs[j + 1]), max(b[3], ys[i + 1])
+        inset = 1 + int(round(0.5 / pt))  # half a point inside the rulings
         for b in boxes.values():
             x0, y0, x1, y1 = (int(round(v / pt)) for v in b)
-            for run in pg.text_lines(text_ink, x0 + 1, y0 + 1, x1, y1, _RUN_GAP):
-                runs.append((run, True))
+            cell_id += 1
+            for run in pg.text_lines(text_ink, x0 + inset, y0 + inset, x1 - inset + 1, y1 - inset + 1, _RUN_GAP):
+                runs.append((run, cell_id))
         gx0, gy0, gx1, gy1 = (int(round(v / pt)) for v in (xs[0], ys[0], xs[-1], ys[-1]))
         outside[max(0, gy0 - 2) : gy1 + 3, max(0, gx0 - 2) : gx1 + 3] = 0
     h, w = outside.shape
-    runs += [(run, False) for run in pg.text_lines(outside, 0, 0, w, h, _RUN_GAP)]
+    runs += [(run, -1) for run in pg.text_lines(outside, 0, 0, w, h, _RUN_GAP)]
+    runs = _without_specks(runs, pt)
     if len(runs) > _MAX_RUNS:
         raise UnreadableInput(f"page {number} is not text: {len(runs)} specks of ink (a photograph or noise)")
-    readings = engine.recognize([_crop(cp.gray, box) for box, _ in runs])
+    lines = _stacks([run for run, _ in runs], [cell for _, cell in runs])
+    readings = engine.recognize([_line_image(cp.gray, [r.box for r in group]) for group in lines])
     chars: list[OcrChar] = []
-    for (box, _), reading in zip(runs, readings, strict=True):
-        chars += _chars(box, reading, pt)
+    for group, reading in zip(lines, readings, strict=True):
+        for run, part in zip(group, _split([r.box for r in group], reading), strict=True):
+            chars += _chars(run, part[1], pt)
     result = pdfr._Page(number, len(chars), 1, 0, notes=[])
     rest = [c.char for c in chars]
     for lat in lattices:
@@ -108,6 +115,64 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     result.items.sort(key=lambda item: item[0])
     pdfr._drop_page_numbers(result.items)
     return PageResult(result, chars, cp)
+
+
+def _stacks(runs: list[pg.Run], cells: list[int]) -> list[list[pg.Run]]:
+    """Runs to read together: a cell printing its label one character per line (三、本年度办理结果
+    down a narrow column) is read as one line, since a lone character has no context; every other
+    run is read alone."""
+    boxes = [r.box for r in runs]
+    by_cell: dict[int, list[int]] = {}
+    for i, c in enumerate(cells):
+        if c >= 0:
+            by_cell.setdefault(c, []).append(i)
+    stacked: dict[int, list[int]] = {}
+    for members in by_cell.values():
+        if len(members) >= 3 and all(
+            boxes[i][2] - boxes[i][0] <= 1.5 * (boxes[i][3] - boxes[i][1]) for i in members
+        ):
+            stacked[members[0]] = members
+    skip = {i for m in stacked.values() for i in m[1:]}
+    return [[runs[j] for j in stacked.get(i, [i])] for i in range(len(runs)) if i not in skip]
+
+
+def _line_image(gray: np.ndarray, boxes: list[pg.Box]) -> np.ndarray:
+    """One run's crop, or the crops of a stack side by side at a common height."""
+    import cv2
+
+    if len(boxes) == 1:
+        return _crop(gray, boxes[0])
+    crops = [_crop(gray, b) for b in boxes]
+    height = max(c.shape[0] for c in crops)
+    parts = []
+    for c in crops:
+        pad = height - c.shape[0]
+        parts.append(cv2.copyMakeBorder(c, pad // 2, pad - pad // 2, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255)))
+    return np.hstack(parts)
+
+
+def _split(boxes: list[pg.Box], reading: Reading) -> list[tuple[pg.Box, Reading]]:
+    """A stack's reading back to its runs: each glyph to the run its position falls in, with its
+    position as a share of that run's crop."""
+    if len(boxes) == 1:
+        return [(boxes[0], reading)]
+    widths = [(b[2] - b[0]) + 2 * max(2, int(0.25 * (b[3] - b[1]))) for b in boxes]
+    total = float(sum(widths))
+    edges = np.cumsum([0, *widths]) / total
+    parts: list[list[Glyph]] = [[] for _ in boxes]
+    for g in reading.glyphs:
+        k = min(int(np.searchsorted(edges, g.x, side="right")) - 1, len(boxes) - 1)
+        k = max(k, 0)
+        share = (g.x - edges[k]) / max(edges[k + 1] - edges[k], 1e-9)
+        parts[k].append(Glyph(g.text, g.prob, g.alts, min(1.0, max(0.0, share))))
+    return [(b, Reading(tuple(p))) for b, p in zip(boxes, parts, strict=True)]
+
+
+def _without_specks(runs: list[tuple[pg.Run, int]], pt: float) -> list[tuple[pg.Run, int]]:
+    """Runs smaller than 3 points both ways are dirt (a dash for zero is flat but as wide as a
+    character)."""
+    small = 3.0 / pt
+    return [(r, t) for r, t in runs if r.box[3] - r.box[1] >= small or r.box[2] - r.box[0] >= small]
 
 
 def _crop(gray: np.ndarray, box: pg.Box) -> np.ndarray:
@@ -124,10 +189,12 @@ def _crop(gray: np.ndarray, box: pg.Box) -> np.ndarray:
     return cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
 
 
-def _chars(box: pg.Box, reading: Reading, pt: float) -> list[OcrChar]:
+def _chars(run: pg.Run, reading: Reading, pt: float) -> list[OcrChar]:
     """Characters with boxes in points: centres where the model read them, edges half way to the
-    neighbours (so a run has no inner gaps and stays one cell)."""
-    x0, y0, x1, y1 = box
+    neighbours (so a run has no inner gaps and stays one cell), top and bottom those of the
+    run's line (so that the runs of one line group as one, whatever their characters' heights)."""
+    x0, y0, x1, y1 = run.box
+    top, bottom = run.band
     height = max(1.0, y1 - y0)
     pad_x = max(2, int(0.25 * height))
     left, width = x0 - pad_x, (x1 - x0) + 2 * pad_x
@@ -140,7 +207,7 @@ def _chars(box: pg.Box, reading: Reading, pt: float) -> list[OcrChar]:
         if b <= a:
             b = a + 0.1
         text = _normal(g.text)
-        out.append(OcrChar(pdfr._Char(text, a * pt, y0 * pt, b * pt, y1 * pt), g))
+        out.append(OcrChar(pdfr._Char(text, a * pt, top * pt, b * pt, bottom * pt), g))
     # a possibly missed character is a glyph without text: it has a place, not a character
     return [c for c in out if c.char.text or c.glyph.alts]
 
@@ -213,9 +280,21 @@ def attach(doc: Document, results: list[PageResult]) -> None:
                 for line in pdfr._lines([c.char for c in inside], 0):
                     glyphs += [order[id(ch)].glyph for ch in line.chars if id(ch) in order]
                 cell.ocr = tuple(glyphs) if not cell.spanned else None
+                if cell.ocr:
+                    cell.text = _without_dirt(cell.text, cell.ocr)
                 pt = r.clean.pt
                 cell.bbox = r.clean.source_box((x0 / pt, y0 / pt, x1 / pt, y1 / pt))
 
 
-def cell_glyphs(cell: GridCell) -> tuple[Glyph, ...]:
-    return tuple(cell.ocr or ())
+def _without_dirt(text: str, glyphs: tuple[Glyph, ...]) -> str:
+    """A number with a mark at its start or end (a speck read as "." or "'") -> the number: the
+    mapper would take "1." for a label. The glyphs keep what was read."""
+    kept = [g for g in glyphs if g.text]
+    while kept and kept[0].text in DIRT:
+        kept.pop(0)
+    while kept and kept[-1].text in DIRT:
+        kept.pop()
+    clean = "".join(g.text for g in kept)
+    if clean != "".join(g.text for g in glyphs if g.text) and parse_value(clean)[0] == "number":
+        return clean
+    return text
