@@ -189,10 +189,10 @@ def _printable(name: str) -> str:
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "what",
-        choices=["accuracy", "marts", "nightly"],
+        choices=["accuracy", "ocr", "marts", "nightly"],
         help="accuracy: per-file and per-medium "
         "cell accuracy, plus HTML, PDF and DOCX parse throughput and scan pages per second on one core; marts: organ dimension and marts over "
-        "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
+        "a synthetic warehouse, plus two analyst queries; ocr: the OCR engines on the same scans; nightly: a night of 10 new reports on top "
         "of synthetic corpora of several sizes, end to end and per stage",
     )
     p.add_argument(
@@ -209,6 +209,15 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
     p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
     p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
+    p.add_argument("--engines", default="rapidocr,tesseract", help="ocr: engines to compare, comma-separated")
+    p.add_argument("--limit", type=int, default=None, help="ocr: read only the first N reports of the folder")
+    p.add_argument(
+        "--rasterise",
+        type=float,
+        default=None,
+        metavar="DPI",
+        help="ocr: rasterise the folder's text-layer PDFs at DPI and read them as scans",
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -218,6 +227,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_marts(args)
     if args.what == "nightly":
         return _bench_nightly(args)
+    if args.what == "ocr":
+        from pipelines.ocr.compare import ENGINES, compare
+
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        if args.dir is None or not args.dir.is_dir() or any(e not in ENGINES for e in engines):
+            return _fail("bench ocr", f"needs a folder of scans and engines among {', '.join(ENGINES)}")
+        if args.rasterise:
+            from pipelines.ocr.compare import rasterised
+
+            print(rasterised(args.dir, args.rasterise, engines, args.show_wrong))
+            return 0
+        print(compare(args.dir, engines, args.limit))
+        return 0
     if args.dir is None:
         return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():

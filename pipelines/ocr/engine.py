@@ -1,12 +1,12 @@
 """The OCR engine behind a small interface, so the reader does not depend on the engine choice.
 
-An engine finds text lines in a page image (`detect`) and reads line images (`recognize`). A
-reading keeps, for every character, its probability and the other characters the model found
+An engine reads line images (`recognize`); finding the lines is the reader's work (rulings and
+ink, pipelines.ocr.page), the same for every engine. A reading keeps, for every character, its probability and the other characters the model found
 likely at that place, so that a digit read with low confidence can be checked against the sum
 rules (pipelines.ocr.digits).
 
-`RapidEngine` runs PP-OCRv4 (detection and recognition) with onnxruntime; the models ship inside
-the rapidocr-onnxruntime wheel, so nothing is downloaded. Sessions run on one thread: a process
+`RapidEngine` runs the PP-OCRv4 recognition model with onnxruntime; the model ships inside the
+rapidocr-onnxruntime wheel, so nothing is downloaded. Sessions run on one thread: a process
 reads one report per core, and the same bytes give the same result.
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -33,9 +35,6 @@ DIRT = set("'\"`.,:;·#+*^~_-=|/\\!?tTπ")
 # A position where the model's best guess is "no character" but a digit reaches this is a place
 # where a digit may have been missed.
 MISSED_MIN = 0.15
-
-Box = tuple[float, float, float, float]  # x0, top, x1, bottom (pixels)
-
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
@@ -68,10 +67,6 @@ class Reading:
 class Engine(Protocol):
     name: str
 
-    def detect(self, image: np.ndarray) -> list[Box]:
-        """Text-line boxes of a grayscale page image, in its pixels."""
-        ...
-
     def recognize(self, lines: list[np.ndarray]) -> list[Reading]:
         """One reading per grayscale line image (a single line of text, tightly cropped)."""
         ...
@@ -95,14 +90,12 @@ def _session(path: Path):  # type: ignore[no-untyped-def]
 
 
 class RapidEngine:
-    """PP-OCRv4 mobile detection and recognition (the rapidocr-onnxruntime wheel's models)."""
+    """PP-OCRv4 mobile recognition (the rapidocr-onnxruntime wheel's model)."""
 
     name = "rapidocr-onnxruntime (PP-OCRv4)"
     # recognition input: height 48, batches of lines padded to the widest
     HEIGHT = 48
     BATCH_PIXELS = 1600
-    # detection: the page's longer side is scaled to this (a multiple of 32)
-    DET_SIDE = 1536
 
     def __init__(self) -> None:
         import cv2
@@ -110,7 +103,6 @@ class RapidEngine:
         cv2.setNumThreads(1)
         models = _models()
         self._rec = _session(models / "ch_PP-OCRv4_rec_infer.onnx")
-        self._det = _session(models / "ch_PP-OCRv4_det_infer.onnx")
         meta = self._rec.get_modelmeta().custom_metadata_map
         self._chars = ["", *meta["character"].splitlines(), " "]
         self._digit_ids = np.array([i for i, c in enumerate(self._chars) if c.isdigit() and c.isascii()])
@@ -195,43 +187,6 @@ class RapidEngine:
         prob = 1.0 - float(max((p for c, p in alts if c), default=0.0)) if missed else float(row[top[0]])
         return Glyph(text, round(prob, 4), alts, min(1.0, (frame + 0.5) / span))
 
-    # ------------------------------------------------------------------------------------------
-    # detection
-
-    def detect(self, image: np.ndarray) -> list[Box]:
-        import cv2
-
-        h, w = image.shape[:2]
-        scale = min(1.0, self.DET_SIDE / max(h, w))
-        rh, rw = max(32, int(round(h * scale / 32)) * 32), max(32, int(round(w * scale / 32)) * 32)
-        resized = cv2.resize(image, (rw, rh), interpolation=cv2.INTER_AREA)
-        x = (resized.astype(np.float32) / 255.0 - 0.5) / 0.5
-        tensor = np.repeat(x[None, None, :, :], 3, axis=1)
-        pred = self._det.run(None, {self._det.get_inputs()[0].name: tensor})[0][0, 0]
-        mask = (pred > 0.3).astype(np.uint8)
-        mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        sx, sy = w / rw, h / rh
-        boxes: list[Box] = []
-        for i in range(1, n):
-            x0, y0, bw, bh, area = (int(v) for v in stats[i])
-            if bw < 3 or bh < 3 or area < 6:
-                continue
-            region = pred[y0 : y0 + bh, x0 : x0 + bw][mask[y0 : y0 + bh, x0 : x0 + bw] > 0]
-            if float(region.mean()) < 0.5:
-                continue
-            # DB's shrunk text kernels: grow them back by the unclip margin (about 0.4 x height)
-            pad = 0.4 * bh + 1
-            boxes.append(
-                (
-                    max(0.0, (x0 - pad) * sx),
-                    max(0.0, (y0 - pad) * sy),
-                    min(float(w), (x0 + bw + pad) * sx),
-                    min(float(h), (y0 + bh + pad) * sy),
-                )
-            )
-        return sorted(boxes, key=lambda b: (b[1], b[0]))
-
 
 _ENGINE: Engine | None = None
 _LOCK = threading.Lock()
@@ -245,3 +200,16 @@ def default_engine() -> Engine:
             os.environ.setdefault("OMP_NUM_THREADS", "1")
             _ENGINE = RapidEngine()
         return _ENGINE
+
+
+@contextmanager
+def using(engine: Engine) -> Iterator[Engine]:
+    """Read with `engine` instead of the default inside the block (the engine comparison)."""
+    global _ENGINE
+    with _LOCK:
+        previous, _ENGINE = _ENGINE, engine
+    try:
+        yield engine
+    finally:
+        with _LOCK:
+            _ENGINE = previous

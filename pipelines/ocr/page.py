@@ -8,7 +8,7 @@ the scanner's lid or the page edge are removed from the ink. Every step is a pro
 a box in the clean page maps back to the source image's pixels (`to_source`).
 
 Rulings are the ink that survives a morphological opening with a long thin kernel; a vertical
-stroke of a character is not one, since a ruling reaches a horizontal ruling at both ends.
+stroke of a character is not one, since a column rule meets at least two row rules.
 """
 
 from __future__ import annotations
@@ -122,8 +122,11 @@ def _skew_angle(gray: np.ndarray) -> float:
         return float((np.diff(profile) ** 2).sum())
 
     best = max(np.arange(-MAX_SKEW, MAX_SKEW + 1e-9, 0.5), key=sharpness)
-    fine = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05), key=sharpness)
-    return round(float(fine), 2)
+    fine = float(max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.05), key=sharpness))
+    # an upright page stays as it is: a hair's difference in sharpness is aliasing, not skew
+    if sharpness(fine) < 1.01 * sharpness(0.0):
+        return 0.0
+    return round(fine, 2)
 
 
 def clean(image: np.ndarray, dpi: float | None) -> CleanPage:
@@ -241,11 +244,17 @@ def rulings(ink: np.ndarray, dpi: float) -> tuple[list[Rule], list[Rule], np.nda
     horizontal = [r for r in horizontal if r.width <= thick]
     vertical = [r for r in vertical if r.width <= thick]
     reach = 4.0 * px
+    # a column rule meets at least two row rules (its ends, or rows it crosses; a table cut by a
+    # page break has no rule at its bottom); a character's stroke meets at most one
     vertical = [
         v
         for v in vertical
-        if any(h.start - reach <= v.pos <= h.end + reach and abs(h.pos - v.start) <= reach for h in horizontal)
-        and any(h.start - reach <= v.pos <= h.end + reach and abs(h.pos - v.end) <= reach for h in horizontal)
+        if sum(
+            1
+            for h in horizontal
+            if h.start - reach <= v.pos <= h.end + reach and v.start - reach <= h.pos <= v.end + reach
+        )
+        >= 2
     ]
     horizontal = [
         h

@@ -90,7 +90,11 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "repeated_header": 0.5,  # of split PDF tables
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
-    # of scans (render_scan): packing, tried in this order, else an image-only PDF
+    # of scans (render_scan): resolution (relative weights)
+    "dpi150": 0.4,
+    "dpi200": 0.35,
+    "dpi300": 0.25,
+    # of scans: packing, tried in this order, else an image-only PDF
     "ocr_layer": 0.1,
     "mixed_pdf": 0.15,
     "image_series": 0.3,

@@ -29,7 +29,8 @@ A4 = (595.2756, 841.8898)
 
 def choose(quirk_rates: dict[str, float], rng: random.Random) -> list[str]:
     """The scan quirks of one report: a resolution, a packing, and degradations."""
-    out = [rng.choices(("dpi150", "dpi200", "dpi300"), (0.4, 0.35, 0.25))[0]]
+    resolutions = ("dpi150", "dpi200", "dpi300")
+    out = [rng.choices(resolutions, [quirk_rates[r] for r in resolutions])[0]]
     packing = "scan_pdf"
     for name in PACKINGS[1:]:
         if rng.random() < quirk_rates[name]:
@@ -242,6 +243,7 @@ def _table_pages(pdf: bytes) -> set[int]:
             text = doc[i].get_textpage().get_text_range()
             if any(k in text for k in ("本年新收", "行政复议", "主动公开")):
                 out.add(i)
+        out.discard(0)  # the title page keeps its text layer
         return out or {len(doc) - 1}
     finally:
         doc.close()
@@ -268,7 +270,9 @@ def render(pdf: bytes, quirks: list[str], file: str, seed: int, title: str) -> l
         )
         return [(file, buf.getvalue())]
     if "long_image" in quirks:
-        return [(file, _png(np.vstack(pages)))]
+        width = max(im.shape[1] for im in pages)  # a landscape page is wider: pad the others
+        padded = [np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=255) for im in pages]
+        return [(file, _png(np.vstack(padded)))]
     jpegs = [_jpeg(im, quality) for im in pages]
     if "ocr_layer" in quirks:
         # the scanner's OCR kept a garbled title and lost the tables
