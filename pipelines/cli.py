@@ -254,7 +254,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(speed)
     scans = {s.name for s in scores if s.medium == "scan"}
     for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
-        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in scans)[:200]
+        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in scans)[
+            :200
+        ]
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(

@@ -68,7 +68,9 @@ def test_an_image_series_is_read_with_every_cell(series_scan: tuple[Path, dict[s
     assert report.sections["s1"] and report.title
 
 
-def test_every_scanned_cell_has_its_page_box_and_reading(series_scan: tuple[Path, dict[str, Any], Any]) -> None:
+def test_every_scanned_cell_has_its_page_box_and_reading(
+    series_scan: tuple[Path, dict[str, Any], Any],
+) -> None:
     _, _, report = series_scan
     printed = [c for c in report.cells.values() if c.raw]
     assert printed
@@ -117,7 +119,9 @@ def test_the_synthetic_scans_are_the_same_bytes_for_a_seed(tmp_path: Path) -> No
 # an image series through the inbox
 
 
-def test_a_series_in_the_inbox_is_one_report(series_scan: tuple[Path, dict[str, Any], Any], tmp_path: Path) -> None:
+def test_a_series_in_the_inbox_is_one_report(
+    series_scan: tuple[Path, dict[str, Any], Any], tmp_path: Path
+) -> None:
     import duckdb
 
     out, _, _ = series_scan
@@ -187,7 +191,9 @@ def _report(values: dict[str, int], read: dict[str, tuple[Glyph, ...]]) -> tuple
         text = "".join(g.text for g in glyphs)
         value = int(text) if text.isdigit() else None
         row.append(GridCell(text, 0, col, page=1, bbox=(col, 0.0, col + 1.0, 1.0), table=0, ocr=glyphs))
-        cells[cid] = ParsedCell(cid, value, text, "number" if value is not None else "text", Provenance(0, 0, col))
+        cells[cid] = ParsedCell(
+            cid, value, text, "number" if value is not None else "text", Provenance(0, 0, col)
+        )
     return Mapped("F2021", cells), Document("scan", [Grid(0, [row])], "")
 
 

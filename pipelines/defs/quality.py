@@ -144,8 +144,8 @@ def _check_result(
         asset_key=AssetKey("rule_findings"),
         passed=fails == 0 and not gx_failed,
         severity=AssetCheckSeverity.WARN,
-        metadata=meta,
-    )  # type: ignore[arg-type]
+        metadata=meta,  # type: ignore[arg-type]
+    )
 
 
 QUALITY_ASSETS = [rule_findings]

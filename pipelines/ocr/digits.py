@@ -97,8 +97,8 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
         if kind != "number" or value is None:
             continue
         prob = 1.0
-        for _, p in combo:
-            prob *= p
+        for _, share in combo:
+            prob *= share
         if value not in out or out[value] < prob:
             out[value] = prob
     ranked_values = sorted(out.items(), key=lambda vp: (-vp[1], vp[0]))
@@ -231,13 +231,15 @@ def _resolve_group(
             best.append((tuple(v for v, _ in combo), ok))
     for k, c in enumerate(members):
         d = doubts[c]
-        values = sorted({b[0][k] for b in best}, key=lambda v: [o[0] for o in d.options].index(v))
+        found = sorted({b[0][k] for b in best}, key=lambda v: [o[0] for o in d.options].index(v))
         checked = any(i in ok for _, ok in best for i in touching.get(c, []))
-        if len(values) == 1 and checked:
-            _take(d, values[0])
+        if len(found) == 1 and checked:
+            _take(d, found[0])
         else:
-            reason = "the sum rules allow several readings" if checked else "no sum rule holds with any reading"
-            _uncertain(d, reason, values if len(values) > 1 else None)
+            reason = (
+                "the sum rules allow several readings" if checked else "no sum rule holds with any reading"
+            )
+            _uncertain(d, reason, found if len(found) > 1 else None)
 
 
 def _holds(eq: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Number]) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -35,6 +35,7 @@ DIRT = set("'\"`.,:;·#+*^~_-=|/\\!?tTπ")
 # A position where the model's best guess is "no character" but a digit reaches this is a place
 # where a digit may have been missed.
 MISSED_MIN = 0.15
+
 
 @dataclass(frozen=True, slots=True)
 class Glyph:
@@ -78,7 +79,7 @@ def _models() -> Path:
     return Path(rapidocr_onnxruntime.__file__).parent / "models"
 
 
-def _session(path: Path):  # type: ignore[no-untyped-def]
+def _session(path: Path) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()

@@ -32,7 +32,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
 
 def image_kind(data: bytes) -> str | None:
-    """"jpeg", "png" or "tiff" from the first bytes, else None."""
+    """ "jpeg", "png" or "tiff" from the first bytes, else None."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
@@ -78,7 +78,7 @@ def decode(data: bytes, name: str = "") -> Iterator[tuple[np.ndarray, float | No
 
 def _stated_dpi(value: object, w: int, h: int) -> float | None:
     try:
-        dpi = float(value[0]) if isinstance(value, tuple) else None  # type: ignore[index]
+        dpi = float(value[0]) if isinstance(value, tuple) else None
     except (TypeError, ValueError):
         return None
     if dpi is None or not 90 <= dpi <= 1200:

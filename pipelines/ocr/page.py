@@ -14,7 +14,7 @@ stroke of a character is not one, since a column rule meets at least two row rul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -55,7 +55,7 @@ class CleanPage:
         )
 
 
-def _cv2():  # type: ignore[no-untyped-def]
+def _cv2() -> Any:
     import cv2
 
     cv2.setNumThreads(1)
@@ -149,9 +149,7 @@ def clean(image: np.ndarray, dpi: float | None) -> CleanPage:
         pw, ph = max(top, bottom), max(left, right)
         dst = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float32)
         m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
-        gray = cv2.warpPerspective(
-            gray, m, (int(pw), int(ph)), flags=cv2.INTER_LINEAR, borderValue=(255,)
-        )
+        gray = cv2.warpPerspective(gray, m, (int(pw), int(ph)), flags=cv2.INTER_LINEAR, borderValue=(255,))
         to_source = np.linalg.inv(m)
         notes.append("photographed page flattened")
         dpi = None  # the photo's scale is not the page's

@@ -57,7 +57,9 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     engine = engine or default_engine()
     cp = pg.clean(image, dpi)
     if cp.ink.mean() > _MAX_INK:
-        raise UnreadableInput(f"page {number} is mostly dark (a photograph or a dark scan), not a page of text")
+        raise UnreadableInput(
+            f"page {number} is mostly dark (a photograph or a dark scan), not a page of text"
+        )
     pt = cp.pt
     hs, vs, rule_mask = pg.rulings(cp.ink, cp.dpi)
     text_ink = cp.ink & (1 - rule_mask)
@@ -87,7 +89,9 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
         for b in boxes.values():
             x0, y0, x1, y1 = (int(round(v / pt)) for v in b)
             cell_id += 1
-            for run in pg.text_lines(text_ink, x0 + inset, y0 + inset, x1 - inset + 1, y1 - inset + 1, _RUN_GAP):
+            for run in pg.text_lines(
+                text_ink, x0 + inset, y0 + inset, x1 - inset + 1, y1 - inset + 1, _RUN_GAP
+            ):
                 runs.append((run, cell_id))
         gx0, gy0, gx1, gy1 = (int(round(v / pt)) for v in (xs[0], ys[0], xs[-1], ys[-1]))
         outside[max(0, gy0 - 2) : gy1 + 3, max(0, gx0 - 2) : gx1 + 3] = 0
@@ -147,7 +151,9 @@ def _line_image(gray: np.ndarray, boxes: list[pg.Box]) -> np.ndarray:
     parts = []
     for c in crops:
         pad = height - c.shape[0]
-        parts.append(cv2.copyMakeBorder(c, pad // 2, pad - pad // 2, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255)))
+        parts.append(
+            cv2.copyMakeBorder(c, pad // 2, pad - pad // 2, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+        )
     return np.hstack(parts)
 
 
@@ -234,7 +240,11 @@ def read_images(files: list[tuple[bytes, str]]) -> Document:
             pages.append(page)
             if len(pages) > im.MAX_PAGES:
                 raise UnreadableInput(f"more than {im.MAX_PAGES} page images: not one report")
-    notes = [f"{len(files)} image files read as one report: {', '.join(n for _, n in files)}"] if len(files) > 1 else []
+    notes = (
+        [f"{len(files)} image files read as one report: {', '.join(n for _, n in files)}"]
+        if len(files) > 1
+        else []
+    )
     return document(read_pages(pages), None, notes)
 
 
@@ -247,7 +257,9 @@ def document(
     for p in pages:
         p.items = [(y, it) for y, it in p.items if not (isinstance(it, pdfr._Line) and not it.text.strip())]
     if sum(len([c for c in r.chars if c.char.text]) for r in results) < MIN_CHARS:
-        raise UnreadableInput("no text recognised on the page(s): a blank page, a photograph or a stamp, not a report")
+        raise UnreadableInput(
+            "no text recognised on the page(s): a blank page, a photograph or a stamp, not a report"
+        )
     doc = pdfr._document(pages)
     doc.medium = "scan"
     attach(doc, results)

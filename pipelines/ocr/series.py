@@ -124,4 +124,6 @@ def parse_entry(entry: FileEntry, seen: dict[str, str]) -> LoadItem | Rejected |
     except UnreadableInput as e:
         return Rejected(entry.name, digest, " ".join(str(e).split()), "image")
     except Exception as e:  # a parser bug must cost one report, not the night's batch
-        return Rejected(entry.name, digest, f"parser error: {type(e).__name__}: {' '.join(str(e).split())}", "image")
+        return Rejected(
+            entry.name, digest, f"parser error: {type(e).__name__}: {' '.join(str(e).split())}", "image"
+        )

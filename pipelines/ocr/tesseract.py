@@ -50,13 +50,24 @@ class TesseractEngine:
         ok, png = cv2.imencode(".png", stack)
         assert ok
         proc = subprocess.run(
-            [self.exe, "stdin", "stdout", "-l", self.lang, "--psm", "6", "-c", "preserve_interword_spaces=1", "tsv"],
+            [
+                self.exe,
+                "stdin",
+                "stdout",
+                "-l",
+                self.lang,
+                "--psm",
+                "6",
+                "-c",
+                "preserve_interword_spaces=1",
+                "tsv",
+            ],
             input=png.tobytes(),
             capture_output=True,
             env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
             check=False,
         )
-        words: list[list[tuple[float, str, float, float]]] = [[] for _ in lines]
+        words: list[list[tuple[int, str, float, int]]] = [[] for _ in lines]
         for row in csv.DictReader(io.StringIO(proc.stdout.decode("utf-8", "replace")), delimiter="\t"):
             text = (row.get("text") or "").strip()
             if row.get("level") != "5" or not text:

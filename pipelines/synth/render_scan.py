@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import random
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ def file_name(stem: str, quirks: list[str]) -> str:
     return f"{stem}.pdf"
 
 
-def _cv2():  # type: ignore[no-untyped-def]
+def _cv2() -> Any:
     import cv2
 
     cv2.setNumThreads(1)
@@ -104,8 +105,12 @@ def _seal(img: np.ndarray, rng: np.random.Generator, dpi: float) -> np.ndarray:
     for k in range(18):
         a = np.pi * (0.85 + 1.3 * k / 17)
         x, y = cx + 0.72 * r * np.cos(a), cy + 0.72 * r * np.sin(a)
-        cv2.rectangle(layer, (int(x - 0.06 * r), int(y - 0.06 * r)), (int(x + 0.06 * r), int(y + 0.06 * r)), red, -1)
-    cv2.line(layer, (cx - int(0.45 * r), cy + int(0.5 * r)), (cx + int(0.45 * r), cy + int(0.5 * r)), red, thick)
+        cv2.rectangle(
+            layer, (int(x - 0.06 * r), int(y - 0.06 * r)), (int(x + 0.06 * r), int(y + 0.06 * r)), red, -1
+        )
+    cv2.line(
+        layer, (cx - int(0.45 * r), cy + int(0.5 * r)), (cx + int(0.45 * r), cy + int(0.5 * r)), red, thick
+    )
     mottle = rng.random(layer.shape[:2]) < 0.15  # ink that did not take
     layer[mottle] = 255
     return np.minimum(img, layer)  # red over black text leaves the text dark
@@ -138,12 +143,14 @@ def _photo(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     base = rng.integers(40, 90, size=3)
     grad = np.linspace(0.8, 1.1, cw)[None, :, None]
     desk[:] = np.clip(base[None, None, :] * grad, 0, 255).astype(np.uint8)
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    jitter = rng.uniform(0.01, 0.05, size=(4, 2)) * np.array([w, h])
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    jitter = rng.uniform(0.01, 0.05, size=(4, 2)) * np.array([w, h], dtype=np.float64)
     signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])
     dst = (src + margin + signs * jitter).astype(np.float32)
     m = cv2.getPerspectiveTransform(src, dst)
-    warped = cv2.warpPerspective(img, m, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT, dst=desk)
+    warped = cv2.warpPerspective(
+        img, m, (cw, ch), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT, dst=desk
+    )
     light = np.linspace(float(rng.uniform(0.78, 0.9)), 1.0, ch)[:, None, None]
     if rng.random() < 0.5:
         light = light[::-1]
@@ -266,7 +273,12 @@ def render(pdf: bytes, quirks: list[str], file: str, seed: int, title: str) -> l
         frames = [Image.fromarray(im[:, :, ::-1]) for im in pages]
         buf = io.BytesIO()
         frames[0].save(
-            buf, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate", dpi=(dpi, dpi)
+            buf,
+            format="TIFF",
+            save_all=True,
+            append_images=frames[1:],
+            compression="tiff_deflate",
+            dpi=(dpi, dpi),
         )
         return [(file, buf.getvalue())]
     if "long_image" in quirks:
