@@ -20,6 +20,7 @@ site can show where a number came from (the box is in the provenance).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from itertools import product
 
@@ -27,7 +28,7 @@ from pipelines import layout
 from pipelines.mapper import Mapped
 from pipelines.model import Document, GridCell, ParsedCell
 from pipelines.numbers import parse_value
-from pipelines.ocr.engine import DIRT, DOUBT, LOOKALIKES, Glyph
+from pipelines.ocr.engine import DIRT, DOUBT, LOOKALIKES, Glyph, dirt
 
 # Another digit at least this probable makes a character doubtful whatever its own probability.
 RIVAL = 0.03
@@ -38,16 +39,19 @@ MAX_READINGS = 64
 MAX_COMBINATIONS = 200_000
 
 Number = int | float
+# a reading: a number, or None for a cell read as blank or a dash (0 in the sums)
+Value = int | float | None
+_GAP = re.compile(r"(\d+)\s+(\d+)")
 
 
 @dataclass
 class _Doubt:
     cell: ParsedCell
     text: str  # as read
-    options: list[tuple[Number, float]]  # readings as values with their probabilities, best first
+    options: list[tuple[Value, float]]  # readings as values with their probabilities, best first
 
 
-def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], bool]:
+def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Value, float]], bool]:
     """The numeric readings of a cell's glyphs, best first, and whether any place is doubtful."""
     places: list[list[tuple[str, float]]] = []
     doubtful = False
@@ -55,7 +59,7 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
     ends = set()  # marks at either end: dirt beside a number (the reader leaves them out)
     for seq in (read, read[::-1]):
         for g in seq:
-            if g.text not in DIRT:
+            if not dirt(g) or (seq is read and g.text in "+-" and g.prob >= DOUBT):
                 break
             ends.add(id(g))
     for g in glyphs:
@@ -83,7 +87,7 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
     if not doubtful:
         return [], False
     # the most doubtful places first, so that a cap keeps what matters
-    out: dict[Number, float] = {}
+    out: dict[Value, float] = {}
     combos = 1
     for p in places:
         combos *= len(p)
@@ -94,14 +98,14 @@ def _options(glyphs: tuple[Glyph, ...]) -> tuple[list[tuple[Number, float]], boo
     for combo in product(*places):
         text = "".join(c for c, _ in combo)
         kind, value = parse_value(text)
-        if kind != "number" or value is None:
+        if kind == "text":
             continue
         prob = 1.0
         for _, share in combo:
             prob *= share
         if value not in out or out[value] < prob:
             out[value] = prob
-    ranked_values = sorted(out.items(), key=lambda vp: (-vp[1], vp[0]))
+    ranked_values = sorted(out.items(), key=lambda vp: (-vp[1], str(vp[0])))
     return ranked_values[:MAX_READINGS], True
 
 
@@ -156,14 +160,19 @@ def check(mapped: Mapped, doc: Document) -> None:
         summary = _summary(glyphs)
         pc.note = f"{pc.note}; {summary}" if pc.note else summary
         options, doubtful = _options(glyphs)
+        gap = _GAP.fullmatch(gc.text.strip())
+        if gap and pc.kind == "number" and pc.value is not None:
+            # digits apart: a decimal point or a separator between them may not have been read
+            options = options or [(pc.value, 0.5)]
+            options.append((float(f"{gap.group(1)}.{gap.group(2)}"), 0.4))
+            doubtful = True
         if pc.kind == "text" and not options:
             pc.uncertain = True
             pc.note += ": not a number"
             continue
         if doubtful and options:
-            as_read = pc.value if pc.kind == "number" else None
-            if as_read is not None and all(v != as_read for v, _ in options):
-                options.insert(0, (as_read, 0.0))
+            if pc.kind != "text" and all(v != pc.value for v, _ in options):
+                options.insert(0, (pc.value, 0.0))
             doubts[cid] = _Doubt(pc, pc.raw or "", options)
     if doubts:
         _resolve(mapped, doubts)
@@ -217,9 +226,11 @@ def _resolve_group(
         for c in members:
             _uncertain(doubts[c], "no sum rule checks it" if not idx else "too many readings to check")
         return
-    fixed = {c: _value(mapped.cells[c]) for i in idx for c in eqs[i][0] + eqs[i][1] if c not in doubts}
+    fixed: dict[str, Value] = {
+        c: _value(mapped.cells[c]) for i in idx for c in eqs[i][0] + eqs[i][1] if c not in doubts
+    }
     best_score = -1
-    best: list[tuple[tuple[Number, ...], frozenset[int]]] = []
+    best: list[tuple[tuple[Value, ...], frozenset[int]]] = []
     for combo in product(*(doubts[c].options for c in members)):
         values = dict(fixed)
         values.update({c: v for c, (v, _) in zip(members, combo, strict=True)})
@@ -242,30 +253,37 @@ def _resolve_group(
             _uncertain(d, reason, found if len(found) > 1 else None)
 
 
-def _holds(eq: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Number]) -> bool:
-    left = sum(values.get(c, 0) for c in eq[0])
-    right = sum(values.get(c, 0) for c in eq[1])
+def _holds(eq: tuple[tuple[str, ...], tuple[str, ...]], values: dict[str, Value]) -> bool:
+    left = sum(values.get(c) or 0 for c in eq[0])
+    right = sum(values.get(c) or 0 for c in eq[1])
     return abs(left - right) < 1e-9
 
 
-def _take(d: _Doubt, value: Number) -> None:
+def _set(pc: ParsedCell, value: Value) -> None:
+    if value is None:
+        pc.value = None
+        if pc.kind not in ("blank", "dash"):
+            pc.kind = "dash"
+    else:
+        pc.value, pc.kind = value, "number"
+
+
+def _take(d: _Doubt, value: Value) -> None:
     pc = d.cell
-    if pc.value != value or pc.kind != "number":
-        pc.note = f"{pc.note}; read {d.text!r}, the sum rules give {value}"
-        pc.value = value
-        pc.kind = "number"
+    if pc.value != value or pc.kind == "text":
+        shown = "a blank" if value is None else value
+        pc.note = f"{pc.note}; read {d.text!r}, the sum rules give {shown}"
+        _set(pc, value)
     else:
         pc.note = f"{pc.note}; doubtful digit confirmed by the sum rules"
 
 
-def _uncertain(d: _Doubt, reason: str, values: list[Number] | None = None) -> None:
+def _uncertain(d: _Doubt, reason: str, values: list[Value] | None = None) -> None:
     pc = d.cell
     pc.uncertain = True
     alts = values or [v for v, _ in d.options]
     best = alts[0]
-    if pc.value != best and pc.kind == "number" and values is not None:
-        pc.value = best
-    elif pc.kind != "number":
-        pc.value, pc.kind = best, "number"
-    shown = ", ".join(str(v) for v in alts[:6])
+    if (pc.value != best and values is not None) or pc.kind == "text":
+        _set(pc, best)
+    shown = ", ".join("blank" if v is None else str(v) for v in alts[:6])
     pc.note = f"{pc.note}; doubtful digit, {reason}: readings {shown}"

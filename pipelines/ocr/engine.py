@@ -32,6 +32,7 @@ NUMERIC = set("0123456789,.-+—/")
 DOUBT = 0.97
 # Marks that dirt on a scan reads as, beside the digits of a number.
 DIRT = set("'\"`.,:;·#+*^~_-=|/\\!?tTπ")
+
 # A position where the model's best guess is "no character" but a digit reaches this is a place
 # where a digit may have been missed.
 MISSED_MIN = 0.15
@@ -214,3 +215,9 @@ def using(engine: Engine) -> Iterator[Engine]:
     finally:
         with _LOCK:
             _ENGINE = previous
+
+
+def dirt(g: Glyph) -> bool:
+    """A mark a speck may have made: punctuation-like, or anything but a digit read with little
+    confidence."""
+    return g.text in DIRT or (g.prob < 0.5 and not g.text.isdigit())

@@ -191,7 +191,7 @@ def _ink(gray: np.ndarray, dpi: float) -> np.ndarray:
     small[0] = tiny[0] = False
     big_ink = (~small[labels] & (labels > 0)).astype(np.uint8)
     drop = np.zeros(n, dtype=bool)
-    for which, radius in ((tiny, 0.025), (small & ~tiny, 0.08)):
+    for which, radius in ((tiny, 0.06), (small & ~tiny, 0.08)):
         r = max(2, int(dpi * radius))
         near = cv2.dilate(big_ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
         keep = np.zeros(n, dtype=bool)

@@ -23,7 +23,7 @@ import numpy as np
 from pipelines.model import Document, UnreadableInput
 from pipelines.numbers import parse_value
 from pipelines.ocr import page as pg
-from pipelines.ocr.engine import DIRT, Engine, Glyph, Reading, default_engine
+from pipelines.ocr.engine import DIRT, DOUBT, Engine, Glyph, Reading, default_engine, dirt
 from pipelines.readers import pdf as pdfr
 
 # A run of ink is cut where the gap is wider than this many line heights (the PDF reader's cell
@@ -33,6 +33,10 @@ _RUN_GAP = 1.0
 _MAX_INK = 0.22
 # Text runs per page beyond which a page is noise, not text (a dense page has about 600).
 _MAX_RUNS = 2500
+# A cell of nothing but these is a dash ("—" for zero): 一 looks the same to the model.
+_DASHES = set("一—–-－―_~")
+# Marks that never stand beside a Chinese character in a report (its punctuation is full-width).
+_NEVER_IN_WORDS = set(".'`\"#+*^~_=|\\!?π")
 # A page image holding fewer recognised characters than this is not a page of a report.
 MIN_CHARS = 20
 
@@ -205,6 +209,7 @@ def _chars(run: pg.Run, reading: Reading, pt: float) -> list[OcrChar]:
     pad_x = max(2, int(0.25 * height))
     left, width = x0 - pad_x, (x1 - x0) + 2 * pad_x
     glyphs = [g for g in reading.glyphs if g.text.strip() or (not g.text and g.alts)]
+    glyphs = [g for i, g in enumerate(glyphs) if not _speck_in_words(glyphs, i)]
     centres = [left + g.x * width for g in glyphs]
     out: list[OcrChar] = []
     for i, (g, cx) in enumerate(zip(glyphs, centres, strict=True)):
@@ -216,6 +221,22 @@ def _chars(run: pg.Run, reading: Reading, pt: float) -> list[OcrChar]:
         out.append(OcrChar(pdfr._Char(text, a * pt, top * pt, b * pt, bottom * pt), g))
     # a possibly missed character is a glyph without text: it has a place, not a character
     return [c for c in out if c.char.text or c.glyph.alts]
+
+
+def _speck_in_words(glyphs: list[Glyph], i: int) -> bool:
+    """A mark beside a Chinese character that Chinese text does not print there: a speck of dirt
+    (科研机.构); full-width punctuation is not such a mark."""
+    g = glyphs[i]
+    if g.text not in DIRT:
+        return False
+    beside = [glyphs[j].text for j in (i - 1, i + 1) if 0 <= j < len(glyphs)]
+    if not any(_ideograph(t) for t in beside) or any(t.isdigit() for t in beside):
+        return False  # "1.属于国家秘密" keeps its point
+    return g.prob < DOUBT or g.text in _NEVER_IN_WORDS
+
+
+def _ideograph(text: str) -> bool:
+    return len(text) == 1 and "\u4e00" <= text <= "\u9fff"
 
 
 def _normal(text: str) -> str:
@@ -272,39 +293,47 @@ def document(
 
 
 def attach(doc: Document, results: list[PageResult]) -> None:
-    """Give every grid cell of the OCR'd pages its glyphs and its box in source pixels."""
+    """Give every grid cell of the OCR'd pages its glyphs and its box in source pixels; a merged
+    cell's copies (spanned) take the text of the cell they copy."""
     by_page = {r.page.number: r for r in results}
-    for grid in doc.tables:
-        for row in grid.rows:
-            for cell in row:
-                r = by_page.get(cell.page or -1)
-                if r is None or cell.bbox is None:
-                    continue
-                x0, y0, x1, y1 = cell.bbox
-                inside = [
-                    c
-                    for c in r.chars
-                    if x0 - 0.5 <= (c.char.x0 + c.char.x1) / 2 <= x1 + 0.5
-                    and y0 - 0.5 <= (c.char.top + c.char.bottom) / 2 <= y1 + 0.5
-                ]
-                order = {id(c.char): c for c in inside}
-                glyphs: list[Glyph] = []
-                for line in pdfr._lines([c.char for c in inside], 0):
-                    glyphs += [order[id(ch)].glyph for ch in line.chars if id(ch) in order]
-                cell.ocr = tuple(glyphs) if not cell.spanned else None
-                if cell.ocr:
-                    cell.text = _without_dirt(cell.text, cell.ocr)
-                pt = r.clean.pt
-                cell.bbox = r.clean.source_box((x0 / pt, y0 / pt, x1 / pt, y1 / pt))
+    texts: dict[tuple[int, tuple[float, ...]], str] = {}
+    cells = [c for grid in doc.tables for row in grid.rows for c in row]
+    for cell in sorted(cells, key=lambda c: c.spanned):  # the cells themselves, then their copies
+        r = by_page.get(cell.page or -1)
+        if r is None or cell.bbox is None:
+            continue
+        x0, y0, x1, y1 = cell.bbox
+        key = (r.page.number, tuple(cell.bbox))
+        if cell.spanned:
+            cell.text = texts.get(key, cell.text)
+        else:
+            inside = [
+                c
+                for c in r.chars
+                if x0 - 0.5 <= (c.char.x0 + c.char.x1) / 2 <= x1 + 0.5
+                and y0 - 0.5 <= (c.char.top + c.char.bottom) / 2 <= y1 + 0.5
+            ]
+            order = {id(c.char): c for c in inside}
+            glyphs: list[Glyph] = []
+            for line in pdfr._lines([c.char for c in inside], 0):
+                glyphs += [order[id(ch)].glyph for ch in line.chars if id(ch) in order]
+            cell.ocr = tuple(glyphs)
+            if cell.ocr:
+                cell.text = _without_dirt(cell.text, cell.ocr)
+                if cell.text.strip() and set(cell.text.strip()) <= _DASHES:
+                    cell.text = "—"  # a dash for zero, which the model reads as 一 (one)
+            texts[key] = cell.text
+        pt = r.clean.pt
+        cell.bbox = r.clean.source_box((x0 / pt, y0 / pt, x1 / pt, y1 / pt))
 
 
 def _without_dirt(text: str, glyphs: tuple[Glyph, ...]) -> str:
     """A number with a mark at its start or end (a speck read as "." or "'") -> the number: the
     mapper would take "1." for a label. The glyphs keep what was read."""
     kept = [g for g in glyphs if g.text]
-    while kept and kept[0].text in DIRT:
-        kept.pop(0)
-    while kept and kept[-1].text in DIRT:
+    while kept and dirt(kept[0]) and not (kept[0].text in "+-" and kept[0].prob >= DOUBT):
+        kept.pop(0)  # a sign read clearly is a sign (F2019 本年增/减, a negative count)
+    while kept and dirt(kept[-1]):
         kept.pop()
     clean = "".join(g.text for g in kept)
     if clean != "".join(g.text for g in glyphs if g.text) and parse_value(clean)[0] == "number":

@@ -210,7 +210,11 @@ def _image_pdf(jpegs: list[bytes], ocr_text: list[str] | None = None) -> bytes:
     if ocr_text:
         _register()
     for i, data in enumerate(jpegs):
-        c.drawImage(ImageReader(io.BytesIO(data)), 0, 0, width=A4[0], height=A4[1])
+        image = ImageReader(io.BytesIO(data))
+        w, h = image.getSize()
+        size = A4 if h >= w else (A4[1], A4[0])  # a landscape page (a rotated table) stays one
+        c.setPageSize(size)
+        c.drawImage(image, 0, 0, width=size[0], height=size[1])
         if ocr_text and i < len(ocr_text):
             t = c.beginText(60, A4[1] - 80)
             t.setTextRenderMode(3)  # invisible, as a scanner's OCR layer
