@@ -145,7 +145,11 @@ def page_count(paths: list[Path]) -> int:
             with Image.open(p) as img:
                 n += getattr(img, "n_frames", 1)
         else:
-            n += 1
+            from PIL import Image
+
+            with Image.open(p) as img:  # a long image of stacked A4 pages counts each
+                w, h = img.size
+            n += max(1, round(h / (1.414 * w)))
     return n
 
 

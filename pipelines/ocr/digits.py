@@ -42,6 +42,9 @@ Number = int | float
 # a reading: a number, or None for a cell read as blank or a dash (0 in the sums)
 Value = int | float | None
 _GAP = re.compile(r"(\d+)\s+(\d+)")
+# cells that hold amounts (万元, 元); every other cell is a count, a whole number
+_AMOUNTS = ("t2.admin_fee.amount", "t2.gov_procurement.amount")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+")
 
 
 @dataclass
@@ -160,6 +163,10 @@ def check(mapped: Mapped, doc: Document) -> None:
         summary = _summary(glyphs)
         pc.note = f"{pc.note}; {summary}" if pc.note else summary
         options, doubtful = _options(glyphs)
+        if cid not in _AMOUNTS:
+            options = [(v, p) for v, p in options if not isinstance(v, float) or v.is_integer()]
+            if pc.kind == "number" and isinstance(pc.value, float) and not pc.value.is_integer():
+                _whole(pc)
         gap = _GAP.fullmatch(gc.text.strip())
         if gap and pc.kind == "number" and pc.value is not None:
             # digits apart: a decimal point or a separator between them may not have been read
@@ -176,6 +183,19 @@ def check(mapped: Mapped, doc: Document) -> None:
             doubts[cid] = _Doubt(pc, pc.raw or "", options)
     if doubts:
         _resolve(mapped, doubts)
+
+
+def _whole(pc: ParsedCell) -> None:
+    """A count read with a point: "1.296" is 1,296 with its separator read as a point; any
+    other point in a count is doubtful."""
+    text = (pc.raw or "").strip()
+    digits = re.sub(r"[.,]", "", text)
+    if _THOUSANDS.fullmatch(text) and digits.lstrip("+-").isdigit():
+        pc.note = f"{pc.note}; a count is a whole number: {text!r} has a thousands separator"
+        pc.value = int(digits)
+    else:
+        pc.uncertain = True
+        pc.note = f"{pc.note}; a count read with a decimal point"
 
 
 def _value(pc: ParsedCell | None) -> Number:
