@@ -49,12 +49,11 @@ def rasterised(directory: Path, dpi: float, engines: list[str], show_wrong: int 
     """The text-layer PDFs of `directory` (with their expected JSON) rasterised at `dpi` and read
     as scans: how OCR does on real reports, against the same labels as their text layers."""
     import json
-    import time
 
     import numpy as np
     import pypdfium2 as pdfium
 
-    from pipelines.bench import score
+    from pipelines.bench import cpu_seconds, score
     from pipelines.model import UnreadableInput
     from pipelines.ocr.reader import document, read_pages
     from pipelines.parse import parse_document
@@ -72,14 +71,14 @@ def rasterised(directory: Path, dpi: float, engines: list[str], show_wrong: int 
                 arr = pdf[i].render(scale=dpi / 72.0).to_numpy()
                 images.append((np.ascontiguousarray(arr[:, :, :3]), dpi))
             pdf.close()
-            start = time.process_time()
+            start = cpu_seconds()
             with using(engine):
                 try:
                     report = parse_document(document(read_pages(images)))
                     fs = score(expected, report, src.name, "scan")
                 except UnreadableInput as e:
                     fs = score(expected, None, src.name, "scan", str(e))
-            seconds = time.process_time() - start
+            seconds = cpu_seconds() - start
             unmarked = sum(1 for w in fs.wrong if not w[3])
             lines.append(
                 f"  {src.name:36} {fs.cells_correct:>4}/{fs.cells_total:<4} "

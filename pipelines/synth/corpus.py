@@ -39,7 +39,10 @@ from pipelines.synth import text as tx
 from pipelines.synth.names import Organ
 from pipelines.synth.report import Draft, Printed, Printer, expected_json, finalize
 
-MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf", "scan")
+MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf")
+# Media only generated when asked for (--media scan=…): a scan costs a rasterisation to make and
+# OCR to read, so corpora for other purposes leave them out.
+OPT_IN_MEDIA = ("scan",)
 DEFAULT_MEDIA = {
     "html": 0.5,
     "pipe-text": 0.1,
@@ -90,7 +93,8 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "repeated_header": 0.5,  # of split PDF tables
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
-    # of scans (render_scan): resolution (relative weights)
+    # of scans (render_scan; listed in the manifest only when scans were generated): resolution
+    # (relative weights)
     "dpi150": 0.4,
     "dpi200": 0.35,
     "dpi300": 0.25,
@@ -109,6 +113,9 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "page_border": 0.25,
     "photo": 0.35,  # of image series
 }
+SCAN_QUIRKS = frozenset(
+    ("dpi150", "dpi200", "dpi300", *render_scan.PACKINGS[1:], *render_scan.DEGRADATIONS)
+)
 _NOT_CRAWLER = (
     "blank_for_zero",
     "dash_for_zero",
@@ -136,14 +143,14 @@ def parse_media(spec: str | dict[str, float] | None) -> dict[str, float]:
         if key == "text":
             for m in TEXT_MEDIA:
                 out[m] += w / len(TEXT_MEDIA)
-        elif key in MEDIA:
+        elif key in MEDIA or key in OPT_IN_MEDIA:
             out[key] += w
         else:
-            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA)}, text)")
+            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA + OPT_IN_MEDIA)}, text)")
     total = sum(out.values())
     if total <= 0:
         raise ValueError("media weights must add up to more than 0")
-    return {m: out[m] / total for m in MEDIA if out.get(m)}
+    return {m: out[m] / total for m in MEDIA + OPT_IN_MEDIA if out.get(m)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -506,7 +513,7 @@ def generate(
         "years": years,
         "error_rate": error_rate,
         "media": weights,
-        "quirk_rates": q,
+        "quirk_rates": {k: v for k, v in q.items() if "scan" in weights or k not in SCAN_QUIRKS},
         "reports": len(drafts),
         "faulty_reports": sum(1 for d in drafts.values() if d.errors),
         "errors": manifest_errors,
@@ -532,7 +539,7 @@ def generate(
                 "seconds": round(seconds[m] + per_share * count[m], 3),
                 "per_second": round(count[m] / (seconds[m] + per_share * count[m]), 1),
             }
-            for m in MEDIA
+            for m in MEDIA + OPT_IN_MEDIA
             if count[m]
         },
     }
