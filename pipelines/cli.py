@@ -34,7 +34,8 @@ def _fail(file: object, reason: str) -> int:
 
 
 def _parse_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="report file (HTML, text, PDF or Word)")
+    p.add_argument("file", type=Path, help="report file (HTML, text, PDF, Word, or a scan's image)")
+    p.add_argument("more", type=Path, nargs="*", help="the other page images of a scan posted as a series")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -48,7 +49,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as e:
         return _fail(args.file, e.strerror or str(e))
     try:
-        report = parse_bytes(data, args.file.name)
+        if args.more:
+            from pipelines.ocr.series import parse_series
+
+            report = parse_series([args.file, *args.more])
+        else:
+            report = parse_bytes(data, args.file.name)
     except UnreadableInput as e:
         return _fail(args.file, str(e))
     except Exception as e:  # a parser bug: still one line for the user, never a traceback

@@ -263,7 +263,14 @@ def _table_pages(pdf: bytes) -> set[int]:
 def render(pdf: bytes, quirks: list[str], file: str, seed: int, title: str) -> list[tuple[str, bytes]]:
     """The scan files of a report: [(file name, bytes)], the first named `file`."""
     dpi = float(next(q for q in quirks if q.startswith("dpi"))[3:])
-    pages = degrade(rasterise(pdf, dpi), quirks, dpi, seed)
+    pages = rasterise(pdf, dpi)
+    if "long_image" in quirks:
+        # pages stacked as one picture, then scanned or compressed as one
+        width = max(im.shape[1] for im in pages)  # a landscape page is wider: pad the others
+        padded = [np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=255) for im in pages]
+        (long,) = degrade([np.vstack(padded)], quirks, dpi, seed)
+        return [(file, _png(long))]
+    pages = degrade(pages, quirks, dpi, seed)
     quality = 40 + seed % 16 if "jpeg" in quirks else 88
     stem = file.rsplit(".", 1)[0]
     if "image_series" in quirks:
@@ -285,10 +292,6 @@ def render(pdf: bytes, quirks: list[str], file: str, seed: int, title: str) -> l
             dpi=(dpi, dpi),
         )
         return [(file, buf.getvalue())]
-    if "long_image" in quirks:
-        width = max(im.shape[1] for im in pages)  # a landscape page is wider: pad the others
-        padded = [np.pad(im, ((0, 0), (0, width - im.shape[1]), (0, 0)), constant_values=255) for im in pages]
-        return [(file, _png(np.vstack(padded)))]
     jpegs = [_jpeg(im, quality) for im in pages]
     if "ocr_layer" in quirks:
         # the scanner's OCR kept a garbled title and lost the tables
