@@ -113,9 +113,7 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "page_border": 0.25,
     "photo": 0.35,  # of image series
 }
-SCAN_QUIRKS = frozenset(
-    ("dpi150", "dpi200", "dpi300", *render_scan.PACKINGS[1:], *render_scan.DEGRADATIONS)
-)
+SCAN_QUIRKS = frozenset(("dpi150", "dpi200", "dpi300", *render_scan.PACKINGS[1:], *render_scan.DEGRADATIONS))
 _NOT_CRAWLER = (
     "blank_for_zero",
     "dash_for_zero",
