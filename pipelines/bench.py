@@ -179,6 +179,7 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
             f"{'ok' if f.get('agency') else 'NO':6} {'ok' if f.get('year') else 'NO':4} "
             f"{'ok' if f.get('format_version') else 'NO':4} {len(s.wrong)}({unc})"
             + (f"  ERROR: {s.error}" if s.error else "")
+            + (f"  {s.pages} pages {s.seconds:.1f} s" if s.pages else "")
         )
         for cid, exp, got, uncertain, where in s.wrong[:show_wrong]:
             lines.append(

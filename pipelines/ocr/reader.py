@@ -54,6 +54,7 @@ class PageResult:
     page: pdfr._Page
     chars: list[OcrChar]
     clean: pg.CleanPage
+    skipped: str | None = None  # why the page was not read (a photograph, noise)
 
 
 def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine | None = None) -> PageResult:
@@ -61,9 +62,7 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     engine = engine or default_engine()
     cp = pg.clean(image, dpi)
     if cp.ink.mean() > _MAX_INK:
-        raise UnreadableInput(
-            f"page {number} is mostly dark (a photograph or a dark scan), not a page of text"
-        )
+        return _skipped(number, cp, f"page {number} is mostly dark (a photograph or a dark scan), not text")
     pt = cp.pt
     hs, vs, rule_mask = pg.rulings(cp.ink, cp.dpi)
     text_ink = cp.ink & (1 - rule_mask)
@@ -103,7 +102,9 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     runs += [(run, -1) for run in pg.text_lines(outside, 0, 0, w, h, _RUN_GAP)]
     runs = _without_specks(runs, pt)
     if len(runs) > _MAX_RUNS:
-        raise UnreadableInput(f"page {number} is not text: {len(runs)} specks of ink (a photograph or noise)")
+        return _skipped(
+            number, cp, f"page {number} is not text: {len(runs)} specks of ink (a photograph or noise)"
+        )
     lines = _stacks([run for run, _ in runs], [cell for _, cell in runs])
     readings = engine.recognize([_line_image(cp.gray, [r.box for r in group]) for group in lines])
     chars: list[OcrChar] = []
@@ -123,6 +124,11 @@ def read_page(image: np.ndarray, number: int, dpi: float | None, engine: Engine 
     result.items.sort(key=lambda item: item[0])
     pdfr._drop_page_numbers(result.items)
     return PageResult(result, chars, cp)
+
+
+def _skipped(number: int, cp: pg.CleanPage, why: str) -> PageResult:
+    """A page that is not text (a cover photo in a scanned PDF): left out, with the reason."""
+    return PageResult(pdfr._Page(number, 0, 1, 0, notes=[]), [], cp, why)
 
 
 def _stacks(runs: list[pg.Run], cells: list[int]) -> list[list[pg.Run]]:
@@ -278,8 +284,10 @@ def document(
     for p in pages:
         p.items = [(y, it) for y, it in p.items if not (isinstance(it, pdfr._Line) and not it.text.strip())]
     if sum(len([c for c in r.chars if c.char.text]) for r in results) < MIN_CHARS:
+        why = "; ".join(r.skipped for r in results if r.skipped)
         raise UnreadableInput(
             "no text recognised on the page(s): a blank page, a photograph or a stamp, not a report"
+            + (f" ({why})" if why else "")
         )
     doc = pdfr._document(pages)
     doc.medium = "scan"
@@ -287,6 +295,8 @@ def document(
     doc.notes = [n for n in doc.notes if "no text layer" not in n]
     doc.notes += notes or []
     for r in results:
+        if r.skipped:
+            doc.notes.append(f"{r.skipped}: not read")
         for note in r.clean.notes:
             doc.notes.append(f"page {r.page.number}: {note}")
     return doc
