@@ -34,24 +34,29 @@ def _page_text(page: Any) -> str:
     return "".join("".join(parts).split())
 
 
-def _image_share(pdf_page: Any) -> float:
+def _image_share(pdf: Any, index: int) -> float:
+    """The share of a page that its largest image covers."""
     import pypdfium2.raw as pdfium_c
 
-    w, h = pdf_page.get_size()
-    if w <= 0 or h <= 0:
-        return 0.0
-    best = 0.0
-    for obj in pdf_page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-        x0, y0, x1, y1 = obj.get_bounds()
-        best = max(best, max(0.0, x1 - x0) * max(0.0, y1 - y0) / (w * h))
-    return best
+    page = pdf[index]
+    try:
+        w, h = page.get_size()
+        if w <= 0 or h <= 0:
+            return 0.0
+        best = 0.0
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            x0, y0, x1, y1 = obj.get_bounds()
+            best = max(best, max(0.0, x1 - x0) * max(0.0, y1 - y0) / (w * h))
+        return best
+    finally:
+        page.close()
 
 
 def scanned_pages(pdf: Any, pages: list[Any]) -> dict[int, tuple[np.ndarray, float]]:
     """Page number -> (BGR image, dpi) for every page to be read by OCR; {} for a text PDF."""
     need = [p.number for p in pages if p.chars == 0 and p.graphics]
     if not any(label in _page_text(p) for p in pages for label in _TABLE_LABELS):
-        need = sorted({*need, *(p.number for p in pages if _image_share(pdf[p.number - 1]) >= _IMAGE_SHARE)})
+        need = sorted({*need, *(p.number for p in pages if _image_share(pdf, p.number - 1) >= _IMAGE_SHARE)})
     if not need:
         return {}
     if len(need) > im.MAX_PAGES:
