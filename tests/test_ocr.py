@@ -344,6 +344,30 @@ def test_a_500_page_scan_is_refused_before_it_is_rasterised() -> None:
         parse_bytes(buf.getvalue(), "volume.pdf")
 
 
+def test_a_scanners_invisible_text_layer_is_not_trusted() -> None:
+    """A page image under invisible text (a scanner's OCR layer, here even with the tables'
+    labels) is read from its pixels: this blank one then has no text at all."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    from pipelines.synth.render_pdf import FONT, _register
+    from pipelines.synth.render_scan import _jpeg
+
+    _register()
+    buf = io.BytesIO()
+    c = Canvas(buf, invariant=1)
+    c.drawImage(ImageReader(io.BytesIO(_jpeg(np.full((1100, 780, 3), 255, np.uint8), 80))), 0, 0, 595, 842)
+    t = c.beginText(60, 700)
+    t.setTextRenderMode(3)
+    t.setFont(FONT, 12)
+    t.textLine("政府信息公开工作年度报告 本年新收政府信息公开申请数量 行政复议 1 2 3")
+    c.drawText(t)
+    c.showPage()
+    c.save()
+    with pytest.raises(UnreadableInput, match="no text recognised"):
+        parse_bytes(buf.getvalue(), "layer.pdf")
+
+
 def test_a_broken_image_is_quarantined_with_a_reason(tmp_path: Path) -> None:
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 100)

@@ -1,9 +1,11 @@
 """Scanned pages of a PDF: which pages need OCR, rasterised while the PDF is open.
 
-A page needs OCR when it has no text layer but draws something (an image-only scan), or when the
-document's text layer never names the statutory tables' labels while some pages carry a large
-image: a scanner's own OCR layer that lost the tables, or a text report whose tables were pasted
-in as pictures. Those pages are read from their pixels; the other pages keep their text layer.
+A page needs OCR when it has no text layer but draws something (an image-only scan); when its
+only text is invisible over a large image (a scanner's own OCR layer, whose digits are not to be
+trusted); or when the document's text layer never names the statutory tables' labels while some
+pages carry a large image (an OCR layer that lost the tables, or a text report whose tables were
+pasted in as pictures). Those pages are read from their pixels; the other pages keep their text
+layer.
 """
 
 from __future__ import annotations
@@ -52,9 +54,32 @@ def _image_share(pdf: Any, index: int) -> float:
         page.close()
 
 
+def _ocr_layer(pdf: Any, index: int) -> bool:
+    """Is all the page's text invisible (render mode 3), as a scanner's OCR layer is?"""
+    import pypdfium2.raw as pdfium_c
+
+    page = pdf[index]
+    try:
+        texts = list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=3))
+        return bool(texts) and all(
+            pdfium_c.FPDFTextObj_GetTextRenderMode(t.raw) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+            for t in texts
+        )
+    finally:
+        page.close()
+
+
 def scanned_pages(pdf: Any, pages: list[Any]) -> dict[int, tuple[np.ndarray, float]]:
     """Page number -> (BGR image, dpi) for every page to be read by OCR; {} for a text PDF."""
     need = [p.number for p in pages if p.chars == 0 and p.graphics]
+    need += [
+        p.number
+        for p in pages
+        if p.chars
+        and p.graphics
+        and _image_share(pdf, p.number - 1) >= _IMAGE_SHARE
+        and _ocr_layer(pdf, p.number - 1)
+    ]
     if not any(label in _page_text(p) for p in pages for label in _TABLE_LABELS):
         need = sorted({*need, *(p.number for p in pages if _image_share(pdf, p.number - 1) >= _IMAGE_SHARE)})
     if not need:
