@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Medium = Literal["html", "text", "pdf", "docx"]
+Medium = Literal["html", "text", "pdf", "docx", "scan"]
 CellKind = Literal["number", "blank", "dash", "text"]
 
 
@@ -26,7 +26,7 @@ class GridCell:
     that have spans); `spanned` marks a copy made by that expansion, so a merged value is not
     counted twice. `glued` marks a run of digits a crawler dump printed without cell separators:
     the mapper splits it, since only the format knows how many cells it holds. `page`/`bbox` are
-    set by the PDF reader.
+    set by the PDF reader (points) and the OCR reader (pixels of the page image).
     """
 
     text: str
@@ -38,6 +38,9 @@ class GridCell:
     bbox: tuple[float, float, float, float] | None = None
     # the Grid.index of the table holding the cell; the mapper fills it in when a reader leaves it
     table: int | None = None
+    # set by the OCR reader: the characters recognised in the cell (pipelines.parsing.ocr.engine.Glyph:
+    # text, probability, alternatives), checked by pipelines.parsing.ocr.digits; bbox is then in pixels
+    ocr: tuple[Any, ...] | None = None
 
 
 @dataclass(slots=True)

@@ -528,7 +528,7 @@ def test_running_header_and_footer_are_dropped() -> None:
     assert "第3页的正文。" in doc.text
 
 
-def test_scanned_pdf_needs_ocr() -> None:
+def test_a_scanned_pdf_is_read_by_ocr_and_a_page_without_text_refused() -> None:
     from PIL import Image
 
     buf = io.BytesIO()
@@ -536,7 +536,7 @@ def test_scanned_pdf_needs_ocr() -> None:
     c.drawImage(ImageReader(Image.new("L", (300, 400), 200)), 50, 50, width=495, height=740)
     c.showPage()
     c.save()
-    with pytest.raises(UnreadableInput, match="scanned PDF without a text layer: needs OCR"):
+    with pytest.raises(UnreadableInput, match="no text recognised on the page"):
         read_pdf(buf.getvalue())
 
 

@@ -5,6 +5,7 @@ throughput per medium on one core."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ class FileScore:
     wrong: list[tuple[str, Any, Any, bool, str]] = field(default_factory=list)
     error: str | None = None
     quirks: tuple[str, ...] = ()
+    seconds: float = 0.0  # CPU seconds of the parse (scans: for the pages-per-second line)
+    pages: int = 0  # pages of a scan
 
     @property
     def exact(self) -> bool:
@@ -96,20 +99,75 @@ def medium_of(path: Path) -> str:
     return "text"
 
 
-def run_accuracy(directory: Path) -> list[FileScore]:
+def run_accuracy(directory: Path, limit: int | None = None) -> list[FileScore]:
+    from pipelines.parsing.ocr.series import group, parse_series
+
+    series = {names[0]: names for names in group([p.name for p in directory.iterdir()])}
     scores = []
-    for exp_path in sorted(directory.glob("*.expected.json")):
+    for exp_path in sorted(directory.glob("*.expected.json"))[:limit]:
         src = exp_path.with_name(exp_path.name[: -len(".expected.json")])
         if not src.exists():
             continue
         expected = json.loads(exp_path.read_text(encoding="utf-8"))
         medium = expected.get("medium_label") or medium_of(src)
+        pages = [directory / n for n in series.get(src.name, [src.name])]
+        start = cpu_seconds()
         try:
-            report = parse_bytes(src.read_bytes(), src.name)
-            scores.append(score(expected, report, src.name, medium))
+            report = parse_series(pages) if len(pages) > 1 else parse_bytes(src.read_bytes(), src.name)
+            fs = score(expected, report, src.name, medium)
         except UnreadableInput as e:
-            scores.append(score(expected, None, src.name, medium, str(e)))
+            fs = score(expected, None, src.name, medium, str(e))
+        fs.seconds = cpu_seconds() - start
+        if medium == "scan":
+            fs.pages = page_count(pages)
+        scores.append(fs)
     return scores
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the child processes it waited for (an OCR engine run as a
+    program): the time of one core, whatever else the machine runs."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def page_count(paths: list[Path]) -> int:
+    """Pages of a scan's files (PDF pages, TIFF frames, one per other image)."""
+    n = 0
+    for p in paths:
+        if p.suffix.lower() == ".pdf":
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(p)
+            n += len(doc)
+            doc.close()
+        elif p.suffix.lower() in (".tif", ".tiff"):
+            from PIL import Image
+
+            with Image.open(p) as img:
+                n += getattr(img, "n_frames", 1)
+        else:
+            from PIL import Image
+
+            with Image.open(p) as img:  # a long image of stacked A4 pages counts each
+                w, h = img.size
+            n += max(1, round(h / (1.414 * w)))
+    return n
+
+
+def scan_speed(scores: list[FileScore]) -> str | None:
+    """Pages per second on one core over the scans, and the slowest report per 5 pages."""
+    scans = [s for s in scores if s.pages]
+    if not scans:
+        return None
+    pages = sum(s.pages for s in scans)
+    seconds = sum(s.seconds for s in scans)
+    worst = max(scans, key=lambda s: s.seconds / s.pages)
+    return (
+        f"scan OCR speed (CPU time of one core): {pages / seconds:.2f} pages/s over {len(scans)} reports, {pages} pages "
+        f"in {seconds:.1f} s; a 5-page report takes {5 * seconds / pages:.1f} s on average, "
+        f"{5 * worst.seconds / worst.pages:.1f} s at the slowest ({worst.name})"
+    )
 
 
 def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
@@ -123,6 +181,7 @@ def format_report(scores: list[FileScore], show_wrong: int = 20) -> str:
             f"{'ok' if f.get('agency') else 'NO':6} {'ok' if f.get('year') else 'NO':4} "
             f"{'ok' if f.get('format_version') else 'NO':4} {len(s.wrong)}({unc})"
             + (f"  ERROR: {s.error}" if s.error else "")
+            + (f"  {s.pages} pages {s.seconds:.1f} s" if s.pages else "")
         )
         for cid, exp, got, uncertain, where in s.wrong[:show_wrong]:
             lines.append(

@@ -33,7 +33,8 @@ def _fail(file: object, reason: str) -> int:
 
 
 def _parse_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", type=Path, help="report file (HTML, text, PDF or Word)")
+    p.add_argument("file", type=Path, help="report file (HTML, text, PDF, Word, or a scan's image)")
+    p.add_argument("more", type=Path, nargs="*", help="the other page images of a scan posted as a series")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -47,7 +48,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as e:
         return _fail(args.file, e.strerror or str(e))
     try:
-        report = parse_bytes(data, args.file.name)
+        if args.more:
+            from pipelines.parsing.ocr.series import parse_series
+
+            report = parse_series([args.file, *args.more])
+        else:
+            report = parse_bytes(data, args.file.name)
     except UnreadableInput as e:
         return _fail(args.file, str(e))
     except Exception as e:  # a parser bug: still one line for the user, never a traceback
@@ -189,10 +195,10 @@ def _printable(name: str) -> str:
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "what",
-        choices=["accuracy", "marts", "nightly"],
+        choices=["accuracy", "ocr", "marts", "nightly"],
         help="accuracy: per-file and per-medium "
-        "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
-        "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
+        "cell accuracy, plus HTML, PDF and DOCX parse throughput and scan pages per second on one core; marts: organ dimension and marts over "
+        "a synthetic warehouse, plus two analyst queries; ocr: the OCR engines on the same scans; nightly: a night of 10 new reports on top "
         "of synthetic corpora of several sizes, end to end and per stage",
     )
     p.add_argument(
@@ -209,6 +215,15 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
     p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
     p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
+    p.add_argument("--engines", default="rapidocr,tesseract", help="ocr: engines to compare, comma-separated")
+    p.add_argument("--limit", type=int, default=None, help="ocr: read only the first N reports of the folder")
+    p.add_argument(
+        "--rasterise",
+        type=float,
+        default=None,
+        metavar="DPI",
+        help="ocr: rasterise the folder's text-layer PDFs at DPI and read them as scans",
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -218,6 +233,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_marts(args)
     if args.what == "nightly":
         return _bench_nightly(args)
+    if args.what == "ocr":
+        from pipelines.bench.ocr_engines import ENGINES, compare
+
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        if args.dir is None or not args.dir.is_dir() or any(e not in ENGINES for e in engines):
+            return _fail("bench ocr", f"needs a folder of scans and engines among {', '.join(ENGINES)}")
+        if args.rasterise:
+            from pipelines.bench.ocr_engines import rasterised
+
+            print(rasterised(args.dir, args.rasterise, engines, args.show_wrong))
+            return 0
+        print(compare(args.dir, engines, args.limit))
+        return 0
     if args.dir is None:
         return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():
@@ -227,11 +255,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _fail(args.dir, "no *.expected.json with a report file beside it")
     print(bench.format_report(scores, args.show_wrong))
     print()
-    unreadable = {s.name for s in scores if s.error}  # their error is in the table above
+    speed = bench.scan_speed(scores)
+    if speed:
+        print(speed)
+    # the throughput of the text media: files the table above shows unreadable, and scans, are left out
+    skip = {s.name for s in scores if s.error or s.medium == "scan"}
     for label, suffixes in (("HTML", (".html", ".htm")), ("PDF", (".pdf",)), ("DOCX", (".docx",))):
-        files = sorted(
-            p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in unreadable
-        )[:200]
+        files = sorted(p for p in args.dir.iterdir() if p.suffix.lower() in suffixes and p.name not in skip)[
+            :200
+        ]
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(

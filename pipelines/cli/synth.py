@@ -53,9 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--media",
         default=None,
         help="weights per medium: html, pipe-text (pipe), crawler-dump (crawler), markdown (md), "
-        "docx, pdf; text = the three text media. Default html=0.5,pipe=0.1,crawler=0.15,"
-        "md=0.1,docx=0.075,pdf=0.075. Opt-in, about a second per report: printed-pdf (a site page "
-        "printed by headless Chromium), office-docx and office-doc (the page converted by LibreOffice)",
+        "docx, pdf, scan (scanned pages: image PDFs and image files); text = the three text media. "
+        "Default html=0.5,pipe=0.1,crawler=0.15,md=0.1,docx=0.075,pdf=0.075. Opt-in, seconds per report: "
+        "scan; printed-pdf (a site page printed by headless Chromium), office-docx and office-doc (the page "
+        "converted by LibreOffice)",
     )
     p.add_argument("--error-rate", type=float, default=0.1, help="share of reports with publisher errors")
     p.add_argument(

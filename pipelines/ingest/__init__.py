@@ -17,9 +17,10 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from pipelines.ingest import scan
+from pipelines.ingest import scan, series
 from pipelines.ingest.scan import Duplicate, Plan
 from pipelines.parsing import parse
+from pipelines.parsing.ocr.images import IMAGE_SUFFIXES, image_kind
 from pipelines.pause import pause_point
 from pipelines.progress import progress
 from pipelines.warehouse import load, schema
@@ -83,7 +84,10 @@ def run(
     loaded = 0
     first_of: dict[str, str] = {}
     for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
+        if e.pages:  # the page images of one report
+            _add(out, series.parse_entry(e, seen=first_of))
+        else:
+            _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
         if len(out.parsed) >= batch_size:
             loaded += load.load_reports(con, out.parsed, parser_version=version, loaded_at=started_at)
             out.parsed.clear()
@@ -194,6 +198,8 @@ def guess_medium(data: bytes, name: str) -> str | None:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .doc
         return "doc"
+    if image_kind(data[:16]):
+        return "image"
     if head.startswith(b"<!doctype html") or b"<html" in head or b"<table" in head:
         return "html"
     ext = Path(name).suffix.lower()
@@ -205,5 +211,6 @@ def guess_medium(data: bytes, name: str) -> str | None:
         ".htm": "html",
         ".txt": "text",
         ".md": "text",
+        **dict.fromkeys(IMAGE_SUFFIXES, "image"),
     }
     return by_ext.get(ext)

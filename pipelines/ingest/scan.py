@@ -18,6 +18,7 @@ from typing import NamedTuple
 import duckdb
 import polars as pl
 
+from pipelines.parsing.ocr.series import group, is_image, series_hash
 from pipelines.progress import progress
 from pipelines.warehouse.db import registered
 
@@ -38,6 +39,8 @@ class FileEntry(NamedTuple):
     content_hash: str | None  # None when the file could not be read (see error)
     status: str  # new | changed | unchanged (by path, against source_file)
     error: str | None = None
+    # the page images of a series read as one report (pipelines.parsing.ocr.series), path is the first
+    pages: tuple[Path, ...] = ()
 
 
 class Plan(NamedTuple):
@@ -118,8 +121,9 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str) ->
             continue
         status = NEW if prev is None else UNCHANGED if prev[2] == digest else CHANGED
         entries.append(FileEntry(p, name, size, mtime, digest, status))
-    done = _parsed_already(con, {f.content_hash for f in entries if f.content_hash}, parser_version)
-    to_parse, duplicates = _new_bytes(entries, done)
+    units = plan_entries(entries)  # an image series is one report: one entry
+    done = _parsed_already(con, {f.content_hash for f in units if f.content_hash}, parser_version)
+    to_parse, duplicates = _new_bytes(units, done)
     unreadable.sort(key=lambda f: f.name)
     return Plan(
         sorted(entries + unreadable, key=lambda f: f.name), to_parse, duplicates, unreadable, len(hashes)
@@ -213,3 +217,22 @@ def record_sources(con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry],
             ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
                 content_hash = excluded.content_hash, last_seen = excluded.last_seen""")
     return len(rows)
+
+
+def plan_entries(entries: list[FileEntry]) -> list[FileEntry]:
+    """The scan's entries with the pages of each series replaced by one entry: the first page's
+    path and name, the series hash, and every page in `pages`."""
+    by_name = {e.name: e for e in entries if e.content_hash is not None}
+    out = list(entries)
+    for names in group([n for n in by_name if is_image(n)]):
+        pages = [by_name[n] for n in names]
+        first = pages[0]
+        merged = first._replace(
+            content_hash=series_hash([p.content_hash or "" for p in pages]),
+            size=sum(p.size for p in pages),
+            pages=tuple(p.path for p in pages),
+        )
+        drop = {id(p) for p in pages}
+        out = [e for e in out if id(e) not in drop]
+        out.append(merged)
+    return sorted(out, key=lambda e: e.name)

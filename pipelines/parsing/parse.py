@@ -10,6 +10,7 @@ from pipelines.model import Document, ParsedReport, UnreadableInput
 from pipelines.parsing import meta
 from pipelines.parsing.completeness import truncation_problem
 from pipelines.parsing.mapper import map_document
+from pipelines.parsing.ocr.images import image_kind
 from pipelines.parsing.readers.encoding import looks_binary
 
 __all__ = [
@@ -23,7 +24,7 @@ __all__ = [
 ]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.4.1"
+PARSER_VERSION = "0.5.0"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
@@ -66,6 +67,8 @@ def sniff(data: bytes, filename: str) -> str:
     name = filename.lower()
     if head.startswith(b"%PDF"):
         return "pdf"
+    if image_kind(data[:16]):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -106,6 +109,10 @@ def read_document(data: bytes, filename: str) -> Document:
         from pipelines.parsing.readers.docx import read_docx
 
         return read_docx(data)
+    if medium == "image":
+        from pipelines.parsing.ocr.reader import read_images
+
+        return read_images([(data, filename)])
     from pipelines.parsing.readers.docx import read_docx
     from pipelines.parsing.readers.legacy import convert_legacy
 
@@ -118,13 +125,22 @@ def read_document(data: bytes, filename: str) -> Document:
 
 
 def parse_bytes(data: bytes, filename: str) -> ParsedReport:
-    doc = read_document(data, filename)
+    return parse_document(read_document(data, filename), data)
+
+
+def parse_document(doc: Document, data: bytes = b"") -> ParsedReport:
+    """A reader's Document -> ParsedReport (`data`: the file's bytes, for media that can tell a
+    truncated file by its end)."""
     found = meta.identify(doc.title, doc.text)
     agency, year = found.agency, found.year
     impossible = year_problem(year)
     if impossible:
         raise UnreadableInput(impossible)
     mapped = map_document(doc)
+    if doc.medium == "scan":
+        from pipelines.parsing.ocr.digits import check
+
+        check(mapped, doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
     missing = [

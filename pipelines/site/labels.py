@@ -13,7 +13,7 @@ LEVEL_ORDER = tuple(LEVELS)
 KINDS = {"government": "人民政府", "department": "政府部门"}
 SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = ("error", "warning", "info")
-MEDIA = {"html": "网页", "text": "文本", "pdf": "PDF", "docx": "Word"}
+MEDIA = {"html": "网页", "text": "文本", "pdf": "PDF", "docx": "Word", "scan": "扫描件"}
 FORMATS = {"F2019": "2019 年试行格式", "F2021": "2021 年修订格式", "UNKNOWN": "未识别出表格"}
 UNKNOWN = "未识别"
 

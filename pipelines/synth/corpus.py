@@ -36,6 +36,7 @@ from pipelines.synth import (
     render_html,
     render_pdf,
     render_print,
+    render_scan,
     render_text,
 )
 from pipelines.synth import tables as tb
@@ -44,8 +45,10 @@ from pipelines.synth.names import Organ
 from pipelines.synth.report import Draft, Printed, Printer, expected_json, finalize
 
 MEDIA = ("html", "pipe-text", "crawler-dump", "markdown", "docx", "pdf")
-# Pages printed by a browser or converted by an office suite: seconds per report, so opt-in only.
-SLOW_MEDIA = tuple(render_print.MEDIA)
+# Media only generated when asked for (--media scan=…, printed-pdf=…): a scan costs a rasterisation
+# to make and OCR to read, a printed page or an office conversion seconds of a browser or LibreOffice,
+# so corpora for other purposes leave them out.
+OPT_IN_MEDIA = ("scan", *render_print.MEDIA)
 DEFAULT_MEDIA = {
     "html": 0.5,
     "pipe-text": 0.1,
@@ -65,6 +68,7 @@ MEDIUM_ALIASES = {
     "print": "printed-pdf",
     "office": "office-docx",
     "doc": "office-doc",
+    "image": "scan",
 }
 # "text" in --media spreads its share over the three text media
 TEXT_MEDIA = ("pipe-text", "crawler-dump", "markdown")
@@ -78,6 +82,7 @@ EXT = {
     "printed-pdf": ".pdf",
     "office-docx": ".docx",
     "office-doc": ".doc",
+    "scan": ".pdf",  # or images: render_scan.file_name
 }
 
 # Share of reports showing each quirk, among the reports whose medium can show it.
@@ -102,7 +107,27 @@ DEFAULT_QUIRKS: dict[str, float] = {
     "rotated_page": 0.1,  # of PDFs
     "split_numbers": 0.15,  # of PDFs: narrow 表四 columns wrap long numbers
     "letterhead": 0.3,  # of PDFs and Word files: red header, document number, 附件, running header
+    # of scans (render_scan; listed in the manifest only when scans were generated): resolution
+    # (relative weights)
+    "dpi150": 0.4,
+    "dpi200": 0.35,
+    "dpi300": 0.25,
+    # of scans: packing, tried in this order, else an image-only PDF
+    "ocr_layer": 0.1,
+    "mixed_pdf": 0.15,
+    "image_series": 0.3,
+    "tiff": 0.06,
+    "long_image": 0.06,
+    # of scans: degradations
+    "skew": 0.6,
+    "blur": 0.3,
+    "noise": 0.3,
+    "jpeg": 0.35,
+    "seal": 0.6,
+    "page_border": 0.25,
+    "photo": 0.35,  # of image series
 }
+SCAN_QUIRKS = frozenset(("dpi150", "dpi200", "dpi300", *render_scan.PACKINGS[1:], *render_scan.DEGRADATIONS))
 _NOT_CRAWLER = (
     "blank_for_zero",
     "dash_for_zero",
@@ -130,14 +155,14 @@ def parse_media(spec: str | dict[str, float] | None) -> dict[str, float]:
         if key == "text":
             for m in TEXT_MEDIA:
                 out[m] += w / len(TEXT_MEDIA)
-        elif key in MEDIA + SLOW_MEDIA:
+        elif key in MEDIA or key in OPT_IN_MEDIA:
             out[key] += w
         else:
-            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA + SLOW_MEDIA)}, text)")
+            raise ValueError(f"unknown medium {key!r} (one of {', '.join(MEDIA + OPT_IN_MEDIA)}, text)")
     total = sum(out.values())
     if total <= 0:
         raise ValueError("media weights must add up to more than 0")
-    return {m: out[m] / total for m in MEDIA + SLOW_MEDIA if out.get(m)}
+    return {m: out[m] / total for m in MEDIA + OPT_IN_MEDIA if out.get(m)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -229,7 +254,7 @@ def _style(medium: str, o: Organ, year: int, seed: int, rng: random.Random) -> s
         return rng.choices(("crawler-glued", "crawler-sparse", "crawler-padded"), (0.5, 0.3, 0.2))[0]
     if medium == "markdown":
         return rng.choice(("md-grid", "md-blocks"))
-    if medium == "pdf":
+    if medium in ("pdf", "scan"):
         return rng.choice(("pdf-word", "pdf-wps"))
     return "docx"
 
@@ -258,13 +283,15 @@ def _quirks(d: Draft, q: dict[str, float], rng: random.Random) -> list[str]:
         out.append("seed_opening")
     if m != "crawler-dump" and d.style != "md-blocks" and rng.random() < q["t4_by_block"]:
         out.append("t4_by_block")
-    if m == "pdf":
+    if m in ("pdf", "scan"):
         for name in ("split_table", "repeated_header", "rotated_page", "split_numbers"):
             if rng.random() < q[name]:
                 out.append(name)
     # a stream of its own: a corpus made before this quirk keeps every other draw
     if m in ("pdf", "docx") and random.Random(f"{d.text_key}:letterhead").random() < q["letterhead"]:
         out.append("letterhead")
+    if m == "scan":
+        out += render_scan.choose(q, rng)
     if d.single_other:
         out.append("mixed_format")
     if d.late:
@@ -312,6 +339,8 @@ def build_drafts(
             )
             d.style = _style(medium, o, year, seed, rng)
             d.quirks = _quirks(d, q, rng)
+            if medium == "scan":
+                d.file = render_scan.file_name(f"{o.id}_{year}", d.quirks)
             erng = random.Random(f"{seed}:errors:{o.id}:{year}")
             if erng.random() < error_rate:
                 ctx = errors.Ctx(by_key.get((o.id, year - 1)), [by_key[(c, year)] for c in o.children], erng)
@@ -402,7 +431,8 @@ def _letterhead(d: Draft, title: str, seed: int) -> furniture.Letterhead | None:
     return furniture.letterhead(d.organ, d.year, title, seed, d.file) if d.has("letterhead") else None
 
 
-def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
+def render(d: Draft, seed: int) -> tuple[bytes | list[tuple[str, bytes]], dict[str, Any]]:
+    """The report's bytes (a scan may be several files: [(name, bytes)]) and its expected JSON."""
     rng = random.Random(f"{seed}:render:{d.file}")
     p = _printed(d, rng)
     words = tb.Words(d, rng)
@@ -413,7 +443,7 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
         "t4": [tb.t4_table(d, p, words, t4_layout)],
     }
     if (
-        d.medium in ("html", "docx", "pdf", *render_print.MEDIA)
+        d.medium in ("html", "docx", "pdf", "scan", *render_print.MEDIA)
         and t3_layout in "AB"
         and not d.has("missing_t3")
     ):
@@ -466,6 +496,9 @@ def render(d: Draft, seed: int) -> tuple[bytes, dict[str, Any]]:
                 d.quirks.remove(name)
             elif happened and not d.has(name):
                 d.quirks.append(name)
+        if d.medium == "scan":
+            scan_seed = random.Random(f"{seed}:scan:{d.file}").getrandbits(32)
+            return render_scan.render(data, d.quirks, d.file, scan_seed, title), expected_json(d, p)
     return data, expected_json(d, p)
 
 
@@ -526,11 +559,14 @@ def generate(
     for d in drafts.values():
         t0 = time.perf_counter()
         data, expected = render(d, seed)
-        if d.medium == "printed-pdf":
-            data = render_print.print_pdf(_page(d, data, seed), d.style)
-        if d.medium in render_print.OFFICE:
+        if isinstance(data, list):  # a scan's page images
+            for name, blob in data:
+                (out / name).write_bytes(blob)
+        elif d.medium in render_print.OFFICE:
             office[d.medium][d.file.rsplit(".", 1)[0]] = (d, _page(d, data, seed))
         else:
+            if d.medium == "printed-pdf":
+                data = render_print.print_pdf(_page(d, data, seed), d.style)
             (out / d.file).write_bytes(data)
         (out / (d.file + ".expected.json")).write_text(
             json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -556,7 +592,7 @@ def generate(
         "years": years,
         "error_rate": error_rate,
         "media": weights,
-        "quirk_rates": q,
+        "quirk_rates": {k: v for k, v in q.items() if "scan" in weights or k not in SCAN_QUIRKS},
         "reports": len(drafts),
         "faulty_reports": sum(1 for d in drafts.values() if d.errors),
         "errors": manifest_errors,
@@ -582,7 +618,7 @@ def generate(
                 "seconds": round(seconds[m] + per_share * count[m], 3),
                 "per_second": round(count[m] / (seconds[m] + per_share * count[m]), 1),
             }
-            for m in MEDIA + SLOW_MEDIA
+            for m in MEDIA + OPT_IN_MEDIA
             if count[m]
         },
     }

@@ -26,6 +26,7 @@ MEDIUM_READ = {
     "printed-pdf": "pdf",
     "office-docx": "docx",
     "office-doc": "docx",
+    "scan": "scan",
 }
 T2_ROW_UNIT = {"gov_procurement": "笔"}  # a procurement is counted in 笔 (N笔 | NNNNNN元)
 SUBTOTAL_GROUPS = ("denied", "unavailable", "not_handled", "other")
@@ -45,7 +46,7 @@ class Draft:
     agency: str = ""
     title: str = ""
     text_key: str = ""  # seeds the prose: a copied report reuses last year's
-    medium: str = ""  # medium label: html, pipe-text, crawler-dump, markdown, docx, pdf
+    medium: str = ""  # medium label: html, pipe-text, crawler-dump, markdown, docx, pdf, scan
     style: str = ""
     quirks: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)

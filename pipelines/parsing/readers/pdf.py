@@ -68,7 +68,10 @@ _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 def read_pdf(data: bytes) -> Document:
     """Parse a PDF into a Document. Raises UnreadableInput for PDFs that cannot be opened
-    (malformed, password-protected) and for scans without a text layer."""
+    (malformed, password-protected). Pages without a usable text layer are read by OCR
+    (pipelines.parsing.ocr.pdfscan; the Document's medium is then "scan")."""
+    from pipelines.parsing.ocr import pdfscan
+
     with _PDFIUM:
         pdf = _open(data)
         fallback = _Fallback(data)
@@ -76,13 +79,16 @@ def read_pdf(data: bytes) -> Document:
         count = min(total, _MAX_PAGES)
         try:
             pages = [_read_page(pdf, i, fallback) for i in range(count)]
+            scans = pdfscan.scanned_pages(pdf, pages)  # pages without a usable text layer
         except pdfium.PdfiumError as exc:
             raise UnreadableInput(f"malformed PDF, a page cannot be read: {exc}") from None
         finally:
             pdf.close()
+    notes = [f"only the first {count} of {total} pages read"] if count < total else []
+    if scans:
+        return pdfscan.document(pages, scans, notes)
     doc = _document(pages)
-    if count < total:
-        doc.notes.append(f"only the first {count} of {total} pages read")
+    doc.notes += notes
     return doc
 
 

@@ -18,7 +18,7 @@ COMMENT ON COLUMN current_report.report_id IS 'The chosen report version, key in
 COMMENT ON COLUMN current_report.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN current_report.year IS 'Statistics year.';
 COMMENT ON COLUMN current_report.format_version IS 'F2019, F2021 or UNKNOWN (a report without readable tables still counts as published).';
-COMMENT ON COLUMN current_report.medium IS 'html, text, pdf or docx.';
+COMMENT ON COLUMN current_report.medium IS 'html, text, pdf, docx or scan.';
 COMMENT ON COLUMN current_report.file_name IS 'Source file of the chosen version.';
 COMMENT ON COLUMN current_report.loaded_at IS 'Start of the run that first loaded the chosen version.';
 COMMENT ON COLUMN current_report.uncertain_cells IS 'Cells of the chosen version the parser had to guess.';

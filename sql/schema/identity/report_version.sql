@@ -118,7 +118,7 @@ COMMENT ON COLUMN report_version.report_id IS 'Report version (content hash), ke
 COMMENT ON COLUMN report_version.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN report_version.year IS 'Statistics year.';
 COMMENT ON COLUMN report_version.format_version IS 'F2019, F2021 or UNKNOWN.';
-COMMENT ON COLUMN report_version.medium IS 'html, text, pdf or docx.';
+COMMENT ON COLUMN report_version.medium IS 'html, text, pdf, docx or scan.';
 COMMENT ON COLUMN report_version.file_name IS 'Source file of this version.';
 COMMENT ON COLUMN report_version.loaded_at IS 'Start of the run that first loaded this version (the same for every report of a run).';
 COMMENT ON COLUMN report_version.uncertain_cells IS 'Cells of this version the parser had to guess.';

@@ -17,7 +17,7 @@ CREATE TABLE dim_report (
 COMMENT ON TABLE dim_report IS 'Parsed annual reports, one row per source file version (content hash). Join fact_cell and fact_section on report_id.';
 COMMENT ON COLUMN dim_report.report_id IS 'sha256 (hex) of the source file bytes: the report version. Identical bytes under two file names are one report.';
 COMMENT ON COLUMN dim_report.file_name IS 'Source file name (path relative to the inbox) under which these bytes were last loaded.';
-COMMENT ON COLUMN dim_report.medium IS 'Medium the parser read: html, text, pdf or docx.';
+COMMENT ON COLUMN dim_report.medium IS 'Medium the parser read: html, text, pdf, docx or scan (read by OCR: image files, scanned PDF pages).';
 COMMENT ON COLUMN dim_report.format_version IS 'Statutory table format: F2019 (trial format, 2019 and 2020 reports), F2021 (revised format, 2021 reports on) or UNKNOWN. Decided from the table labels, not from the year.';
 COMMENT ON COLUMN dim_report.year IS 'Statistics year the report covers (a 2025 report is published in 2026); NULL when the report does not say.';
 COMMENT ON COLUMN dim_report.agency_id IS 'Reporting organ, key into dim_agency; NULL when no organ name was found.';

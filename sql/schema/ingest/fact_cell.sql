@@ -25,9 +25,9 @@ COMMENT ON COLUMN fact_cell.value IS 'The number: a count (件/个; items_change
 COMMENT ON COLUMN fact_cell.raw_text IS 'Cell text exactly as the source shows it; NULL when the source has no such cell.';
 COMMENT ON COLUMN fact_cell.kind IS 'What the source cell held: number, blank, dash (-, —, /, 无) or text.';
 COMMENT ON COLUMN fact_cell.uncertain IS 'True when the parser had to guess (e.g. split a run of digits printed without separators); see note.';
-COMMENT ON COLUMN fact_cell.note IS 'Why the value is uncertain, e.g. the other possible splits; NULL otherwise.';
+COMMENT ON COLUMN fact_cell.note IS 'Why the value is uncertain, e.g. the other possible splits or readings; for scans also the text OCR read and its lowest character probability (OCR ''12'' p=0.998); NULL otherwise.';
 COMMENT ON COLUMN fact_cell.prov_table IS 'Provenance: position of the table in the source document, NULL if unknown.';
 COMMENT ON COLUMN fact_cell.prov_row IS 'Provenance: row in that table, as the reader numbers it (after span expansion).';
 COMMENT ON COLUMN fact_cell.prov_col IS 'Provenance: column in that row, as the reader numbers it (after span expansion).';
-COMMENT ON COLUMN fact_cell.prov_page IS 'Provenance: PDF page number as the PDF reader gives it; NULL for other media.';
-COMMENT ON COLUMN fact_cell.prov_bbox IS 'Provenance: the cell''s box on that page as the PDF reader gives it, [x0, top, x1, bottom] in PDF points; NULL for other media.';
+COMMENT ON COLUMN fact_cell.prov_page IS 'Provenance: PDF page number as the PDF reader gives it, or the page of a scan (1-based over its images); NULL for other media.';
+COMMENT ON COLUMN fact_cell.prov_bbox IS 'Provenance: the cell''s box on that page, [x0, top, x1, bottom]: in PDF points from a text layer, in pixels of the page image for a scan (as decoded, or as rasterised at 200 dpi for a PDF page); NULL for other media.';
