@@ -21,6 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from pipelines import layout
 from pipelines.model import Document, Grid, UnreadableInput
+from pipelines.parsing.ocr import pdfscan
 from pipelines.parsing.parse import parse_bytes
 from pipelines.parsing.readers.pdf import read_pdf
 
@@ -537,7 +538,7 @@ def test_a_scanned_pdf_is_read_by_ocr_and_a_page_without_text_refused() -> None:
     c.showPage()
     c.save()
     with pytest.raises(UnreadableInput, match="no text recognised on the page"):
-        read_pdf(buf.getvalue())
+        read_pdf(buf.getvalue(), ocr=pdfscan)
 
 
 def test_blank_pdf_is_not_called_a_scan() -> None:
@@ -546,7 +547,7 @@ def test_blank_pdf_is_not_called_a_scan() -> None:
     c.showPage()
     c.save()
     with pytest.raises(UnreadableInput, match="blank pages"):
-        read_pdf(buf.getvalue())
+        read_pdf(buf.getvalue(), ocr=pdfscan)
 
 
 @pytest.mark.parametrize(

@@ -102,9 +102,10 @@ def read_document(data: bytes, filename: str) -> Document:
 
         return read_text(data)
     if medium == "pdf":
+        from pipelines.parsing.ocr import pdfscan
         from pipelines.parsing.readers.pdf import read_pdf
 
-        return read_pdf(data)
+        return read_pdf(data, ocr=pdfscan)  # scanned pages are read by OCR
     if medium == "docx":
         from pipelines.parsing.readers.docx import read_docx
 

@@ -17,6 +17,7 @@ import numpy as np
 from pipelines.model import Document, UnreadableInput
 from pipelines.parsing.ocr import images as im
 from pipelines.parsing.ocr import reader
+from pipelines.parsing.readers import pdf as pdfr
 
 # Any of these in a text layer shows it holds the statutory tables.
 _TABLE_LABELS = ("本年新收", "申请人情况", "行政复议", "主动公开政府信息情况")
@@ -25,8 +26,6 @@ _IMAGE_SHARE = 0.3
 
 
 def _page_text(page: Any) -> str:
-    from pipelines.parsing.readers import pdf as pdfr
-
     parts: list[str] = []
     for _, item in page.items:
         if isinstance(item, pdfr._Line):
@@ -115,6 +114,4 @@ def document(pages: list[Any], scans: dict[int, tuple[np.ndarray, float]], notes
 
 
 def _ranges(numbers: list[int]) -> str:
-    from pipelines.parsing.readers import pdf as pdfr
-
     return pdfr._ranges(numbers)

@@ -30,7 +30,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -66,12 +66,18 @@ Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def read_pdf(data: bytes) -> Document:
-    """Parse a PDF into a Document. Raises UnreadableInput for PDFs that cannot be opened
-    (malformed, password-protected). Pages without a usable text layer are read by OCR
-    (pipelines.parsing.ocr.pdfscan; the Document's medium is then "scan")."""
-    from pipelines.parsing.ocr import pdfscan
+class Ocr(Protocol):
+    """What reads a PDF's scanned pages (pipelines.parsing.ocr.pdfscan, which the dispatcher passes in)."""
 
+    def scanned_pages(self, pdf: Any, pages: list[Any]) -> dict[int, Any]: ...
+
+    def document(self, pages: list[Any], scans: dict[int, Any], notes: list[str]) -> Document: ...
+
+
+def read_pdf(data: bytes, ocr: Ocr | None = None) -> Document:
+    """Parse a PDF into a Document. Raises UnreadableInput for PDFs that cannot be opened
+    (malformed, password-protected). With `ocr`, pages without a usable text layer are read by it
+    (the Document's medium is then "scan"); without, such pages have no text."""
     with _PDFIUM:
         pdf = _open(data)
         fallback = _Fallback(data)
@@ -79,14 +85,16 @@ def read_pdf(data: bytes) -> Document:
         count = min(total, _MAX_PAGES)
         try:
             pages = [_read_page(pdf, i, fallback) for i in range(count)]
-            scans = pdfscan.scanned_pages(pdf, pages)  # pages without a usable text layer
+            scans = (
+                ocr.scanned_pages(pdf, pages) if ocr is not None else {}
+            )  # pages without a usable text layer
         except pdfium.PdfiumError as exc:
             raise UnreadableInput(f"malformed PDF, a page cannot be read: {exc}") from None
         finally:
             pdf.close()
     notes = [f"only the first {count} of {total} pages read"] if count < total else []
-    if scans:
-        return pdfscan.document(pages, scans, notes)
+    if scans and ocr is not None:
+        return ocr.document(pages, scans, notes)
     doc = _document(pages)
     doc.notes += notes
     return doc
