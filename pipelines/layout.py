@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 FORMATS = ("F2019", "F2021")
 
@@ -312,8 +313,10 @@ GROUP_MARKER = re.compile(r"\(([三四五六])\)")
 _GROUP_BY_NUMERAL = {"三": "denied", "四": "unavailable", "五": "not_handled", "六": "other"}
 
 
+@lru_cache(maxsize=16384)
 def norm_label(text: str) -> str:
-    """NFKC (full-width → ASCII, （ → (), no whitespace, unified quotes."""
+    """NFKC (full-width → ASCII, （ → (), no whitespace, unified quotes. Cached: the same labels and
+    numbers come back in every report."""
     t = unicodedata.normalize("NFKC", text)
     t = _WS.sub("", t)
     return t.replace("“", '"').replace("”", '"').replace("「", '"').replace("」", '"')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from pipelines import layout
@@ -104,6 +105,7 @@ def _cell(
 # table detection
 
 
+@lru_cache(maxsize=8192)  # labels repeat from report to report
 def _table_start(label: str, current: str | None) -> str | None:
     if (
         "第二十条" in label or any(m in label for m in layout.F2021_MARKERS + layout.F2019_MARKERS)
@@ -134,6 +136,7 @@ _T3_MATCH_ORDER = [r for r in layout.T3_ROWS if r.code not in ("other", "other_m
 _T3_HEADER_WORDS = ("自然人", "法人或其他组织", "申请人情况", "勾稽关系", "商业企业")
 
 
+@lru_cache(maxsize=8192)  # labels repeat from report to report
 def _match_t3(label: str, group: str | None) -> str | None:
     """Row code for a 表三 row label, "subtotal" for a publisher's 小计, "header" for the column
     header (whose 总计 and 其他 must not be read as rows), or None."""
@@ -158,6 +161,7 @@ def _match_t3(label: str, group: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # labels repeat from report to report
 def _match_t2(label: str) -> layout.T2Item | None:
     tail = layout.label_tail(label)
     for text in (tail, label):

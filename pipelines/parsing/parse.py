@@ -28,6 +28,7 @@ PARSER_VERSION = "0.5.0"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+_RE_TABLE_TAG = re.compile(rb"<table", re.IGNORECASE)
 # Where a complete page's end tag is: after it come at most trailing scripts and comments.
 _TAIL = 64 * 1024
 # A report is a few hundred KB; anything far larger is not one and would only cost memory.
@@ -75,7 +76,7 @@ def sniff(data: bytes, filename: str) -> str:
         return "doc"
     if (
         lower.startswith((b"<!doctype html", b"<html", b"<?xml"))
-        or b"<table" in data[:200000].lower()
+        or _RE_TABLE_TAG.search(data, 0, 200000) is not None
         or b"<body" in lower
         or b"<div" in lower
         or name.endswith((".html", ".htm", ".shtml"))

@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
@@ -95,11 +96,14 @@ _HAS_YEAR = re.compile(r"(?:19|20)\d{2}")
 _MAX_TITLE = 100
 # Lines searched for the title: a page saved whole can carry dozens of navigation lines above it.
 WINDOW = 80
+_SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def flat(text: str) -> str:
-    """NFKC, no whitespace, no markdown hashes: how titles are compared and matched."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("#", "")
+    """NFKC, no whitespace, no markdown hashes: how titles are compared and matched (cached: a
+    report's opening lines are looked at several times)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text)).replace("#", "")
 
 
 def is_furniture(line: str) -> bool:

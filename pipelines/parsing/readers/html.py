@@ -228,6 +228,7 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
     placed: list[dict[int, GridCell]] = [{} for _ in trs]
     has_text = False
     max_cells = 0
+    made = 0
     for r, tr in enumerate(trs):
         row = placed[r]
         c = 0
@@ -238,14 +239,19 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
                 c += 1
             if c >= _MAX_COLUMNS:
                 break
-            text = _clean(_text_content(td))
+            text = " ".join(_text_content(td).split())  # every Unicode space, &nbsp; and U+3000 too
             has_text = has_text or bool(text)
-            rowspan = _span(td.get("rowspan"))
+            row[c] = GridCell(text, r, c)
+            rs, cs = td.get("rowspan"), td.get("colspan")
+            if rs is None and cs is None:  # most cells: no spans
+                made += 1
+                c += 1
+                continue
+            rowspan = _span(rs)
             # rowspan="0" reaches to the end of the table; spans never create rows of their own.
             rowspan = len(trs) - r if rowspan == 0 else min(rowspan, len(trs) - r)
-            colspan = min(max(_span(td.get("colspan")), 1), _MAX_COLUMNS - c)
-            count.add(rowspan * colspan)
-            row[c] = GridCell(text, r, c)
+            colspan = min(max(_span(cs), 1), _MAX_COLUMNS - c)
+            made += rowspan * colspan
             for dr in range(rowspan):
                 target = placed[r + dr]
                 for dc in range(colspan):
@@ -253,6 +259,10 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
                     if (dr or dc) and c + dc not in target:
                         target[c + dc] = GridCell(text, r + dr, c + dc, spanned=True)
             c += colspan
+        if made > 4096:  # counted as it grows, so a huge table is refused before it is built
+            count.add(made)
+            made = 0
+    count.add(made)
     if not has_text or max_cells < 2:
         return None
     rows = []
