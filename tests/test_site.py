@@ -153,6 +153,9 @@ def test_same_warehouse_same_bytes(built: tuple[Path, Path], tmp_path: Path) -> 
     assert [p for p in first if first[p] != second[p]] == []
 
 
+UNCHECKED = "SELECT count(*) FROM report_status WHERE is_current AND status = 'unchecked'"
+
+
 def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
     _, site = built
     html = (site / "index.html").read_text(encoding="utf-8")
@@ -176,16 +179,24 @@ def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckd
         and kpis["缺报"] == f"{missing:,}"
     )
     assert missing >= 1  # the hostile organ's 2020
-    # the outcomes chart draws the marts' sums, and its table holds the same numbers
+    # the outcomes chart draws the year totals, each application once: the district's region report
+    # and its bureaus' reports are not both added
     fig = json.loads(dict(SPEC.findall(html))["outcomes-by-year-spec"])
     line = next(t for t in fig["data"] if t["type"] == "scatter")
     expected = [
         int(v)
         for (v,) in con.execute(
+            "SELECT new_received FROM mart_year_total WHERE province IS NULL ORDER BY year"
+        ).fetchall()
+    ]
+    naive = [
+        int(v)
+        for (v,) in con.execute(
             "SELECT sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year"
         ).fetchall()
     ]
-    assert line["y"] == expected
+    assert line["y"] == expected and sum(naive) > sum(expected)
+    assert kpis["未能全部核对的报告"] == f"{con.execute(UNCHECKED).fetchone()[0]:,}"  # type: ignore[index]
 
 
 def test_failing_cells_are_marked_with_their_finding(

@@ -2,8 +2,9 @@
 the `findings` table, validated by Great Expectations, and logged in `rule_runs`.
 
 `run` is the stage's one driver; the Dagster rules asset, `gongkai rules run`, the benchmarks and the
-tests call it. The steps, in order: the work tables and every rule (engine.find), the GX validation of
-the same SQL (through its own connection), the audit log. The region rule H-X1 takes its organ
+tests call it. The steps, in order: the guessed cells explained (guesses.explain, into guessed_cell),
+the work tables and every rule (engine.find), the GX validation of the same SQL (through its own
+connection), the audit log. The region rule H-X1 takes its organ
 hierarchy from the identity stage (dim_agency_profile.parent_agency_id, report_scope).
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pipelines import catalogue
 from pipelines.catalogue import Rule
-from pipelines.rules import engine
+from pipelines.rules import engine, guesses
 from pipelines.rules.engine import RunResult
 from pipelines.warehouse import connect, schema
 
@@ -36,6 +37,7 @@ def run(
     try:
         schema.check(con)
         con.execute("SET enable_progress_bar = false")
+        guesses.explain(con)
         result = engine.find(con, rules, run_id=run_id or str(uuid.uuid4()))
     finally:
         con.close()

@@ -1,6 +1,7 @@
 -- Report scope (region-wide, own office or unknown) becomes an identity fact, read by the region rule
 -- H-X1 and the totals, and the organ links H-X1 used to read from organs.json are gone: the rule takes
--- parents from dim_agency_profile. Guessed cells get their Chinese explanation (rules stage).
+-- parents from dim_agency_profile. Guessed cells get their Chinese explanation (guessed_cell, written
+-- by the rules stage).
 DROP TABLE agency_parent;
 
 CREATE TABLE report_scope (
@@ -21,4 +22,18 @@ CREATE TABLE report_scope (
     cells_compared INTEGER,
     cells_equal INTEGER,
     evidence_zh VARCHAR NOT NULL
+);
+
+CREATE TABLE guessed_cell (
+    report_id VARCHAR NOT NULL,
+    cell_id VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    value DOUBLE,
+    note VARCHAR,
+    run_text VARCHAR,
+    chosen VARCHAR,
+    readings VARCHAR[] NOT NULL,
+    splits INTEGER,
+    why_zh VARCHAR NOT NULL,
+    PRIMARY KEY (report_id, cell_id)
 );
