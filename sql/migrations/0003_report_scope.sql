@@ -2,9 +2,9 @@
 -- H-X1 and the totals, and the organ links H-X1 used to read from organs.json are gone: the rule takes
 -- parents from dim_agency_profile. Guessed cells get their Chinese explanation (guessed_cell, written
 -- by the rules stage).
-DROP TABLE agency_parent;
+DROP TABLE IF EXISTS agency_parent;
 
-CREATE TABLE report_scope (
+CREATE TABLE IF NOT EXISTS report_scope (
     report_id VARCHAR PRIMARY KEY,
     agency_id VARCHAR,
     year INTEGER,
@@ -24,7 +24,7 @@ CREATE TABLE report_scope (
     evidence_zh VARCHAR NOT NULL
 );
 
-CREATE TABLE guessed_cell (
+CREATE TABLE IF NOT EXISTS guessed_cell (
     report_id VARCHAR NOT NULL,
     cell_id VARCHAR NOT NULL,
     format VARCHAR NOT NULL,

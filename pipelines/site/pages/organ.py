@@ -91,7 +91,8 @@ def write_all(
             organ = d.organs[agency_id]
             reports = reports_of.get(agency_id, {})
             years = sorted(cov.get(agency_id, {}).items())
-            facts = _facts(d, organ)
+            latest = max(reports.values(), key=lambda r: r.year, default=None)
+            facts = _facts(d, organ, latest)
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
@@ -202,7 +203,7 @@ def _previous_digests(previous: Path | None, version: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data["pages"].items()}
 
 
-def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
+def _facts(d: SiteData, o: Organ, latest: Report | None = None) -> list[tuple[str, str, str]]:
     parent = d.organs.get(o.parent_id or "")
     facts = [
         ("层级", labels.level(o.level), ""),
@@ -211,9 +212,6 @@ def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
         ("地区", region_of(o), ""),
         ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else ""),
     ]
-    latest = max(
-        (r for r in d.reports.values() if r.agency_id == o.agency_id), key=lambda r: r.year, default=None
-    )
     scope = d.scopes.get(latest.report_id) if latest else None
     if scope is not None and (o.kind == "government" or scope.scope != "office"):
         facts.append(("报告范围", f"{labels.scope(scope.scope)}（{latest.year if latest else ''} 年度）", ""))
