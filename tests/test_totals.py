@@ -73,8 +73,24 @@ def test_year_totals_are_the_sum_over_the_organs_without_subordinates(corpus: Pa
         apart = con.execute(
             "SELECT sum(unknown_scope_reports) FROM mart_year_total WHERE province IS NULL"
         ).fetchone()
+        # a total that includes a guessed cell says so: the guesses among the cells the sums read
+        guessed = con.execute(
+            "SELECT sum(guessed_cells) FROM mart_year_total WHERE province IS NULL"
+        ).fetchone()
+        direct = con.execute("""
+            SELECT count(*) FROM fact_cell f JOIN dim_cell c USING (cell_id, format)
+            JOIN mart_total_basis b USING (report_id)
+            WHERE f.uncertain AND b.role IN ('counted', 'stands')
+              AND ((c.table_no = '三' AND c.col_code = 'total') OR c.table_no = '四'
+                   OR f.cell_id = 't2.admin_fee.amount')""").fetchone()
+        marked = con.execute("""
+            SELECT count(*) FILTER (WHERE len(guessed_measures) > 0),
+                   count(*) FILTER (WHERE guessed_measure_cells > 0)
+            FROM mart_organ_year""").fetchone()
     finally:
         con.close()
+    assert guessed is not None and guessed == direct and guessed[0] > 0
+    assert marked is not None and marked[0] == marked[1] > 0
     assert len(got) == 7 and got == expected
     # adding every report counts the region reports' applications twice
     assert naive is not None and naive[0] > got[-1][2] * 1.5

@@ -29,7 +29,8 @@ k AS (
         sum(granted) AS granted,
         sum(denied) AS denied,
         sum(review_total) AS review_total,
-        sum(litigation_total) AS litigation_total
+        sum(litigation_total) AS litigation_total,
+        sum(guessed_measure_cells) AS guessed_cells
     FROM mart_organ_year
     WHERE parent_agency_id IS NOT NULL
     GROUP BY ALL
@@ -80,7 +81,9 @@ SELECT
     g.review_total - k.review_total AS review_total_gap,
     g.litigation_total AS gov_litigation_total,
     k.litigation_total AS children_litigation_total,
-    g.litigation_total - k.litigation_total AS litigation_total_gap
+    g.litigation_total - k.litigation_total AS litigation_total_gap,
+    g.guessed_measure_cells AS gov_guessed_cells,
+    coalesce(k.guessed_cells, 0) AS children_guessed_cells
 FROM due AS d
 LEFT JOIN k USING (agency_id, year)
 LEFT JOIN mart_organ_year AS g USING (agency_id, year)
@@ -126,3 +129,5 @@ COMMENT ON COLUMN mart_region_rollup.review_total_gap IS 'gov_review_total - chi
 COMMENT ON COLUMN mart_region_rollup.gov_litigation_total IS 'The government''s own report: lawsuits. Unit: 件.';
 COMMENT ON COLUMN mart_region_rollup.children_litigation_total IS 'Sum over the children''s reports: lawsuits. Unit: 件.';
 COMMENT ON COLUMN mart_region_rollup.litigation_total_gap IS 'gov_litigation_total - children_litigation_total: 0 for a region report with every child present. Unit: 件.';
+COMMENT ON COLUMN mart_region_rollup.gov_guessed_cells IS 'Cells of the government''s report read by the numbers above that the parser had to guess (guessed_cell): the gaps may be the parser''s. Unit: cells.';
+COMMENT ON COLUMN mart_region_rollup.children_guessed_cells IS 'The same over the children''s reports. Unit: cells.';
