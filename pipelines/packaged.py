@@ -1,5 +1,5 @@
 """The files the code reads that are not Python: the SQL of `sql/`, the rule catalogue of
-`expectations/` and the default data files of `data/` (aliases.csv, sectors.yaml).
+`expectations/` and the default data files of `data/` (aliases.csv, sectors.yaml, report_scope.csv).
 
 They live in the repository's top-level folders, where analysts read and edit them. A wheel carries
 them inside the package, under `pipelines/_files/` (pyproject.toml's force-include); in a source

@@ -93,3 +93,7 @@ class Settings:
     @property
     def sectors_file(self) -> Path:
         return self.data / "sectors.yaml"
+
+    @property
+    def report_scope_file(self) -> Path:
+        return self.data / "report_scope.csv"

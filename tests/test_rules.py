@@ -13,14 +13,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines import catalogue
+from pipelines import catalogue, identity
 from pipelines.bench import rules as bench
 from pipelines.catalogue import FAIL_COLUMNS, NOT_ASSESSABLE_COLUMNS, CatalogueError
 from pipelines.identity import store
 from pipelines.model import ParsedCell, ParsedReport, Provenance
 from pipelines.parsing.parse import PARSER_VERSION
-from pipelines.rules import engine, hierarchy
-from pipelines.rules.hierarchy import organ_id
+from pipelines.rules import engine
 from pipelines.warehouse import load as loader
 from pipelines.warehouse import schema
 
@@ -131,6 +130,12 @@ def load(con: duckdb.DuckDBPyConnection, *reports: ParsedReport | tuple[str, Par
 
 def rep_name(r: ParsedReport) -> str:
     return f"{organ_id(r.agency or '')[:6]}_{r.year}"
+
+
+def organ_id(name: str) -> str:
+    ident = identity.resolve(name)
+    assert ident is not None
+    return ident.agency_id
 
 
 @pytest.fixture
@@ -375,21 +380,35 @@ def _region(
     con: duckdb.DuckDBPyConnection,
     tag: str,
     *,
+    county: str,
     children: int,
     missing: int = 0,
     add: dict[str, float] | None = None,
+    kid_add: dict[int, dict[str, float]] | None = None,
+    wording: str = "全区共收到政府信息公开申请{new}件。",
+    gov_scale: int = 1,
 ) -> None:
-    kids = [make(agency=f"第{i}局", scale=i + 1) for i in range(children)]
+    """A district government whose report sums its bureaus' (the hierarchy comes from the organ names,
+    the scope from the report's words), with `missing` bureaus' 2024 reports left out."""
+    kids = [
+        make(agency=f"盐城市{county}第{i}局", scale=i + 1, add=(kid_add or {}).get(i))
+        for i in range(children)
+    ]
     total = sum(i + 1 for i in range(children))
-    put(
+    gov = make(agency=f"盐城市{county}人民政府", scale=total * gov_scale, add=add)
+    gov.sections = {
+        **gov.sections,
+        "s3": wording.format(new=_raw(gov.cells["t3.new_received.total"].value or 0)),
+    }
+    load(
         con,
-        tag,
-        make(agency="人民政府", scale=total, add=add),
-        *[(f"kid{i}_2024.html", k) for i, k in enumerate(kids)][missing:],
-    )
-    con.executemany(
-        "INSERT INTO agency_parent VALUES (?, ?, 'test')",
-        [[organ_id(f"{tag}第{i}局"), organ_id(f"{tag}人民政府")] for i in range(children)],
+        (f"{tag}/gov_2024.html", gov),
+        *[(f"{tag}/kid{i}_2024.html", k) for i, k in enumerate(kids)][missing:],
+        # a bureau left out had reported the year before: it is due, not unknown
+        *[
+            (f"{tag}/kid{i}_2023.html", make(2023, agency=k.agency or ""))
+            for i, k in enumerate(kids[:missing])
+        ],
     )
 
 
@@ -513,9 +532,26 @@ SCENARIOS: dict[str, Callable[[duckdb.DuckDBPyConnection, str], Any]] = {
         ),
     ),
     "two_files": _two_files,
-    "region_ok": lambda c, t: _region(c, t, children=3),
-    "region_off": lambda c, t: _region(c, t, children=3, add={"t2.admin_license.decisions": -40}),
-    "region_gap": lambda c, t: _region(c, t, children=3, missing=1, add={"t2.admin_license.decisions": -40}),
+    "region_ok": lambda c, t: _region(c, t, county="盐都区", children=3),
+    "region_off": lambda c, t: _region(
+        c, t, county="亭湖区", children=3, add={"t2.admin_license.decisions": -40, "t4.review.total": 4}
+    ),
+    "region_gap": lambda c, t: _region(
+        c, t, county="大丰区", children=3, missing=1, add={"t2.admin_license.decisions": -40}
+    ),
+    # a bureau's own 表四 does not add up, and the region report has the right total
+    "region_culprit": lambda c, t: _region(
+        c,
+        t,
+        county="射阳县",
+        children=3,
+        kid_add={1: {"t4.review.total": 7}},
+        wording="全县共受理申请{new}件。",
+    ),
+    # nothing says whether the report covers the region, and its numbers are not the sum
+    "region_unknown": lambda c, t: _region(
+        c, t, county="建湖县", children=2, gov_scale=2, wording="工作有序推进。"
+    ),
     "copies": _copies,
 }
 
@@ -541,8 +577,8 @@ def fails_of(con: duckdb.DuckDBPyConnection, tag: str) -> set[tuple[str, str, st
 
 def test_clean_reports_have_no_findings(shared: duckdb.DuckDBPyConnection) -> None:
     assert fails_of(shared, "clean") == set()
-    na = {(r["file_name"], r["rule_id"]) for r in of(shared, "clean", "status = 'not_assessable'")}
-    assert na == {("clean/2022.html", "T3-X1"), ("clean/2022.html", "T2-X1"), ("clean/2022.html", "D-Q1")}
+    # the organ's first year has no last year: the cross-year rules do not apply, so they are no reason
+    assert of(shared, "clean", "status = 'not_assessable'") == []
 
 
 def test_message_reads_like_the_printed_table(shared: duckdb.DuckDBPyConnection) -> None:
@@ -610,7 +646,7 @@ def test_dash_counts_as_zero_not_as_blank(shared: duckdb.DuckDBPyConnection) -> 
 def test_a_guessed_cell_makes_a_failure_not_assessable(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "guessed", "rule_id = 'T4-F1'")
     assert f["status"] == "not_assessable" and f["message_zh"].startswith(
-        "无法判断：t4.review.total 是解析器"
+        "无法判断：表四 行政复议·总计 是解析器"
     )
     assert f["diff"] == 1  # the numbers as read stay in the finding
     # a guess in the report compared with (last year's) makes the comparison not assessable too:
@@ -618,7 +654,7 @@ def test_a_guessed_cell_makes_a_failure_not_assessable(shared: duckdb.DuckDBPyCo
     assert fails_of(shared, "guessed") == set()
     (x1,) = of(shared, "guessed", "rule_id = 'T2-X1' AND file_name LIKE '%2024%'")
     assert x1["status"] == "not_assessable"
-    assert x1["message_zh"].startswith("无法判断：所比较报告的 t2.normative_doc.in_force 是解析器")
+    assert x1["message_zh"].startswith("无法判断：所比较报告的 表二 行政规范性文件·现行有效件数 是解析器")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -632,14 +668,18 @@ def test_cross_year_rules_are_not_assessable_without_the_previous_year(
         (r["file_name"], r["rule_id"]): r["message_zh"]
         for r in of(shared, "no_prev", "status = 'not_assessable'")
     }
-    assert by_rule[("no_prev/2023.html", "T3-X1")] == "无法判断：没有同一机关 2022 年的报告，无法核对上年结转"
+    assert (
+        by_rule[("no_prev/2023.html", "T3-X1")]
+        == "无法判断：没有同一机关 2022 年的报告（该机关 2021 年起有报告），无法核对上年结转"
+    )
     assert ("no_prev/2023.html", "T2-X1") in by_rule and ("no_prev/2023.html", "D-Q1") in by_rule
+    assert not any(f == "no_prev/2021.html" for f, _ in by_rule)  # the first year: not applicable
     assert not any(r == "T3-X1" for _, r, _ in fails_of(shared, "no_prev"))
 
 
-def test_t2_x1_after_an_f2019_year_is_not_assessable(shared: duckdb.DuckDBPyConnection) -> None:
-    (f,) = of(shared, "after_f2019", "rule_id = 'T2-X1' AND file_name LIKE '%2021%'")
-    assert f["status"] == "not_assessable" and "试行格式" in f["message_zh"]
+def test_t2_x1_does_not_apply_after_an_f2019_year(shared: duckdb.DuckDBPyConnection) -> None:
+    """Last year's trial format prints no 现行有效件数: the rule does not apply, so it is no reason."""
+    assert of(shared, "after_f2019", "rule_id = 'T2-X1'") == []
 
 
 def test_t2_x1_reports_the_delta(shared: duckdb.DuckDBPyConnection) -> None:
@@ -666,58 +706,74 @@ def test_the_same_report_in_two_files(shared: duckdb.DuckDBPyConnection) -> None
 
 def test_h_x1_region_report_equals_the_sum_of_its_parts(shared: duckdb.DuckDBPyConnection) -> None:
     assert of(shared, "region_ok", "status = 'fail' OR rule_id = 'H-X1'") == []
+    assert scope_of(shared, "region_ok/gov_2024.html") == "region"
 
 
-def test_h_x1_finds_the_cells_that_differ(shared: duckdb.DuckDBPyConnection) -> None:
+def scope_of(con: duckdb.DuckDBPyConnection, file_name: str) -> str:
+    row = con.execute(
+        "SELECT s.scope FROM report_scope s JOIN dim_report r USING (report_id) WHERE r.file_name = ?",
+        [file_name],
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_h_x1_is_one_finding_with_every_cell_that_differs(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "region_off", "rule_id = 'H-X1'")
-    assert (f["instance"], f["expected"], f["actual"], f["diff"]) == (
-        "t2.admin_license.decisions",
-        240,
-        200,
-        -40,
-    )
+    assert f["status"] == "fail" and f["instance"] == ""
+    assert f["cell_ids"] == ["t2.admin_license.decisions", "t4.review.total"]  # largest gap first
+    assert (f["expected"], f["actual"], f["diff"]) == (240, 200, -40)
     assert f["message_zh"].startswith(
-        "区域汇总 表二 行政许可·本年处理决定数量：本报告 200 ≠ 3 个所属部门和下级政府报告之和 240"
+        "区域汇总：本报告 2 格与 3 个所属部门和下级政府报告之和不符：表二 行政许可·本年处理决定数量 200 ≠ 240（差 40）；"
+        "表四 行政复议·总计 "
     )
+    assert "可能的原因：" in f["message_zh"]
+
+
+def test_h_x1_names_the_part_whose_own_report_does_not_add_up(shared: duckdb.DuckDBPyConnection) -> None:
+    (f,) = of(shared, "region_culprit", "rule_id = 'H-X1'")
+    assert f["cell_ids"] == ["t4.review.total"]
+    assert "可能的原因：“盐城市射阳县第1局”的报告本身未通过 T4-F1" in f["message_zh"]
+    kid = shared.execute(
+        "SELECT report_id FROM dim_report WHERE file_name = 'region_culprit/kid1_2024.html'"
+    ).fetchone()
+    assert kid is not None and f["related_report_id"] == kid[0]
 
 
 def test_h_x1_is_not_assessable_with_a_child_missing(shared: duckdb.DuckDBPyConnection) -> None:
     (f,) = of(shared, "region_gap", "rule_id = 'H-X1'")
-    assert (
-        f["status"] == "not_assessable"
-        and "3 个所属部门和下级政府中有 1 个没有 2024 年的报告" in f["message_zh"]
-    )
+    assert f["status"] == "not_assessable"
+    assert "3 个所属部门和下级政府中有 1 个没有 2024 年的报告（盐城市大丰区第0局）" in f["message_zh"]
 
 
-def test_d_q1_needs_non_zero_flows_or_copied_text(shared: duckdb.DuckDBPyConnection) -> None:
-    got = of(shared, "copies", "rule_id = 'D-Q1' AND status = 'fail'")
-    assert [r["file_name"] for r in got] == ["copies乙/2023.html"]
-    assert got[0]["message_zh"].endswith("）正文 100% 的文字相同：疑似照抄上年报告")
+def test_h_x1_is_not_assessable_when_the_scope_is_unknown(shared: duckdb.DuckDBPyConnection) -> None:
+    assert scope_of(shared, "region_unknown/gov_2024.html") == "unknown"
+    (f,) = of(shared, "region_unknown", "rule_id = 'H-X1'")
+    assert f["status"] == "not_assessable" and "data/report_scope.csv" in f["message_zh"]
 
 
-def test_hierarchy_from_organs_json_matches_by_file(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    load(
-        con, ("d/gov_2024.html", make(agency="某某区人民政府")), ("d/a_2024.html", make(agency="某某区甲局"))
-    )
-    store.build(con)
-    organs = [
-        {
-            "id": "gov",
-            "name": "某某区人民政府（名称不同）",
-            "report_scope": "region",
-            "children": ["a", "b"],
-            "files": ["gov_2024.html"],
-        },
-        {"id": "a", "name": "甲局", "report_scope": None, "children": [], "files": ["a_2024.html"]},
-        {"id": "b", "name": "某某区乙局", "report_scope": None, "children": [], "files": []},
+def test_h_x1_sums_amounts_exactly(con: duckdb.DuckDBPyConnection) -> None:
+    """Amounts summed as DOUBLE printed 41101128.050000004; DECIMAL sums print what was printed."""
+    kids = [
+        make(agency=f"盐城市盐都区第{i}局", set_={"t2.admin_fee.amount": v})
+        for i, v in enumerate((0.1, 0.2, 41101127.75))
     ]
-    (tmp_path / "d").mkdir()
-    (tmp_path / "d" / "organs.json").write_text(json.dumps(organs, ensure_ascii=False), encoding="utf-8")
-    assert hierarchy.load_inbox(con, tmp_path) == 2
-    assert hierarchy.load_inbox(con, tmp_path) == 2  # replaces, does not add
-    links = set(con.execute("SELECT child_agency_id, parent_agency_id FROM agency_parent").fetchall())
-    gov = organ_id("某某区人民政府")
-    assert links == {(organ_id("某某区甲局"), gov), (organ_id("某某区乙局"), gov)}
+    gov = make(agency="盐城市盐都区人民政府", scale=3, set_={"t2.admin_fee.amount": 41101128.15})
+    gov.sections = {**gov.sections, "s3": "全区共收到政府信息公开申请3件。"}
+    load(con, ("g/gov.html", gov), *[(f"g/kid{i}.html", k) for i, k in enumerate(kids)])
+    run(con)
+    (f,) = rows(con, "rule_id = 'H-X1'")
+    assert f["cell_ids"] == ["t2.admin_fee.amount"]
+    assert "41,101,128.15 ≠ 41,101,128.05（差 0.1）" in f["message_zh"], f["message_zh"]
+    assert f["expected"] == 41101128.05 and abs(f["diff"] - 0.1) < 1e-6
+
+
+def test_h_x1_runs_after_the_rules_it_names() -> None:
+    """H-X1 names parts whose own report breaks an S or F rule or copied last year's (D-Q1): those
+    findings must be written by then."""
+    order = [r.id for r in catalogue.load()]
+    named = [r.id for r in catalogue.load() if r.rule_class in "SF"] + ["D-Q1"]
+    assert all(order.index(r) < order.index("H-X1") for r in named)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -153,6 +153,9 @@ def test_same_warehouse_same_bytes(built: tuple[Path, Path], tmp_path: Path) -> 
     assert [p for p in first if first[p] != second[p]] == []
 
 
+UNCHECKED = "SELECT count(*) FROM report_status WHERE is_current AND status = 'unchecked'"
+
+
 def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
     _, site = built
     html = (site / "index.html").read_text(encoding="utf-8")
@@ -176,16 +179,24 @@ def test_overview_numbers_are_the_warehouse(built: tuple[Path, Path], con: duckd
         and kpis["缺报"] == f"{missing:,}"
     )
     assert missing >= 1  # the hostile organ's 2020
-    # the outcomes chart draws the marts' sums, and its table holds the same numbers
+    # the outcomes chart draws the year totals, each application once: the district's region report
+    # and its bureaus' reports are not both added
     fig = json.loads(dict(SPEC.findall(html))["outcomes-by-year-spec"])
     line = next(t for t in fig["data"] if t["type"] == "scatter")
     expected = [
         int(v)
         for (v,) in con.execute(
+            "SELECT new_received FROM mart_year_total WHERE province IS NULL ORDER BY year"
+        ).fetchall()
+    ]
+    naive = [
+        int(v)
+        for (v,) in con.execute(
             "SELECT sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year"
         ).fetchall()
     ]
-    assert line["y"] == expected
+    assert line["y"] == expected and sum(naive) > sum(expected)
+    assert kpis["未能全部核对的报告"] == f"{con.execute(UNCHECKED).fetchone()[0]:,}"  # type: ignore[index]
 
 
 def test_failing_cells_are_marked_with_their_finding(
@@ -482,3 +493,73 @@ def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(
     # a lost or damaged digest file costs a full render, never a stale page
     (site / organ.DIGESTS).write_text("{not json", encoding="utf-8")
     assert build_site(wh, site).organ_pages_rendered == organs
+
+
+# ---------------------------------------------------------------------------------------------
+# what oversight staff quote: verdicts, guesses, order (issue 12)
+
+
+def test_guessed_cells_are_marked_and_explained(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    _, site = built
+    row = con.execute("""
+        SELECT a.name, c.year, c.file_name, count(*) FROM guessed_cell g
+        JOIN current_report c USING (report_id) JOIN dim_agency a USING (agency_id)
+        GROUP BY ALL ORDER BY c.file_name LIMIT 1""").fetchone()
+    assert row is not None  # the samples' crawler dumps glue digits
+    name, year, file_name, n = row
+    page = organ_file(con, site, name).read_text(encoding="utf-8")
+    panel = page.split(f'id="y{year}" role="tabpanel"', 1)[1].split('role="tabpanel"', 1)[0]
+    marked = re.findall(r'<td class="[^"]*uncertain[^"]*" title="([^"]*)">≈', panel)
+    assert len(marked) == n
+    assert all(
+        t.startswith("推测的数值：原文把这一行的数字连在一起印成") and "glued" not in t for t in marked
+    )
+    assert f'id="g{year}"' in panel and "其他可能的读数" in panel + "".join(marked)
+    listed = (site / "guessed.html").read_text(encoding="utf-8")
+    assert file_name in listed and file_name in (site / "quality.html").read_text(encoding="utf-8")
+
+
+def test_every_unchecked_report_is_listed_and_never_called_passed(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    _, site = built
+    unchecked = con.execute("""
+        SELECT s.source_file, s.agency, s.year FROM report_status s
+        WHERE s.is_current AND s.status = 'unchecked' ORDER BY 1""").fetchall()
+    assert unchecked
+    listed = (site / "unchecked.html").read_text(encoding="utf-8")
+    assert all(f in listed for f, _, _ in unchecked)
+    for _, agency, year in unchecked:
+        page = organ_file(con, site, agency).read_text(encoding="utf-8")
+        tab = re.search(rf'<a href="#y{year}"[^>]*>.*?</a>', page, re.S)
+        assert tab is not None and "通过" not in tab.group(0) and "未能全部核对" in tab.group(0)
+    passed = con.execute(
+        "SELECT count(*) FROM report_status WHERE is_current AND status = 'passed'"
+    ).fetchone()
+    shown = sum(p.count("<small>通过</small>") for p in pages(site).values())
+    assert passed is not None and shown == passed[0]
+
+
+def test_errors_come_before_warnings_in_every_top_list(built: tuple[Path, Path]) -> None:
+    _, site = built
+    html = (site / "quality.html").read_text(encoding="utf-8")
+    table = html.split('id="organ-findings-table"', 1)[1].split("</table>", 1)[0]
+    counts = [
+        tuple(-int(v) for v in re.findall(r'data-v="(\d+)"', row)[1:4]) for row in table.split("<tr>")[2:]
+    ]
+    assert counts and counts == sorted(counts)  # by errors, then warnings, then notes
+    rules = html.split('id="by-rule-table"', 1)[1].split("</table>", 1)[0]
+    severities = re.findall(r"<td>(错误|警告|提示)</td>", rules)
+    assert len(set(severities)) > 1 and severities == sorted(severities, key=["错误", "警告", "提示"].index)
+
+
+def test_a_blank_the_rule_counted_as_zero_is_shown_as_blank(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    """H-X1 on 盐都区 2023: its 行政复议 总计 is blank; the 说明 says 空白, and so does 报告所印."""
+    _, site = built
+    html = (site / "rule" / "H-X1.html").read_text(encoding="utf-8")
+    row = next(r for r in html.split("<tr>") if "表四 行政复议·总计 空白" in r)
+    assert '<td class="num blank" data-v="" title="报告此格空白，规则按 0 计">空白</td>' in row

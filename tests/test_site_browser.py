@@ -148,19 +148,29 @@ def test_overview(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -
     text = Path(dl.value.path()).read_text(encoding="utf-8")
     assert text.startswith("\ufeff年度,本年新收（件）")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    # each application once: the year totals, not the sum of every report (the district's report
+    # covers its bureaus')
     sums = con.execute(
-        "SELECT year, sum(new_received) FROM mart_organ_year GROUP BY year ORDER BY year"
+        "SELECT year, new_received FROM mart_year_total WHERE province IS NULL ORDER BY year"
     ).fetchall()
     assert [(int(r[0]), float(r[1])) for r in rows[1:]] == [(y, float(v)) for y, v in sums]
 
 
 def test_compare_filters_and_ranks(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection) -> None:
     page = tab.open(base_url + "compare.html", "compare")
-    page.wait_for_selector("#ranking-chart svg.main-svg")
     page.select_option("#f-year", "2023")
     page.select_option("#f-metric", "new_received")
     page.select_option("#f-top", "all")
-    first = page.locator("#ranking-table tbody tr").first.locator("td").nth(5).get_attribute("data-v")
+    page.wait_for_selector("#ranking-chart svg.main-svg")
+    # single organs by default: the district's report sums its bureaus' and is ranked apart
+    names = page.locator("#ranking-table tbody tr td:nth-child(2)").all_text_contents()
+    assert "盐都区人民政府" not in names and "盐城市盐都区财政局" in names
+    assert "另行排名" in page.locator("#summary").inner_text()
+    page.select_option("#f-scope", "region")
+    assert page.locator("#ranking-table tbody tr td:nth-child(2)").all_text_contents() == ["盐都区人民政府"]
+    assert page.locator("#ranking-table tbody tr td:nth-child(6)").all_text_contents() == ["全区域报告"]
+    page.select_option("#f-scope", "all")
+    first = page.locator("#ranking-table tbody tr").first.locator("td").nth(6).get_attribute("data-v")
     best = scalar(con, "SELECT max(new_received) FROM mart_organ_year WHERE year = 2023")
     assert float(first or "nan") == best
     shown = page.locator("#ranking-table tbody tr").count()
@@ -267,6 +277,7 @@ def test_works_from_file_url(tab: Browser, built: tuple[Path, Path]) -> None:
     page = tab.open((built[1] / "index.html").as_uri())
     assert page.locator(".chart svg.main-svg").count() >= 2
     page = tab.open((built[1] / "compare.html").as_uri())
+    page.select_option("#f-metric", "new_received")
     page.wait_for_selector("#ranking-chart svg.main-svg")
 
 

@@ -249,7 +249,7 @@ def measure(
         load_corpus(con, corpus, mode)
     finally:
         con.close()
-    rules.run(db, gx=False, inbox=Path(corpus))  # the corpus' organs.json gives H-X1 its hierarchy
+    rules.run(db, gx=False)  # H-X1's hierarchy comes from the identity stage, not organs.json
     con = warehouse.connect(db)
     try:
         manifest = json.loads((Path(corpus) / "manifest.json").read_text(encoding="utf-8"))

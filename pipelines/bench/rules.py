@@ -121,11 +121,22 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]
         SELECT report_id, 'r' || i || '.html', 'html', format, year, agency_id, '机关' || agency_id,
                year || '年度政府信息公开工作年度报告', [], 'bench', TIMESTAMPTZ '2026-01-01 00:00:00+00'
         FROM _gk_reports""")
+    # the hierarchy as the identity stage writes it: each group's organs under its region government,
+    # whose reports cover the region (report_scope)
     con.execute(f"""
-        INSERT INTO agency_parent
-        SELECT DISTINCT c.agency_id, p.agency_id, 'bench'
-        FROM _gk_reports c JOIN _gk_reports p
-          ON p.org = c.org - c.org % {GROUP} AND p.year = c.year AND NOT c.is_region AND p.is_region""")
+        INSERT INTO dim_agency_profile
+        SELECT DISTINCT agency_id, agency_id, 'county', CASE WHEN is_region THEN 'government' ELSE 'department' END,
+               CASE WHEN is_region THEN 'government' ELSE 'other' END, '320903', '32', '江苏省', '3209', '盐城市',
+               '320903', '盐都区', NULL,
+               CASE WHEN is_region THEN NULL ELSE 'a' || lpad(CAST(org - org % {GROUP} AS VARCHAR), 15, '0') END,
+               NULL, 'division', true, ['机关' || agency_id]
+        FROM _gk_reports""")
+    con.execute("""
+        INSERT INTO report_scope
+        SELECT report_id, agency_id, year, CASE WHEN is_region THEN 'region' ELSE 'office' END,
+               CASE WHEN is_region THEN 'declared' ELSE 'organ_kind' END, NULL, NULL, NULL, NULL, NULL,
+               NULL, NULL, NULL, NULL, NULL, 'bench'
+        FROM _gk_reports""")
     con.execute("""
         INSERT INTO fact_cell
         SELECT r.report_id, t.cell_id, r.format,

@@ -20,13 +20,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         description="evaluate every rule into findings",
     )
     _warehouse_arg(run)
-    run.add_argument(
-        "--inbox",
-        type=Path,
-        default=None,
-        help="folder searched for organs.json (organ hierarchy for H-X1); "
-        "default: $GONGKAI_INBOX or data/inbox",
-    )
     run.add_argument("--no-gx", action="store_true", help="skip the Great Expectations validation")
     run.set_defaults(rules_run=cmd_run)
 
@@ -102,22 +95,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.settings import Settings
     from pipelines.warehouse.schema import SchemaError
 
-    settings = Settings.load(inbox=args.inbox, warehouse=args.warehouse)
+    settings = Settings.load(warehouse=args.warehouse)
     if not settings.warehouse.exists():
         print(f"gongkai: {settings.warehouse}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
         return 2
     try:
-        result = rules.run(settings.warehouse, inbox=settings.inbox, gx=not args.no_gx)
+        result = rules.run(settings.warehouse, gx=not args.no_gx)
     except SchemaError as e:
         print(f"gongkai: {settings.warehouse}: {e}", file=sys.stderr)
         return 2
     if result.gx_error:
         print(f"gongkai: Great Expectations validation did not run: {result.gx_error}", file=sys.stderr)
-    print(format_run(result, result.organ_links))
+    print(format_run(result))
     return 0
 
 
-def format_run(result: object, links: int | None = None) -> str:
+def format_run(result: object) -> str:
     from pipelines.rules.engine import RunResult
 
     assert isinstance(result, RunResult)
@@ -137,9 +130,7 @@ def format_run(result: object, links: int | None = None) -> str:
     fails = sum(r.fail for r in result.rules)
     lines.append(
         f"{fails} findings, {sum(r.not_assessable for r in result.rules)} not assessable, "
-        f"{result.seconds:.1f} s"
-        + (f"; {links} organ links from organs.json" if links else "")
-        + " — see the report_findings view or `gongkai rules show`"
+        f"{result.seconds:.1f} s" + " — see the report_findings view or `gongkai rules show`"
     )
     return "\n".join(lines)
 
@@ -157,7 +148,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         pattern = f"%{args.file}%" if args.file else "%"
         rows = con.execute(
             "SELECT source_file, year, rule_id, severity, message FROM report_findings "
-            "WHERE source_file LIKE ? ORDER BY source_file, rule_id, message",
+            "WHERE source_file LIKE ? ORDER BY source_file, "
+            "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, rule_id, message",
             [pattern],
         ).fetchall()
         na = (

@@ -8,14 +8,15 @@ resolved per report, since their title and body may tell the place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
 from pipelines import catalogue
-from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver
+from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver, scope
 from pipelines.parsing import meta
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
@@ -41,8 +42,9 @@ PROFILE_COLUMNS = (
     "names",
 )
 ISSUE_COLUMNS = ("report_id", "rule_id", "severity", "agency_id", "name", "message_zh")
-# What the stage reads: the names, titles and file names the loader stored, and section 一's opening.
-READS = ("dim_report", "fact_section")
+# What the stage reads: the names, titles and file names the loader stored, section 一's opening, and
+# (for report_scope) the text and cells of governments' reports.
+READS = ("dim_report", "fact_section", "fact_cell")
 NO_NAME = "报告标题、正文和文件名中均未找到报告机关名称，无法归属机关；报告已保留，但不进入按机关的统计"
 
 
@@ -52,10 +54,15 @@ class RebuildStats:
     agencies: int
     reassigned: int  # reports whose agency_id changed
     issues: dict[str, int]
+    scopes: dict[str, int] = field(default_factory=dict)  # reports per report_scope.scope
 
 
-def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> RebuildStats:
-    """The stage's driver: every report re-resolved with `resolver` (default: the project's data files)."""
+def build(
+    con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None, scope_file: Path | None = None
+) -> RebuildStats:
+    """The stage's driver: every report re-resolved with `resolver` (default: the project's data files),
+    then every report's scope (report_scope) with the declarations of `scope_file` (default: the
+    project's data/report_scope.csv)."""
     schema.check(con)
     resolver = resolver or default_resolver()
     # loaded_at only orders a name's reports: as microseconds, it needs no time-zone conversion per row;
@@ -103,10 +110,11 @@ def build(con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None) -> R
             f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "
             "ORDER BY report_id, rule_id"
         )
+    scopes = scope.build(con, resolver, scope_file)
     counts: dict[str, int] = {}
     for rule_id in issues["rule_id"].to_list():
         counts[rule_id] = counts.get(rule_id, 0) + 1
-    return RebuildStats(len(reports), agencies.height, reassigned, dict(sorted(counts.items())))
+    return RebuildStats(len(reports), agencies.height, reassigned, dict(sorted(counts.items())), scopes)
 
 
 def _agencies(

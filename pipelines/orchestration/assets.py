@@ -155,13 +155,16 @@ def identity_tables(context: AssetExecutionContext, gongkai: GongkaiResource) ->
     settings = gongkai.settings()
     con = _writer(context, gongkai).connect()
     try:
-        stats = store.build(con, default_resolver(settings.aliases_file, settings.sectors_file))
+        stats = store.build(
+            con, default_resolver(settings.aliases_file, settings.sectors_file), settings.report_scope_file
+        )
         results = _results(
             con,
             "identity",
             {
                 "dim_agency": {"reports": stats.reports, "reassigned": stats.reassigned},
                 "identity_issue": {"issues": MetadataValue.json(stats.issues)},
+                "report_scope": {"scopes": MetadataValue.json(stats.scopes)},
             },
         )
     finally:
@@ -198,7 +201,7 @@ def rules_tables(
     Great Expectations suite built from the same catalogue. A report that breaks rules is a finding,
     not a failed run: the checks warn, and only a broken rule or warehouse fails the asset."""
     path = _writer(context, gongkai).working_path()
-    result = rules.run(path, run_id=context.run.run_id, inbox=gongkai.settings().inbox)
+    result = rules.run(path, run_id=context.run.run_id)
     if result.gx_error:
         context.log.warning(f"Great Expectations validation did not run: {result.gx_error}")
     con = gongkai.connect()
@@ -212,7 +215,6 @@ def rules_tables(
                     "fail": sum(r.fail for r in result.rules),
                     "not_assessable": sum(r.not_assessable for r in result.rules),
                     "seconds": round(result.seconds, 2),
-                    "organ_links": result.organ_links,
                     "gx": "ok" if result.gx_error is None else result.gx_error,
                 }
             },

@@ -2,9 +2,10 @@
 the `findings` table, validated by Great Expectations, and logged in `rule_runs`.
 
 `run` is the stage's one driver; the Dagster rules asset, `gongkai rules run`, the benchmarks and the
-tests call it. The steps, in order: the organ hierarchy of any organs.json in the inbox (H-X1),
+tests call it. The steps, in order: the guessed cells explained (guesses.explain, into guessed_cell),
 the work tables and every rule (engine.find), the GX validation of the same SQL (through its own
-connection), the audit log.
+connection), the audit log. The region rule H-X1 takes its organ
+hierarchy from the identity stage (dim_agency_profile.parent_agency_id, report_scope).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pipelines import catalogue
 from pipelines.catalogue import Rule
-from pipelines.rules import engine, hierarchy
+from pipelines.rules import engine, guesses
 from pipelines.rules.engine import RunResult
 from pipelines.warehouse import connect, schema
 
@@ -26,7 +27,6 @@ def run(
     warehouse_path: str | Path,
     *,
     run_id: str | None = None,
-    inbox: Path | None = None,
     gx: bool = True,
     rules: Sequence[Rule] | None = None,
 ) -> RunResult:
@@ -37,9 +37,8 @@ def run(
     try:
         schema.check(con)
         con.execute("SET enable_progress_bar = false")
-        links = hierarchy.load_inbox(con, inbox) if inbox is not None else 0
+        guesses.explain(con)
         result = engine.find(con, rules, run_id=run_id or str(uuid.uuid4()))
-        result.organ_links = links
     finally:
         con.close()
     if gx:

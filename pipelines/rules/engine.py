@@ -42,8 +42,7 @@ class RunResult:
     started_at: datetime
     prepare_seconds: dict[str, float]
     rules: list[RuleResult] = field(default_factory=list)
-    # links read from organs.json files for H-X1, and why GX did not validate (None: it did, or was not asked)
-    organ_links: int = 0
+    # why GX did not validate (None: it did, or was not asked)
     gx_error: str | None = None
 
     @property
@@ -199,15 +198,17 @@ def _evaluate_one(con: duckdb.DuckDBPyConnection, rule: Rule) -> RuleResult:
         """
         INSERT INTO findings
         WITH guessed AS (
-            SELECT s.report_id, s.instance, string_agg(u.cell_id, '、' ORDER BY u.cell_id) AS cells
+            SELECT s.report_id, s.instance, string_agg(coalesce(l.zh, u.cell_id), '、' ORDER BY u.cell_id) AS cells
             FROM _gk_stage s
             JOIN quality.uncertain u ON u.report_id = s.report_id AND list_contains(s.cell_ids, u.cell_id)
+            LEFT JOIN quality.cell_label l ON l.cell_id = u.cell_id AND l.format = u.format
             GROUP BY s.report_id, s.instance
         ), related_guessed AS (
-            SELECT s.report_id, s.instance, string_agg(u.cell_id, '、' ORDER BY u.cell_id) AS cells
+            SELECT s.report_id, s.instance, string_agg(coalesce(l.zh, u.cell_id), '、' ORDER BY u.cell_id) AS cells
             FROM _gk_stage s
             JOIN quality.uncertain u ON u.report_id = s.related_report_id
                                     AND list_contains(s.related_cell_ids, u.cell_id)
+            LEFT JOIN quality.cell_label l ON l.cell_id = u.cell_id AND l.format = u.format
             GROUP BY s.report_id, s.instance
         )
         SELECT s.report_id, ?, coalesce(s.instance, ''),

@@ -7,6 +7,7 @@ against Plotly's schema instead. Text from reports goes through render.plot_text
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,10 @@ class Chart:
         return self.figure is not None and bool(self.rows)
 
 
+# Counts from here on are ticked in 万 (1万, 1.5万 …), as Chinese readers count; below, 9,000.
+WAN = 10_000
+
+
 def _axis(title: str, *, percent: bool = False, category: bool = False) -> dict[str, Any]:
     axis: dict[str, Any] = {"title": {"text": title}, "automargin": True, "gridcolor": "#e5e5e5"}
     if category:
@@ -58,6 +63,7 @@ def _axis(title: str, *, percent: bool = False, category: bool = False) -> dict[
     else:
         axis["rangemode"] = "tozero"
         axis["separatethousands"] = True
+        axis["exponentformat"] = "none"  # never 10k
     if percent:
         axis["ticksuffix"] = "%"
     return axis
@@ -148,11 +154,41 @@ def _top(series: Sequence[tuple[str, Sequence[Any], str | None]], stacked: bool)
 
 
 def integer_ticks(axis: dict[str, Any], top: float) -> None:
-    """Whole-number ticks for small counts: Plotly's own choice would be 0, 0.5, 1 … (half an application)."""
+    """Whole-number ticks for small counts: Plotly's own choice would be 0, 0.5, 1 … (half an
+    application); counts of 万 and more ticked in 万 (the exact number is one hover away)."""
     if top <= 5:
         axis["dtick"] = 1
         if top == 0:
             axis["range"] = [0, 1]
+    elif top >= WAN:
+        wan_ticks(axis, top)
+
+
+def wan_ticks(axis: dict[str, Any], top: float) -> None:
+    step = nice_step(top / 5)
+    n = int(top // step) + 2
+    axis["tickmode"] = "array"
+    axis["tickvals"] = [i * step for i in range(n)]
+    axis["ticktext"] = [wan(i * step) for i in range(n)]
+
+
+def nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k not below raw."""
+    p = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    return next(m * p for m in (1, 2, 2.5, 5, 10) if m * p >= raw)
+
+
+def wan(v: float) -> str:
+    """12500 -> 1.25万; 0 -> 0."""
+    if v == 0:
+        return "0"
+    return f"{v / WAN:,.2f}".rstrip("0").rstrip(".") + "万"
+
+
+def marked(value: Any, why: str | None) -> Any:
+    """A value for a data table that includes a guessed cell: the table marks it and shows why."""
+    value = clean(value)
+    return {"v": value, "guess": why} if why and value is not None else value
 
 
 def bars(

@@ -68,6 +68,38 @@ class Finding:
     diff: float | None
     message: str
     source_file: str
+    actual_blank: bool = False  # what the report printed is a blank (the rule counted it as 0)
+
+
+@dataclass(frozen=True)
+class Status:
+    """A report's verdict (report_status): passed, failed or unchecked, and why."""
+
+    status: str
+    reasons: tuple[str, ...]
+    worst: str | None  # severity of the worst failed rule
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whether a report covers its organ's whole region (report_scope), and the evidence."""
+
+    scope: str  # region | office | unknown
+    basis: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A cell the parser guessed (guessed_cell), explained."""
+
+    report_id: str
+    cell_id: str
+    format: str
+    value: float | None
+    chosen: str | None
+    readings: tuple[str, ...]
+    why: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +126,10 @@ class SiteData:
     files_total: int
     as_of: str | None
     latest_load: list[str] = field(default_factory=list)  # report_ids first loaded by the latest run
+    status: dict[str, Status] = field(default_factory=dict)  # current reports' verdicts by report_id
+    scopes: dict[str, Scope] = field(default_factory=dict)  # current reports' scope by report_id
+    year_totals: list[dict[str, Any]] = field(default_factory=list)  # mart_year_total rows
+    guesses: list[Guess] = field(default_factory=list)  # guessed cells of current reports
 
     @property
     def years(self) -> list[int]:
@@ -163,6 +199,14 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
         files_total=_scalar(con, "SELECT count(*) FROM dim_report") or 0,
         as_of=_as_of(con),
         latest_load=_latest_load(con, present),
+        status=_status(con) if rules_ran and "report_status" in present else {},
+        scopes=_scopes(con) if "report_scope" in present else {},
+        year_totals=(
+            records(con, "SELECT * FROM mart_year_total ORDER BY year, province NULLS FIRST")
+            if "mart_year_total" in present
+            else []
+        ),
+        guesses=_guesses(con) if "guessed_cell" in present else [],
     )
 
 
@@ -207,14 +251,44 @@ def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
 
 
 def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
+    # actual_blank: the rule counted a blank as 0, and its message says 空白 where a number would be;
+    # the tables show 空白 too (a failing rule's only blank cell on the printed side)
     rows = con.execute("""
         SELECT f.report_id, f.rule_id, f.severity, f.cell_ids, f.expected, f.actual, f.diff, f.message,
-               f.source_file
+               f.source_file,
+               f.actual = 0 AND contains(f.message, '空白') AND EXISTS (
+                   SELECT 1 FROM fact_cell c
+                   WHERE c.report_id = f.report_id AND list_contains(f.cell_ids, c.cell_id)
+                     AND c.value IS NULL AND c.kind = 'blank') AS actual_blank
         FROM report_findings f
         SEMI JOIN current_report c USING (report_id)
         ORDER BY f.report_id, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                  f.rule_id, f.message, f.cell_ids""").fetchall()
-    return [Finding(r[0], r[1], r[2], tuple(r[3] or ()), *r[4:]) for r in rows]
+    return [
+        Finding(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], r[7], r[8], bool(r[9])) for r in rows
+    ]
+
+
+def _status(con: duckdb.DuckDBPyConnection) -> dict[str, Status]:
+    rows = con.execute("""
+        SELECT report_id, status, reasons, worst_severity FROM report_status
+        WHERE is_current ORDER BY report_id""").fetchall()
+    return {r: Status(s, tuple(reasons or ()), w) for r, s, reasons, w in rows}
+
+
+def _scopes(con: duckdb.DuckDBPyConnection) -> dict[str, Scope]:
+    rows = con.execute("""
+        SELECT report_id, scope, basis, evidence_zh FROM report_scope
+        SEMI JOIN current_report USING (report_id) ORDER BY report_id""").fetchall()
+    return {r: Scope(s, b, e) for r, s, b, e in rows}
+
+
+def _guesses(con: duckdb.DuckDBPyConnection) -> list[Guess]:
+    rows = con.execute("""
+        SELECT g.report_id, g.cell_id, g.format, g.value, g.chosen, g.readings, g.why_zh
+        FROM guessed_cell g SEMI JOIN current_report USING (report_id)
+        ORDER BY g.report_id, g.cell_id""").fetchall()
+    return [Guess(r, c, f, v, ch, tuple(rd or ()), w) for r, c, f, v, ch, rd, w in rows]
 
 
 def _rules(con: duckdb.DuckDBPyConnection) -> dict[str, Rule]:
@@ -264,13 +338,18 @@ def _latest_load(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[str]
 
 
 def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, dict[str, tuple[Any, ...]]]:
-    """fact_cell of some reports: report_id -> cell_id -> (value, raw_text, kind, uncertain, note).
-    Read in batches of organs, so that memory stays flat however many reports the warehouse holds."""
+    """fact_cell of some reports: report_id -> cell_id -> (value, raw_text, kind, uncertain, why), `why`
+    the guess explained in Chinese (guessed_cell), else the parser's note. Read in batches of organs,
+    so that memory stays flat however many reports the warehouse holds."""
     out: dict[str, dict[str, tuple[Any, ...]]] = defaultdict(dict)
+    explained = "guessed_cell" in table_names(con)
     cur = con.execute(
-        """
-        SELECT report_id, cell_id, value, raw_text, kind, uncertain, note
-        FROM fact_cell SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)""",
+        f"""
+        SELECT f.report_id, f.cell_id, f.value, f.raw_text, f.kind, f.uncertain,
+               {"coalesce(g.why_zh, f.note)" if explained else "f.note"}
+        FROM fact_cell f
+        {"LEFT JOIN guessed_cell g USING (report_id, cell_id)" if explained else ""}
+        SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)""",
         [report_ids],
     )
     for report_id, cell_id, *rest in cur.fetchall():
@@ -279,17 +358,19 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
 
 
 def report_digests(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, str]:
-    """A digest of every cell (value, text, kind, uncertain, note) and every section of some reports,
+    """A digest of every cell (value, text, kind, uncertain, why) and every section of some reports,
     computed in DuckDB: what an organ page's cache key needs without reading the cells into Python."""
+    why = "coalesce(g.why_zh, f.note)" if "guessed_cell" in table_names(con) else "f.note"
+    guessed = "LEFT JOIN guessed_cell g USING (report_id, cell_id)" if why != "f.note" else ""
     rows = con.execute(
-        """
+        f"""
         WITH ids AS (SELECT unnest(?::VARCHAR[]) AS report_id),
         c AS (
-            SELECT report_id, md5(string_agg(concat(cell_id, chr(31), coalesce(CAST(value AS VARCHAR), chr(0)), chr(31),
-                                                    coalesce(raw_text, chr(0)), chr(31), kind, chr(31),
-                                                    CAST(uncertain AS VARCHAR), chr(31), coalesce(note, chr(0))),
+            SELECT report_id, md5(string_agg(concat(cell_id, chr(31), coalesce(CAST(f.value AS VARCHAR), chr(0)), chr(31),
+                                                    coalesce(f.raw_text, chr(0)), chr(31), f.kind, chr(31),
+                                                    CAST(f.uncertain AS VARCHAR), chr(31), coalesce({why}, chr(0))),
                                              chr(30) ORDER BY cell_id)) AS d
-            FROM fact_cell SEMI JOIN ids USING (report_id) GROUP BY report_id
+            FROM fact_cell f {guessed} SEMI JOIN ids USING (report_id) GROUP BY report_id
         ), s AS (
             SELECT report_id, md5(string_agg(concat(section_key, chr(31), coalesce(heading, chr(0)), chr(31),
                                                     coalesce(text, chr(0))), chr(30) ORDER BY section_key)) AS d

@@ -16,6 +16,43 @@ SEVERITY_ORDER = ("error", "warning", "info")
 MEDIA = {"html": "网页", "text": "文本", "pdf": "PDF", "docx": "Word", "scan": "扫描件"}
 FORMATS = {"F2019": "2019 年试行格式", "F2021": "2021 年修订格式", "UNKNOWN": "未识别出表格"}
 UNKNOWN = "未识别"
+# report_scope.scope: a government's 全区 report includes its departments' and lower governments'
+SCOPES = {"region": "全区域报告", "office": "本机关报告", "unknown": "范围不明"}
+SCOPE_NOTES = {
+    "region": "数字包括所属部门和下级政府的报告，不与单个机关相加或排名",
+    "office": "只含本机关的数字",
+    "unknown": "不能确定是否包括下级机关的数字，合计中单列",
+}
+# report_status.status, as the pages say it: 通过 only when every rule that applies was decided
+STATUSES = {"passed": "通过", "failed": "数字对不上", "unchecked": "未能全部核对"}
+# mart_organ_year columns, for saying which numbers include a guessed cell
+MEASURES = {
+    "new_received": "本年新收",
+    "carried_over": "上年结转",
+    "handled": "办理结果总计",
+    "handled_printed": "（七）总计",
+    "carried_forward": "结转下年度",
+    "granted": "予以公开",
+    "partially_granted": "部分公开",
+    "denied": "不予公开",
+    "unavailable": "无法提供",
+    "not_handled": "不予处理",
+    "other": "其他处理",
+    "review_total": "行政复议总计",
+    "review_corrected": "行政复议结果纠正",
+    "litigation_total": "行政诉讼总计",
+    "litigation_corrected": "行政诉讼结果纠正",
+    "admin_fee_wan": "行政事业性收费金额",
+}
+# the counts each rate is computed from, so that a rate inherits a guess in any of them
+RATE_INPUTS = {
+    "grant_rate_resolvable": ("granted", "handled", "not_handled", "other"),
+    "granted_share": ("granted", "handled"),
+    "denied_share": ("denied", "handled"),
+    "review_corrected_share": ("review_corrected", "review_total"),
+    "litigation_corrected_share": ("litigation_corrected", "litigation_total"),
+}
+GUESSED = "含解析器推测的数值（原文数字连写，有几种读法），请与原文核对"
 
 # Sector names where the first keyword of data/sectors.yaml is not how a person would say it.
 _SECTOR_NAMES = {
@@ -100,3 +137,18 @@ def sector(code: str | None) -> str:
 def region(province: str | None, city: str | None = None, county: str | None = None) -> str:
     parts = [p for p in (province, city, county) if p]
     return "".join(dict.fromkeys(parts)) if parts else UNKNOWN
+
+
+def scope(code: str | None) -> str:
+    return SCOPES.get(code or "", SCOPES["unknown"])
+
+
+def status(code: str | None) -> str:
+    return STATUSES.get(code or "", code or UNKNOWN)
+
+
+def guessed_in(measures: list[str] | tuple[str, ...] | None, keys: tuple[str, ...]) -> list[str]:
+    """Which of `keys` (mart_organ_year columns or rates) include a guessed cell, given the row's
+    guessed_measures."""
+    have = set(measures or ())
+    return [k for k in keys if k in have or have & set(RATE_INPUTS.get(k, ()))]

@@ -84,14 +84,16 @@ class CellMarker:
             classes.append("absent")
             titles.append(_NOTE_ABSENT)
         else:
-            _value, raw, kind, uncertain, note = got
+            _value, raw, kind, uncertain, why = got
             text = (raw or "").strip()
             if kind == "blank" or not text:
                 classes.append("blank")
                 titles.append(_NOTE_EMPTY)
             if uncertain:
+                # marked where it stands, and why (guessed_cell: the split taken, the other readings)
                 classes.append("uncertain")
-                titles.append("解析存疑：" + (note or "数字可能被误读"))
+                text = "≈" + text
+                titles.append("推测的数值：" + (why or "解析器对这一格的读数没有把握，请与原文核对"))
         if cell_id in self.worst:
             classes.append("bad bad-" + self.worst[cell_id])
             titles += self.messages[cell_id]

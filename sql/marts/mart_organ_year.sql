@@ -15,7 +15,27 @@ cells AS (
         c.col_code,
         c.group_code,
         f.cell_id,
-        f.value
+        f.value,
+        f.uncertain,
+        -- the columns below that read the cell
+        list_filter(
+            [
+                CASE
+                    WHEN c.table_no = '三' AND c.row_code IN ('new_received', 'carried_over', 'carried_forward')
+                        THEN c.row_code
+                END,
+                CASE WHEN c.table_no = '三' AND c.row_code = 'total' THEN 'handled_printed' END,
+                CASE WHEN c.table_no = '三' AND c.group_code IS NOT NULL THEN 'handled' END,
+                CASE WHEN c.table_no = '三' THEN c.group_code END,
+                CASE WHEN f.cell_id IN ('t4.review.total', 't4.review.corrected') THEN 'review_' || c.col_code END,
+                CASE
+                    WHEN c.table_no = '四' AND c.row_code <> 'review' AND c.col_code IN ('total', 'corrected')
+                        THEN 'litigation_' || c.col_code
+                END,
+                CASE WHEN f.cell_id = 't2.admin_fee.amount' THEN 'admin_fee_wan' END
+            ],
+            m -> m IS NOT NULL
+        ) AS measures
     FROM fact_cell AS f
     INNER JOIN dim_cell AS c USING (cell_id, format)
     SEMI JOIN cur ON f.report_id = cur.report_id
@@ -44,7 +64,10 @@ per_report AS (
             AS litigation_total,
         coalesce(sum(value) FILTER (WHERE table_no = '四' AND row_code <> 'review' AND col_code = 'corrected'), 0)
             AS litigation_corrected,
-        sum(value) FILTER (WHERE cell_id = 't2.admin_fee.amount') AS admin_fee_wan
+        sum(value) FILTER (WHERE cell_id = 't2.admin_fee.amount') AS admin_fee_wan,
+        -- the measures that include a cell the parser guessed (a total is marked with its parts)
+        count(*) FILTER (WHERE uncertain) AS guessed_cells,
+        list_sort(list_distinct(flatten(list(measures) FILTER (WHERE uncertain)))) AS guessed_measures
     FROM cells
     GROUP BY report_id
 ),
@@ -118,6 +141,9 @@ counted AS (
             WHEN fee.none_charged THEN 0
         END AS info_fee_yuan,
         p.overdue_fee_cases,
+        coalesce(p.guessed_cells, 0) AS guessed_measure_cells,
+        coalesce(p.guessed_measures, []) AS guessed_measures,
+        coalesce(sc.scope, 'unknown') AS report_scope,
         coalesce(fr.findings_fail, 0) AS findings_fail,
         coalesce(fr.findings_error, 0) AS findings_error,
         coalesce(fr.findings_not_assessable, 0) AS findings_not_assessable,
@@ -127,6 +153,7 @@ counted AS (
     LEFT JOIN fee USING (report_id)
     LEFT JOIN findings_per_report AS fr USING (report_id)
     LEFT JOIN issues_per_report AS ir USING (report_id)
+    LEFT JOIN report_scope AS sc USING (report_id)
 )
 
 SELECT
@@ -176,6 +203,9 @@ SELECT
     c.admin_fee_wan,
     c.info_fee_yuan,
     c.overdue_fee_cases,
+    c.guessed_measure_cells,
+    c.guessed_measures,
+    c.report_scope,
     c.findings_fail,
     c.findings_error,
     c.findings_not_assessable,
@@ -232,6 +262,9 @@ COMMENT ON COLUMN mart_organ_year.litigation_corrected_share IS 'litigation_corr
 COMMENT ON COLUMN mart_organ_year.admin_fee_wan IS '表二 行政事业性收费 本年收费金额 (F2021 only; administrative fees the organ collects, not information fees). Unit: 万元.';
 COMMENT ON COLUMN mart_organ_year.info_fee_yuan IS '信息处理费 charged to applicants, read from section 六: the stated amount, 0 when the report says none was charged, NULL when it does not say. Unit: 元.';
 COMMENT ON COLUMN mart_organ_year.overdue_fee_cases IS '表三 （六）2 申请人逾期未按收费通知要求缴纳费用 (F2021 only). Unit: 件.';
+COMMENT ON COLUMN mart_organ_year.guessed_measure_cells IS 'Cells the counts above read (表三 总计 column, 表四, 表二 收费金额) that the parser had to guess (guessed_cell explains each). Unit: cells.';
+COMMENT ON COLUMN mart_organ_year.guessed_measures IS 'The columns of this row that include a guessed cell (e.g. [new_received, handled]): a total is listed when any of its parts is guessed; rates inherit from their counts. Empty when none.';
+COMMENT ON COLUMN mart_organ_year.report_scope IS 'Whether the report covers the organ''s whole region (region: a government''s 全区 report, which includes its departments'' and lower governments'' numbers), its own office (office) or cannot be told (unknown); report_scope has the evidence. Never add region reports to their subordinates'': mart_year_total counts each application once.';
 COMMENT ON COLUMN mart_organ_year.findings_fail IS 'Consistency rules the report fails (findings, status fail; 0 when the rules have not run). Unit: findings.';
 COMMENT ON COLUMN mart_organ_year.findings_error IS 'Of findings_fail, those of severity error (the report contradicts itself). Unit: findings.';
 COMMENT ON COLUMN mart_organ_year.findings_not_assessable IS 'Rules that could not be decided for the report. Unit: findings.';

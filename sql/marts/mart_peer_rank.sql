@@ -1,14 +1,25 @@
 -- Where an organ stands among its peers in the same year: organs of the same level and kind
 -- (government or department), narrowed to the same sector or the same province. Rank 1 is the
 -- largest value; organs without the value (no 表三, nothing handled) get no rank and do not push
--- others down. Organs whose level is unknown are left out.
+-- others down. Organs whose level is unknown are left out. A region report (a government's 全区
+-- report, which sums its departments' and towns') is ranked among region reports only, never beside
+-- single organs.
 CREATE OR REPLACE TABLE mart_peer_rank AS
+WITH m AS (
+    SELECT
+        *,
+        coalesce(report_scope = 'region', FALSE) AS region_report
+    FROM mart_organ_year
+    WHERE level IS NOT NULL
+)
+
 SELECT
     agency_id,
     agency_name,
     year,
     level,
     organ_kind,
+    report_scope,
     sector,
     province,
     province_code,
@@ -16,45 +27,65 @@ SELECT
     new_received,
     denied_share,
     grant_rate_resolvable,
-    count(*) OVER (PARTITION BY year, level, organ_kind) AS peers_level,
-    count(*) OVER (PARTITION BY year, level, organ_kind, sector) AS peers_sector,
-    CASE WHEN province_code IS NOT NULL THEN count(*) OVER (PARTITION BY year, level, organ_kind, province_code) END
+    count(*) OVER (PARTITION BY year, level, organ_kind, region_report) AS peers_level,
+    count(*) OVER (PARTITION BY year, level, organ_kind, region_report, sector) AS peers_sector,
+    CASE
+        WHEN
+            province_code IS NOT NULL
+            THEN count(*) OVER (PARTITION BY year, level, organ_kind, region_report, province_code)
+    END
         AS peers_region,
     CASE
         WHEN new_received IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, new_received IS NULL ORDER BY new_received DESC)
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, region_report, new_received IS NULL
+                        ORDER BY new_received DESC
+                    )
     END AS new_received_rank_in_level,
     CASE
         WHEN new_received IS NOT NULL
             THEN
                 rank()
-                    OVER (PARTITION BY year, level, organ_kind, sector, new_received IS NULL ORDER BY new_received DESC)
+                    OVER (
+                        PARTITION BY year, level, organ_kind, region_report, sector, new_received IS NULL
+                        ORDER BY new_received DESC
+                    )
     END AS new_received_rank_in_sector,
     CASE
         WHEN new_received IS NOT NULL AND province_code IS NOT NULL
             THEN
                 rank()
                     OVER (
-                        PARTITION BY year, level, organ_kind, province_code, new_received IS NULL
+                        PARTITION BY year, level, organ_kind, region_report, province_code, new_received IS NULL
                         ORDER BY new_received DESC
                     )
     END AS new_received_rank_in_region,
     CASE
         WHEN denied_share IS NOT NULL
-            THEN rank() OVER (PARTITION BY year, level, organ_kind, denied_share IS NULL ORDER BY denied_share DESC)
+            THEN
+                rank()
+                    OVER (
+                        PARTITION BY year, level, organ_kind, region_report, denied_share IS NULL
+                        ORDER BY denied_share DESC
+                    )
     END AS denied_share_rank_in_level,
     CASE
         WHEN denied_share IS NOT NULL
             THEN
                 rank()
-                    OVER (PARTITION BY year, level, organ_kind, sector, denied_share IS NULL ORDER BY denied_share DESC)
+                    OVER (
+                        PARTITION BY year, level, organ_kind, region_report, sector, denied_share IS NULL
+                        ORDER BY denied_share DESC
+                    )
     END AS denied_share_rank_in_sector,
     CASE
         WHEN denied_share IS NOT NULL AND province_code IS NOT NULL
             THEN
                 rank()
                     OVER (
-                        PARTITION BY year, level, organ_kind, province_code, denied_share IS NULL
+                        PARTITION BY year, level, organ_kind, region_report, province_code, denied_share IS NULL
                         ORDER BY denied_share DESC
                     )
     END AS denied_share_rank_in_region,
@@ -63,7 +94,7 @@ SELECT
             THEN
                 rank()
                     OVER (
-                        PARTITION BY year, level, organ_kind, grant_rate_resolvable IS NULL
+                        PARTITION BY year, level, organ_kind, region_report, grant_rate_resolvable IS NULL
                         ORDER BY grant_rate_resolvable DESC
                     )
     END AS grant_rate_resolvable_rank_in_level,
@@ -72,7 +103,7 @@ SELECT
             THEN
                 rank()
                     OVER (
-                        PARTITION BY year, level, organ_kind, sector, grant_rate_resolvable IS NULL
+                        PARTITION BY year, level, organ_kind, region_report, sector, grant_rate_resolvable IS NULL
                         ORDER BY grant_rate_resolvable DESC
                     )
     END AS grant_rate_resolvable_rank_in_sector,
@@ -81,20 +112,21 @@ SELECT
             THEN
                 rank()
                     OVER (
-                        PARTITION BY year, level, organ_kind, province_code, grant_rate_resolvable IS NULL
+                        PARTITION BY
+                            year, level, organ_kind, region_report, province_code, grant_rate_resolvable IS NULL
                         ORDER BY grant_rate_resolvable DESC
                     )
     END AS grant_rate_resolvable_rank_in_region
-FROM mart_organ_year
-WHERE level IS NOT NULL
+FROM m
 ORDER BY year, level, organ_kind, agency_id;
 
-COMMENT ON TABLE mart_peer_rank IS 'Per organ and year: rank among peers of the same year, level and kind, narrowed to the same sector (_in_sector) or province (_in_region). Rank 1 = largest value; NULL when the organ has no value. Built from mart_organ_year.';
+COMMENT ON TABLE mart_peer_rank IS 'Per organ and year: rank among peers of the same year, level and kind, narrowed to the same sector (_in_sector) or province (_in_region). Region reports (report_scope region: they sum their subordinates'') form peer groups of their own. Rank 1 = largest value; NULL when the organ has no value. Built from mart_organ_year.';
 COMMENT ON COLUMN mart_peer_rank.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN mart_peer_rank.agency_name IS 'Organ name.';
 COMMENT ON COLUMN mart_peer_rank.year IS 'Statistics year.';
 COMMENT ON COLUMN mart_peer_rank.level IS 'national, province, city, county or township.';
 COMMENT ON COLUMN mart_peer_rank.organ_kind IS 'government or department.';
+COMMENT ON COLUMN mart_peer_rank.report_scope IS 'region, office or unknown (report_scope): region reports are ranked among region reports only.';
 COMMENT ON COLUMN mart_peer_rank.sector IS 'Sector (data/sectors.yaml).';
 COMMENT ON COLUMN mart_peer_rank.province IS 'Province-level division name.';
 COMMENT ON COLUMN mart_peer_rank.province_code IS 'Province-level division code: the region peer group.';

@@ -2,7 +2,8 @@
 -- report's numbers beside the sum of the reports of the organs whose parent it is (its departments
 -- and the governments one level down). A government report that covers its whole region should
 -- equal the sum when every child published (FORMAT.md H-X1); one covering only its own office will
--- not, which is what the gap shows. Rows exist for every year a child of the government was due.
+-- not, which is what the gap shows (gov_report_scope says which it is: H-X1 judges region reports, with
+-- the same parents). Rows exist for every year a child of the government was due.
 CREATE OR REPLACE TABLE mart_region_rollup AS
 WITH due AS (
     SELECT
@@ -28,7 +29,8 @@ k AS (
         sum(granted) AS granted,
         sum(denied) AS denied,
         sum(review_total) AS review_total,
-        sum(litigation_total) AS litigation_total
+        sum(litigation_total) AS litigation_total,
+        sum(guessed_measure_cells) AS guessed_cells
     FROM mart_organ_year
     WHERE parent_agency_id IS NOT NULL
     GROUP BY ALL
@@ -54,6 +56,7 @@ SELECT
     d.year,
     g.report_id IS NOT NULL AS gov_published,
     g.report_id AS gov_report_id,
+    g.report_scope AS gov_report_scope,
     d.children_expected,
     coalesce(k.children_published, 0) AS children_published,
     d.children_missing,
@@ -78,7 +81,9 @@ SELECT
     g.review_total - k.review_total AS review_total_gap,
     g.litigation_total AS gov_litigation_total,
     k.litigation_total AS children_litigation_total,
-    g.litigation_total - k.litigation_total AS litigation_total_gap
+    g.litigation_total - k.litigation_total AS litigation_total_gap,
+    g.guessed_measure_cells AS gov_guessed_cells,
+    coalesce(k.guessed_cells, 0) AS children_guessed_cells
 FROM due AS d
 LEFT JOIN k USING (agency_id, year)
 LEFT JOIN mart_organ_year AS g USING (agency_id, year)
@@ -97,6 +102,7 @@ COMMENT ON COLUMN mart_region_rollup.county IS 'County-level division name.';
 COMMENT ON COLUMN mart_region_rollup.region_code IS 'Division code of the government''s region.';
 COMMENT ON COLUMN mart_region_rollup.year IS 'Statistics year.';
 COMMENT ON COLUMN mart_region_rollup.gov_published IS 'Whether the government published its own report for the year.';
+COMMENT ON COLUMN mart_region_rollup.gov_report_scope IS 'Whether the government''s report covers its region (region), its own office (office) or cannot be told (unknown), from report_scope; only region reports should equal the sum.';
 COMMENT ON COLUMN mart_region_rollup.gov_report_id IS 'The government''s current report for the year, NULL when missing.';
 COMMENT ON COLUMN mart_region_rollup.children_expected IS 'Child organs that had published by this year (mart_coverage rows). Unit: organs.';
 COMMENT ON COLUMN mart_region_rollup.children_published IS 'Child organs with a report for the year. Unit: organs.';
@@ -123,3 +129,5 @@ COMMENT ON COLUMN mart_region_rollup.review_total_gap IS 'gov_review_total - chi
 COMMENT ON COLUMN mart_region_rollup.gov_litigation_total IS 'The government''s own report: lawsuits. Unit: 件.';
 COMMENT ON COLUMN mart_region_rollup.children_litigation_total IS 'Sum over the children''s reports: lawsuits. Unit: 件.';
 COMMENT ON COLUMN mart_region_rollup.litigation_total_gap IS 'gov_litigation_total - children_litigation_total: 0 for a region report with every child present. Unit: 件.';
+COMMENT ON COLUMN mart_region_rollup.gov_guessed_cells IS 'Cells of the government''s report read by the numbers above that the parser had to guess (guessed_cell): the gaps may be the parser''s. Unit: cells.';
+COMMENT ON COLUMN mart_region_rollup.children_guessed_cells IS 'The same over the children''s reports. Unit: cells.';

@@ -15,10 +15,12 @@
 CREATE SCHEMA IF NOT EXISTS quality;
 
 -- step: macros
+-- Numbers in messages as people read them: thousands separated (12,813), amounts as printed.
 CREATE OR REPLACE MACRO quality.num(v) AS
 CASE
     WHEN v IS NULL THEN '空白'
-    WHEN v = trunc(v) AND abs(v) < 1e15 THEN cast(cast(v AS bigint) AS varchar)
+    WHEN v = trunc(v) AND abs(v) < 1e15 THEN format('{:,}', cast(v AS bigint))
+    WHEN abs(v) < 1e15 THEN format('{:,}', cast(v AS double))
     ELSE cast(v AS varchar)
 END;
 CREATE OR REPLACE MACRO quality.shown(v, b) AS CASE WHEN b THEN '空白' ELSE quality.num(v) END;
@@ -80,15 +82,27 @@ ranked AS (
         cur.report_id IS NOT NULL AS is_current
     FROM r
     LEFT JOIN current_report AS cur USING (report_id)
+),
+
+-- The first year the organ published: before it, a rule comparing with last year does not apply
+-- (a new organ, or 2019, the first year of the statutory format), rather than lacks its input.
+first_years AS (
+    SELECT
+        agency_id,
+        min(year) AS first_year
+    FROM current_report
+    GROUP BY agency_id
 )
 
 SELECT
     c.*,
+    fy.first_year,
     p.report_id AS prev_report_id,
     p.format AS prev_format,
     p.file_name AS prev_file_name,
     p.cell_fingerprint AS prev_cell_fingerprint
 FROM ranked AS c
+LEFT JOIN first_years AS fy ON c.agency_id = fy.agency_id
 LEFT JOIN ranked AS p ON p.is_current AND c.agency_id = p.agency_id AND p.year = c.year - 1;
 
 -- step: uncertain
@@ -99,6 +113,7 @@ CREATE OR REPLACE TABLE quality.uncertain AS
 SELECT
     report_id,
     cell_id,
+    format,
     note
 FROM fact_cell
 WHERE uncertain;
@@ -224,7 +239,7 @@ FROM parts
 WHERE length(sentence) >= 8;
 
 -- step: comments
-COMMENT ON TABLE quality.report IS 'Rules work table: one row per report in a statutory format, with the organ-year''s current report flag and the previous year''s current report. Rebuilt by every rules run.';
+COMMENT ON TABLE quality.report IS 'Rules work table: one row per report in a statutory format, with the organ-year''s current report flag, the organ''s first year and the previous year''s current report. Rebuilt by every rules run.';
 COMMENT ON TABLE quality.uncertain IS 'Rules work table: cells the parser had to guess. Rebuilt by every rules run.';
 COMMENT ON TABLE quality.t3_col IS 'Rules work table: 表三 per (report, applicant column), blank = 0 with _b blank flags. Rebuilt by every rules run.';
 COMMENT ON TABLE quality.t3_row IS 'Rules work table: 表三 per (report, row): applicant sum and 总计. Rebuilt by every rules run.';

@@ -71,10 +71,15 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
                 r["year"],
                 *(clean(r[c]) for c in COUNT_COLUMNS),
                 *(pct(r[k]) for k in rates),
+                # region reports sum many organs: ranked apart from single organs
+                r.get("report_scope") or "unknown",
+                labels.guessed_in(r.get("guessed_measures"), (*COUNT_COLUMNS, *rates)),
             ]
         )
     return {
-        "columns": ["organ", "year", *COUNT_COLUMNS, *rates],
+        "columns": ["organ", "year", *COUNT_COLUMNS, *rates, "scope", "guessed"],
+        "scopes": [[k, v] for k, v in labels.SCOPES.items()],
+        "guessed_note": labels.GUESSED,
         "organs": organs,
         "rows": rows,
         "metrics": [

@@ -27,10 +27,19 @@ import duckdb
 from pipelines import layout
 from pipelines.site import charts, labels, tables
 from pipelines.site.charts import Chart, Column
-from pipelines.site.data import Organ, Report, SiteData, cells_for, china_time, report_digests, sections_for
+from pipelines.site.data import (
+    Guess,
+    Organ,
+    Report,
+    SiteData,
+    cells_for,
+    china_time,
+    report_digests,
+    sections_for,
+)
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
-from pipelines.site.render import Writer, clean, pct
+from pipelines.site.render import Writer, clean, fmt_num, pct
 
 # Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
 BATCH = 200
@@ -63,6 +72,7 @@ def write_all(
     cov = coverage_by_organ(d)
     years_of = organ_years_by_organ(d)
     findings = findings_by_report(d)
+    guessed = guesses_by_report(d)
     reports_of: dict[str, dict[int, Report]] = {}
     for rep in d.reports.values():
         reports_of.setdefault(rep.agency_id, {})[rep.year] = rep
@@ -81,7 +91,8 @@ def write_all(
             organ = d.organs[agency_id]
             reports = reports_of.get(agency_id, {})
             years = sorted(cov.get(agency_id, {}).items())
-            facts = _facts(d, organ)
+            latest = max(reports.values(), key=lambda r: r.year, default=None)
+            facts = _facts(d, organ, latest)
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
@@ -89,7 +100,14 @@ def write_all(
                 years_of.get(agency_id, []),
                 years,
                 [
-                    (rep, contents.get(rep.report_id), findings.get(rep.report_id, []))
+                    (
+                        rep,
+                        contents.get(rep.report_id),
+                        findings.get(rep.report_id, []),
+                        d.status.get(rep.report_id),
+                        d.scopes.get(rep.report_id),
+                        guessed.get(rep.report_id, []),
+                    )
                     for _, rep in sorted(reports.items())
                 ],
             )
@@ -103,7 +121,8 @@ def write_all(
         sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts in todo:
             panels = [
-                _panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years
+                _panel(d, y, status, reports.get(y), cells, sections, findings, guessed, base)
+                for y, status in years
             ]
             published = [p["year"] for p in panels if p["report"]]
             w.page(
@@ -184,15 +203,26 @@ def _previous_digests(previous: Path | None, version: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data["pages"].items()}
 
 
-def _facts(d: SiteData, o: Organ) -> list[tuple[str, str, str]]:
+def _facts(d: SiteData, o: Organ, latest: Report | None = None) -> list[tuple[str, str, str]]:
     parent = d.organs.get(o.parent_id or "")
-    return [
+    facts = [
         ("层级", labels.level(o.level), ""),
         ("类型", labels.kind(o.kind), ""),
         ("领域", labels.sector(o.sector), ""),
         ("地区", region_of(o), ""),
         ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else ""),
     ]
+    scope = d.scopes.get(latest.report_id) if latest else None
+    if scope is not None and (o.kind == "government" or scope.scope != "office"):
+        facts.append(("报告范围", f"{labels.scope(scope.scope)}（{latest.year if latest else ''} 年度）", ""))
+    return facts
+
+
+def guesses_by_report(d: SiteData) -> dict[str, list[Guess]]:
+    out: dict[str, list[Guess]] = {}
+    for g in d.guesses:
+        out.setdefault(g.report_id, []).append(g)
+    return out
 
 
 def _csv_name(organ: Organ, what: str) -> str:
@@ -207,8 +237,31 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
         vals = [by_year[y][key] if y in by_year else None for y in years]
         return [pct(v) for v in vals] if rate else [clean(v) for v in vals]
 
+    def shown(key: str, rate: bool = False) -> list[Any]:
+        """The column for the data table: a value that includes a guessed cell is marked."""
+        return [
+            charts.marked(
+                v,
+                labels.GUESSED
+                if y in by_year and labels.guessed_in(by_year[y].get("guessed_measures"), (key,))
+                else None,
+            )
+            for y, v in zip(years, col(key, rate), strict=True)
+        ]
+
     def status(y: int) -> str:
         return "已发布" if y in by_year else "缺报"
+
+    def guessed(keys: tuple[str, ...]) -> list[tuple[str, list[Any], str]]:
+        """A column naming the numbers of the chart that include a guessed cell, year by year."""
+        names = {**labels.MEASURES, **{k: name for k, name, _ in labels.RATES}}
+        got = [
+            "、".join(names.get(k, k) for k in labels.guessed_in(by_year[y].get("guessed_measures"), keys))
+            if y in by_year
+            else ""
+            for y in years
+        ]
+        return [("含推测数值的项", got, "text")] if any(got) else []
 
     out = []
     counts = [("本年新收", "new_received", "#1565c0"), ("办理结果总计", "handled", "#ef6c00")]
@@ -221,7 +274,7 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
             years,
             status,
             charts.bars(x, [(n, col(k), c) for n, k, c in counts], xtitle="年度", ytitle="申请（件）"),
-            [(f"{n}（件）", col(k), "int") for n, k, _ in counts],
+            [(f"{n}（件）", shown(k), "int") for n, k, _ in counts] + guessed(tuple(k for _, k, _ in counts)),
         )
     )
     outcome_series = [(n, col(k), charts.OUTCOME_COLORS[k]) for k, n in labels.OUTCOMES]
@@ -234,7 +287,8 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
             years,
             status,
             charts.bars(x, outcome_series, xtitle="年度", ytitle="申请（件）", stacked=True),
-            [(f"{n}（件）", v, "int") for n, v, _ in outcome_series],
+            [(f"{n}（件）", shown(k), "int") for k, n in labels.OUTCOMES]
+            + guessed(tuple(k for k, _ in labels.OUTCOMES)),
         )
     )
     rates = [
@@ -251,7 +305,8 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
             years,
             status,
             charts.lines(x, rates, xtitle="年度", ytitle="比率（%）", percent=True),
-            [(f"{n}（%）", v, "pct") for n, v, _ in rates],
+            [(f"{n}（%）", shown(k, rate=True), "pct") for k, n, _ in labels.RATES if k != "granted_share"]
+            + guessed(tuple(k for k, _, _ in labels.RATES if k != "granted_share")),
             note="予以公开率 = 予以公开 ÷（办理结果总计 − 不予处理 − 其他处理）；不予公开率 = 不予公开 ÷ 办理结果总计；"
             "纠错率 = 结果纠正 ÷ 总计。分母为 0 的年度不画点。",
         )
@@ -266,7 +321,7 @@ def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) 
             years,
             status,
             charts.bars(x, [(n, col(k), c) for n, k, c in cases], xtitle="年度", ytitle="案件（件）"),
-            [(f"{n}（件）", col(k), "int") for n, k, _ in cases],
+            [(f"{n}（件）", shown(k), "int") for n, k, _ in cases] + guessed(tuple(k for _, k, _ in cases)),
         )
     )
     return out
@@ -289,7 +344,7 @@ def _chart(
         *(Column(label, kind) for label, _, kind in series),
     ]
     rows = [[str(y), status(y), *(vals[i] for _, vals, _ in series)] for i, y in enumerate(years)]
-    drawn = None if all(v is None for _, vals, _ in series for v in vals) else fig
+    drawn = None if all(v is None or v == "" for _, vals, _ in series for v in vals) else fig
     return Chart(
         cid,
         title,
@@ -310,11 +365,15 @@ def _panel(
     cells: dict[str, Any],
     sections: dict[str, Any],
     findings: dict[str, Any],
+    guessed: dict[str, list[Guess]],
     base: str | None,
 ) -> dict[str, Any]:
     if rep is None:
         return {"year": year, "status": status, "report": None}
     fs = findings.get(rep.report_id, [])
+    st = d.status.get(rep.report_id)
+    scope = d.scopes.get(rep.report_id)
+    verdict = st.status if st is not None else ("unchecked" if d.rules_ran else "not_run")
     notes = [
         {
             "n": n,
@@ -338,8 +397,60 @@ def _panel(
             default="",
         ),
         "tables": tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels),
+        "verdict": verdict,
+        "verdict_label": labels.status(verdict) if verdict != "not_run" else "尚未检查",
+        # the rules that apply but could not be decided, and why (failures are listed as findings)
+        "unchecked": [
+            {"rule_id": rule, "reason": why.removeprefix("无法判断：")}
+            for rule, _, why in (r.partition("：") for r in (st.reasons if st else ()))
+            if why.startswith("无法判断")
+        ],
+        "scope": (
+            {
+                "label": labels.scope(scope.scope),
+                "note": labels.SCOPE_NOTES.get(scope.scope, ""),
+                "evidence": scope.evidence,
+            }
+            if scope is not None
+            else None
+        ),
+        "guesses": _guess_runs(d, guessed.get(rep.report_id, [])),
         "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
         "medium": labels.medium(rep.medium),
         "format": labels.report_format(rep.format_version),
     }
+
+
+_TAKEN = re.compile(r"（本格取 [^）]*）|本格其他可能的读数：[^。]*。")
+
+
+def _guess_runs(d: SiteData, gs: list[Guess]) -> list[dict[str, Any]]:
+    """A report's guessed cells by glued run: the cells, the split taken, why, and each cell's other
+    readings (a 表四 run is fifteen cells with one explanation)."""
+    runs: dict[str, list[Guess]] = {}
+    order = {cid: i for i, cid in enumerate(layout.CELL_IDS.get(gs[0].format, ()))} if gs else {}
+    for g in sorted(gs, key=lambda g: (order.get(g.cell_id, len(order)), g.cell_id)):
+        runs.setdefault(_TAKEN.sub("", g.why), []).append(g)
+    out = []
+    for why, cells in runs.items():
+        names = [_cell_name(d, g) for g in cells]
+        other = [
+            f"{n} 也可能是 {'、'.join(g.readings[:5])}"
+            for n, g in zip(names, cells, strict=True)
+            if g.readings
+        ]
+        out.append(
+            {
+                "cells": "、".join(names[:4]) + (f" 等 {len(names)} 格" if len(names) > 4 else ""),
+                "taken": cells[0].chosen or "、".join(fmt_num(g.value) for g in cells),
+                "why": why + ("其他可能的读数：" + "；".join(other) + "。" if other else ""),
+            }
+        )
+    return out
+
+
+def _cell_name(d: SiteData, g: Guess) -> str:
+    row, col = d.cell_labels.get((g.cell_id, g.format), (g.cell_id, ""))
+    table = {"t2": "二", "t3": "三", "t4": "四"}.get(g.cell_id[:2], "")
+    return f"表{table} {row}·{col}" if col else f"表{table} {row}"

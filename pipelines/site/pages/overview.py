@@ -23,11 +23,15 @@ RECENT_COLUMNS = [
 ]
 CHANGE_COLUMNS = [
     Column("机关", "link"),
+    Column("报告范围", "text"),
     Column("上年新收（件）", "int"),
     Column("本年新收（件）", "int"),
     Column("增减（件）", "int"),
     Column("增减幅度", "pct"),
+    Column("推测数值", "text"),
 ]
+# The order the recent reports are listed in: what needs attention first.
+_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def write(w: Writer, d: SiteData) -> None:
@@ -35,6 +39,7 @@ def write(w: Writer, d: SiteData) -> None:
     published = sum(1 for r in d.coverage if r["status"] == "published")
     missing = len(d.coverage) - published
     failing = findings_by_report(d)
+    changes, regions = _changes(d)
     w.page(
         "index.html",
         "overview.html",
@@ -45,7 +50,8 @@ def write(w: Writer, d: SiteData) -> None:
         recent=_recent(d, failing),
         recent_total=len(d.latest_load),
         recent_columns=RECENT_COLUMNS,
-        changes=_changes(d),
+        changes=changes,
+        region_changes=regions,
         change_columns=CHANGE_COLUMNS,
         change_year=max(years) if years else None,
     )
@@ -57,11 +63,18 @@ def _kpis(
     years = d.years
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—")
     errors = sum(1 for fs in failing.values() if any(f.severity == "error" for f in fs))
+    unchecked = sum(1 for st in d.status.values() if st.status == "unchecked")
     return [
         ("报告机关", f"{len(d.organs):,}", f"年度 {span}", "organs.html"),
         ("年度报告", f"{published:,}", f"每个机关每年一份；共入库文件 {d.files_total:,} 个", "coverage.html"),
         ("缺报", f"{missing:,}", "曾经发布、某年未见报告的机关年度", "coverage.html"),
         ("数字对不上的报告", f"{len(failing):,}", f"其中 {errors:,} 份自相矛盾（错误级）", "quality.html"),
+        (
+            "未能全部核对的报告",
+            f"{unchecked:,}",
+            "没有不符之处，但缺上年或下级报告、或有推测的数值，部分规则无法核对",
+            "quality.html#unchecked",
+        ),
         (
             "未计入统计的文件",
             f"{len(d.quarantine) + len(d.unassigned):,}",
@@ -105,45 +118,74 @@ def reports_chart(d: SiteData, years: list[int]) -> Chart:
 
 
 def _outcomes_chart(d: SiteData, years: list[int]) -> Chart:
-    sums: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in d.organ_years:
-        for key in ("new_received", *(k for k, _ in labels.OUTCOMES)):
-            if r.get(key) is not None:
-                sums[r["year"]][key] += r[key]
+    """The year totals of mart_year_total: each application counted once (a region report and its
+    subordinates' reports are never both added), reports of unknown scope apart."""
+    totals = {r["year"]: r for r in d.year_totals if r["province"] is None}
+
+    def val(y: int, k: str) -> float:
+        return (totals.get(y) or {}).get(k) or 0
+
     x = charts.years_axis(years)
     fig = charts.bars(
         x,
-        [(name, [sums[y][k] for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
+        [(name, [val(y, k) for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
         xtitle="年度",
         ytitle="申请（件）",
         stacked=True,
     )
     fig["data"].append(
-        charts.line_trace(x, [sums[y]["new_received"] for y in years], "本年新收申请", "#1565c0")
+        charts.line_trace(x, [val(y, "new_received") for y in years], "本年新收申请", "#1565c0")
     )
-    rows = [
-        [
-            y,
-            clean(sums[y]["new_received"]),
-            *(clean(sums[y][k]) for k, _ in labels.OUTCOMES),
-            clean(sum(sums[y][k] for k, _ in labels.OUTCOMES)),
-        ]
-        for y in years
-    ]
+    rows = []
+    for y in years:
+        t = totals.get(y) or {}
+        guessed = t.get("guessed_cells") or 0
+        why = (
+            f"本年合计中有 {guessed:,} 个格是解析器推测的数值（原文数字连写），请与原文核对"
+            if guessed
+            else None
+        )
+        rows.append(
+            [
+                y,
+                charts.marked(val(y, "new_received"), why),
+                *(charts.marked(val(y, k), why) for k, _ in labels.OUTCOMES),
+                charts.marked(sum(val(y, k) for k, _ in labels.OUTCOMES), why),
+                t.get("reports_summed") or 0,
+                t.get("region_reports_summed") or 0,
+                t.get("unknown_scope_reports") or 0,
+                clean(t.get("unknown_scope_new_received")),
+                guessed,
+            ]
+        )
     cols = [
         Column("年度", "text"),
         Column("本年新收（件）", "int"),
         *(Column(f"{name}（件）", "int") for _, name in labels.OUTCOMES),
         Column("办理结果合计（件）", "int"),
+        Column("计入的报告（份）", "int"),
+        Column("其中代表下级的全区域报告（份）", "int"),
+        Column("范围不明、未计入的报告（份）", "int"),
+        Column("范围不明报告的新收（件）", "int"),
+        Column("合计中的推测数值（格）", "int"),
     ]
+    unknown = sum(r[-4] for r in rows)
+    note = (
+        "每件申请只计一次：全区域报告（县区政府汇总其部门和乡镇的报告）与其下级机关的报告不重复相加——"
+        "下级报告齐全时计下级报告，有缺报时计全区域报告。柱：表三办理结果各项；线：本年新收申请。只计识别出表三的报告。"
+    )
+    if unknown:
+        note += f"另有 {unknown:,} 份报告不能确定是否包括下级机关的数字，未计入合计，见数据表。"
+    if any(r[-1] for r in rows):
+        note += "标 ≈ 的年度合计含解析器推测的数值。"
     return Chart(
         "outcomes-by-year",
-        "各年度政府信息公开申请及办理结果（全部机关合计）",
+        "各年度政府信息公开申请及办理结果（全部机关，每件申请只计一次）",
         fig,
         cols,
         rows,
         "各年度申请及办理结果.csv",
-        note="柱：表三办理结果各项；线：本年新收申请。只计识别出表三的报告。",
+        note=note,
     )
 
 
@@ -154,7 +196,8 @@ def _rules_chart(d: SiteData, failing: dict[str, list[Any]]) -> Chart:
         for f in fs:
             reports[f.rule_id].add(f.report_id)
             count[f.rule_id] += 1
-    order = sorted(reports, key=lambda r: (-len(reports[r]), r))
+    # errors first, whatever the counts: a warning never pushes an error down the list
+    order = sorted(reports, key=lambda r: (_RANK.get(_sev(d, r), 3), -len(reports[r]), r))
     rows = [
         [r, d.rules[r].title if r in d.rules else "", labels.severity(_sev(d, r)), len(reports[r]), count[r]]
         for r in order
@@ -201,12 +244,16 @@ def _sev(d: SiteData, rule_id: str) -> str:
 
 
 def _recent(d: SiteData, failing: dict[str, list[Any]]) -> list[list[Any]]:
-    """The reports of the latest load, those whose numbers do not add up first."""
+    """The reports of the latest load: errors first, then warnings, notes, the unchecked, the passed."""
     rows = []
-    order = sorted(
-        d.latest_load, key=lambda rid: (rid not in failing, d.reports[rid].agency_id, d.reports[rid].year)
-    )
-    for rid in order[:RECENT_ROWS]:
+
+    def rank(rid: str) -> tuple[Any, ...]:
+        st = d.status.get(rid)
+        worst = min((_RANK.get(f.severity, 3) for f in failing.get(rid, [])), default=3)
+        unchecked = st is not None and st.status == "unchecked"
+        return (worst, not unchecked, d.reports[rid].agency_id, d.reports[rid].year)
+
+    for rid in sorted(d.latest_load, key=rank)[:RECENT_ROWS]:
         rep = d.reports[rid]
         organ = d.organs.get(rep.agency_id)
         fs = failing.get(rid, [])
@@ -216,35 +263,62 @@ def _recent(d: SiteData, failing: dict[str, list[Any]]) -> list[list[Any]]:
                 str(rep.year),
                 rep.file_name,
                 len(fs),
-                "数字对不上" if fs else "通过",
+                verdict(d, rid),
             ]
         )
     return rows
 
 
-def _changes(d: SiteData) -> list[list[Any]]:
-    """The organs whose applications received moved most against their own previous year."""
+def verdict(d: SiteData, report_id: str) -> str:
+    """What a report's check says in a table cell: 通过 only when every rule that applies was decided."""
+    st = d.status.get(report_id)
+    if st is None:
+        return "尚未检查" if not d.rules_ran else labels.status("unchecked")
+    if st.status == "failed" and st.worst:
+        return f"{labels.status('failed')}（{labels.severity(st.worst)}）"
+    return labels.status(st.status)
+
+
+def _changes(d: SiteData) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The organs whose applications received moved most against their own previous year: single
+    organs, and apart from them the region reports (which sum many organs)."""
     if not d.organ_years:
-        return []
+        return [], []
     latest = max(r["year"] for r in d.organ_years)
-    prev = {r["agency_id"]: r["new_received"] for r in d.organ_years if r["year"] == latest - 1}
-    moves = []
+    prev = {r["agency_id"]: r for r in d.organ_years if r["year"] == latest - 1}
+    moves: dict[bool, list[tuple[Any, ...]]] = {True: [], False: []}
     for r in d.organ_years:
-        if r["year"] != latest or r["new_received"] is None or prev.get(r["agency_id"]) is None:
+        before = prev.get(r["agency_id"])
+        if (
+            r["year"] != latest
+            or r["new_received"] is None
+            or before is None
+            or before["new_received"] is None
+        ):
             continue
-        before, now = prev[r["agency_id"]], r["new_received"]
-        moves.append((-abs(now - before), r["agency_id"], before, now))
-    moves.sort()
-    rows = []
-    for _, agency_id, before, now in moves[:CHANGE_ROWS]:
-        change = now - before
-        rows.append(
-            [
-                organ_link(d.organs.get(agency_id), ""),
-                clean(before),
-                clean(now),
-                clean(change),
-                clean(round(change / before * 100, 1)) if before else None,
+        region = r.get("report_scope") == "region" or before.get("report_scope") == "region"
+        moves[region].append((-abs(r["new_received"] - before["new_received"]), r["agency_id"], before, r))
+    out: dict[bool, list[list[Any]]] = {}
+    for region, found in moves.items():
+        found.sort(key=lambda m: (m[0], m[1]))
+        rows = []
+        for _, agency_id, before, now in found[:CHANGE_ROWS]:
+            a, b = before["new_received"], now["new_received"]
+            guessed = [
+                str(y)
+                for y, row in ((latest - 1, before), (latest, now))
+                if "new_received" in (row.get("guessed_measures") or ())
             ]
-        )
-    return rows
+            rows.append(
+                [
+                    organ_link(d.organs.get(agency_id), ""),
+                    labels.scope(now.get("report_scope")),
+                    clean(a),
+                    clean(b),
+                    clean(b - a),
+                    clean(round((b - a) / a * 100, 1)) if a else None,
+                    ("、".join(guessed) + " 年含推测数值") if guessed else "",
+                ]
+            )
+        out[region] = rows
+    return out[False], out[True]

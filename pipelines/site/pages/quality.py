@@ -9,12 +9,31 @@ from typing import Any
 from pipelines import catalogue
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
-from pipelines.site.data import Finding, SiteData
+from pipelines.site.data import Finding, Guess, SiteData
 from pipelines.site.names import slug
 from pipelines.site.pages.common import organ_link, rule_label
-from pipelines.site.render import Writer, clean, plot_text
+from pipelines.site.render import Writer, clean, fmt_num, plot_text
 
 TOP_ORGANS = 20
+# The unchecked reports and the guessed cells are listed on pages of their own (unchecked.html,
+# guessed.html), split like rule pages; quality.html shows the first rows.
+LIST_ROWS_PER_PAGE = 2000
+PREVIEW_ROWS = 50
+_RANK = {"error": 0, "warning": 1, "info": 2}
+UNCHECKED_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("未能核对的规则", "text"),
+    Column("原因", "text"),
+    Column("文件", "file"),
+]
+GUESSED_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("推测的格（个）", "int"),
+    Column("推测的数值与其他可能的读法", "text"),
+    Column("文件", "file"),
+]
 # A rule page lists every finding, and a rule can fail on every cell of many reports (H-X1: about
 # 2,300 rows, 1 MB, at 1,400 organs); beyond this many rows (~0.5 kB each) it is split into parts,
 # so no page nears the 2 MB limit however large the corpus.
@@ -60,13 +79,22 @@ def write(w: Writer, d: SiteData) -> None:
         by_rule[f.rule_id].append(f)
     sev = Counter(f.severity for f in d.findings)
     failing_reports = {f.report_id for f in d.findings}
+    unchecked = _unchecked_rows(d)
+    guessed = _guessed_rows(d)
     kpis = [
         ("问题", f"{len(d.findings):,}", "未通过规则的条数"),
         ("数字对不上的报告", f"{len(failing_reports):,}", f"共 {len(d.reports):,} 份报告"),
         *((labels.severity(s), f"{sev[s]:,}", _SEVERITY_NOTES[s]) for s in labels.SEVERITY_ORDER),
-        ("无法判断", f"{sum(d.not_assessable.values()):,}", "缺上年报告、下级报告或数字存疑，规则无法判断"),
+        (
+            "未能全部核对的报告",
+            f"{len(unchecked):,}",
+            "没有发现不符，但缺上年报告、下级报告或数字是推测的，有规则无法核对",
+        ),
+        ("推测的数值", f"{len(d.guesses):,}", f"原文数字连写、有几种读法的格，涉及 {len(guessed):,} 份报告"),
     ]
     organ_rows = _organ_rows(d)
+    _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked)
+    _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed)
     w.page(
         "quality.html",
         "quality.html",
@@ -87,6 +115,13 @@ def write(w: Writer, d: SiteData) -> None:
             (IDENTITY_RULES.get(r, r), n)
             for r, n in sorted(Counter(i["rule_id"] for i in d.identity_issues).items())
         ],
+        unchecked=unchecked[:PREVIEW_ROWS],
+        unchecked_total=len(unchecked),
+        unchecked_columns=UNCHECKED_COLUMNS,
+        guessed=guessed[:PREVIEW_ROWS],
+        guessed_total=len(guessed),
+        guessed_cells=len(d.guesses),
+        guessed_columns=GUESSED_COLUMNS,
     )
     for rule_id in sorted(set(d.rules) | set(by_rule)):
         _write_rule(w, d, rule_id, by_rule.get(rule_id, []))
@@ -99,8 +134,111 @@ _SEVERITY_NOTES = {
 }
 
 
+_UNCHECKED_LEAD = (
+    "这些报告没有发现不符之处，但至少有一条适用的规则无法核对：缺少上年的报告、缺少下级机关的报告、"
+    "不能确定报告是否覆盖全区域，或者要核对的数字是解析器推测的。它们不能算作“通过”。"
+    "（机关新成立、没有上年报告时，跨年规则不适用，不在此列。）"
+)
+_GUESSED_LEAD = (
+    "原文把一行的几个数字连在一起印出、没有分隔时，解析器按表内勾稽关系选一种拆法，但不止一种拆法说得通。"
+    "这些数值在各页都标有 ≈ 或虚线框；引用前请与原文核对。"
+)
+
+
+def _unchecked_rows(d: SiteData) -> list[list[Any]]:
+    """Every current report whose verdict is unchecked, with the rules that could not be decided."""
+    rows = []
+    for rid, st in d.status.items():
+        if st.status != "unchecked" or rid not in d.reports:
+            continue
+        rep = d.reports[rid]
+        why = [r.partition("：") for r in st.reasons]
+        rules = sorted({rule for rule, _, _ in why if rule.startswith(("T", "H", "D"))})
+        rows.append(
+            [
+                organ_link(d.organs.get(rep.agency_id), "", anchor=f"#y{rep.year}"),
+                str(rep.year),
+                "、".join(rules),
+                "；".join(dict.fromkeys(text.removeprefix("无法判断：") for _, _, text in why)),
+                rep.file_name,
+            ]
+        )
+    rows.sort(key=lambda r: (r[1], r[0][0], r[4]))
+    return rows
+
+
+def _guessed_rows(d: SiteData) -> list[list[Any]]:
+    """One row per current report with guessed cells: each cell, the value taken, the other readings."""
+    by_report: dict[str, list[Guess]] = defaultdict(list)
+    for g in d.guesses:
+        by_report[g.report_id].append(g)
+    rows: list[list[Any]] = []
+    for rid, gs in by_report.items():
+        rep = d.reports.get(rid)
+        if rep is None:
+            continue
+        parts = []
+        for g in gs:
+            row, col = d.cell_labels.get((g.cell_id, g.format), (g.cell_id, ""))
+            value = "未读出" if g.value is None else fmt_num(g.value)
+            other = (
+                f"（也可能是 {'、'.join(g.readings[:5])}{' 等' if len(g.readings) > 5 else ''}）"
+                if g.readings
+                else ""
+            )
+            parts.append(f"{row}·{col} {value}{other}")
+        rows.append(
+            [
+                organ_link(d.organs.get(rep.agency_id), "", anchor=f"#g{rep.year}"),
+                str(rep.year),
+                len(gs),
+                "；".join(parts),
+                rep.file_name,
+            ]
+        )
+    rows.sort(key=lambda r: (str(r[1]), str(r[0][0]), str(r[4])))
+    return rows
+
+
+def list_page(stem: str, part: int = 1) -> str:
+    return f"{stem}.html" if part == 1 else f"{stem}-{part}.html"
+
+
+def _write_list(
+    w: Writer, stem: str, title: str, lead: str, columns: list[Column], rows: list[list[Any]]
+) -> None:
+    """A full list on pages of its own, split like the rule pages; organ links are relative to the root."""
+    starts = list(range(0, len(rows), LIST_ROWS_PER_PAGE)) or [0]
+    parts = [rows[i : i + LIST_ROWS_PER_PAGE] for i in starts]
+    pager = (
+        [
+            {"label": f"第 {k} 部分（{len(p):,} 条）", "href": list_page(stem, k)}
+            for k, p in enumerate(parts, start=1)
+        ]
+        if len(parts) > 1
+        else []
+    )
+    for k, part_rows in enumerate(parts, start=1):
+        w.page(
+            list_page(stem, k),
+            "list.html",
+            title=title + (f"（第 {k} 部分）" if pager else ""),
+            section="quality.html",
+            heading=title,
+            lead=lead,
+            columns=columns,
+            rows=part_rows,
+            total=len(rows),
+            part=k,
+            pager=pager,
+            csv=f"{title}{f'（第{k}部分）' if pager else ''}.csv",
+            charts_js=False,
+        )
+
+
 def _rule_chart(d: SiteData, by_rule: dict[str, list[Finding]]) -> Chart:
-    order = sorted(by_rule, key=lambda r: (-len(by_rule[r]), r))
+    # errors first, whatever the counts: a warning never pushes an error down the list
+    order = sorted(by_rule, key=lambda r: (_RANK.get(_sev(d, r), 3), -len(by_rule[r]), r))
     rows = []
     for r in order:
         rule = d.rules.get(r)
@@ -178,6 +316,10 @@ def _year_chart(d: SiteData) -> Chart:
     return Chart("by-year", "按年度统计", fig, cols, rows, "问题按年度统计.csv", empty=_empty(d))
 
 
+def _sev(d: SiteData, rule_id: str) -> str:
+    return d.rules[rule_id].severity if rule_id in d.rules else "warning"
+
+
 def _organ_rows(d: SiteData) -> list[list[Any]]:
     per: dict[str, Counter[str]] = defaultdict(Counter)
     years: dict[str, set[int]] = defaultdict(set)
@@ -185,7 +327,15 @@ def _organ_rows(d: SiteData) -> list[list[Any]]:
         rep = d.reports[f.report_id]
         per[rep.agency_id][f.severity] += 1
         years[rep.agency_id].add(rep.year)
-    order = sorted(per, key=lambda a: (-sum(per[a].values()), d.organs[a].name if a in d.organs else a, a))
+    # errors first, then warnings, then notes: many warnings never push an organ with errors out of the top
+    order = sorted(
+        per,
+        key=lambda a: (
+            *(-per[a][s] for s in labels.SEVERITY_ORDER),
+            d.organs[a].name if a in d.organs else a,
+            a,
+        ),
+    )
     return [
         [
             organ_link(d.organs.get(a), ""),
@@ -214,13 +364,13 @@ def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
         fig["layout"]["margin"]["l"] = 20
     return Chart(
         "by-organ",
-        f"问题最多的 {len(top)} 个机关" if top else "按机关统计",
+        f"错误和问题最多的 {len(top)} 个机关" if top else "按机关统计",
         fig,
         ORGAN_COLUMNS,
         top,
         "问题最多的机关.csv",
         empty="没有机关的报告未通过检查。",
-        note="全部机关见下方“按机关统计”表。",
+        note="按错误条数排序，其次警告、提示。全部机关见下方“按机关统计”表。",
     )
 
 
@@ -243,7 +393,11 @@ def _identity(d: SiteData) -> list[list[Any]]:
 def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -> None:
     rule = d.rules.get(rule_id)
     rows, years = [], []
-    for f in sorted(findings, key=lambda f: (d.reports[f.report_id].year, _organ_name(d, f), f.message)):
+    order = sorted(
+        findings,
+        key=lambda f: (_RANK.get(f.severity, 3), d.reports[f.report_id].year, _organ_name(d, f), f.message),
+    )
+    for f in order:
         rep = d.reports[f.report_id]
         years.append(rep.year)
         rows.append(
@@ -252,7 +406,7 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
                 str(rep.year),
                 labels.severity(f.severity),
                 f.message,
-                clean(f.actual),
+                "空白" if f.actual_blank else clean(f.actual),
                 clean(f.expected),
                 clean(f.diff),
                 f.source_file,

@@ -60,14 +60,26 @@
     return D.unknown;
   }
 
-  /* The rows that pass the filters and have the metric, best first. */
+  function scopeName(code) {
+    for (var i = 0; i < D.scopes.length; i++) { if (D.scopes[i][0] === code) { return D.scopes[i][1]; } }
+    return code;
+  }
+
+  /* The metric's value includes a cell the parser guessed. */
+  function guessed(r, m) { return r[col.guessed].indexOf(m.key) >= 0; }
+
+  /* The rows that pass the filters and have the metric, best first. Region reports (a government's
+     全区 report, which sums its departments' and towns') are ranked apart from single organs. */
   function selected(m) {
     var f = {year: +$("f-year").value, level: $("f-level").value, sector: $("f-sector").value,
-             province: $("f-province").value, city: $("f-city").value, min: +$("f-min").value};
-    var out = [], without = 0;
+             province: $("f-province").value, city: $("f-city").value, min: +$("f-min").value,
+             scope: $("f-scope").value};
+    var out = [], without = 0, apart = 0;
     D.rows.forEach(function (r) {
       var o = D.organs[r[col.organ]];
       if (r[col.year] !== f.year) { return; }
+      var region = r[col.scope] === "region";
+      if ((f.scope === "single" && region) || (f.scope === "region" && !region)) { if (f.scope === "single") { apart += 1; } return; }
       if (f.level && (f.level === "?" ? o[1] !== "" : o[1] !== f.level)) { return; }
       if ((f.sector && o[2] !== f.sector) || (f.province && o[3] !== f.province) || (f.city && o[4] !== f.city)) { return; }
       var v = r[col[m.key]];
@@ -76,7 +88,7 @@
       out.push({o: o, r: r, v: v});
     });
     out.sort(function (a, b) { return b.v - a.v || a.o[0].localeCompare(b.o[0], "zh-Hans-CN"); });
-    return {rows: out, without: without, year: f.year};
+    return {rows: out, without: without, apart: apart, year: f.year};
   }
 
   /* Competition ranks (1, 1, 3 …): organs with the same value share a rank. */
@@ -101,6 +113,18 @@
     return rate ? v.toFixed(1) + "%" : v.toLocaleString("en-US");
   }
 
+  /* Ticks of a count axis from 1万 on, in 万 (1万, 1.5万 …); the exact value is in the hover. */
+  function wanTicks(axis, top) {
+    if (top < 10000) { return; }
+    var step = niceStep(top * 2);  // niceStep(x) is a nice step near x / 10: about five ticks
+    var vals = [], text = [];
+    for (var v = 0; v <= top + step; v += step) {
+      vals.push(v);
+      text.push(v === 0 ? "0" : String(+(v / 10000).toFixed(2)) + "万");
+    }
+    axis.tickmode = "array"; axis.tickvals = vals; axis.ticktext = text;
+  }
+
   function fillTable(table, header, body) {
     var head = table.tHead, tb = table.tBodies[0];
     head.textContent = ""; tb.textContent = "";
@@ -119,6 +143,7 @@
           a.href = c.href; a.textContent = c.text; td.appendChild(a);
         } else { td.textContent = c.text; }
         if (c.v !== undefined) { td.setAttribute("data-v", c.v === null ? "" : String(c.v)); td.className = "num"; }
+        if (c.title) { td.title = c.title; td.className += " guessed"; }
       });
     });
   }
@@ -137,15 +162,18 @@
   function drawRanking(m, sel) {
     var list = shown(sel.rows);
     var unit = m.rate ? "（%）" : "（件）";
-    $("ranking-title").textContent = yearText(sel) + m.label + "排名（共 " + sel.rows.length + " 个机关，显示 " + list.length + " 个）";
-    var header = ["排名", "机关", "层级", "领域", "地区", m.label + unit];
+    $("ranking-title").textContent = yearText(sel) + m.label + "排名（共 " + fmt(sel.rows.length) + " 个，显示 " + fmt(list.length) + " 个）";
+    var header = ["排名", "机关", "层级", "领域", "地区", "报告范围", m.label + unit];
     if (m.rate) { header.push(D.count_labels[m.num] + "（件）", D.count_labels[m.den] + "（件）"); }
+    header.push("推测数值");
     var body = list.map(function (e) {
-      var o = e.x.o, r = e.x.r;
+      var o = e.x.o, r = e.x.r, g = guessed(r, m);
       var cells = [{text: String(e.rank), v: e.rank}, {text: o[0], href: o[5]}, {text: levelName(o[1])},
                    {text: sectorName(o[2])}, {text: [o[3], o[4]].filter(Boolean).join("") || D.unknown},
-                   {text: fmt(e.x.v, m.rate), v: e.x.v}];
+                   {text: scopeName(r[col.scope])},
+                   {text: (g ? "≈" : "") + fmt(e.x.v, m.rate), v: e.x.v, title: g ? D.guessed_note : ""}];
       if (m.rate) { cells.push({text: fmt(r[col[m.num]]), v: r[col[m.num]]}, {text: fmt(r[col[m.den]]), v: r[col[m.den]]}); }
+      cells.push({text: g ? "含推测数值" : ""});
       return cells;
     });
     fillTable($("ranking-table"), header, body);
@@ -156,7 +184,9 @@
     if (!list.length) { return; }
     // Bars sit at positions 0..n-1 with the names as tick labels: a category axis would merge two
     // organs of the same name into one bar.
-    var names = list.map(function (e) { return G.esc(e.rank + ". " + e.x.o[0]); });
+    var names = list.map(function (e) {
+      return G.esc(e.rank + ". " + e.x.o[0] + (e.x.r[col.scope] === "region" ? "（全区域）" : "") + (guessed(e.x.r, m) ? " ≈" : ""));
+    });
     var x = list.map(function (e) { return e.x.v; });
     var pos = list.map(function (_, i) { return i; });
     var trace = {type: "bar", orientation: "h", x: x, y: pos, customdata: names, marker: {color: "#1565c0"},
@@ -165,6 +195,7 @@
     var lay = layout("", m.label + unit, Math.max(240, 80 + 24 * list.length), true, m.rate);
     lay.yaxis = {type: "linear", autorange: "reversed", automargin: true, tickmode: "array", tickvals: pos,
                  ticktext: names, showgrid: false, zeroline: false};
+    if (!m.rate) { wanTicks(lay.xaxis, Math.max.apply(null, x)); }
     G.plot(el, {data: [trace], layout: lay});
   }
 
@@ -178,7 +209,7 @@
   function drawDistribution(m, sel) {
     var vals = sel.rows.map(function (e) { return e.v; });
     var el = $("distribution-chart");
-    $("distribution-title").textContent = yearText(sel) + m.label + "分布（" + vals.length + " 个机关）";
+    $("distribution-title").textContent = yearText(sel) + m.label + "分布（" + fmt(vals.length) + " 个）";
     $("distribution-empty").hidden = vals.length > 0;
     el.hidden = vals.length === 0;
     if (!vals.length) {  // no rows either, so the CSV is as empty as the chart
@@ -195,7 +226,7 @@
     var labels = counts.map(function (_, i) {
       var lo = i * step, hi = (i + 1) * step;
       if (m.rate) { return lo + "%–" + hi + "%" + (i === nbins - 1 ? "（含）" : ""); }
-      return lo + "–" + (hi - 1) + " 件";
+      return fmt(lo) + "–" + fmt(hi - 1) + " 件";
     });
     fillTable($("distribution-table"), ["区间", "机关数（个）"], counts.map(function (c, i) {
       return [{text: labels[i]}, {text: String(c), v: c}];
@@ -220,8 +251,9 @@
     var sel = selected(m);
     var vals = sel.rows.map(function (e) { return e.v; }).sort(function (a, b) { return a - b; });
     var med = median(vals);
-    $("summary").textContent = "符合条件的机关 " + sel.rows.length + " 个" +
-      (sel.without ? "（另有 " + sel.without + " 个没有该指标或分母不足，未参加排名）" : "") +
+    $("summary").textContent = "符合条件的" + ($("f-scope").value === "region" ? "全区域报告 " : "机关 ") + fmt(sel.rows.length) + " 个" +
+      (sel.without ? "（另有 " + fmt(sel.without) + " 个没有该指标或分母不足，未参加排名）" : "") +
+      (sel.apart ? "；" + fmt(sel.apart) + " 份全区域报告汇总了下级机关的数字，另行排名（报告范围选“全区域报告”）" : "") +
       (med === null ? "" : "；中位数 " + fmt(Math.round(med * 10) / 10, m.rate) + "。");
     $("metric-how").textContent = m.label + "：" + m.how + (m.rate ? "。分母小于所选件数的机关不参加排名。" : "。");
     drawRanking(m, sel);
