@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from pipelines.ingest import scan, series
+from pipelines.ingest import origins, scan, series
 from pipelines.ingest.scan import Duplicate, Plan
 from pipelines.parsing import parse
 from pipelines.parsing.ocr.images import IMAGE_SUFFIXES, image_kind
@@ -107,6 +107,7 @@ def run(
     }
     # After the loads: a file is remembered only once its bytes are in the warehouse.
     scan.record_sources(con, plan.entries, started_at)
+    origins.record(con, Path(inbox), started_at)
     load.record_run(
         con,
         run_id=run_id,

@@ -156,7 +156,10 @@ def identity_tables(context: AssetExecutionContext, gongkai: GongkaiResource) ->
     con = _writer(context, gongkai).connect()
     try:
         stats = store.build(
-            con, default_resolver(settings.aliases_file, settings.sectors_file), settings.report_scope_file
+            con,
+            default_resolver(settings.aliases_file, settings.sectors_file),
+            settings.report_scope_file,
+            settings.register_file,
         )
         results = _results(
             con,

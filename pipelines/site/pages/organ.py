@@ -37,6 +37,8 @@ from pipelines.site.data import (
     report_digests,
     sections_for,
 )
+from pipelines.site.files import csv_name
+from pipelines.site.pages import organ_extras, regions
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.render import Writer, clean, fmt_num, pct
@@ -46,6 +48,11 @@ BATCH = 200
 # In the site folder: the digest each organ page was rendered from, for the next build.
 DIGESTS = "assets/organ-pages.json"
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def _public(url: str | None) -> str | None:
+    """A URL a page may link: the published report's http(s) address, never anything else."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def check_base_url(base: str | None) -> str | None:
@@ -78,6 +85,7 @@ def write_all(
         reports_of.setdefault(rep.agency_id, {})[rep.year] = rep
     version = _version(d, base)
     before = _previous_digests(previous, version)
+    extras = organ_extras.Extras.of(d)
     digests: dict[str, str] = {}
     rendered = 0
     ids = list(d.organs)
@@ -92,11 +100,13 @@ def write_all(
             reports = reports_of.get(agency_id, {})
             years = sorted(cov.get(agency_id, {}).items())
             latest = max(reports.values(), key=lambda r: r.year, default=None)
-            facts = _facts(d, organ, latest)
+            facts = _facts(d, organ, latest) + extras.facts(organ)
+            extra = extras.context(organ)
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
                 facts,
+                extra,
                 years_of.get(agency_id, []),
                 years,
                 [
@@ -115,11 +125,11 @@ def write_all(
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.bytes(organ.page, old.read_bytes())
             else:
-                todo.append((organ, reports, years, facts))
-        report_ids = sorted(r.report_id for _, reports, _, _ in todo for r in reports.values())
+                todo.append((organ, reports, years, facts, extra))
+        report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
-        for organ, reports, years, facts in todo:
+        for organ, reports, years, facts, extra in todo:
             panels = [
                 _panel(d, y, status, reports.get(y), cells, sections, findings, guessed, base)
                 for y, status in years
@@ -136,6 +146,7 @@ def write_all(
                 panels=panels,
                 default_year=str(published[-1]) if published else "",
                 organ_as_of=_as_of(reports.values()),
+                **extra,
             )
             rendered += 1
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
@@ -209,7 +220,7 @@ def _facts(d: SiteData, o: Organ, latest: Report | None = None) -> list[tuple[st
         ("层级", labels.level(o.level), ""),
         ("类型", labels.kind(o.kind), ""),
         ("领域", labels.sector(o.sector), ""),
-        ("地区", region_of(o), ""),
+        ("地区", region_of(o), f"../{regions.region_page(code)}" if (code := regions.of_organ(o)) else ""),
         ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else ""),
     ]
     scope = d.scopes.get(latest.report_id) if latest else None
@@ -225,8 +236,8 @@ def guesses_by_report(d: SiteData) -> dict[str, list[Guess]]:
     return out
 
 
-def _csv_name(organ: Organ, what: str) -> str:
-    return f"{_UNSAFE_FILE_CHARS.sub('_', organ.name)[:40]}-{what}.csv"
+def _csv_name(organ: Organ, what: str, years: Sequence[int] = ()) -> str:
+    return csv_name(f"{_UNSAFE_FILE_CHARS.sub('_', organ.name)[:40]}_{what}", years)
 
 
 def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) -> list[Chart]:
@@ -351,7 +362,7 @@ def _chart(
         drawn,
         cols,
         rows,
-        _csv_name(organ, short),
+        _csv_name(organ, short, years),
         note=note,
         empty="各年度报告都没有可用的数字（未识别出表格）。",
     )
@@ -417,6 +428,8 @@ def _panel(
         "guesses": _guess_runs(d, guessed.get(rep.report_id, [])),
         "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
+        "source_url": _public(rep.source_url),
+        "listing_url": _public(rep.listing_url),
         "medium": labels.medium(rep.medium),
         "format": labels.report_format(rep.format_version),
     }

@@ -10,6 +10,7 @@ from pipelines import catalogue
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Finding, Guess, SiteData
+from pipelines.site.files import csv_name
 from pipelines.site.names import slug
 from pipelines.site.pages.common import organ_link, rule_label
 from pipelines.site.render import Writer, clean, fmt_num, plot_text
@@ -93,8 +94,8 @@ def write(w: Writer, d: SiteData) -> None:
         ("推测的数值", f"{len(d.guesses):,}", f"原文数字连写、有几种读法的格，涉及 {len(guessed):,} 份报告"),
     ]
     organ_rows = _organ_rows(d)
-    _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked)
-    _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed)
+    _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked, d.years)
+    _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed, d.years)
     w.page(
         "quality.html",
         "quality.html",
@@ -102,8 +103,9 @@ def write(w: Writer, d: SiteData) -> None:
         section="quality.html",
         rules_ran=d.rules_ran,
         kpis=kpis,
-        charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows)],
+        charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows, d.years)],
         organ_columns=ORGAN_COLUMNS,
+        organ_csv=csv_name("问题按机关统计", d.years, "全部机关"),
         organ_rows=organ_rows,
         files=[[f, "文件无法读取", r] for f, r in d.quarantine]
         + [[u["file_name"], _unassigned_reason(u), ""] for u in d.unassigned],
@@ -123,8 +125,9 @@ def write(w: Writer, d: SiteData) -> None:
         guessed_cells=len(d.guesses),
         guessed_columns=GUESSED_COLUMNS,
     )
+    methods = {r.id: r for r in catalogue.load()}
     for rule_id in sorted(set(d.rules) | set(by_rule)):
-        _write_rule(w, d, rule_id, by_rule.get(rule_id, []))
+        _write_rule(w, d, rule_id, by_rule.get(rule_id, []), methods.get(rule_id))
 
 
 _SEVERITY_NOTES = {
@@ -205,7 +208,13 @@ def list_page(stem: str, part: int = 1) -> str:
 
 
 def _write_list(
-    w: Writer, stem: str, title: str, lead: str, columns: list[Column], rows: list[list[Any]]
+    w: Writer,
+    stem: str,
+    title: str,
+    lead: str,
+    columns: list[Column],
+    rows: list[list[Any]],
+    years: list[int],
 ) -> None:
     """A full list on pages of its own, split like the rule pages; organ links are relative to the root."""
     starts = list(range(0, len(rows), LIST_ROWS_PER_PAGE)) or [0]
@@ -231,7 +240,7 @@ def _write_list(
             total=len(rows),
             part=k,
             pager=pager,
-            csv=f"{title}{f'（第{k}部分）' if pager else ''}.csv",
+            csv=csv_name(title, years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
 
@@ -284,7 +293,7 @@ def _rule_chart(d: SiteData, by_rule: dict[str, list[Finding]]) -> Chart:
         fig,
         cols,
         rows,
-        "问题按规则统计.csv",
+        csv_name("问题按规则统计", d.years, "全部机关"),
         empty=_empty(d),
         note="点击规则编号查看该规则的全部问题。",
     )
@@ -313,7 +322,15 @@ def _year_chart(d: SiteData) -> Chart:
             ytitle="问题（条）",
             stacked=True,
         )
-    return Chart("by-year", "按年度统计", fig, cols, rows, "问题按年度统计.csv", empty=_empty(d))
+    return Chart(
+        "by-year",
+        "按年度统计",
+        fig,
+        cols,
+        rows,
+        csv_name("问题按年度统计", d.years, "全部机关"),
+        empty=_empty(d),
+    )
 
 
 def _sev(d: SiteData, rule_id: str) -> str:
@@ -347,7 +364,7 @@ def _organ_rows(d: SiteData) -> list[list[Any]]:
     ]
 
 
-def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
+def _organ_chart(organ_rows: list[list[Any]], years: list[int]) -> Chart:
     top = organ_rows[:TOP_ORGANS]
     fig = None
     if top:
@@ -368,7 +385,7 @@ def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
         fig,
         ORGAN_COLUMNS,
         top,
-        "问题最多的机关.csv",
+        csv_name(f"问题最多的{len(top)}个机关", years),
         empty="没有机关的报告未通过检查。",
         note="按错误条数排序，其次警告、提示。全部机关见下方“按机关统计”表。",
     )
@@ -390,7 +407,9 @@ def _identity(d: SiteData) -> list[list[Any]]:
     ]
 
 
-def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -> None:
+def _write_rule(
+    w: Writer, d: SiteData, rule_id: str, findings: list[Finding], method: catalogue.Rule | None = None
+) -> None:
     rule = d.rules.get(rule_id)
     rows, years = [], []
     order = sorted(
@@ -425,7 +444,7 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
         if len(parts) > 1
         else []
     )
-    for k, (part_rows, _) in enumerate(parts, start=1):
+    for k, (part_rows, part_years) in enumerate(parts, start=1):
         w.page(
             rule_page(rule_id, k),
             "rule.html",
@@ -442,8 +461,26 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
             pager=pager,
             reports=len({f.report_id for f in findings}),
             not_assessable=d.not_assessable.get(rule_id, 0),
+            method=_method(method),
+            csv=csv_name(f"规则{rule_id}问题清单", part_years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
+
+
+def _method(rule: catalogue.Rule | None) -> list[tuple[str, str]]:
+    """The rule's method as its page lists it (expectations/rules.yaml)."""
+    if rule is None:
+        return []
+    return [
+        (head, text)
+        for head, text in (
+            ("依据", rule.basis_zh),
+            ("通过", rule.passes_zh),
+            ("不通过", rule.fails_zh),
+            ("无法判断", rule.undecided_zh),
+        )
+        if text
+    ]
 
 
 def _span(years: list[int]) -> str:
