@@ -101,3 +101,7 @@ class Settings:
     @property
     def register_file(self) -> Path:
         return self.data / "register.csv"
+
+    @property
+    def decisions_file(self) -> Path:
+        return self.data / "decisions.csv"

@@ -632,10 +632,13 @@ def test_the_workbook_holds_every_finding(built: tuple[Path, Path], con: duckdb.
 
     _, site = built
     wb = load_workbook(site / "findings.xlsx")
-    assert wb.sheetnames[:3] == ["问题清单", "未能全部核对的报告", "推测的数值"]
+    assert wb.sheetnames[:4] == ["问题清单", "已解决的问题", "未能全部核对的报告", "推测的数值"]
     ws = wb["问题清单"]
     header = [c.value for c in ws[1]]
-    assert header[:12] == [
+    col = {name: i for i, name in enumerate(header)}
+    assert header[:14] == [
+        "案件编号",
+        "状态",
         "机关",
         "地区",
         "年度",
@@ -649,22 +652,48 @@ def test_the_workbook_holds_every_finding(built: tuple[Path, Path], con: duckdb.
         "说明",
         "页面链接",
     ]
+    # the columns staff fill in, empty
+    assert {"处理意见", "处理人", "日期", "处理说明", "数字指纹"} <= set(header)
     rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert all(
+        r[col["处理意见"]] is None and r[col["处理人"]] is None and r[col["日期"]] is None for r in rows
+    )
     expected = con.execute("""
-        SELECT a.name, f.year, f.rule_id, f.message FROM report_findings f JOIN current_report c USING (report_id)
-        JOIN dim_agency a ON a.agency_id = c.agency_id ORDER BY ALL""").fetchall()
-    assert sorted((r[0], r[2], r[3], r[10]) for r in rows) == sorted(expected)
+        SELECT a.name, f.year, f.rule_id, f.message, k.case_id, k.printed
+        FROM report_findings f JOIN current_report c USING (report_id)
+        JOIN dim_agency a ON a.agency_id = c.agency_id
+        JOIN finding_case k ON k.agency_id = c.agency_id AND k.year = f.year AND k.rule_id = f.rule_id
+                           AND k.instance = f.instance
+        ORDER BY ALL""").fetchall()
+    got = [
+        (
+            r[col["机关"]],
+            r[col["年度"]],
+            r[col["规则"]],
+            r[col["说明"]],
+            r[col["案件编号"]],
+            r[col["数字指纹"]],
+        )
+        for r in rows
+    ]
+    assert (
+        sorted(got) == sorted(expected)
+        and len(rows)
+        == con.execute(
+            "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)"
+        ).fetchone()[0]
+    )  # type: ignore[index]
     assert (
         ws.freeze_panes == "A2"
         and ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{len(rows) + 1}"
     )
     # every row links its organ's page at that year, relative to the site folder
     for r, row in enumerate(ws.iter_rows(min_row=2), start=2):
-        link = ws.cell(r, 12).hyperlink
+        link = ws.cell(r, col["页面链接"] + 1).hyperlink
         assert (
             link is not None
             and (site / link.target.split("#")[0]).is_file()
-            and link.target.endswith(f"#y{row[2].value}")
+            and link.target.endswith(f"#y{row[col['年度']].value}")
         )
     unchecked = wb["未能全部核对的报告"].max_row - 1
     assert unchecked == con.execute(UNCHECKED).fetchone()[0]  # type: ignore[index]

@@ -204,7 +204,7 @@ def test_organ_page(
     # a failing cell carries its finding, and the numbered list under the tables says what it is
     bad = panel.locator("td.bad").first
     assert "本报告" in (bad.get_attribute("title") or "")
-    assert panel.locator(".findings li").count() == scalar(
+    assert panel.locator(".findings > ol > li").count() == scalar(
         con,
         """
         SELECT count(*) FROM report_findings f JOIN current_report c USING (report_id)
@@ -407,7 +407,8 @@ def test_the_workbook_downloads_and_counts_every_finding(
     assert ws.max_row - 1 == scalar(
         con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)"
     )
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws["A1"].value == "机关"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws["A1"].value == "案件编号"
+    assert {c.value for c in ws[1]} >= {"机关", "处理意见", "处理人", "日期"}
 
 
 def test_search_by_full_name_and_pinyin(tab: Browser, base_url: str) -> None:

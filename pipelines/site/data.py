@@ -10,7 +10,7 @@ findings): the site then says so instead of failing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -114,6 +114,37 @@ class Guess:
 
 
 @dataclass(frozen=True)
+class Case:
+    """A finding as a case an office works through (finding_case): its status, the staff's decision."""
+
+    case_id: str
+    rule_id: str
+    severity: str
+    agency_id: str
+    year: int
+    instance: str
+    status: str  # open | resolved | reopened
+    state: str  # resolved, else the holding decision, else open | reopened
+    first_seen: str  # Beijing time, to the minute
+    status_since: str
+    days_to_resolve: int | None
+    report_id: str
+    resolved_by: str | None
+    decision: str | None  # confirmed | explained | false_alarm, while it holds
+    decision_given: str | None  # as in data/decisions.csv, held or lapsed
+    decided_by: str | None
+    decided_on: str | None
+    note: str | None
+    reopened: int
+    printed: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.agency_id, self.year, self.rule_id, self.instance)
+
+
+@dataclass(frozen=True)
 class Rule:
     rule_id: str
     severity: str
@@ -143,6 +174,13 @@ class SiteData:
     guesses: list[Guess] = field(default_factory=list)  # guessed cells of current reports
     region_totals: list[dict[str, Any]] = field(default_factory=list)  # mart_region_total rows
     register: list[dict[str, Any]] = field(default_factory=list)  # organ_register rows
+    cases: dict[tuple[str, int, str, str], Case] = field(
+        default_factory=dict
+    )  # by (agency, year, rule, instance)
+    case_events: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # case -> (time, event, detail)
+    decision_issues: list[dict[str, Any]] = field(default_factory=list)  # decision_issue rows
 
     @property
     def years(self) -> list[int]:
@@ -231,7 +269,40 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
         register=(
             records(con, "SELECT * FROM organ_register ORDER BY line") if "organ_register" in present else []
         ),
+        cases=_cases(con) if "finding_case" in present else {},
+        case_events=_case_events(con) if "finding_case_event" in present else {},
+        decision_issues=(
+            records(con, "SELECT * FROM decision_issue ORDER BY line, case_id")
+            if "decision_issue" in present
+            else []
+        ),
     )
+
+
+def _cases(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str, str], Case]:
+    rows = con.execute("""
+        SELECT case_id, rule_id, severity, agency_id, year, instance, status, state, first_seen, status_since,
+               days_to_resolve, report_id, resolved_by, decision, decision_given, decided_by,
+               strftime(decided_on, '%Y-%m-%d'), note, reopened, printed, message
+        FROM finding_case ORDER BY case_id""").fetchall()
+    names = [f.name for f in fields(Case)]
+    out = {}
+    for r in rows:
+        values = dict(zip(names, r, strict=True))
+        values["first_seen"] = china_time(values["first_seen"]) or ""
+        values["status_since"] = china_time(values["status_since"]) or ""
+        case = Case(**values)
+        out[case.key] = case
+    return out
+
+
+def _case_events(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for case_id, at, event, detail in con.execute(
+        "SELECT case_id, seen_at, event, detail_zh FROM finding_case_event ORDER BY case_id, seen_at, event"
+    ).fetchall():
+        out[case_id].append((china_time(at) or "", event, detail))
+    return dict(out)
 
 
 def _has_register(con: duckdb.DuckDBPyConnection) -> bool:

@@ -24,14 +24,17 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from pipelines.rules import decisions
 from pipelines.site import labels
-from pipelines.site.data import Finding, SiteData
+from pipelines.site.data import Case, Finding, SiteData
 from pipelines.site.pages.common import region_of
 from pipelines.site.render import SITE_TITLE, clean
 
 FILE = "findings.xlsx"
-FINDINGS_SHEET = "问题清单"
+FINDINGS_SHEET = decisions.SHEET
+RESOLVED_SHEET = "已解决的问题"
 UNCHECKED_SHEET = "未能全部核对的报告"
 GUESSED_SHEET = "推测的数值"
 ABOUT_SHEET = "说明"
@@ -48,6 +51,8 @@ class Col:
 
 
 FINDING_COLUMNS = (
+    Col("案件编号", 25),
+    Col("状态", 10),
     Col("机关", 28),
     Col("地区", 20),
     Col("年度", 7),
@@ -61,6 +66,26 @@ FINDING_COLUMNS = (
     Col("说明", 60, True),
     Col("页面链接", 14),
     Col("来源文件", 30),
+    Col("已有处理意见", 24, True),
+    Col(decisions.COL_DECISION, 16),
+    Col(decisions.COL_WHO, 10),
+    Col(decisions.COL_DATE, 12),
+    Col(decisions.COL_NOTE, 40, True),
+    Col(decisions.COL_PRINTED, 10),
+)
+RESOLVED_COLUMNS = (
+    Col("案件编号", 25),
+    Col("机关", 28),
+    Col("地区", 20),
+    Col("年度", 7),
+    Col("规则", 8),
+    Col("严重程度", 9),
+    Col("说明（解决前）", 60, True),
+    Col("发现时间", 17),
+    Col("解决时间", 17),
+    Col("用时（天）", 9),
+    Col("处理意见", 24, True),
+    Col("页面链接", 14),
 )
 UNCHECKED_COLUMNS = (
     Col("机关", 28),
@@ -154,21 +179,53 @@ def cells_text(d: SiteData, f: Finding) -> str:
     return "；".join(names)
 
 
-def build(d: SiteData, extra_columns: Sequence[Col] = (), extra: Any = None) -> bytes:
-    """The workbook's bytes. `extra_columns` are appended to the findings sheet, filled for each
-    finding by `extra(finding)` (the case columns)."""
+def decided(case: Case | None) -> str:
+    """A case's decision as the workbook and the pages state it: what, who, when, why; lapsed ones too."""
+    if case is None or not case.decision_given:
+        return ""
+    text = f"{labels.case_state(case.decision_given)}（{case.decided_by}，{case.decided_on}）"
+    if case.note:
+        text += f"：{case.note}"
+    if case.decision is None:
+        text += "〔数字已变，不再适用〕"
+    return text
+
+
+def _staff_columns(ws: WriteOnlyWorksheet, columns: Sequence[Col], rows: int) -> None:
+    """The 处理意见 column offers the three decisions (typing something else is allowed: the import
+    checks it)."""
+    at = {c.name: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    last = max(rows + 1, 2) + 500  # room for rows staff add
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(decisions.DECISIONS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+        promptTitle="处理意见",
+        prompt="已核实并告知机关 / 机关已说明（在处理说明中写理由）/ 误报",
+        showInputMessage=True,
+    )
+    dv.add(f"{at[decisions.COL_DECISION]}2:{at[decisions.COL_DECISION]}{last}")
+    ws.data_validations.append(dv)
+
+
+def build(d: SiteData) -> bytes:
+    """The workbook's bytes."""
     wb = Workbook(write_only=True)
     moment = _moment(d.as_of)
     wb.properties.creator = SITE_TITLE
     wb.properties.title = f"{SITE_TITLE}：问题清单"
     wb.properties.created = wb.properties.modified = moment
-    findings = Sheet(wb, FINDINGS_SHEET, (*FINDING_COLUMNS, *extra_columns))
+    findings = Sheet(wb, FINDINGS_SHEET, FINDING_COLUMNS)
     for f in finding_rows(d):
         rep = d.reports[f.report_id]
         organ = d.organs.get(rep.agency_id)
         rule = d.rules.get(f.rule_id)
+        case = d.cases.get((rep.agency_id, rep.year, f.rule_id, f.instance))
         findings.add(
             [
+                case.case_id if case else None,
+                labels.case_state(case.state) if case else "",
                 organ.name if organ else labels.UNKNOWN,
                 region_of(organ) if organ else labels.UNKNOWN,
                 rep.year,
@@ -182,11 +239,42 @@ def build(d: SiteData, extra_columns: Sequence[Col] = (), extra: Any = None) -> 
                 f.message,
                 None,
                 rep.file_name,
-                *(extra(f) if extra else ()),
+                decided(case),
+                None,
+                None,
+                None,
+                None,
+                case.printed if case else None,
             ],
             link=f"{organ.page}#y{rep.year}" if organ else None,
         )
+    _staff_columns(findings.ws, FINDING_COLUMNS, findings.rows)
     findings.close()
+    resolved = Sheet(wb, RESOLVED_SHEET, RESOLVED_COLUMNS)
+    for case in sorted(
+        (c for c in d.cases.values() if c.status == "resolved"),
+        key=lambda c: (c.status_since, c.year, c.case_id),
+        reverse=True,
+    ):
+        organ = d.organs.get(case.agency_id)
+        resolved.add(
+            [
+                case.case_id,
+                organ.name if organ else labels.UNKNOWN,
+                region_of(organ) if organ else labels.UNKNOWN,
+                case.year,
+                case.rule_id,
+                labels.severity(case.severity),
+                case.message,
+                case.first_seen,
+                case.status_since,
+                case.days_to_resolve,
+                decided(case),
+                None,
+            ],
+            link=f"{organ.page}#y{case.year}" if organ else None,
+        )
+    resolved.close()
     unchecked = Sheet(wb, UNCHECKED_SHEET, UNCHECKED_COLUMNS)
     for rid, st in sorted(d.status.items(), key=lambda kv: _report_key(d, kv[0])):
         if st.status != "unchecked" or rid not in d.reports:
@@ -231,7 +319,7 @@ def build(d: SiteData, extra_columns: Sequence[Col] = (), extra: Any = None) -> 
             link=f"{organ.page}#g{rep.year}" if organ else None,
         )
     guessed.close()
-    _about(wb.create_sheet(ABOUT_SHEET), d, findings.rows, unchecked.rows, guessed.rows)
+    _about(wb.create_sheet(ABOUT_SHEET), d, findings.rows, unchecked.rows, guessed.rows, resolved.rows)
     buf = io.BytesIO()
     wb.save(buf)
     return reproducible(buf.getvalue(), moment)
@@ -245,13 +333,15 @@ def _report_key(d: SiteData, rid: str) -> tuple[Any, ...]:
     return (-rep.year, organ.region_code or "~" if organ else "~", organ.name if organ else "", rid)
 
 
-def _about(ws: WriteOnlyWorksheet, d: SiteData, findings: int, unchecked: int, guessed: int) -> None:
+def _about(
+    ws: WriteOnlyWorksheet, d: SiteData, findings: int, unchecked: int, guessed: int, resolved: int
+) -> None:
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 100
     title = WriteOnlyCell(ws, value=f"{SITE_TITLE}：问题清单")
     title.font = Font(bold=True, size=14)
     ws.append([title])
-    for k, v in _about_lines(d, findings, unchecked, guessed):
+    for k, v in _about_lines(d, findings, unchecked, guessed, resolved):
         cell = WriteOnlyCell(ws, value=v)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         head = WriteOnlyCell(ws, value=k)
@@ -259,7 +349,9 @@ def _about(ws: WriteOnlyWorksheet, d: SiteData, findings: int, unchecked: int, g
         ws.append([head, cell])
 
 
-def _about_lines(d: SiteData, findings: int, unchecked: int, guessed: int) -> Iterable[tuple[str, str]]:
+def _about_lines(
+    d: SiteData, findings: int, unchecked: int, guessed: int, resolved: int
+) -> Iterable[tuple[str, str]]:
     years = d.years
     yield ("数据截至", f"{d.as_of or '—'}（最近一份报告入库的时间，北京时间）")
     yield ("年度", f"{years[0]}–{years[-1]}" if years else "—")
@@ -267,6 +359,14 @@ def _about_lines(d: SiteData, findings: int, unchecked: int, guessed: int) -> It
         FINDINGS_SHEET,
         f"{findings:,} 条：每份报告（每个机关每年的现行版本）未通过的一致性规则，错误在前。",
     )
+    yield (
+        "填写处理意见",
+        "在“处理意见”列选择 已核实并告知机关、机关已说明 或 误报，填写“处理人”和“日期”（如 2025-03-01）；"
+        "机关已说明的，在“处理说明”中写明机关的理由。不要改动“案件编号”和“数字指纹”。保存后（Excel 或 WPS 均可）"
+        "交数据维护人员运行 gongkai cases import 文件.xlsx，处理意见写入 data/decisions.csv，下一次夜间运行后在网站上显示。"
+        "报告所印数字变化后，原处理意见不再适用，问题重新打开。",
+    )
+    yield (RESOLVED_SHEET, f"{resolved:,} 条：机关更正后重新发布、现行报告不再违反规则的问题，及其处理经过。")
     yield (UNCHECKED_SHEET, f"{unchecked:,} 份：没有发现不符，但有适用的规则无法核对，不能算作通过。")
     yield (GUESSED_SHEET, f"{guessed:,} 格：原文数字连写、有几种读法，解析器推测的数值。引用前请与原文核对。")
     yield ("页面链接", "链接指向本工作簿所在网站文件夹中的页面；把工作簿和网站放在一起打开即可跳转。")

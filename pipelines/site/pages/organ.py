@@ -393,6 +393,7 @@ def _panel(
             "severity": f.severity,
             "severity_label": labels.severity(f.severity),
             "message": f.message,
+            "instance": f.instance,
             "rule_href": "../" + rule_page(f.rule_id),
         }
         for n, f in enumerate(fs, start=1)

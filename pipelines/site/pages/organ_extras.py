@@ -10,9 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.site.data import Organ, SiteData
+from pipelines.site import labels
+from pipelines.site.data import Case, Organ, SiteData
 from pipelines.site.files import csv_name
 from pipelines.site.pages import grid
+from pipelines.site.workbook import decided
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Extras:
     look: grid.Lookup
     children: dict[str, list[Organ]]
     register: dict[str, list[dict[str, Any]]]
+    cases: dict[str, list[Case]]  # by organ
 
     @classmethod
     def of(cls, d: SiteData) -> Extras:
@@ -32,7 +35,10 @@ class Extras:
         for r in d.register:
             if r.get("agency_id"):
                 register[r["agency_id"]].append(r)
-        return cls(d, grid.Lookup.of(d), dict(children), dict(register))
+        cases: dict[str, list[Case]] = defaultdict(list)
+        for c in d.cases.values():
+            cases[c.agency_id].append(c)
+        return cls(d, grid.Lookup.of(d), dict(children), dict(register), dict(cases))
 
     def context(self, organ: Organ) -> dict[str, Any]:
         """The organ page's extra template variables."""
@@ -43,7 +49,34 @@ class Extras:
             "subordinate_years": years,
             "subordinate_legend": grid.LEGEND,
             "subordinate_csv": csv_name(f"{organ.name}的下级机关报告情况", years),
+            **self._cases(organ),
         }
+
+    def _cases(self, organ: Organ) -> dict[str, Any]:
+        """The organ's cases by year: each failing finding's case (found by rule and instance), and the
+        resolved ones, each with its history. Times are those of the changes, so the page changes only
+        when a case does."""
+        index: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        resolved: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for c in sorted(self.cases.get(organ.agency_id, []), key=lambda c: (c.year, c.rule_id, c.instance)):
+            shown = {
+                "case_id": c.case_id,
+                "rule_id": c.rule_id,
+                "state": c.state,
+                "state_label": labels.case_state(c.state),
+                "severity": c.severity,
+                "severity_label": labels.severity(c.severity),
+                "message": c.message,
+                "decided": decided(c),
+                "history": [
+                    (at, labels.CASE_EVENTS.get(event, event), detail)
+                    for at, event, detail in self.d.case_events.get(c.case_id, [])
+                ],
+            }
+            index[str(c.year)][f"{c.rule_id}|{c.instance}"] = shown
+            if c.status == "resolved":
+                resolved[str(c.year)].append(shown)
+        return {"case_index": dict(index), "resolved_cases": dict(resolved)}
 
     def facts(self, organ: Organ) -> list[tuple[str, str, str]]:
         """Facts for the page's header: what the register says, and whether the organ stopped reporting."""

@@ -84,6 +84,13 @@ def _kpis(
         ),
         ("数字对不上的报告", f"{len(failing):,}", f"其中 {errors:,} 份自相矛盾（错误级）", "quality.html"),
         (
+            "待处理的错误",
+            f"{sum(1 for c in d.cases.values() if c.severity == 'error' and c.state in ('open', 'reopened')):,}",
+            f"错误级问题中尚无处理意见、也未更正的（含重新打开的）；共 {len(d.cases):,} 条问题，"
+            f"已解决 {sum(1 for c in d.cases.values() if c.state == 'resolved'):,} 条",
+            "quality.html#cases",
+        ),
+        (
             "未能全部核对的报告",
             f"{unchecked:,}",
             "没有不符之处，但缺上年或下级报告、或有推测的数值，部分规则无法核对",

@@ -14,6 +14,8 @@ from pipelines.site.files import csv_name
 from pipelines.site.names import slug
 from pipelines.site.pages.common import organ_link, rule_label
 from pipelines.site.render import Writer, clean, fmt_num, plot_text
+from pipelines.site.workbook import FILE as WORKBOOK
+from pipelines.site.workbook import decided
 
 TOP_ORGANS = 20
 # The unchecked reports and the guessed cells are listed on pages of their own (unchecked.html,
@@ -59,7 +61,27 @@ FINDING_COLUMNS = [
     Column("按规则应为", "num"),
     Column("差额", "num"),
     Column("文件", "file"),
+    Column("案件编号", "text"),
+    Column("状态", "text"),
+    Column("处理意见", "text"),
 ]
+RESOLVED_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("案件编号", "text"),
+    Column("说明（解决前）", "text"),
+    Column("发现时间", "text"),
+    Column("解决时间", "text"),
+    Column("用时（天）", "int"),
+    Column("处理意见", "text"),
+]
+RESOLVED_ROWS = 500
+CASE_REGION_COLUMNS = [
+    Column("地区", "text"),
+    *(Column(f"{labels.CASE_STATES[s]}（条）", "int") for s in labels.CASE_STATE_ORDER),
+    Column("合计（条）", "int"),
+]
+DECISION_ISSUE_COLUMNS = [Column("行", "int"), Column("案件编号", "text"), Column("问题", "text")]
 FILE_COLUMNS = [Column("文件", "file"), Column("情况", "text"), Column("技术原因", "text")]
 IDENTITY_COLUMNS = [
     Column("问题", "text"),
@@ -124,6 +146,14 @@ def write(w: Writer, d: SiteData) -> None:
         guessed_total=len(guessed),
         guessed_cells=len(d.guesses),
         guessed_columns=GUESSED_COLUMNS,
+        case_chart=_case_chart(d),
+        case_regions=_case_regions(d),
+        case_region_columns=CASE_REGION_COLUMNS,
+        case_region_csv=csv_name("问题的处理情况按地区", d.years),
+        case_total=len(d.cases),
+        decision_issues=[[i["line"], i["case_id"] or "", i["problem_zh"]] for i in d.decision_issues],
+        decision_issue_columns=DECISION_ISSUE_COLUMNS,
+        workbook=WORKBOOK,
     )
     methods = {r.id: r for r in catalogue.load()}
     for rule_id in sorted(set(d.rules) | set(by_rule)):
@@ -391,6 +421,89 @@ def _organ_chart(organ_rows: list[list[Any]], years: list[int]) -> Chart:
     )
 
 
+def _case_chart(d: SiteData) -> Chart:
+    """Cases by year and state, with the time from first seen to resolved."""
+    by: dict[int, Counter[str]] = defaultdict(Counter)
+    days: dict[int, list[int]] = defaultdict(list)
+    for c in d.cases.values():
+        by[c.year][c.state] += 1
+        if c.days_to_resolve is not None:
+            days[c.year].append(c.days_to_resolve)
+    years = sorted(by)
+    rows = []
+    for y in years:
+        took = sorted(days[y])
+        rows.append(
+            [
+                str(y),
+                *(by[y][s] for s in labels.CASE_STATE_ORDER),
+                sum(by[y].values()),
+                clean(round(sum(took) / len(took), 1)) if took else None,
+                clean(_median(took)),
+            ]
+        )
+    cols = [
+        Column("年度", "text"),
+        *(Column(f"{labels.CASE_STATES[s]}（条）", "int") for s in labels.CASE_STATE_ORDER),
+        Column("合计（条）", "int"),
+        Column("从发现到解决，平均（天）", "num"),
+        Column("从发现到解决，中位数（天）", "num"),
+    ]
+    fig = None
+    if years:
+        fig = charts.bars(
+            charts.years_axis(years),
+            [
+                (labels.CASE_STATES[s], [by[y][s] for y in years], _STATE_COLORS[s])
+                for s in labels.CASE_STATE_ORDER
+            ],
+            xtitle="报告年度",
+            ytitle="问题（条）",
+            stacked=True,
+        )
+    return Chart(
+        "cases-by-year",
+        "问题的处理情况（按报告年度）",
+        fig,
+        cols,
+        rows,
+        csv_name("问题的处理情况", years),
+        note="每一条问题是一个案件（机关、年度、规则和位置），夜间重新检查时编号不变。待处理：尚无处理意见；"
+        "已核实并告知机关、机关已说明、误报：工作人员的处理意见；已解决：机关更正后重新发布，现行报告不再违反规则；"
+        "重新打开：解决后再次出现，或作出处理意见时的数字已经改变。",
+        empty="还没有发现过问题。",
+    )
+
+
+_STATE_COLORS = {
+    "open": "#c62828",
+    "reopened": "#ad1457",
+    "confirmed": "#ef6c00",
+    "explained": "#8d6e63",
+    "false_alarm": "#90a4ae",
+    "resolved": "#2e7d32",
+}
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    n = len(values)
+    return (values[(n - 1) // 2] + values[n // 2]) / 2
+
+
+def _case_regions(d: SiteData) -> list[list[Any]]:
+    """Cases by region (province and city) and state."""
+    by: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in d.cases.values():
+        organ = d.organs.get(c.agency_id)
+        by[labels.region(organ.province, organ.city) if organ else labels.UNKNOWN][c.state] += 1
+    return [
+        [region, *(by[region][s] for s in labels.CASE_STATE_ORDER), sum(by[region].values())]
+        for region in sorted(by, key=lambda r: (r == labels.UNKNOWN, r))
+    ]
+
+
 def _empty(d: SiteData) -> str:
     return "一致性检查尚未运行。" if not d.rules_ran else "所有报告都通过了一致性检查。"
 
@@ -419,6 +532,7 @@ def _write_rule(
     for f in order:
         rep = d.reports[f.report_id]
         years.append(rep.year)
+        case = d.cases.get((rep.agency_id, rep.year, f.rule_id, f.instance))
         rows.append(
             [
                 organ_link(d.organs.get(rep.agency_id), "../", anchor=f"#y{rep.year}"),
@@ -429,8 +543,29 @@ def _write_rule(
                 clean(f.expected),
                 clean(f.diff),
                 f.source_file,
+                case.case_id if case else "",
+                labels.case_state(case.state) if case else "",
+                decided(case),
             ]
         )
+    resolved = sorted(
+        (c for c in d.cases.values() if c.rule_id == rule_id and c.status == "resolved"),
+        key=lambda c: (c.status_since, c.year, c.case_id),
+        reverse=True,
+    )
+    resolved_rows = [
+        [
+            organ_link(d.organs.get(c.agency_id), "../", anchor=f"#y{c.year}"),
+            str(c.year),
+            c.case_id,
+            c.message,
+            c.first_seen,
+            c.status_since,
+            c.days_to_resolve,
+            decided(c),
+        ]
+        for c in resolved[:RESOLVED_ROWS]
+    ]
     starts = list(range(0, len(rows), RULE_ROWS_PER_PAGE)) or [0]
     parts = [(rows[i : i + RULE_ROWS_PER_PAGE], years[i : i + RULE_ROWS_PER_PAGE]) for i in starts]
     pager = (
@@ -462,6 +597,9 @@ def _write_rule(
             reports=len({f.report_id for f in findings}),
             not_assessable=d.not_assessable.get(rule_id, 0),
             method=_method(method),
+            resolved=resolved_rows if k == 1 else [],
+            resolved_total=len(resolved),
+            resolved_columns=RESOLVED_COLUMNS,
             csv=csv_name(f"规则{rule_id}问题清单", part_years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
