@@ -17,7 +17,7 @@ from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Finding, Organ, SiteData
 from pipelines.site.files import csv_name
 from pipelines.site.pages import grid
-from pipelines.site.pages.common import organ_link
+from pipelines.site.pages.common import ORGANS_PER_PAGE, organ_link
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.render import Writer, clean
 
@@ -198,7 +198,9 @@ def _write_one(
             "#findings",
         ),
     ]
-    own_rows = grid.rows(d, look, organs, years, root)
+    # a county has a few hundred organs at most; the nation's own list (central organs and organs of no
+    # known region) could grow past a page's size, so it is cut like the other lists of every organ
+    own_rows = grid.rows(d, look, organs[:ORGANS_PER_PAGE], years, root)
     groups = _groups(reg, own_rows, organs)
     w.page(
         reg.page,
@@ -218,6 +220,7 @@ def _write_one(
         groups=groups,
         own_rows=[row for _, rows in groups for row in rows],
         own_total=len(organs),
+        own_shown=len(own_rows),
         legend=grid.LEGEND,
         own_csv=csv_name(f"{reg.name}本级机关报告情况", years),
         rules=_rule_rows(d, by_rule.get(reg.code, Counter()), years, root),
