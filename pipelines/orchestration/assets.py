@@ -117,7 +117,15 @@ def ingest_tables(context: AssetExecutionContext, gongkai: GongkaiResource) -> I
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     con = _writer(context, gongkai).connect()
     try:
-        done = ingest.run(con, gongkai.settings().inbox, run_id=run_id, started_at=started)
+        settings = gongkai.settings()
+        done = ingest.run(
+            con,
+            settings.inbox,
+            run_id=run_id,
+            started_at=started,
+            workers=settings.workers,
+            scheduler=settings.scheduler,
+        )
         counts = {k: v for k, v in done.counts.items() if k != "run_id"}
         results = _results(
             con,
