@@ -11,8 +11,7 @@ named; a process that dies on its own is replaced and its file tried once more b
 quarantined as the file that kills the parser. A process that has grown large is replaced between
 files, so memory stays flat over a long backfill.
 
-Processes are started with `python -m` (no fork of a process that runs DuckDB and Dagster threads)
-and kept between runs of one Python process (`shared`), so a test suite or a long-lived Dagster code
+Processes are started with `python -m` (pipelines/subprocs.py) and kept between runs of one Python process (`shared`), so a test suite or a long-lived Dagster code
 server pays their start once.
 """
 
@@ -23,18 +22,14 @@ import hashlib
 import os
 import queue
 import select
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from pathlib import Path
-from typing import IO, Any
+from contextlib import contextmanager
+from typing import Any
 
-from pipelines.ingest import worker
+from pipelines import subprocs
 from pipelines.ingest.budget import DEFAULT, Budget
 from pipelines.ingest.job import Job, Parsed, guess_medium, head, unread
 from pipelines.ingest.scan import file_hash
@@ -81,24 +76,11 @@ def usage(pid: int) -> tuple[float, int] | None:
         return None
 
 
-class _Proc:
+class _Proc(subprocs.Worker):
     """One parser process and the file it is working on."""
 
     def __init__(self) -> None:
-        env = dict(os.environ)
-        # the package's own folder first: a checkout that is not installed works too
-        root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self.popen = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.ingest.worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-            close_fds=True,
-        )
-        assert self.popen.stdin is not None and self.popen.stdout is not None
-        self.stdin: IO[bytes] = self.popen.stdin
-        self.stdout: IO[bytes] = self.popen.stdout
+        super().__init__("pipelines.ingest.worker")
         self.ready = False
         self.born = time.monotonic()
         self.base_rss: int | None = None  # resident bytes when it became ready
@@ -107,49 +89,12 @@ class _Proc:
         self.rss0 = 0
         self.t0 = 0.0
 
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def fileno(self) -> int:
-        return self.stdout.fileno()
-
     def start(self, job: Job) -> None:
         now = usage(self.pid)
         self.cpu0, self.rss0 = now if now is not None else (0.0, 0)
         self.t0 = time.monotonic()
         self.job = job
-        worker.send(self.stdin, job)
-
-    def read(self) -> Any:
-        return worker.recv(self.stdout)
-
-    def close(self) -> None:
-        """Let it end (stdin closed), killing it if it does not go at once."""
-        with suppress(OSError):
-            self.stdin.close()
-        try:
-            self.popen.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self.stdout.close()
-
-    def kill(self) -> None:
-        with suppress(OSError):
-            self.popen.kill()
-        self.popen.wait()
-        for stream in (self.stdin, self.stdout):
-            with suppress(OSError):
-                stream.close()
-
-    def death(self) -> str:
-        code = self.popen.wait()
-        if code < 0:
-            try:
-                return f"killed by {signal.Signals(-code).name}"
-            except ValueError:
-                return f"killed by signal {-code}"
-        return f"exit status {code}"
+        self.send(job)
 
 
 class Pool:
@@ -246,7 +191,7 @@ class _Run:
                 continue
             readable, _, _ = select.select(active, [], [], POLL_SECONDS)
             for p in readable:
-                message = self._read(p)
+                message = p.recv()
                 if message is None:  # the process ended
                     procs.remove(p)
                     job, why = p.job, p.death()
@@ -283,12 +228,6 @@ class _Run:
             if p.job is not None or not p.ready:
                 procs.remove(p)
                 p.kill()
-
-    def _read(self, p: _Proc) -> Any:
-        try:
-            return p.read()
-        except (OSError, EOFError, ValueError):
-            return None
 
     def _maybe_recycle(self, p: _Proc, procs: list[_Proc]) -> None:
         now = usage(p.pid)
