@@ -375,7 +375,7 @@ def static_site(context: AssetExecutionContext, gongkai: GongkaiResource) -> Mat
     except ValueError as e:  # a setting to fix: fail before reading anything
         raise Failure(str(e), allow_retries=False) from e
     # the published file, never a run's staging copy: the site shows what analysts see
-    result = build_site(settings.warehouse, settings.site, source_base_url=base_url)
+    result = build_site(settings.warehouse, settings.site, source_base_url=base_url, workers=settings.workers)
     path, size = result.largest
     if size > MAX_PAGE_BYTES:
         context.log.warning(

@@ -16,6 +16,7 @@ import json
 import pickle
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -30,6 +31,7 @@ from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Organ, Report, SiteData, cells_for, china_time, report_digests, sections_for
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
+from pipelines.site.pool import Renderer
 from pipelines.site.render import Writer, clean, pct
 
 # Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
@@ -56,10 +58,13 @@ def write_all(
     *,
     source_base_url: str | None = None,
     previous: Path | None = None,
+    workers: int | None = None,
 ) -> int:
     """Write every organ page; returns how many were rendered (the others were copied unchanged from
-    the previous build in `previous`, the site folder being replaced)."""
+    the previous build in `previous`, the site folder being replaced). Pages are drawn by `workers`
+    processes (default: one per core; pipelines/site/pool.py)."""
     base = check_base_url(source_base_url)
+    renderer = Renderer(w, _render, Shared(d.rules, d.cell_labels, base), workers)
     cov = coverage_by_organ(d)
     years_of = organ_years_by_organ(d)
     findings = findings_by_report(d)
@@ -102,25 +107,49 @@ def write_all(
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts in todo:
-            panels = [
-                _panel(d, y, status, reports.get(y), cells, sections, findings, base) for y, status in years
-            ]
-            published = [p["year"] for p in panels if p["report"]]
-            w.page(
-                organ.page,
-                "organ.html",
-                title=organ.name,
-                section="organs.html",
-                organ=organ,
-                facts=facts,
-                charts=_charts(organ, years_of.get(organ.agency_id, []), [y for y, _ in years]),
-                panels=panels,
-                default_year=str(published[-1]) if published else "",
-                organ_as_of=_as_of(reports.values()),
+            ids = [r.report_id for r in reports.values()]
+            own = (
+                {i: cells[i] for i in ids if i in cells},
+                {i: sections[i] for i in ids if i in sections},
+                {i: findings[i] for i in ids if i in findings},
             )
+            renderer.add(organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own))
             rendered += 1
+    renderer.finish()
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
     return rendered
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every organ page is drawn with besides its own data."""
+
+    rules: dict[str, Any]
+    cell_labels: dict[tuple[str, str], tuple[str, str]]
+    base: str | None
+
+
+def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
+    """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
+    and its reports' cells, sections and findings)."""
+    organ, reports, years, facts, rows, cells, sections, findings = args
+    panels = [
+        _panel(shared, y, status, reports.get(y), cells, sections, findings, shared.base)
+        for y, status in years
+    ]
+    published = [p["year"] for p in panels if p["report"]]
+    w.page(
+        organ.page,
+        "organ.html",
+        title=organ.name,
+        section="organs.html",
+        organ=organ,
+        facts=facts,
+        charts=_charts(organ, rows, [y for y, _ in years]),
+        panels=panels,
+        default_year=str(published[-1]) if published else "",
+        organ_as_of=_as_of(reports.values()),
+    )
 
 
 def _as_of(reports: Any) -> str | None:
@@ -303,7 +332,7 @@ def _chart(
 
 
 def _panel(
-    d: SiteData,
+    d: SiteData | Shared,
     year: int,
     status: str,
     rep: Report | None,
