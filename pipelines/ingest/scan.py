@@ -284,13 +284,23 @@ def record_sources(con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry],
         },
         orient="row",
     ).with_columns(seen=pl.lit(seen_at, dtype=pl.Datetime("us", "UTC")))
+    # An update of the rows there, then a plain insert of the new ones in the order given: an
+    # INSERT ... ON CONFLICT does not keep the order of its input.
     with registered(con, {"_gk_sources": frame}):
         con.execute("""
+            UPDATE source_file SET size = s.size, mtime_ns = s.mtime_ns, content_hash = s.content_hash,
+                last_seen = s.seen, raw_path = s.raw_path
+            FROM _gk_sources s WHERE source_file.path = s.path""")
+        known = {
+            p
+            for (p,) in con.execute(
+                "SELECT path FROM source_file SEMI JOIN _gk_sources USING (path)"
+            ).fetchall()
+        }
+    with registered(con, {"_gk_new": frame.filter(~pl.col("path").is_in(sorted(known)))}):
+        con.execute("""
             INSERT INTO source_file (path, size, mtime_ns, content_hash, first_seen, last_seen, raw_path)
-            SELECT path, size, mtime_ns, content_hash, seen, seen, raw_path FROM _gk_sources
-            ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
-                content_hash = excluded.content_hash, last_seen = excluded.last_seen,
-                raw_path = excluded.raw_path""")
+            SELECT path, size, mtime_ns, content_hash, seen, seen, raw_path FROM _gk_new""")
     return len(rows)
 
 

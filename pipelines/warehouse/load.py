@@ -166,12 +166,22 @@ def quarantine_many(
         ]
         if loaded:
             _delete_reports(con, loaded)
+        # An update of the rows there, then a plain insert of the new ones in the order given: an
+        # INSERT ... ON CONFLICT does not keep the order of its input.
         con.execute("""
-            INSERT INTO quarantine (content_hash, file_name, reason, medium_guess, detected_at, parser_version)
-            SELECT content_hash, file_name, reason, medium_guess, detected_at, parser_version FROM _gk_rejected
-            ON CONFLICT (content_hash) DO UPDATE SET
-                file_name = excluded.file_name, reason = excluded.reason,
-                medium_guess = excluded.medium_guess, parser_version = excluded.parser_version""")
+            UPDATE quarantine SET file_name = r.file_name, reason = r.reason,
+                medium_guess = r.medium_guess, parser_version = r.parser_version
+            FROM _gk_rejected r WHERE quarantine.content_hash = r.content_hash""")
+        known = {
+            h
+            for (h,) in con.execute(
+                "SELECT content_hash FROM quarantine WHERE content_hash IN (SELECT UNNEST(?))", [ids]
+            ).fetchall()
+        }
+        with registered(con, {"_gk_new": df.filter(~pl.col("content_hash").is_in(sorted(known)))}):
+            con.execute("""
+                INSERT INTO quarantine (content_hash, file_name, reason, medium_guess, detected_at, parser_version)
+                SELECT content_hash, file_name, reason, medium_guess, detected_at, parser_version FROM _gk_new""")
     return len(batch)
 
 
