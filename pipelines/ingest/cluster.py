@@ -52,13 +52,14 @@ def outcomes(
     budget: Budget,
     *,
     on_result: Callable[[int], None] | None = None,
+    connect_seconds: float = CONNECT_SECONDS,
 ) -> Iterator[Parsed | Rejected]:
     """Each file's outcome in the order of entries, parsed on the cluster at `scheduler`.
     `on_result(n)` is called after the n-th outcome (tests use it to kill a worker mid-run)."""
     from distributed import Client
 
     run = uuid.uuid4().hex[:12]
-    with Client(scheduler, timeout=CONNECT_SECONDS, set_as_default=False) as client:
+    with Client(scheduler, timeout=connect_seconds, set_as_default=False) as client:
         threads = sum(client.nthreads().values()) or 1
         window: deque[Any] = deque()
         n = 0

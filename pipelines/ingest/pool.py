@@ -27,6 +27,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from pipelines import subprocs
@@ -120,7 +121,9 @@ class Pool:
     def map(self, jobs: Iterable[Job], budget: Budget | None = None) -> Iterator[Parsed | Rejected]:
         """Each job's outcome, in the order of the jobs."""
         with self._lock:
-            yield from _Run(self, iter(jobs), budget or self.budget).results()
+            # the watcher orders outcomes by the jobs' places in this map
+            numbered = (replace(job, index=i) for i, job in enumerate(jobs))
+            yield from _Run(self, numbered, budget or self.budget).results()
 
 
 class _Run:
