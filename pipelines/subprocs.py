@@ -11,6 +11,7 @@ away.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import pickle
@@ -69,15 +70,18 @@ class Worker:
         # the package's own folder first: a checkout that is not installed works too
         root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        # Unbuffered: a buffered reader would take two answers off the pipe at once and the second
+        # would wait in its buffer, unseen by select(), for ever.
         self.popen = subprocess.Popen(
             [sys.executable, "-m", module],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
             close_fds=True,
+            bufsize=0,
         )
         assert self.popen.stdin is not None and self.popen.stdout is not None
-        self.stdin: IO[bytes] = self.popen.stdin
+        self.stdin: IO[bytes] = io.BufferedWriter(self.popen.stdin)
         self.stdout: IO[bytes] = self.popen.stdout
 
     @property

@@ -177,5 +177,6 @@ def parse_one(
 
 
 def _unread_entry(entry: scan.FileEntry) -> Rejected:
-    what = "folder" if entry.name.endswith("/") else "file"
-    return job.unread(entry.name, entry.error or "unknown error", what=what)
+    """The quarantine row of what the scan could not read: its error is the whole reason."""
+    row = job.unread(entry.name, "")
+    return row._replace(reason=entry.error or "cannot read file: unknown error")

@@ -82,11 +82,11 @@ def to_frames(item: LoadItem | Rejected) -> Parsed | Rejected:
     return Parsed(item.file_name, item.content_hash, frames.build([item]))
 
 
-def unread(name: str, why: str, *, what: str = "file") -> Rejected:
+def unread(name: str, why: str) -> Rejected:
     """A quarantine row for something that could not be read: no bytes, so no content hash; the row
     is keyed on the name, marked so that it cannot clash with a hash."""
     key = "unread:" + hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
-    return Rejected(name, key, f"cannot read {what}: {why}")
+    return Rejected(name, key, f"cannot read file: {why}")
 
 
 def head(path: str | bytes | Path) -> bytes:

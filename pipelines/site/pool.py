@@ -115,5 +115,8 @@ class Renderer:
                 raise RenderError(f"the process drawing {path} died ({p.death()})")
             kind, *rest = answer
             if kind == "error":
-                raise RenderError(f"{path}: {rest[0]}")
+                trace = str(rest[0]).rstrip()
+                error = RenderError(f"{path}: {trace.splitlines()[-1]}")
+                error.add_note(f"in the process that drew it:\n{trace}")
+                raise error
             self.w.sizes[path] = rest[0]
