@@ -25,7 +25,13 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_parallel_pages_are_the_serial_bytes(
     wh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from pipelines.site.pages import organ
+
+    monkeypatch.setattr(organ, "BATCH", 2)  # several warehouse reads, as for thousands of organs
     serial = build_site(wh, tmp_path / "serial", full=True, workers=1)
+    assert (
+        serial.organ_pages_rendered == serial.organs == len(list((tmp_path / "serial").glob("organ/*.html")))
+    )
     monkeypatch.setattr(pool, "PARALLEL_FROM", 1)  # processes even for a handful of pages
     started: list[int] = []
     real_start = pool.Renderer._start

@@ -107,11 +107,11 @@ def write_all(
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts in todo:
-            ids = [r.report_id for r in reports.values()]
+            rids = [r.report_id for r in reports.values()]
             own = (
-                {i: cells[i] for i in ids if i in cells},
-                {i: sections[i] for i in ids if i in sections},
-                {i: findings[i] for i in ids if i in findings},
+                {i: cells[i] for i in rids if i in cells},
+                {i: sections[i] for i in rids if i in sections},
+                {i: findings[i] for i in rids if i in findings},
             )
             renderer.add(organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own))
             rendered += 1
