@@ -33,6 +33,14 @@ def test_a_local_dask_cluster_gives_the_same_warehouse(tmp_path: Path) -> None:
     assert _tables(tmp_path / "dask.duckdb") == _tables(tmp_path / "local.duckdb")
 
 
+def test_workers_with_another_parser_are_refused() -> None:
+    cluster.check_versions({"tcp://a:1": "0.4.1", "tcp://b:1": "0.4.1"}, "0.4.1")
+    with pytest.raises(
+        RuntimeError, match=r"Dask worker tcp://b:1 runs parser 0.3.0, this run 0.4.1 \(1 of 2"
+    ):
+        cluster.check_versions({"tcp://a:1": "0.4.1", "tcp://b:1": "0.3.0"}, "0.4.1")
+
+
 def test_an_unreachable_scheduler_fails_the_run(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -46,6 +46,23 @@ def parse_remote(job: Job, budget: Budget) -> tuple[Any, ...]:
     return ("rejected", *out)
 
 
+def parser_version() -> str:
+    """The parser this process runs (on a worker: the one the cluster's tasks run)."""
+    return parse.PARSER_VERSION
+
+
+def check_versions(workers: dict[str, str], mine: str) -> None:
+    """Refuse a cluster whose workers run another parser than the run: the warehouse would hold
+    reports that parser_version says were parsed by code that did not parse them."""
+    other = {w: v for w, v in sorted(workers.items()) if v != mine}
+    if other:
+        w, v = next(iter(other.items()))
+        raise RuntimeError(
+            f"Dask worker {w} runs parser {v}, this run {mine} ({len(other)} of {len(workers)} workers "
+            "differ): install the same gongkai on every worker"
+        )
+
+
 def outcomes(
     entries: Sequence[FileEntry],
     scheduler: str,
@@ -60,6 +77,7 @@ def outcomes(
 
     run = uuid.uuid4().hex[:12]
     with Client(scheduler, timeout=connect_seconds, set_as_default=False) as client:
+        check_versions(client.run(parser_version), parser_version())
         threads = sum(client.nthreads().values()) or 1
         window: deque[Any] = deque()
         n = 0
