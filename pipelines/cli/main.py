@@ -215,11 +215,13 @@ def _printable(name: str) -> str:
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "what",
-        choices=["accuracy", "marts", "nightly"],
+        choices=["accuracy", "marts", "nightly", "parallel"],
         help="accuracy: per-file and per-medium "
         "cell accuracy, plus HTML, PDF and DOCX parse throughput on one core; marts: organ dimension and marts over "
         "a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top "
-        "of synthetic corpora of several sizes, end to end and per stage",
+        "of synthetic corpora of several sizes, end to end and per stage; parallel: ingest throughput and "
+        "peak memory per worker count on an inbox (e.g. gongkai synth --organs 150), and its site built "
+        "serially and in parallel",
     )
     p.add_argument(
         "dir",
@@ -235,6 +237,8 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
     p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
     p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
+    p.add_argument("--workers", default="1,2", help="parallel: worker counts to compare, comma-separated")
+    p.add_argument("--no-site", action="store_true", help="parallel: time the ingest only")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -244,6 +248,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return _bench_marts(args)
     if args.what == "nightly":
         return _bench_nightly(args)
+    if args.what == "parallel":
+        return _bench_parallel(args)
     if args.dir is None:
         return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():
@@ -300,6 +306,32 @@ def _bench_nightly(args: argparse.Namespace) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="gongkai-nightly-") as tmp:
         print(nightly_bench.format_bench(nightly_bench.run(sizes, Path(tmp), new=args.new, echo=True)))
+    return 0
+
+
+def _bench_parallel(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines.bench import parallel
+
+    if args.dir is None or not args.dir.is_dir():
+        return _fail(
+            args.dir or "bench parallel", "needs an inbox folder (gongkai synth --organs 150 --out DIR)"
+        )
+    try:
+        counts = [int(s) for s in args.workers.split(",") if s.strip()]
+    except ValueError:
+        return _fail("--workers", "expected numbers separated by commas, e.g. 1,2")
+    if not counts or min(counts) < 1:
+        return _fail("--workers", "at least one count, each 1 or more")
+    with tempfile.TemporaryDirectory(prefix="gongkai-parallel-") as tmp:
+        ingests = []
+        for n in counts:
+            ingests.append(parallel.ingest_once(args.dir, Path(tmp), n))
+        sites, same = (
+            ([], True) if args.no_site else parallel.site_runs(args.dir, Path(tmp), sorted({1, max(counts)}))
+        )
+        print(parallel.format_bench(ingests, sites, same))
     return 0
 
 
