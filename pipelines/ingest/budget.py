@@ -23,9 +23,9 @@ MB = 1024 * 1024
 class Budget:
     cpu_seconds: float = 60.0
     # memory limit of one file: floor + per_byte × its size, at most cap
-    memory_floor: int = 512 * MB
-    memory_per_byte: int = 20
-    memory_cap: int = 2048 * MB
+    memory_floor: int = 256 * MB
+    memory_per_byte: int = 16
+    memory_cap: int = 1536 * MB
     # how much longer than cpu_seconds a file may take on the clock (a loaded machine, a stuck process)
     wall_factor: float = 5.0
     wall_extra_seconds: float = 30.0
