@@ -300,28 +300,25 @@ _SHARED_LOCK = threading.Lock()
 
 @contextmanager
 def shared(size: int | None = None, budget: Budget = DEFAULT) -> Iterator[Pool]:
-    """The process's pool, resized to `size` (default: all cores); a private one while it is busy."""
+    """The process's pool, resized to `size` (default: all cores); a private one, closed after use,
+    while another run of this process has it."""
     global _SHARED
     want = max(1, size or default_workers())
     with _SHARED_LOCK:
         if _SHARED is None:
             _SHARED = Pool(want, budget)
         pool = _SHARED
-        free = pool._lock.acquire(blocking=False)
-    if not free:
+        busy = pool._lock.locked()
+    if busy:
         private = Pool(want, budget)
         try:
             yield private
         finally:
             private.close()
         return
-    try:
-        pool._lock.release()
-        pool.resize(want)
-        pool.budget = budget
-        yield pool
-    finally:
-        pass
+    pool.resize(want)
+    pool.budget = budget
+    yield pool
 
 
 def run_one(job: Job, budget: Budget = DEFAULT) -> Parsed | Rejected:
