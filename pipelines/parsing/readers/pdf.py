@@ -722,7 +722,7 @@ def _unruled_rows(xs: list[float], ys: list[float], chars: list[_Char]) -> list[
     keys = [(c.top + c.bottom) / 2 for c in table]
     for top, bottom in zip(ys, ys[1:], strict=False):
         band = table[bisect.bisect_left(keys, top) : bisect.bisect_right(keys, bottom)]
-        lines = [(line, _is_value_line(line, xs)) for line in _lines(band, 0)]
+        lines = _value_lines(_lines(band, 0), xs)
         if sum(v for _, v in lines) < 2:
             continue  # one row: a ruled cell may wrap a label, or a number, over several lines
         group = lines[:1]
@@ -750,14 +750,30 @@ def _split_group(group: list[tuple[_Line, bool]]) -> list[float]:
     ]
 
 
-def _is_value_line(line: _Line, xs: list[float]) -> bool:
-    """A line with a number in some column and text in another: a row of its own, unlike the
-    second half of a wrapped number."""
+def _value_columns(line: _Line, xs: list[float]) -> set[int] | None:
+    """The columns that hold numbers, when the line has a number in some column and text in
+    another; None for other lines."""
     columns: dict[int, list[_Char]] = {}
     for ch in line.chars:
         columns.setdefault(bisect.bisect(xs, (ch.x0 + ch.x1) / 2), []).append(ch)
-    texts = ["".join(c.text for c in chs) for chs in columns.values()]
-    return len(texts) >= 2 and any(parse_value(t)[0] == "number" for t in texts)
+    numbers = {
+        col for col, chs in columns.items() if parse_value("".join(c.text for c in chs))[0] == "number"
+    }
+    return numbers if len(columns) >= 2 and numbers else None
+
+
+def _value_lines(lines: list[_Line], xs: list[float]) -> list[tuple[_Line, bool]]:
+    """Each line with whether it is a row of values, unlike the second half of a wrapped number.
+    Two rows of one box share their value columns (at least 总计); a value line whose numbers sit
+    only in columns that are empty on another value line holds wrapped digits of numbers too wide
+    for their columns (full-width digits stack one per line above and below the row's one-digit
+    values), and that other line is the rest of the same row: neither is a row of its own."""
+    found = [_value_columns(line, xs) for line in lines]
+    values = [numbers for numbers in found if numbers is not None]
+    return [
+        (line, numbers is not None and not any(numbers.isdisjoint(other) for other in values))
+        for line, numbers in zip(lines, found, strict=True)
+    ]
 
 
 def _regions(lattice: _Lattice, n_rows: int, n_cols: int) -> list[int]:
