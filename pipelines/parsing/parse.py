@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.5.0"
+PARSER_VERSION = "0.6.0"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
