@@ -81,7 +81,7 @@ def _trim(values: list[GridCell], n: int) -> list[GridCell]:
 
 
 def _prov(c: GridCell) -> Provenance:
-    return Provenance(table=c.table, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
+    return Provenance(c.table, c.row, c.col, c.page, c.bbox)
 
 
 def _cell(
@@ -97,7 +97,7 @@ def _cell(
         return ParsedCell(cell_id, None, None, "blank", Provenance(), False, note)
     if kind is None:
         kind, value = parse_value(c.text)
-    prov = _prov(c)
+    prov = Provenance(c.table, c.row, c.col, c.page, c.bbox)
     return ParsedCell(cell_id, value, c.text if raw is None else raw, kind, prov, uncertain, note)
 
 
@@ -184,19 +184,28 @@ def _t3_header_columns(row: Row, colpos: dict[str, int]) -> None:
     """Where each applicant column sits, from a 表三 header row of an aligned grid: columns are
     found by header text, since some publishers reorder them (FORMAT.md §7.7)."""
     for c in row.cells:
-        t = norm_label(c.text)
-        for col in layout.T3_COLS:
-            if col.code == "other_org":
-                hit = t in ("其他", "其他组织")
-            else:
-                hit = any(k == t or (k in t and len(t) <= len(k) + 2) for k in col.keywords)
-            if hit and col.code not in colpos:
-                colpos[col.code] = c.col
+        for code in _header_hits(norm_label(c.text)):
+            if code not in colpos:
+                colpos[code] = c.col
     if "法人或其他组织" in row.label and "legal_person" not in colpos:
         for c in row.cells:
             if norm_label(c.text) == "法人或其他组织":
                 colpos["legal_person"] = c.col
                 break
+
+
+@lru_cache(maxsize=8192)  # header cells repeat from report to report
+def _header_hits(t: str) -> tuple[str, ...]:
+    """The applicant columns a 表三 header cell's (normalised) text names."""
+    hits = []
+    for col in layout.T3_COLS:
+        if col.code == "other_org":
+            hit = t in ("其他", "其他组织")
+        else:
+            hit = any(k == t or (k in t and len(t) <= len(k) + 2) for k in col.keywords)
+        if hit:
+            hits.append(col.code)
+    return tuple(hits)
 
 
 _TOP = (("natural_person", "自然人"), ("legal", "法人或其他组织"), ("total", "总计"), ("total", "合计"))
@@ -556,13 +565,28 @@ def _order(kind: str) -> list[str]:
 def _by_position(r: Row, colpos: dict[str, int], cols: list[str]) -> list[GridCell] | None:
     """The row's value cells at the header's column positions, or None where the header did not
     place every column (then the printed order is used)."""
-    if not r.aligned or any(c not in colpos for c in cols) or len({colpos[c] for c in cols}) < len(cols):
+    if not r.aligned:
+        return None
+    positions = _positions(tuple(colpos.items()), tuple(cols))
+    if positions is None:
         return None
     at = {c.col: c for c in r.cells}
-    found = [at.get(colpos[c]) for c in cols]
-    if any(c is None for c in found):
+    found = []
+    for pos in positions:
+        c = at.get(pos)
+        if c is None:
+            return None
+        found.append(c)
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _positions(colpos: tuple[tuple[str, int], ...], cols: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The header's column position of each of `cols`, or None unless it places each apart."""
+    at = dict(colpos)
+    if any(c not in at for c in cols) or len({at[c] for c in cols}) < len(cols):
         return None
-    return [c for c in found if c is not None]
+    return tuple(at[c] for c in cols)
 
 
 def _map_t3(
@@ -609,7 +633,8 @@ def _map_t3(
                 vals = [vals[order.index(c)] for c in cols]
         if len(vals) != 7:
             warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
-        per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
+        prefix = f"t3.{code}."
+        per_row[code] = [_cell(prefix + col, c) for col, c in zip(cols, vals, strict=False)]
     if glued_rows:
         per_row.update(_split_t3(glued_rows, cols, fmt, order, budget))
     # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
@@ -644,8 +669,10 @@ def _map_t3(
             "the three F2021 sub-rows are left empty"
         )
     for code, pcs in per_row.items():
+        prefix = f"t3.{code}."
         for pc in pcs:
-            pc.cell_id = f"t3.{code}.{pc.cell_id.rsplit('.', 1)[1]}"
+            if not pc.cell_id.startswith(prefix):
+                pc.cell_id = prefix + pc.cell_id.rsplit(".", 1)[1]
             cells[pc.cell_id] = pc
 
 
