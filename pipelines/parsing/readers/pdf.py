@@ -138,6 +138,7 @@ class _Line:
     top: float = 0.0
     x1: float = 0.0
     bottom: float = 0.0
+    median: float | None = field(default=None, repr=False, compare=False)  # character height, once asked
 
     def __post_init__(self) -> None:
         chars = self.chars
@@ -149,9 +150,6 @@ class _Line:
     @property
     def height(self) -> float:
         return self.bottom - self.top
-
-    # the median character height, once asked for
-    median: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> float:
