@@ -164,7 +164,8 @@ def read_html(data: bytes) -> Document:
     framing = 0
     count = CellCount()
     for table in body.iter("table"):
-        grid = None if table.find(".//table") is not None else _grid(table, len(grids), count)
+        nested = next(table.iterdescendants("table"), None) is not None
+        grid = None if nested else _grid(table, len(grids), count)
         if grid is None:
             framing += 1
         else:
