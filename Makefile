@@ -50,9 +50,10 @@ lint: install
 check: lint test
 
 # The Dagster UI and daemon (schedule, sensor) on the project's definitions; state in .dagster_home.
+# Stopped as a whole within seconds by SIGTERM or Ctrl-C (pipelines/orchestration/dev.py).
 dev: install
 	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(VENV)/bin/dagster dev
+	DAGSTER_HOME=$(CURDIR)/.dagster_home exec $(VENV)/bin/python -m pipelines.orchestration.dev
 
 clean-venv:
 	rm -rf $(VENV) $(TOOLS)

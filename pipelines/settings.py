@@ -12,6 +12,8 @@ then the variable, then the default. Relative paths are from the working directo
 | site             | GONGKAI_SITE               | data/site                   |
 | source_base_url  | GONGKAI_SOURCE_BASE_URL    | none (file names unlinked)  |
 | data             | GONGKAI_DATA               | the project's data/ folder  |
+| workers          | GONGKAI_WORKERS            | one per core                |
+| scheduler        | GONGKAI_SCHEDULER          | none (parse on this machine)|
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ ENV = {
     "site": "GONGKAI_SITE",
     "source_base_url": "GONGKAI_SOURCE_BASE_URL",
     "data": "GONGKAI_DATA",
+    "workers": "GONGKAI_WORKERS",
+    "scheduler": "GONGKAI_SCHEDULER",
 }
 
 
@@ -46,7 +50,9 @@ class Settings:
     `staged`: a run builds a staging copy of the warehouse and publishes it atomically at its end
     (the nightly job, `gongkai run`); False writes the warehouse file in place (a single stage run by
     hand, tests of one stage). `sources_required`: the sources file was named explicitly, so its
-    absence is an error rather than "nothing to fetch".
+    absence is an error rather than "nothing to fetch". `workers`: parser processes on this machine
+    (None: one per core; 0: in the run's own process, without the per-file budget). `scheduler`: the
+    address of a Dask scheduler (tcp://host:8786) to parse on its cluster instead (docs/scaling.md).
     """
 
     inbox: Path
@@ -57,6 +63,8 @@ class Settings:
     source_base_url: str | None = None
     staged: bool = True
     sources_required: bool = False
+    workers: int | None = None
+    scheduler: str | None = None
 
     @classmethod
     def load(cls, **given: Any) -> Settings:
@@ -72,6 +80,13 @@ class Settings:
             return os.environ.get(ENV[name]) or DEFAULTS.get(name)
 
         sources_required = given.get("sources") is not None or bool(os.environ.get(ENV["sources"]))
+        workers = pick("workers")
+        try:
+            n = None if workers is None else int(workers)
+        except ValueError:
+            raise ValueError(f"workers must be a whole number, not {workers!r}") from None
+        if n is not None and n < 0:
+            raise ValueError(f"workers must be 0 or more, not {n}")
         return cls(
             inbox=Path(pick("inbox") or ""),
             warehouse=Path(pick("warehouse") or ""),
@@ -81,6 +96,8 @@ class Settings:
             source_base_url=pick("source_base_url"),
             staged=bool(given.get("staged", True)),
             sources_required=sources_required,
+            workers=n,
+            scheduler=pick("scheduler"),
         )
 
     def with_(self, **changes: Any) -> Settings:

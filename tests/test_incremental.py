@@ -56,6 +56,7 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
 @pytest.fixture(autouse=True)
 def parser(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.ingest.parallel.DEFAULT_WORKERS", 0)  # the fake parser is in this process
 
 
 @pytest.fixture

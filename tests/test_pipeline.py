@@ -87,6 +87,7 @@ def test_parse_all_quarantines_bad_input_and_skips_duplicates(
 
 def test_run_twice_gives_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("pipelines.parsing.parse.parse_bytes", fake_parse)
+    monkeypatch.setattr("pipelines.ingest.parallel.DEFAULT_WORKERS", 0)  # the fake parser is in this process
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "a.txt").write_bytes(b"ok 2022")

@@ -184,8 +184,17 @@ def test_a_wal_beside_the_published_file_is_carried_over(published: Path) -> Non
 
 def test_pid_liveness() -> None:
     me = staging.Owner.me("r")
-    assert staging.pid_alive(me)
-    assert not staging.pid_alive(staging.Owner("r", me.pid, "another-host", ""))
+    # this very process: alive while its run "r" is (a run in-process, as the tests start them)
+    assert not staging.pid_alive(me)
+    staging._RUNNING.add("r")
+    try:
+        assert staging.pid_alive(me)
+    finally:
+        staging.release("r")
+    assert not staging.pid_alive(me)
+    init = staging.Owner("r", 1, me.host, "")  # another process that is alive
+    assert staging.pid_alive(init)
+    assert not staging.pid_alive(staging.Owner("r", 1, "another-host", ""))
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any, NamedTuple
 # Exit codes: 1 = the run itself failed, 2 = bad input or usage (argparse uses 2 as well).
 EXIT_FAILED = 1
 EXIT_INPUT = 2
+# Ended by a closed pipe (128 + SIGPIPE), as `cat` is in `cat FILE | head`.
+EXIT_PIPE = 141
 # Enough to see what went wrong; the full list is in the quarantine table.
 MAX_QUARANTINE_LINES = 50
 
@@ -93,14 +96,46 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="folder for the dashboards (default: $GONGKAI_SITE or data/site)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parser processes (default: $GONGKAI_WORKERS or one per core; 0: parse in this process, "
+        "without the per-file time and memory limits)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        help="parse on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 (default: "
+        "$GONGKAI_SCHEDULER, or on this machine); docs/scaling.md",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="print Dagster's log, traces of failed steps included (they are always in WAREHOUSE.log)",
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from pipelines import warehouse
+    from pipelines.cli import run_log
     from pipelines.orchestration.nightly import materialize_nightly
     from pipelines.settings import Settings
 
-    settings = Settings.load(inbox=args.inbox, warehouse=args.warehouse, sources=args.sources, site=args.site)
+    if args.workers is not None and args.workers < 0:
+        return _fail("--workers", "must be 0 or more")
+    try:
+        settings = Settings.load(
+            inbox=args.inbox,
+            warehouse=args.warehouse,
+            sources=args.sources,
+            site=args.site,
+            workers=args.workers,
+            scheduler=args.scheduler,
+        )
+    except ValueError as e:  # e.g. GONGKAI_WORKERS=many
+        return _fail("settings", str(e))
     if not settings.inbox.is_dir():
         return _fail(settings.inbox, "inbox is not a directory")
     if settings.sources_required and not settings.sources.is_file():
@@ -108,27 +143,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         # $GONGKAI_SOURCES that is not there is a mistake, not an empty list
         return _fail(settings.sources, "sources file not found (named by --sources or $GONGKAI_SOURCES)")
     wh_path = settings.warehouse
-    # The nightly job's assets, in-process on an ephemeral instance; Dagster's own event log would
-    # drown the summary, so only its warnings and errors reach the console.
-    result = materialize_nightly(settings)
+    # The nightly job's assets, in-process on an ephemeral instance. Dagster's own event log, traces
+    # and all, goes to WAREHOUSE.log; the console gets it only with -v.
+    result = materialize_nightly(settings, run_config=run_log.console_config(args.verbose))
+    log = run_log.write(result, wh_path)
     if not result.success:
-        # Dagster has logged the traces; end with the root cause, one line per failed step.
-        failed = result.get_step_failure_events()
-        for event in failed:
-            err = event.step_failure_data.error
-            while err is not None and err.cause is not None:
-                err = err.cause
-            message = " ".join(err.message.split()) if err is not None else "unknown error"
-            print(f"gongkai: run failed in {event.step_key}: {message}", file=sys.stderr)
+        # one line per failed step: its root cause, and where the rest is
         published = any(
             e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
             for e in result.get_asset_materialization_events()
         )
-        if not published:
-            print(
-                f"gongkai: {wh_path} was left as it was (the run's changes were in {wh_path}.staging)",
-                file=sys.stderr,
-            )
+        for line in run_log.failure_lines(result, wh_path, log, published=published):
+            print(line, file=sys.stderr)
         return EXIT_FAILED
     con = warehouse.connect(wh_path, read_only=True)
     try:
@@ -195,11 +221,13 @@ def _printable(name: str) -> str:
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "what",
-        choices=["accuracy", "ocr", "marts", "nightly"],
-        help="accuracy: per-file and per-medium "
-        "cell accuracy, plus HTML, PDF and DOCX parse throughput and scan pages per second on one core; marts: organ dimension and marts over "
-        "a synthetic warehouse, plus two analyst queries; ocr: the OCR engines on the same scans; nightly: a night of 10 new reports on top "
-        "of synthetic corpora of several sizes, end to end and per stage",
+        choices=["accuracy", "ocr", "marts", "nightly", "parallel"],
+        help="accuracy: per-file and per-medium cell accuracy, plus HTML, PDF and DOCX parse throughput and "
+        "scan pages per second on one core; ocr: the OCR engines on the same scans; marts: organ dimension and "
+        "marts over a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top of "
+        "synthetic corpora of several sizes, end to end and per stage; parallel: ingest throughput and peak "
+        "memory per worker count on an inbox (e.g. gongkai synth --organs 150), and its site built serially and "
+        "in parallel",
     )
     p.add_argument(
         "dir",
@@ -213,7 +241,7 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--new", type=int, default=10, help="nightly: reports added for the timed night")
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
-    p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
+    p.add_argument("--speed-seconds", type=float, default=3.0, help="CPU seconds to time parsing per medium")
     p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
     p.add_argument("--engines", default="rapidocr,tesseract", help="ocr: engines to compare, comma-separated")
     p.add_argument("--limit", type=int, default=None, help="ocr: read only the first N reports of the folder")
@@ -224,6 +252,8 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
         metavar="DPI",
         help="ocr: rasterise the folder's text-layer PDFs at DPI and read them as scans",
     )
+    p.add_argument("--workers", default="1,2", help="parallel: worker counts to compare, comma-separated")
+    p.add_argument("--no-site", action="store_true", help="parallel: time the ingest only")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -246,6 +276,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             return 0
         print(compare(args.dir, engines, args.limit))
         return 0
+    if args.what == "parallel":
+        return _bench_parallel(args)
     if args.dir is None:
         return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():
@@ -267,7 +299,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(
-                f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
+                f"{label} parse throughput (read + map, CPU time of one core): {rate:.1f} reports/s "
                 f"on {len(files)} files averaging {size / 1024:.0f} KB"
             )
     return 0
@@ -306,6 +338,32 @@ def _bench_nightly(args: argparse.Namespace) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="gongkai-nightly-") as tmp:
         print(nightly_bench.format_bench(nightly_bench.run(sizes, Path(tmp), new=args.new, echo=True)))
+    return 0
+
+
+def _bench_parallel(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from pipelines.bench import parallel
+
+    if args.dir is None or not args.dir.is_dir():
+        return _fail(
+            args.dir or "bench parallel", "needs an inbox folder (gongkai synth --organs 150 --out DIR)"
+        )
+    try:
+        counts = [int(s) for s in args.workers.split(",") if s.strip()]
+    except ValueError:
+        return _fail("--workers", "expected numbers separated by commas, e.g. 1,2")
+    if not counts or min(counts) < 1:
+        return _fail("--workers", "at least one count, each 1 or more")
+    with tempfile.TemporaryDirectory(prefix="gongkai-parallel-") as tmp:
+        ingests = []
+        for n in counts:
+            ingests.append(parallel.ingest_once(args.dir, Path(tmp), n))
+        sites, same = (
+            ([], True) if args.no_site else parallel.site_runs(args.dir, Path(tmp), sorted({1, max(counts)}))
+        )
+        print(parallel.format_bench(ingests, sites, same))
     return 0
 
 
@@ -421,7 +479,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             stream.reconfigure(encoding="utf-8")
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `gongkai parse FILE | head`: the reader has what it wanted. Point stdout at /dev/null so
+        # that the interpreter's final flush does not fail again, and end as a piped tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     return code
 
 

@@ -45,6 +45,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="render every organ page, even those unchanged since the site in --out was built",
     )
+    b.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes drawing organ pages (default: $GONGKAI_WORKERS or one per core)",
+    )
     s = sub.add_parser("bench", help="time the site build for ~1,000 organs × 7 years (budget 60 s)")
     s.add_argument("--organs", type=int, default=1000, help="organs in the synthetic corpus (default 1000)")
     s.add_argument("--years", type=_years, default=range(2019, 2026), help="e.g. 2019-2025 (default)")
@@ -63,13 +69,24 @@ def _build(args: argparse.Namespace) -> int:
     from pipelines.site.data import MissingTables
     from pipelines.warehouse.schema import SchemaError
 
-    settings = Settings.load(warehouse=args.warehouse, site=args.out, source_base_url=args.source_base_url)
+    if args.workers is not None and args.workers < 0:
+        print("gongkai: --workers: must be 0 or more", file=sys.stderr)
+        return 2
+    settings = Settings.load(
+        warehouse=args.warehouse, site=args.out, source_base_url=args.source_base_url, workers=args.workers
+    )
     wh = settings.warehouse
     if not wh.exists():
         print(f"gongkai: {wh}: no warehouse; load reports first (gongkai run)", file=sys.stderr)
         return 2
     try:
-        result = build_site(wh, settings.site, source_base_url=settings.source_base_url, full=args.full)
+        result = build_site(
+            wh,
+            settings.site,
+            source_base_url=settings.source_base_url,
+            full=args.full,
+            workers=settings.workers,
+        )
     except (ValueError, MissingTables, SchemaError) as e:
         print(f"gongkai: {e}", file=sys.stderr)
         return 2

@@ -9,7 +9,6 @@ the scanned files and logs the run. One bad file never stops the batch.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +16,15 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from pipelines.ingest import origins, scan, series
+from pipelines.ingest import job, origins, parallel, scan
+from pipelines.ingest.budget import Budget
+from pipelines.ingest.job import guess_medium
 from pipelines.ingest.scan import Duplicate, Plan
 from pipelines.parsing import parse
-from pipelines.parsing.ocr.images import IMAGE_SUFFIXES, image_kind
 from pipelines.pause import pause_point
 from pipelines.progress import progress
 from pipelines.warehouse import load, schema
+from pipelines.warehouse.frames import ReportFrames
 from pipelines.warehouse.load import LoadItem, Rejected
 
 __all__ = ["BATCH_SIZE", "Ingested", "ParseOutcome", "guess_medium", "parse_all", "parse_one", "run"]
@@ -64,10 +65,17 @@ def run(
     run_id: str,
     started_at: datetime,
     batch_size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    budget: Budget | None = None,
 ) -> Ingested:
     """Migrate the warehouse, scan the inbox, parse the files this parser has not parsed yet and load
     them batch by batch, so memory holds one batch of reports whatever the backlog; then quarantine
     what did not parse, remember the scanned files (source_file) and log the run (load_run).
+
+    Files are parsed by `workers` parser processes (default: one per core), or on the Dask cluster
+    at `scheduler`, each under `budget` (pipelines/ingest/budget.py); their reports come back as
+    loader frames in the inbox's order, so the warehouse is the same however they were parsed.
 
     Every report gets started_at as its loaded_at. A run stopped half-way leaves whole batches loaded
     and no source_file rows, so the next scan parses those files again and the loader's
@@ -77,25 +85,35 @@ def run(
     version = parse.PARSER_VERSION
     plan = scan.plan(con, Path(inbox), parser_version=version)
     batch_size = batch_size or BATCH_SIZE
-    # parsed holds one batch at a time: it is emptied into the warehouse whenever it is full
-    out = ParseOutcome(
-        [], [_unread(e.name, e.error or "unknown error") for e in plan.unreadable], list(plan.duplicates)
-    )
+    out = ParseOutcome([], [_unread_entry(e) for e in plan.unreadable], list(plan.duplicates))
     loaded = 0
+    batch: list[ReportFrames] = []  # emptied into the warehouse whenever it is full
     first_of: dict[str, str] = {}
-    for e in progress(plan.to_parse, len(plan.to_parse), "parsing"):
-        if e.pages:  # the page images of one report
-            _add(out, series.parse_entry(e, seen=first_of))
-        else:
-            _add(out, parse_one(e.path, e.name, seen=first_of, digest=e.content_hash))
-        if len(out.parsed) >= batch_size:
-            loaded += load.load_reports(con, out.parsed, parser_version=version, loaded_at=started_at)
-            out.parsed.clear()
-    if out.parsed:
-        loaded += load.load_reports(con, out.parsed, parser_version=version, loaded_at=started_at)
-        out.parsed.clear()
+    results = parallel.outcomes(plan.to_parse, workers=workers, scheduler=scheduler, budget=budget)
+    for result in progress(results, len(plan.to_parse), "parsing"):
+        digest = result.content_hash
+        if not digest.startswith("unread:"):
+            if digest in first_of:  # the file changed since the scan, into bytes another file has
+                out.duplicates.append(Duplicate(result.file_name, digest, first_of[digest]))
+                continue
+            first_of[digest] = result.file_name
+        if isinstance(result, Rejected):
+            out.quarantined.append(result)
+            continue
+        batch.append(result.frames)
+        if len(batch) >= batch_size:
+            loaded += load.load_frames(
+                con, ReportFrames.concat(batch), parser_version=version, loaded_at=started_at
+            )
+            batch.clear()
+    if batch:
+        loaded += load.load_frames(
+            con, ReportFrames.concat(batch), parser_version=version, loaded_at=started_at
+        )
+        batch.clear()
     pause_point("parsed")
     load.quarantine_many(con, out.quarantined, parser_version=version)
+    scan.forget_unread(con, [r.content_hash for r in out.quarantined])
     counts: dict[str, Any] = {
         "files_seen": len(plan.entries),
         "parsed": loaded,
@@ -149,69 +167,17 @@ def parse_one(
     path: Path, name: str, *, seen: dict[str, str], digest: str | None = None
 ) -> LoadItem | Rejected | Duplicate:
     """One file to a report, a quarantine row, or a duplicate of bytes in `seen` (hash -> first
-    name; updated). `digest` is the hash a scan already streamed, if any. Never raises for bad input."""
-    try:
-        # From stat, before reading: a 200 MB file must not be read into memory to be rejected.
-        too_large = parse.size_problem(path.stat().st_size)
-        if too_large:
-            return Rejected(name, digest or scan.file_hash(path), too_large, guess_medium(_head(path), name))
-        data = path.read_bytes()
-    except OSError as e:
-        return _unread(name, e.strerror or str(e))
-    digest = hashlib.sha256(data).hexdigest()  # of the bytes parsed, even if the file changed since a scan
-    if digest in seen:
-        return Duplicate(name, digest, seen[digest])
-    seen[digest] = name
-    try:
-        report = parse.parse_bytes(data, path.name)
-    except parse.UnreadableInput as e:
-        return Rejected(name, digest, _one_line(str(e)), guess_medium(data, name))
-    except Exception as e:  # a parser bug must cost one file, not the night's batch
-        reason = f"parser error: {type(e).__name__}: {_one_line(str(e))}"
-        return Rejected(name, digest, reason, guess_medium(data, name))
-    return LoadItem(name, digest, report)
+    name; updated), in this process. `digest` is the hash a scan already streamed, if any. Never
+    raises for bad input."""
+    result = job.parse_path(path, name, digest)
+    if not result.content_hash.startswith("unread:"):
+        if result.content_hash in seen:
+            return Duplicate(name, result.content_hash, seen[result.content_hash])
+        seen[result.content_hash] = name
+    return result
 
 
-def _unread(name: str, why: str) -> Rejected:
-    # No bytes, so no content hash: key the row on the name, marked so it cannot clash.
-    key = "unread:" + hashlib.sha256(name.encode()).hexdigest()
-    return Rejected(name, key, f"cannot read file: {why}")
-
-
-def _head(path: Path) -> bytes:
-    try:
-        with open(path, "rb") as f:
-            return f.read(1024)
-    except OSError:
-        return b""
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split()) or "no reason given"
-
-
-def guess_medium(data: bytes, name: str) -> str | None:
-    """A cheap guess for the quarantine table, from magic bytes first and the extension second."""
-    head = data[:1024].lstrip().lower()
-    if head.startswith(b"%pdf"):
-        return "pdf"
-    if head.startswith(b"pk\x03\x04"):
-        return "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: legacy .doc
-        return "doc"
-    if image_kind(data[:16]):
-        return "image"
-    if head.startswith(b"<!doctype html") or b"<html" in head or b"<table" in head:
-        return "html"
-    ext = Path(name).suffix.lower()
-    by_ext = {
-        ".pdf": "pdf",
-        ".docx": "docx",
-        ".doc": "doc",
-        ".html": "html",
-        ".htm": "html",
-        ".txt": "text",
-        ".md": "text",
-        **dict.fromkeys(IMAGE_SUFFIXES, "image"),
-    }
-    return by_ext.get(ext)
+def _unread_entry(entry: scan.FileEntry) -> Rejected:
+    """The quarantine row of what the scan could not read: its error is the whole reason."""
+    row = job.unread(entry.name, "")
+    return row._replace(reason=entry.error or "cannot read file: unknown error")

@@ -18,9 +18,10 @@ from typing import NamedTuple
 import duckdb
 import polars as pl
 
+from pipelines.ingest import names
 from pipelines.parsing.ocr.series import group, is_image, series_hash
 from pipelines.progress import progress
-from pipelines.warehouse.db import registered
+from pipelines.warehouse.db import one, registered
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 
@@ -38,7 +39,8 @@ class FileEntry(NamedTuple):
     mtime_ns: int
     content_hash: str | None  # None when the file could not be read (see error)
     status: str  # new | changed | unchanged (by path, against source_file)
-    error: str | None = None
+    error: str | None = None  # why it cannot be read, one line
+    raw_path: bytes | None = None  # the name's bytes, when they are not UTF-8 (name is then readable text)
     # the page images of a series read as one report (pipelines.parsing.ocr.series), path is the first
     pages: tuple[Path, ...] = ()
 
@@ -63,20 +65,57 @@ class Plan(NamedTuple):
 
 def discover(inbox: Path) -> list[Path]:
     """Every regular file under inbox, sorted by relative path, less hidden files and folders, JSON
-    files (the corpus' *.expected.json answers, manifest.json, organs.json) and READMEs. A missing
-    inbox is an error: a mistyped path must not look like an empty night."""
+    files (the corpus' *.expected.json answers, manifest.json, organs.json), READMEs and symbolic
+    links that lead out of the inbox. A missing inbox is an error: a mistyped path must not look like
+    an empty night."""
+    return walk(inbox)[0]
+
+
+def walk(inbox: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """discover's files, and what it could not or would not read, each with its one-line reason: a
+    folder it may not list, a symbolic link out of the inbox (never followed: a link to /etc/passwd
+    must not be read into the warehouse), a broken link."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox is not a directory: {inbox}")
-    found = []
-    for dirpath, dirnames, filenames in os.walk(inbox):
+    root = os.path.realpath(inbox)
+    found: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+
+    def refused(e: OSError) -> None:
+        if e.filename is not None:
+            problems.append((Path(os.fsdecode(e.filename)), f"cannot read folder: {e.strerror or e}"))
+
+    for dirpath, dirnames, filenames in os.walk(inbox, onerror=refused):
         # hidden folders hold tool state, e.g. the fetcher's partial downloads (.gongkai-fetch)
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for d in dirnames:
+            p = Path(dirpath, d)
+            if p.is_symlink() and not _inside(p, root):
+                problems.append((p, "symbolic link to a folder outside the inbox: not followed"))
         for name in filenames:
             p = Path(dirpath, name)
-            if _wanted(name) and p.is_file():
+            if not _wanted(name):
+                continue
+            if p.is_symlink():
+                if not os.path.exists(p):
+                    problems.append((p, "broken symbolic link"))
+                    continue
+                if not _inside(p, root):
+                    problems.append((p, "symbolic link to a file outside the inbox: not followed"))
+                    continue
+            if p.is_file():
                 found.append(p)
-    return sorted(found, key=lambda p: p.relative_to(inbox).as_posix())
+
+    def key(p: Path) -> str:
+        return p.relative_to(inbox).as_posix()
+
+    return sorted(found, key=key), sorted(problems, key=lambda pr: key(pr[0]))
+
+
+def _inside(link: Path, root: str) -> bool:
+    target = os.path.realpath(link)
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _wanted(name: str) -> bool:
@@ -86,16 +125,22 @@ def _wanted(name: str) -> bool:
 
 
 def inbox_fingerprint(inbox: Path) -> str:
-    """Hash of the inbox listing (name, size, mtime): changes when a file is added, replaced or removed."""
+    """Hash of the inbox listing (name, size, mtime): changes when a file is added, replaced or
+    removed. Names are hashed as bytes: any name, whatever its encoding."""
     h = hashlib.sha256()
     if Path(inbox).is_dir():
         for p in discover(inbox):
-            st = p.stat()
-            h.update(f"{p.relative_to(inbox).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            try:
+                st = p.stat()
+            except OSError:
+                continue  # gone since the listing: the next tick sees the change
+            h.update(
+                os.fsencode(p.relative_to(inbox).as_posix()) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
+            )
     return h.hexdigest()
 
 
-def file_hash(path: Path) -> str:
+def file_hash(path: str | bytes | Path) -> str:
     """sha256 of a file, streamed: a file far over the size limit is hashed, never held in memory."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -105,22 +150,22 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str) ->
     """Scan the inbox against the warehouse: which files are new, changed or unchanged, and which
     bytes need parsing. Reads only files whose size or mtime changed; writes no rows."""
     listed, unreadable = _stat_all(Path(inbox))
-    previous = _previous(con, [name for _, name, _, _ in listed])
-    needs_hash = [row for row in listed if _stored_hash(previous.get(row[1]), row[2], row[3]) is None]
+    previous = _previous(con, [f.name for f in listed])
+    needs_hash = [f for f in listed if _stored_hash(previous.get(f.name), f.size, f.mtime_ns) is None]
     hashes: dict[str, str] = {}
-    for p, name, _, _ in progress(needs_hash, len(needs_hash), "hashing"):
+    for f in progress(needs_hash, len(needs_hash), "hashing"):
         try:
-            hashes[name] = file_hash(p)
+            hashes[f.name] = file_hash(f.path)
         except OSError as e:
-            unreadable.append(FileEntry(p, name, 0, 0, None, NEW, e.strerror or str(e)))
+            unreadable.append(f._replace(size=0, mtime_ns=0, error=f"cannot read file: {e.strerror or e}"))
     entries: list[FileEntry] = []
-    for p, name, size, mtime in listed:
-        prev = previous.get(name)
-        digest = _stored_hash(prev, size, mtime) or hashes.get(name)
+    for f in listed:
+        prev = previous.get(f.name)
+        digest = _stored_hash(prev, f.size, f.mtime_ns) or hashes.get(f.name)
         if digest is None:  # vanished or unreadable while hashing
             continue
         status = NEW if prev is None else UNCHANGED if prev[2] == digest else CHANGED
-        entries.append(FileEntry(p, name, size, mtime, digest, status))
+        entries.append(f._replace(content_hash=digest, status=status))
     units = plan_entries(entries)  # an image series is one report: one entry
     done = _parsed_already(con, {f.content_hash for f in units if f.content_hash}, parser_version)
     to_parse, duplicates = _new_bytes(units, done)
@@ -130,18 +175,41 @@ def plan(con: duckdb.DuckDBPyConnection, inbox: Path, *, parser_version: str) ->
     )
 
 
-def _stat_all(inbox: Path) -> tuple[list[tuple[Path, str, int, int]], list[FileEntry]]:
-    """(path, name, size, mtime_ns) of every discovered file, and the files stat could not read."""
-    listed: list[tuple[Path, str, int, int]] = []
+def _stat_all(inbox: Path) -> tuple[list[FileEntry], list[FileEntry]]:
+    """Every discovered file with its size and mtime (no hash yet), and what could not be read, each
+    under its stored name: text (names.readable), distinct, with the bytes kept when not UTF-8."""
+    files, problems = walk(inbox)
+    rels = [(p, p.relative_to(inbox).as_posix()) for p in files]
+    rels += [
+        (p, p.relative_to(inbox).as_posix() + ("/" if why.startswith("cannot read folder") else ""))
+        for p, why in problems
+    ]
+    taken = {rel for _, rel in rels if names.is_text(rel)}
+
+    def stored(rel: str) -> tuple[str, bytes | None]:
+        if names.is_text(rel):
+            return rel, None
+        text = names.readable(rel)
+        if text in taken:
+            text = names.disambiguated(text, rel)
+        taken.add(text)
+        return text, names.raw(rel)
+
+    listed: list[FileEntry] = []
     unreadable: list[FileEntry] = []
-    for p in discover(inbox):
-        name = p.relative_to(inbox).as_posix()
+    for p, rel in rels[: len(files)]:
+        name, raw = stored(rel)
         try:
             st = p.stat()
         except OSError as e:
-            unreadable.append(FileEntry(p, name, 0, 0, None, NEW, e.strerror or str(e)))
+            unreadable.append(
+                FileEntry(p, name, 0, 0, None, NEW, f"cannot read file: {e.strerror or e}", raw)
+            )
             continue
-        listed.append((p, name, st.st_size, st.st_mtime_ns))
+        listed.append(FileEntry(p, name, st.st_size, st.st_mtime_ns, None, NEW, None, raw))
+    for (p, rel), (_, why) in zip(rels[len(files) :], problems, strict=True):
+        name, raw = stored(rel)
+        unreadable.append(FileEntry(p, name, 0, 0, None, NEW, why, raw))
     return listed, unreadable
 
 
@@ -202,21 +270,62 @@ def _parsed_already(con: duckdb.DuckDBPyConnection, hashes: set[str], parser_ver
 def record_sources(con: duckdb.DuckDBPyConnection, entries: Iterable[FileEntry], seen_at: datetime) -> int:
     """Upsert the source_file row of every readable file: size, mtime and hash as scanned, first_seen
     kept, last_seen set to this run. Rows of files no longer in the inbox are left alone."""
-    rows = [(e.name, e.size, e.mtime_ns, e.content_hash) for e in entries if e.content_hash is not None]
+    rows = [
+        (e.name, e.size, e.mtime_ns, e.content_hash, e.raw_path)
+        for e in entries
+        if e.content_hash is not None
+    ]
     if not rows:
         return 0
     frame = pl.DataFrame(
         rows,
-        schema={"path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "content_hash": pl.Utf8},
+        schema={
+            "path": pl.Utf8,
+            "size": pl.Int64,
+            "mtime_ns": pl.Int64,
+            "content_hash": pl.Utf8,
+            "raw_path": pl.Binary,
+        },
         orient="row",
     ).with_columns(seen=pl.lit(seen_at, dtype=pl.Datetime("us", "UTC")))
+    # An update of the rows there, then a plain insert of the new ones in the order given: an
+    # INSERT ... ON CONFLICT does not keep the order of its input.
     with registered(con, {"_gk_sources": frame}):
         con.execute("""
-            INSERT INTO source_file (path, size, mtime_ns, content_hash, first_seen, last_seen)
-            SELECT path, size, mtime_ns, content_hash, seen, seen FROM _gk_sources
-            ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
-                content_hash = excluded.content_hash, last_seen = excluded.last_seen""")
+            UPDATE source_file SET size = s.size, mtime_ns = s.mtime_ns, content_hash = s.content_hash,
+                last_seen = s.seen, raw_path = s.raw_path
+            FROM _gk_sources s WHERE source_file.path = s.path""")
+        known = {
+            p
+            for (p,) in con.execute(
+                "SELECT path FROM source_file SEMI JOIN _gk_sources USING (path)"
+            ).fetchall()
+        }
+    with registered(con, {"_gk_new": frame.filter(~pl.col("path").is_in(sorted(known)))}):
+        con.execute("""
+            INSERT INTO source_file (path, size, mtime_ns, content_hash, first_seen, last_seen, raw_path)
+            SELECT path, size, mtime_ns, content_hash, seen, seen, raw_path FROM _gk_new""")
     return len(rows)
+
+
+def forget_unread(con: duckdb.DuckDBPyConnection, keep: Iterable[str]) -> int:
+    """Drop the quarantine rows of files and folders that could not be read by an earlier run and
+    were not reported again by this one (readable now, or gone): a run lists what it cannot read
+    today. `keep` holds this run's quarantine keys; returns the rows dropped."""
+    keys = sorted(k for k in keep if k.startswith("unread:"))
+    (n,) = one(
+        con,
+        "SELECT count(*) FROM quarantine WHERE starts_with(content_hash, 'unread:') "
+        "AND content_hash NOT IN (SELECT UNNEST(?::VARCHAR[]))",
+        [keys],
+    )
+    if n:
+        con.execute(
+            "DELETE FROM quarantine WHERE starts_with(content_hash, 'unread:') "
+            "AND content_hash NOT IN (SELECT UNNEST(?::VARCHAR[]))",
+            [keys],
+        )
+    return int(n)
 
 
 def plan_entries(entries: list[FileEntry]) -> list[FileEntry]:
@@ -224,8 +333,8 @@ def plan_entries(entries: list[FileEntry]) -> list[FileEntry]:
     path and name, the series hash, and every page in `pages`."""
     by_name = {e.name: e for e in entries if e.content_hash is not None}
     out = list(entries)
-    for names in group([n for n in by_name if is_image(n)]):
-        pages = [by_name[n] for n in names]
+    for series_names in group([n for n in by_name if is_image(n)]):
+        pages = [by_name[n] for n in series_names]
         first = pages[0]
         merged = first._replace(
             content_hash=series_hash([p.content_hash or "" for p in pages]),

@@ -117,7 +117,15 @@ def ingest_tables(context: AssetExecutionContext, gongkai: GongkaiResource) -> I
     started = datetime.fromtimestamp(stats.start_time, UTC) if stats.start_time else datetime.now(UTC)
     con = _writer(context, gongkai).connect()
     try:
-        done = ingest.run(con, gongkai.settings().inbox, run_id=run_id, started_at=started)
+        settings = gongkai.settings()
+        done = ingest.run(
+            con,
+            settings.inbox,
+            run_id=run_id,
+            started_at=started,
+            workers=settings.workers,
+            scheduler=settings.scheduler,
+        )
         counts = {k: v for k, v in done.counts.items() if k != "run_id"}
         results = _results(
             con,
@@ -388,7 +396,7 @@ def static_site(context: AssetExecutionContext, gongkai: GongkaiResource) -> Mat
     except ValueError as e:  # a setting to fix: fail before reading anything
         raise Failure(str(e), allow_retries=False) from e
     # the published file, never a run's staging copy: the site shows what analysts see
-    result = build_site(settings.warehouse, settings.site, source_base_url=base_url)
+    result = build_site(settings.warehouse, settings.site, source_base_url=base_url, workers=settings.workers)
     path, size = result.largest
     if size > MAX_PAGE_BYTES:
         context.log.warning(

@@ -39,6 +39,7 @@ from pipelines.ingest import scan
 from pipelines.orchestration.assets import ALL_ASSETS, SITE
 from pipelines.orchestration.resources import GongkaiResource, make_resources
 from pipelines.settings import Settings
+from pipelines.warehouse import staging
 
 JOB = "nightly"
 SITE_JOB = "build_site"
@@ -124,9 +125,12 @@ def materialize_nightly(
     run_config: dict[str, Any] | None = None,
 ) -> ExecuteInProcessResult:
     """The nightly graph in-process: `gongkai run`, the benchmarks and the tests."""
-    return materialize(
+    result = materialize(
         list(assets if assets is not None else ALL_ASSETS),
         resources=make_resources(settings),
         run_config=dict(run_config if run_config is not None else QUIET),
         raise_on_error=False,
     )
+    # Ended, published or not: a staging copy it left is a dead run's for the next run to delete.
+    staging.release(result.run_id)
+    return result

@@ -34,6 +34,8 @@ class GongkaiResource(ConfigurableResource):
     source_base_url: str = ""
     staged: bool = True
     sources_required: bool = False
+    workers: int = -1  # -1: one per core (Settings.workers None)
+    scheduler: str = ""
     _run_ids: tuple[str, ...] = PrivateAttr(default=())
     _instance: Any = PrivateAttr(default=None)
 
@@ -48,6 +50,8 @@ class GongkaiResource(ConfigurableResource):
             source_base_url=settings.source_base_url or "",
             staged=settings.staged,
             sources_required=settings.sources_required,
+            workers=-1 if settings.workers is None else settings.workers,
+            scheduler=settings.scheduler or "",
         )
 
     def settings(self) -> Settings:
@@ -60,6 +64,8 @@ class GongkaiResource(ConfigurableResource):
             source_base_url=self.source_base_url or None,
             staged=self.staged,
             sources_required=self.sources_required,
+            workers=None if self.workers < 0 else self.workers,
+            scheduler=self.scheduler or None,
         )
 
     def setup_for_execution(self, context: InitResourceContext) -> None:

@@ -1,5 +1,6 @@
 """Build the whole site into a fresh folder next to the target and swap it into place, so that a
-reader (or a web server) never sees a half-written site."""
+reader (or a web server) never sees a half-written site; what a killed build left beside it is
+removed first (leftovers.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import duckdb
 
 from pipelines import warehouse
 from pipelines.site import data as site_data
-from pipelines.site import workbook
+from pipelines.site import leftovers, workbook
 from pipelines.site.pages import (
     about,
     common,
@@ -49,28 +50,41 @@ class BuildResult:
 
 
 def build_site(
-    warehouse_path: str | Path, out_dir: str | Path, *, source_base_url: str | None = None, full: bool = False
+    warehouse_path: str | Path,
+    out_dir: str | Path,
+    *,
+    source_base_url: str | None = None,
+    full: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     """Read the warehouse (read-only) and write the site to out_dir, replacing what was there. Organ
     pages whose data did not change since the site in out_dir was built are copied from it, unless
-    `full` (pipelines.site.pages.organ)."""
+    `full` (pipelines.site.pages.organ); the others are drawn by `workers` processes (default: one
+    per core)."""
     con = warehouse.connect(warehouse_path, read_only=True)
     try:
         schema.check(con)
-        return build_from(con, Path(out_dir), source_base_url=source_base_url, full=full)
+        return build_from(con, Path(out_dir), source_base_url=source_base_url, full=full, workers=workers)
     finally:
         con.close()
 
 
 def build_from(
-    con: duckdb.DuckDBPyConnection, out_dir: Path, *, source_base_url: str | None = None, full: bool = False
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    *,
+    source_base_url: str | None = None,
+    full: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     t0 = time.perf_counter()
     source_base_url = organ.check_base_url(source_base_url)  # a bad setting fails before any work
     d = site_data.load(con)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    leftovers.remove_stale(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=leftovers.building_prefix(out_dir), dir=out_dir.parent))
+    leftovers.claim(tmp)
     try:
         w = Writer(tmp, make_env(), {"nav": common.NAV, "as_of": d.as_of})
         assets = _write_assets(w)
@@ -89,11 +103,14 @@ def build_from(
             con,
             source_base_url=source_base_url,
             previous=out_dir if out_dir.is_dir() and not full else None,
+            workers=workers,
         )
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        leftovers.done(tmp)
     pages = dict(w.pages())
     return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0, rendered)
 
@@ -114,7 +131,7 @@ def _swap(new: Path, target: Path) -> None:
     """Replace target by new with renames only: the old site stays whole until the new one is."""
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old-{new.name.rsplit('-', 1)[-1]}")
+        old = target.with_name(leftovers.old_name(target, new))
         target.rename(old)
     new.rename(target)
     target.chmod(0o755)  # mkdtemp makes the folder private; a web server must read it

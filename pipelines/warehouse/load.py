@@ -11,26 +11,29 @@ which organ that is, dim_report.agency_id and dim_agency, is the identity stage'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import duckdb
 import polars as pl
 
-from pipelines import layout
 from pipelines.model import ParsedReport
+from pipelines.warehouse import frames
 from pipelines.warehouse.db import one, registered, transaction
+from pipelines.warehouse.frames import SECTION_HEADINGS, LoadItem, ReportFrames
 
-# The parser gives only section keys; the headings are the statutory ones, the same in both formats.
-SECTION_HEADINGS = {key: heading for key, heading, _ in layout.SECTIONS}
+__all__ = [
+    "SECTION_HEADINGS",
+    "LoadItem",
+    "Rejected",
+    "load_reports",
+    "load_frames",
+    "quarantine_many",
+    "record_run",
+    "finish_run",
+]
 REPORT_TABLES = ("fact_cell", "fact_section", "fact_subtotal", "dim_report")
-
-
-class LoadItem(NamedTuple):
-    file_name: str
-    content_hash: str
-    report: ParsedReport
 
 
 class Rejected(NamedTuple):
@@ -50,42 +53,62 @@ def load_reports(
     loaded_at: datetime | None = None,
 ) -> int:
     """Load (file_name, content_hash, report) items in one transaction; returns reports loaded.
+    The first item of each content hash is loaded (load_frames says how)."""
+    batch: dict[str, LoadItem] = {}
+    for file_name, content_hash, report in items:
+        batch.setdefault(content_hash, LoadItem(file_name, content_hash, report))
+    return load_frames(con, frames.build(batch.values()), parser_version=parser_version, loaded_at=loaded_at)
+
+
+def load_frames(
+    con: duckdb.DuckDBPyConnection,
+    parsed: ReportFrames,
+    *,
+    parser_version: str,
+    loaded_at: datetime | None = None,
+) -> int:
+    """Load parsed reports (frames.ReportFrames, one row per distinct report_id) in one transaction;
+    returns reports loaded.
 
     Idempotent: each report's rows are deleted and inserted again by report_id, keeping the
-    loaded_at of its first load, and bytes that load are taken out of quarantine. On any error
-    the whole batch is rolled back, including the deletes.
+    loaded_at of its first load and the organ identity gave it, and bytes that load are taken out
+    of quarantine. On any error the whole batch is rolled back, including the deletes.
 
     loaded_at is the run's start for a pipeline run, so that every batch of one run carries the
     same time: current_report takes a later loaded_at as a re-publication, which versions loaded
     together (an HTML page and its text dump) must not look like.
     """
-    batch: dict[str, LoadItem] = {}
-    for file_name, content_hash, report in items:
-        batch.setdefault(content_hash, LoadItem(file_name, content_hash, report))
-    if not batch:
+    if not len(parsed):
         return 0
-    ids = list(batch)
+    ids = parsed.reports["report_id"].to_list()
+    if len(set(ids)) != len(ids):
+        raise ValueError("load_frames: a report_id occurs twice in one batch")
     now = loaded_at or datetime.now(UTC)
     with transaction(con):
         # a re-loaded report keeps its first load time and the organ identity gave it
-        kept = {
-            rid: (at, agency)
-            for rid, at, agency in con.execute(
+        kept = pl.DataFrame(
+            con.execute(
                 "SELECT report_id, loaded_at, agency_id FROM dim_report WHERE report_id IN (SELECT UNNEST(?))",
                 [ids],
-            ).fetchall()
+            ).fetchall(),
+            schema={"report_id": pl.Utf8, "kept_at": pl.Datetime("us", "UTC"), "agency_id": pl.Utf8},
+            orient="row",
+        )
+        reports = parsed.reports.join(kept, on="report_id", how="left", maintain_order="left").with_columns(
+            parser_version=pl.lit(parser_version, dtype=pl.Utf8),
+            loaded_at=pl.coalesce(pl.col("kept_at"), pl.lit(now, dtype=pl.Datetime("us", "UTC"))),
+        )
+        registered_frames = {
+            "_gk_reports": reports,
+            "_gk_cells": parsed.cells,
+            "_gk_sections": parsed.sections,
+            "_gk_subtotals": parsed.subtotals,
         }
-        frames = {
-            "_gk_reports": _reports_frame(batch.values(), kept, now, parser_version),
-            "_gk_cells": _cells_frame(batch.values()),
-            "_gk_sections": _sections_frame(batch.values()),
-            "_gk_subtotals": _subtotals_frame(batch.values()),
-        }
-        with registered(con, frames):
-            if kept:
+        with registered(con, registered_frames):
+            if kept.height:
                 # Facts exist only for reports already in dim_report (same transaction), so
                 # fresh reports skip the scans of the big tables.
-                _delete_reports(con, list(kept))
+                _delete_reports(con, kept["report_id"].to_list())
             con.execute("DELETE FROM quarantine WHERE content_hash IN (SELECT UNNEST(?))", [ids])
             con.execute(
                 "INSERT INTO dim_report SELECT report_id, file_name, medium, format_version, year,"
@@ -103,138 +126,12 @@ def load_reports(
             con.execute(
                 "INSERT INTO fact_subtotal SELECT report_id, group_code, col_code, value, raw_text FROM _gk_subtotals"
             )
-    return len(batch)
+    return len(ids)
 
 
 def _delete_reports(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
     for table in REPORT_TABLES:
         con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT UNNEST(?))", [report_ids])
-
-
-def _reports_frame(
-    items: Iterable[LoadItem],
-    kept: Mapping[str, tuple[datetime, str | None]],
-    now: datetime,
-    parser_version: str,
-) -> pl.DataFrame:
-    rows = [
-        {
-            "report_id": it.content_hash,
-            "file_name": it.file_name,
-            "medium": it.report.medium,
-            "format_version": it.report.format_version,
-            "year": it.report.year,
-            "agency_id": kept[it.content_hash][1] if it.content_hash in kept else None,
-            "agency_name": it.report.agency,
-            "title": it.report.title,
-            "warnings": list(it.report.warnings),
-            "parser_version": parser_version,
-            "loaded_at": kept[it.content_hash][0] if it.content_hash in kept else now,
-        }
-        for it in items
-    ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "report_id": pl.Utf8,
-            "file_name": pl.Utf8,
-            "medium": pl.Utf8,
-            "format_version": pl.Utf8,
-            "year": pl.Int64,
-            "agency_id": pl.Utf8,
-            "agency_name": pl.Utf8,
-            "title": pl.Utf8,
-            "warnings": pl.List(pl.Utf8),
-            "parser_version": pl.Utf8,
-            "loaded_at": pl.Datetime("us", "UTC"),
-        },
-    )
-
-
-_CELL_SCHEMA: dict[str, Any] = {
-    "report_id": pl.Utf8,
-    "cell_id": pl.Utf8,
-    "format": pl.Utf8,
-    "value": pl.Float64,
-    "raw_text": pl.Utf8,
-    "kind": pl.Utf8,
-    "uncertain": pl.Boolean,
-    "note": pl.Utf8,
-    "prov_table": pl.Int64,
-    "prov_row": pl.Int64,
-    "prov_col": pl.Int64,
-    "prov_page": pl.Int64,
-    "bbox_x0": pl.Float64,
-    "bbox_y0": pl.Float64,
-    "bbox_x1": pl.Float64,
-    "bbox_y1": pl.Float64,
-}
-
-
-def _cells_frame(items: Iterable[LoadItem]) -> pl.DataFrame:
-    # Column lists rather than row dicts: this is the hot loop at national scale (~200 cells a report).
-    cols: dict[str, list[Any]] = {c: [] for c in _CELL_SCHEMA}
-    for it in items:
-        fmt = it.report.format_version
-        for cid, c in it.report.cells.items():
-            p = c.provenance
-            box = p.bbox or (None, None, None, None)
-            cols["report_id"].append(it.content_hash)
-            cols["cell_id"].append(cid)
-            cols["format"].append(fmt)
-            cols["value"].append(None if c.value is None else float(c.value))
-            cols["raw_text"].append(c.raw)
-            cols["kind"].append(c.kind)
-            cols["uncertain"].append(bool(c.uncertain))
-            cols["note"].append(c.note)
-            cols["prov_table"].append(p.table)
-            cols["prov_row"].append(p.row)
-            cols["prov_col"].append(p.col)
-            cols["prov_page"].append(p.page)
-            cols["bbox_x0"].append(box[0])
-            cols["bbox_y0"].append(box[1])
-            cols["bbox_x1"].append(box[2])
-            cols["bbox_y1"].append(box[3])
-    return pl.DataFrame(cols, schema=_CELL_SCHEMA)
-
-
-def _subtotals_frame(items: Iterable[LoadItem]) -> pl.DataFrame:
-    rows = [
-        (
-            it.content_hash,
-            group,
-            c.cell_id.rsplit(".", 1)[1],
-            None if c.value is None else float(c.value),
-            c.raw,
-        )
-        for it in items
-        for group, cells in sorted(it.report.subtotals.items())
-        for c in cells
-    ]
-    return pl.DataFrame(
-        rows,
-        schema={
-            "report_id": pl.Utf8,
-            "group_code": pl.Utf8,
-            "col_code": pl.Utf8,
-            "value": pl.Float64,
-            "raw_text": pl.Utf8,
-        },
-        orient="row",
-    )
-
-
-def _sections_frame(items: Iterable[LoadItem]) -> pl.DataFrame:
-    rows = [
-        (it.content_hash, key, SECTION_HEADINGS.get(key), text)
-        for it in items
-        for key, text in sorted(it.report.sections.items())
-    ]
-    return pl.DataFrame(
-        rows,
-        schema={"report_id": pl.Utf8, "section_key": pl.Utf8, "heading": pl.Utf8, "text": pl.Utf8},
-        orient="row",
-    )
 
 
 def quarantine_many(
@@ -269,12 +166,22 @@ def quarantine_many(
         ]
         if loaded:
             _delete_reports(con, loaded)
+        # An update of the rows there, then a plain insert of the new ones in the order given: an
+        # INSERT ... ON CONFLICT does not keep the order of its input.
         con.execute("""
-            INSERT INTO quarantine (content_hash, file_name, reason, medium_guess, detected_at, parser_version)
-            SELECT content_hash, file_name, reason, medium_guess, detected_at, parser_version FROM _gk_rejected
-            ON CONFLICT (content_hash) DO UPDATE SET
-                file_name = excluded.file_name, reason = excluded.reason,
-                medium_guess = excluded.medium_guess, parser_version = excluded.parser_version""")
+            UPDATE quarantine SET file_name = r.file_name, reason = r.reason,
+                medium_guess = r.medium_guess, parser_version = r.parser_version
+            FROM _gk_rejected r WHERE quarantine.content_hash = r.content_hash""")
+        known = {
+            h
+            for (h,) in con.execute(
+                "SELECT content_hash FROM quarantine WHERE content_hash IN (SELECT UNNEST(?))", [ids]
+            ).fetchall()
+        }
+        with registered(con, {"_gk_new": df.filter(~pl.col("content_hash").is_in(sorted(known)))}):
+            con.execute("""
+                INSERT INTO quarantine (content_hash, file_name, reason, medium_guess, detected_at, parser_version)
+                SELECT content_hash, file_name, reason, medium_guess, detected_at, parser_version FROM _gk_new""")
     return len(batch)
 
 

@@ -18,6 +18,7 @@ deleted by the next run.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -33,6 +34,10 @@ from pipelines.pause import pause_point
 from pipelines.warehouse.db import connect
 
 STAGING_SUFFIX = ".staging"
+MB = 1024 * 1024
+# Room a run needs beyond the copy of the warehouse: this share of its size, at least HEADROOM_MIN.
+HEADROOM_SHARE = 0.25
+HEADROOM_MIN = 32 * MB
 
 
 class StagingError(RuntimeError):
@@ -78,9 +83,12 @@ def read_owner(published: str | Path) -> Owner | None:
 
 def pid_alive(owner: Owner) -> bool:
     """Whether the owner's process runs on this host (for owners that Dagster does not know: a
-    `gongkai run` in another process has its own ephemeral Dagster instance)."""
+    `gongkai run` in another process has its own ephemeral Dagster instance). An owner that is this
+    very process is alive while its run is (a run in-process, e.g. the tests: see `release`)."""
     if owner.host != socket.gethostname() or owner.pid <= 0:
         return False
+    if owner.pid == os.getpid():
+        return owner.run_id in _RUNNING
     try:
         os.kill(owner.pid, 0)
     except ProcessLookupError:
@@ -90,11 +98,34 @@ def pid_alive(owner: Owner) -> bool:
     return True
 
 
+# Runs of this process that have claimed a staging copy and not ended (published or released).
+_RUNNING: set[str] = set()
+
+
+def release(run_id: str) -> None:
+    """Say that a run of this process has ended, published or not: its staging copy, if any, is now
+    a dead run's, for the next run to delete."""
+    _RUNNING.discard(run_id)
+
+
+def room_needed(published: str | Path) -> tuple[int, int]:
+    """(bytes, of which headroom) a run needs free beside the warehouse: a copy of it (and of its
+    WAL), plus headroom for the night's writes (new reports, the rules' and marts' tables rebuilt
+    before a checkpoint frees the old ones)."""
+    published = Path(published)
+    size = sum(p.stat().st_size for p in (published, wal(published)) if p.exists())
+    headroom = max(HEADROOM_MIN, int(size * HEADROOM_SHARE))
+    return size + headroom, headroom
+
+
 def prepare(published: str | Path, run_id: str, *, is_live: Callable[[Owner], bool] = pid_alive) -> Path:
     """Claim the staging copy for run_id and fill it with the published warehouse; returns its path.
 
-    Raises StagingError when a live run owns the staging copy. A stale one (its run was killed) is
-    deleted first, with its WAL: DuckDB would replay a stale WAL onto the fresh copy.
+    Raises StagingError when a live run owns the staging copy, or when there is not room for the
+    copy (saying how much is needed). What a dead run left (its copy, WAL, half-copied file and
+    owner file) is deleted first, before this run writes anything: on a full disk it is what frees
+    the room, and a stale WAL would be replayed onto the fresh copy. A run that fails for lack of
+    room leaves nothing behind, so once space is freed the next run goes through.
     """
     published = Path(published)
     staging = staging_path(published)
@@ -105,25 +136,51 @@ def prepare(published: str | Path, run_id: str, *, is_live: Callable[[Owner], bo
             f"is building {staging}; not starting a second build"
         )
     staging.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(owner_path(published), json.dumps(asdict(Owner.me(run_id))))
     tmp = staging.with_name(staging.name + ".tmp")
-    _remove(staging, wal(staging), tmp, wal(tmp))
-    if published.exists():
-        # Copy to a temporary name, then rename: a kill mid-copy never leaves a truncated file
-        # under the staging name. A WAL left by an interrupted in-place write goes along, and
-        # DuckDB replays it when the copy is first opened.
-        shutil.copyfile(published, tmp)
-        if wal(published).exists():
-            shutil.copyfile(wal(published), wal(staging))
-        os.replace(tmp, staging)
-    # Creates the file for a first run, and replays a copied WAL into the copy now.
-    con = connect(staging)
+    owner = owner_path(published)
+    _remove(staging, wal(staging), tmp, wal(tmp), owner, _tmp_of(owner))
+    need, headroom = room_needed(published)
+    free = shutil.disk_usage(staging.parent).free
+    if free < need:
+        raise StagingError(_no_room(staging.parent, need, headroom, free))
+    _RUNNING.add(run_id)
     try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+        _write_atomic(owner, json.dumps(asdict(Owner.me(run_id))))
+        if published.exists():
+            # Copy to a temporary name, then rename: a kill mid-copy never leaves a truncated file
+            # under the staging name. A WAL left by an interrupted in-place write goes along, and
+            # DuckDB replays it when the copy is first opened.
+            shutil.copyfile(published, tmp)
+            if wal(published).exists():
+                shutil.copyfile(wal(published), wal(staging))
+            os.replace(tmp, staging)
+        # Creates the file for a first run, and replays a copied WAL into the copy now.
+        con = connect(staging)
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except (OSError, duckdb.Error) as e:
+        # nothing half-made stays behind to fill the disk: the next run starts clean
+        _RUNNING.discard(run_id)
+        _remove(staging, wal(staging), tmp, wal(tmp), owner, _tmp_of(owner))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            free = shutil.disk_usage(staging.parent).free
+            raise StagingError(_no_room(staging.parent, need, headroom, free)) from e
+        raise
     pause_point("staging")
     return staging
+
+
+def _no_room(folder: Path, need: int, headroom: int, free: int) -> str:
+    return (
+        f"not enough free space in {folder}: the run needs {_mb(need)} "
+        f"(a copy of the warehouse and {_mb(headroom)} for the night's writes), {_mb(free)} free"
+    )
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:,.0f} MB" if n >= MB else f"{n / 1024:,.0f} KB"
 
 
 def working_path(published: str | Path, run_ids: Iterable[str]) -> Path:
@@ -173,6 +230,9 @@ def publish(
     os.replace(staging, published)
     _fsync_dir(published.parent)
     pause_point("published")
+    owner = read_owner(published)
+    if owner is not None:
+        release(owner.run_id)
     _remove(owner_path(published))
     return published.stat().st_size
 
@@ -183,8 +243,12 @@ def discard(published: str | Path) -> None:
     _remove(staging, wal(staging), owner_path(published))
 
 
+def _tmp_of(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = _tmp_of(path)
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()

@@ -64,8 +64,7 @@ def series_hash(page_hashes: Sequence[str]) -> str:
 def parse_series(paths: Sequence[Path]) -> ParsedReport:
     """The page images of one report, in order -> ParsedReport (medium "scan")."""
     from pipelines.parsing.ocr.images import MAX_PAGES
-    from pipelines.parsing.ocr.reader import read_images
-    from pipelines.parsing.parse import parse_document, size_problem
+    from pipelines.parsing.parse import size_problem
 
     if len(paths) > MAX_PAGES:
         raise UnreadableInput(f"series of {len(paths)} page images: OCR reads at most {MAX_PAGES} pages")
@@ -78,7 +77,18 @@ def parse_series(paths: Sequence[Path]) -> ParsedReport:
             files.append((p.read_bytes(), p.name))
         except OSError as e:
             raise UnreadableInput(f"cannot read file {p.name}: {e.strerror or e}") from None
-    return parse_document(read_images(files))
+    return parse_pages(files)
+
+
+def parse_pages(files: Sequence[tuple[bytes, str]]) -> ParsedReport:
+    """The page images of one report as (bytes, file name), in order -> ParsedReport (medium "scan")."""
+    from pipelines.parsing.ocr.images import MAX_PAGES
+    from pipelines.parsing.ocr.reader import read_images
+    from pipelines.parsing.parse import parse_document
+
+    if len(files) > MAX_PAGES:
+        raise UnreadableInput(f"series of {len(files)} page images: OCR reads at most {MAX_PAGES} pages")
+    return parse_document(read_images(list(files)))
 
 
 def is_image(name: str) -> bool:

@@ -16,6 +16,7 @@ import json
 import pickle
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -41,6 +42,7 @@ from pipelines.site.files import csv_name
 from pipelines.site.pages import organ_extras, regions
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
+from pipelines.site.pool import Renderer
 from pipelines.site.render import Writer, clean, fmt_num, pct
 
 # Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
@@ -72,10 +74,13 @@ def write_all(
     *,
     source_base_url: str | None = None,
     previous: Path | None = None,
+    workers: int | None = None,
 ) -> int:
     """Write every organ page; returns how many were rendered (the others were copied unchanged from
-    the previous build in `previous`, the site folder being replaced)."""
+    the previous build in `previous`, the site folder being replaced). Pages are drawn by `workers`
+    processes (default: one per core; pipelines/site/pool.py)."""
     base = check_base_url(source_base_url)
+    renderer = Renderer(w, _render, Shared(d.rules, d.cell_labels, base, d.rules_ran), workers)
     cov = coverage_by_organ(d)
     years_of = organ_years_by_organ(d)
     findings = findings_by_report(d)
@@ -130,27 +135,57 @@ def write_all(
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts, extra in todo:
-            panels = [
-                _panel(d, y, status, reports.get(y), cells, sections, findings, guessed, base)
-                for y, status in years
-            ]
-            published = [p["year"] for p in panels if p["report"]]
-            w.page(
-                organ.page,
-                "organ.html",
-                title=organ.name,
-                section="organs.html",
-                organ=organ,
-                facts=facts,
-                charts=_charts(organ, years_of.get(organ.agency_id, []), [y for y, _ in years]),
-                panels=panels,
-                default_year=str(published[-1]) if published else "",
-                organ_as_of=_as_of(reports.values()),
-                **extra,
+            rids = [r.report_id for r in reports.values()]
+            own = (
+                {i: cells[i] for i in rids if i in cells},
+                {i: sections[i] for i in rids if i in sections},
+                {i: findings[i] for i in rids if i in findings},
+                {i: guessed[i] for i in rids if i in guessed},
+                {i: d.status[i] for i in rids if i in d.status},
+                {i: d.scopes[i] for i in rids if i in d.scopes},
+            )
+            renderer.add(
+                organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own, extra)
             )
             rendered += 1
+    renderer.finish()
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
     return rendered
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every organ page is drawn with besides its own data."""
+
+    rules: dict[str, Any]
+    cell_labels: dict[tuple[str, str], tuple[str, str]]
+    base: str | None
+    rules_ran: bool
+
+
+def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
+    """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
+    its reports' cells, sections, findings, guessed cells, verdicts and scopes, and the extra template
+    variables of pages/organ_extras.py)."""
+    organ, reports, years, facts, rows, cells, sections, findings, guessed, verdicts, scopes, extra = args
+    panels = [
+        _panel(shared, y, status, reports.get(y), cells, sections, findings, guessed, verdicts, scopes)
+        for y, status in years
+    ]
+    published = [p["year"] for p in panels if p["report"]]
+    w.page(
+        organ.page,
+        "organ.html",
+        title=organ.name,
+        section="organs.html",
+        organ=organ,
+        facts=facts,
+        charts=_charts(organ, rows, [y for y, _ in years]),
+        panels=panels,
+        default_year=str(published[-1]) if published else "",
+        organ_as_of=_as_of(reports.values()),
+        **extra,
+    )
 
 
 def _as_of(reports: Any) -> str | None:
@@ -369,7 +404,7 @@ def _chart(
 
 
 def _panel(
-    d: SiteData,
+    d: Shared,
     year: int,
     status: str,
     rep: Report | None,
@@ -377,13 +412,15 @@ def _panel(
     sections: dict[str, Any],
     findings: dict[str, Any],
     guessed: dict[str, list[Guess]],
-    base: str | None,
+    verdicts: dict[str, Any],
+    scopes: dict[str, Any],
 ) -> dict[str, Any]:
     if rep is None:
         return {"year": year, "status": status, "report": None}
+    base = d.base
     fs = findings.get(rep.report_id, [])
-    st = d.status.get(rep.report_id)
-    scope = d.scopes.get(rep.report_id)
+    st = verdicts.get(rep.report_id)
+    scope = scopes.get(rep.report_id)
     verdict = st.status if st is not None else ("unchecked" if d.rules_ran else "not_run")
     notes = [
         {
@@ -439,7 +476,7 @@ def _panel(
 _TAKEN = re.compile(r"（本格取 [^）]*）|本格其他可能的读数：[^。]*。")
 
 
-def _guess_runs(d: SiteData, gs: list[Guess]) -> list[dict[str, Any]]:
+def _guess_runs(d: SiteData | Shared, gs: list[Guess]) -> list[dict[str, Any]]:
     """A report's guessed cells by glued run: the cells, the split taken, why, and each cell's other
     readings (a 表四 run is fifteen cells with one explanation)."""
     runs: dict[str, list[Guess]] = {}
@@ -464,7 +501,7 @@ def _guess_runs(d: SiteData, gs: list[Guess]) -> list[dict[str, Any]]:
     return out
 
 
-def _cell_name(d: SiteData, g: Guess) -> str:
+def _cell_name(d: SiteData | Shared, g: Guess) -> str:
     row, col = d.cell_labels.get((g.cell_id, g.format), (g.cell_id, ""))
     table = {"t2": "二", "t3": "三", "t4": "四"}.get(g.cell_id[:2], "")
     return f"表{table} {row}·{col}" if col else f"表{table} {row}"
