@@ -22,6 +22,7 @@ from pipelines import marts, rules, warehouse
 from pipelines.cli.main import main
 from pipelines.parsing import parse
 from pipelines.rules import decisions
+from pipelines.site import labels
 from pipelines.site.build import build_site
 from tests.conftest import SAMPLES, ingest_files
 
@@ -389,6 +390,18 @@ def test_the_site_shows_each_case_its_state_and_history(inbox: Path, tmp_path: P
     table = quality[quality.index('id="cases-by-year-table"') :]
     row = re.search(r"<tr><td>2023</td>(.*?)</tr>", table, re.S)
     assert row is not None and row.group(1).count('data-v="1"') >= 1  # the resolved 2023 case
+    # by region and year: every case counted once, the resolved one in its region's 2023 row
+    regions = quality[quality.index('id="case-regions-table"') :]
+    regions = regions[: regions.index("</table>")]
+    states = len(labels.CASE_STATE_ORDER)
+    rows = [
+        (m.group(1), [int(v) for v in re.findall(r'data-v="(\d+)"', m.group(2))])
+        for m in re.finditer(r"<tr><td>[^<]*</td><td>(\d{4})</td>(.*?)</tr>", regions, re.S)
+    ]
+    assert rows and all(sum(n[:states]) == n[states] for _, n in rows)
+    assert sum(n[states] for _, n in rows) == query(wh, "SELECT count(*) FROM finding_case")[0][0]
+    resolved = labels.CASE_STATE_ORDER.index("resolved")
+    assert sum(n[resolved] for y, n in rows if y == "2023") == 1
     opened = query(
         wh, "SELECT count(*) FROM finding_case WHERE severity = 'error' AND state IN ('open', 'reopened')"
     )[0][0]

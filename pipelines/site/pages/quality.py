@@ -78,8 +78,10 @@ RESOLVED_COLUMNS = [
 RESOLVED_ROWS = 500
 CASE_REGION_COLUMNS = [
     Column("地区", "text"),
+    Column("年度", "text"),
     *(Column(f"{labels.CASE_STATES[s]}（条）", "int") for s in labels.CASE_STATE_ORDER),
     Column("合计（条）", "int"),
+    Column("从发现到解决，中位数（天）", "num"),
 ]
 DECISION_ISSUE_COLUMNS = [Column("行", "int"), Column("案件编号", "text"), Column("问题", "text")]
 FILE_COLUMNS = [Column("文件", "file"), Column("情况", "text"), Column("技术原因", "text")]
@@ -149,7 +151,7 @@ def write(w: Writer, d: SiteData) -> None:
         case_chart=_case_chart(d),
         case_regions=_case_regions(d),
         case_region_columns=CASE_REGION_COLUMNS,
-        case_region_csv=csv_name("问题的处理情况按地区", d.years),
+        case_region_csv=csv_name("问题的处理情况按地区和年度", d.years),
         case_total=len(d.cases),
         decision_issues=[[i["line"], i["case_id"] or "", i["problem_zh"]] for i in d.decision_issues],
         decision_issue_columns=DECISION_ISSUE_COLUMNS,
@@ -493,14 +495,25 @@ def _median(values: list[int]) -> float | None:
 
 
 def _case_regions(d: SiteData) -> list[list[Any]]:
-    """Cases by region (province and city) and state."""
-    by: dict[str, Counter[str]] = defaultdict(Counter)
+    """Cases by region (province and city), year and state, with the median days from first seen to
+    resolved: the region's latest year first."""
+    by: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    days: dict[tuple[str, int], list[int]] = defaultdict(list)
     for c in d.cases.values():
         organ = d.organs.get(c.agency_id)
-        by[labels.region(organ.province, organ.city) if organ else labels.UNKNOWN][c.state] += 1
+        key = (labels.region(organ.province, organ.city) if organ else labels.UNKNOWN, c.year)
+        by[key][c.state] += 1
+        if c.days_to_resolve is not None:
+            days[key].append(c.days_to_resolve)
     return [
-        [region, *(by[region][s] for s in labels.CASE_STATE_ORDER), sum(by[region].values())]
-        for region in sorted(by, key=lambda r: (r == labels.UNKNOWN, r))
+        [
+            region,
+            str(year),
+            *(by[region, year][s] for s in labels.CASE_STATE_ORDER),
+            sum(by[region, year].values()),
+            clean(_median(sorted(days[region, year]))),
+        ]
+        for region, year in sorted(by, key=lambda k: (k[0] == labels.UNKNOWN, k[0], -k[1]))
     ]
 
 
