@@ -373,6 +373,8 @@ def test_sources_yaml_is_checked(tmp_path: Path) -> None:
         ("settings: {respect_robots: 'no'}\n", "true or false"),
         ("- just a list\n", "mapping"),
         ("sources: [\n", "cannot read"),
+        # another YAML file named by mistake (here a docker-compose file) fetches nothing silently no more
+        ("services:\n  web: {image: nginx}\n", "not a sources file: unknown keys services"),
     ]:
         with pytest.raises(SourcesError, match=why):
             load(bad)()

@@ -79,6 +79,13 @@ def load_sources(path: str | Path) -> tuple[Settings, list[Source]]:
         raise SourcesError(f"{path}: cannot read: {e}") from None
     if not isinstance(data, dict):
         raise SourcesError(f"{path}: expected a mapping with 'sources' (and optionally 'settings')")
+    unknown_keys = set(data) - {"sources", "settings"}
+    if unknown_keys:
+        # most likely not a sources file at all: fetching nothing from it would be silent
+        raise SourcesError(
+            f"{path}: not a sources file: unknown keys {', '.join(sorted(map(str, unknown_keys)))}"
+            " (expected 'sources' and optionally 'settings')"
+        )
     settings = _settings(path, data.get("settings") or {})
     entries = data.get("sources") or []
     if not isinstance(entries, list):

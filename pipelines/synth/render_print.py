@@ -16,18 +16,17 @@ media are opt-in (`gongkai synth --media printed-pdf=1,office-docx=1,office-doc=
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+
+from pipelines.parsing.readers.legacy import run_in_session, soffice_command, soffice_path
 
 # medium -> the quirk its reports carry in the expected JSON (what `gongkai bench accuracy` groups)
 MEDIA = {"printed-pdf": "browser_print", "office-docx": "office_convert", "office-doc": "office_convert"}
@@ -96,10 +95,6 @@ class Page:
 
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def missing_tool(media: Collection[str]) -> str | None:
@@ -215,22 +210,10 @@ def office(
             source.write_bytes(page.html)
             sources.append(str(source))
         out_dir = work / "out"
-        _run(
-            [
-                exe,
-                "--headless",
-                "--norestore",
-                "--nolockcheck",
-                "--nodefault",
-                f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                "--convert-to",
-                filters[fmt],
-                "--outdir",
-                str(out_dir),
-                *sources,
-            ],
-            timeout + 5 * len(pages),
-        )
+        limit = timeout + 5 * len(pages)
+        cmd = soffice_command(exe, work / "profile", filters[fmt], out_dir, [Path(x) for x in sources])
+        if not run_in_session(cmd, limit, env={**os.environ, "LC_ALL": "C.UTF-8"}):
+            raise RuntimeError(f"{Path(exe).name} did not finish within {limit:g} s")
         out: dict[str, bytes] = {}
         for name in pages:
             produced = out_dir / f"{name}.{fmt}"
@@ -255,18 +238,5 @@ def _zip_dates(data: bytes, date: tuple[int, int, int]) -> bytes:
 
 def _run(cmd: list[str], timeout: float) -> None:
     """Run a converter in a session of its own (so that a timeout kills its whole process tree)."""
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env={**os.environ, "LC_ALL": "C.UTF-8"},
-    )
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise RuntimeError(f"{Path(cmd[0]).name} did not finish within {timeout:g} s") from None
+    if not run_in_session(cmd, timeout, env={**os.environ, "LC_ALL": "C.UTF-8"}):
+        raise RuntimeError(f"{Path(cmd[0]).name} did not finish within {timeout:g} s")

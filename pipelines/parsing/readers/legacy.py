@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipelines.model import UnreadableInput
@@ -61,20 +62,11 @@ def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
         source = work / "report.doc"  # LibreOffice detects Word vs WPS by content, not by name
         source.write_bytes(data)
         out_dir = work / "out"
-        cmd = [
-            exe,
-            "--headless",
-            "--norestore",
-            "--nolockcheck",
-            "--nodefault",
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ]
-        _run(cmd, timeout)
+        cmd = soffice_command(exe, work / "profile", "docx:MS Word 2007 XML", out_dir, [source])
+        if not run_in_session(cmd, timeout):
+            raise UnreadableInput(
+                f"legacy Word/WPS file: LibreOffice conversion timed out after {timeout:g} s"
+            )
         produced = out_dir / "report.docx"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise UnreadableInput(
@@ -85,15 +77,36 @@ def convert_legacy(data: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
         return produced.read_bytes()
 
 
-def _run(cmd: list[str], timeout: float) -> None:
-    # A session of its own: on timeout the whole LibreOffice process tree is killed, not only the
-    # launcher script (soffice starts soffice.bin as a child).
+def soffice_command(
+    exe: str, profile: Path, filter_name: str, out_dir: Path, sources: Sequence[Path]
+) -> list[str]:
+    """LibreOffice converting `sources` into `out_dir` with `filter_name`, headless, with a profile of
+    its own (a shared profile is locked by another running LibreOffice)."""
+    return [
+        exe,
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--convert-to",
+        filter_name,
+        "--outdir",
+        str(out_dir),
+        *map(str, sources),
+    ]
+
+
+def run_in_session(cmd: list[str], timeout: float, env: Mapping[str, str] | None = None) -> bool:
+    """Run a converter in a session of its own; False when it did not finish within `timeout`, in
+    which case its whole process tree has been killed (soffice starts soffice.bin as a child)."""
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=dict(env) if env is not None else None,
     )
     try:
         proc.wait(timeout=timeout)
@@ -101,6 +114,5 @@ def _run(cmd: list[str], timeout: float) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        raise UnreadableInput(
-            f"legacy Word/WPS file: LibreOffice conversion timed out after {timeout:g} s"
-        ) from None
+        return False
+    return True
