@@ -24,6 +24,7 @@ class Extras:
     children: dict[str, list[Organ]]
     register: dict[str, list[dict[str, Any]]]
     cases: dict[str, list[Case]]  # by organ
+    years: list[int]  # d.years, worked out once (it scans the coverage rows)
 
     @classmethod
     def of(cls, d: SiteData) -> Extras:
@@ -38,12 +39,12 @@ class Extras:
         cases: dict[str, list[Case]] = defaultdict(list)
         for c in d.cases.values():
             cases[c.agency_id].append(c)
-        return cls(d, grid.Lookup.of(d), dict(children), dict(register), dict(cases))
+        return cls(d, grid.Lookup.of(d), dict(children), dict(register), dict(cases), d.years)
 
     def context(self, organ: Organ) -> dict[str, Any]:
         """The organ page's extra template variables."""
         kids = self.children.get(organ.agency_id, [])
-        years = self.d.years
+        years = self.years
         return {
             "subordinates": grid.rows(self.d, self.look, kids, years, "../"),
             "subordinate_years": years,
