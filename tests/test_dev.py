@@ -3,6 +3,7 @@ after a short grace even when it ignores the signal (dagster dev's children took
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,6 +56,7 @@ def test_sigterm_to_the_group_ends_everything(tmp_path: Path) -> None:
         _wait(pids)
         stubborn, child = (int(x) for x in pids.read_text().split())
         os.killpg(launcher.pid, signal.SIGTERM)  # what a process manager (or kill -TERM -PGID) does
+        os.kill(launcher.pid, signal.SIGTERM)  # and make passes it on once more to its recipe
         assert launcher.wait(timeout=60) == 0
         deadline = time.monotonic() + 30
         while (_alive(stubborn) or _alive(child)) and time.monotonic() < deadline:
@@ -75,6 +77,7 @@ def test_make_dev_stops_on_sigterm(tmp_path: Path) -> None:
         make = subprocess.Popen(
             ["make", "dev"], cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
+    tree: list[int] = []
     try:
         deadline = time.monotonic() + 180
         while b"Serving dagster-webserver" not in log.read_bytes():
@@ -83,7 +86,10 @@ def test_make_dev_stops_on_sigterm(tmp_path: Path) -> None:
         tree = _descendants(make.pid)
         assert len(tree) >= 3  # the launcher, dagster dev, its webserver and daemon
         os.killpg(make.pid, signal.SIGTERM)
-        make.wait(timeout=60)
+        try:
+            make.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("make dev outlived SIGTERM by 60 s:\n" + log.read_text(errors="replace")[-3000:])
         deadline = time.monotonic() + 30
         while any(_alive(p) for p in tree) and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -92,6 +98,9 @@ def test_make_dev_stops_on_sigterm(tmp_path: Path) -> None:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
             make.wait()
+        for pid in tree:  # dagster dev runs in a session of its own: never leave it behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def _descendants(pid: int) -> list[int]:

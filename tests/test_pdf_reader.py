@@ -508,6 +508,40 @@ def test_unruled_numbers_in_narrow_columns_stay_apart() -> None:
     assert ["2024年3月"] in rows  # not numbers only: one cell
 
 
+def test_wrapped_fullwidth_numbers_stay_in_their_row() -> None:
+    """A page printed with full-width digits in narrow columns: a two-digit number stacks one digit
+    per line, above and below the row's one-digit values (centred in the ruled row). The stacked
+    digits are the halves of numbers, not rows of their own, also where a merged label cell beside
+    them wraps over the same lines."""
+    narrow = ParagraphStyle("narrow", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+
+    def row(label: object, sub: object, values: str) -> list[object]:
+        return [label, sub, *(Paragraph(v, narrow) for v in values.split())]
+
+    rows = [
+        row(_p("一、本年新收政府信息公开申请数量"), "", "６７ ３ １ ３ ０ ２ ７６"),
+        row(_p("三、本年度办理结果"), _p("（一）予以公开"), "２２ １ ０ ０ １ ０ ２６"),
+        row("", _p("（二）部分公开"), "５ ０ ０ ０ ０ ０ ５"),
+    ]
+    style = [
+        *_GRID,
+        ("SPAN", (0, 0), (1, 0)),
+        ("SPAN", (0, 1), (0, 2)),
+        ("LEFTPADDING", (2, 0), (-1, -1), 1),
+        ("RIGHTPADDING", (2, 0), (-1, -1), 1),
+    ]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4).build(
+        [Table(rows, colWidths=[40, 60, *[11] * 7], style=TableStyle(style))]
+    )
+    grid = next(g for g in read_pdf(buf.getvalue()).tables if g.aligned)
+    assert _texts(grid) == [
+        ["一、本年新收政府信息公开申请数量", "６７", "３", "１", "３", "０", "２", "７６"],
+        ["三、本年度办理结果", "（一）予以公开", "２２", "１", "０", "０", "１", "０", "２６"],
+        ["（二）部分公开", "５", "０", "０", "０", "０", "０", "５"],
+    ]
+
+
 def test_running_header_and_footer_are_dropped() -> None:
     """A line repeated at the top of every page (digits aside) and a browser's print footer are
     page furniture: not in the text, and never the title."""

@@ -48,6 +48,25 @@ def test_printed_page_reads_exactly_despite_the_site_chrome(tmp_path: Path) -> N
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_printed_page_with_fullwidth_digits_reads_exactly(tmp_path: Path) -> None:
+    """Full-width digits are as wide as a character: in the narrow applicant columns a two-digit
+    number wraps one digit per line, above and below the row's other values."""
+    _need(render_print.chromium_path(), "Chromium")
+    generate(
+        tmp_path,
+        1,
+        [2021, 2022],
+        3,
+        {"printed-pdf": 1.0},
+        error_rate=0.0,
+        quirk_rates={"fullwidth_digits": 1.0},
+    )
+    scores = run_accuracy(tmp_path)
+    assert len(scores) == 2 and all("fullwidth_digits" in s.quirks for s in scores)
+    for score in scores:
+        assert score.exact, (score.name, score.wrong[:5])
+
+
 @pytest.mark.parametrize(("medium", "suffix"), [("office-docx", ".docx"), ("office-doc", ".doc")])
 def test_page_converted_by_libreoffice_reads_exactly(tmp_path: Path, medium: str, suffix: str) -> None:
     _need(render_print.soffice_path(), "LibreOffice")

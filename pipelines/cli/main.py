@@ -242,7 +242,7 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--new", type=int, default=10, help="nightly: reports added for the timed night")
     p.add_argument("--show-wrong", type=int, default=10, help="wrong cells listed per file")
-    p.add_argument("--speed-seconds", type=float, default=3.0, help="how long to time HTML parsing")
+    p.add_argument("--speed-seconds", type=float, default=3.0, help="CPU seconds to time parsing per medium")
     p.add_argument("--reports", type=int, default=100_000, help="marts: reports in the synthetic warehouse")
     p.add_argument("--engines", default="rapidocr,tesseract", help="ocr: engines to compare, comma-separated")
     p.add_argument("--limit", type=int, default=None, help="ocr: read only the first N reports of the folder")
@@ -323,7 +323,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if files:
             rate, size = bench.parse_throughput(files, args.speed_seconds)
             print(
-                f"{label} parse throughput (read + map, one core): {rate:.1f} reports/s "
+                f"{label} parse throughput (read + map, CPU time of one core): {rate:.1f} reports/s "
                 f"on {len(files)} files averaging {size / 1024:.0f} KB"
             )
     return 0

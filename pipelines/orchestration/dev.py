@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -24,18 +24,20 @@ GRACE_SECONDS = 10.0
 
 def main(argv: Sequence[str] | None = None, *, grace: float = GRACE_SECONDS) -> int:
     command = list(argv) if argv else [str(Path(sys.executable).with_name("dagster")), "dev"]
-    stop = threading.Event()
+    # A plain flag: a handler that took a lock (threading.Event.set) could deadlock on the lock
+    # the interrupted main thread holds inside Event.wait, and the group would never be stopped.
+    asked_to_stop: list[int] = []
 
     def asked(signum: int, frame: object) -> None:
-        stop.set()
+        asked_to_stop.append(signum)
 
     # Caught before the start, so that the child starts with the default actions (a signal ignored
     # here, as SIGINT is in a background job of a script, would stay ignored in dagster dev).
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, asked)
     proc = subprocess.Popen(command, start_new_session=True)
-    while proc.poll() is None and not stop.wait(0.2):
-        pass
+    while proc.poll() is None and not asked_to_stop:
+        time.sleep(0.2)
     if proc.poll() is None:
         with suppress(ProcessLookupError):
             proc.send_signal(signal.SIGINT)
@@ -44,7 +46,7 @@ def main(argv: Sequence[str] | None = None, *, grace: float = GRACE_SECONDS) -> 
     # The group outlives its leader when a child did not stop with it: end it.
     _signal_group(proc.pid, signal.SIGKILL)
     code = proc.wait()
-    return 0 if stop.is_set() else code
+    return 0 if asked_to_stop else code
 
 
 def _signal_group(pgid: int, sig: int) -> None:

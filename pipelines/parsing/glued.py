@@ -373,3 +373,43 @@ def split_blocks_but_one(run: str, block: int, blocks: int, budget: Budget | Non
 
     out.sort(key=miss)
     return out
+
+
+Reading = tuple[int | None, ...]
+
+
+def blank_readings(
+    run: str,
+    n: int,
+    groups: Sequence[tuple[int, Sequence[int]]],
+    limit: int,
+    budget: Budget | None = None,
+    counts_first: bool = True,
+) -> list[Reading]:
+    """Readings of `run` as n cells of which one was left blank: a dump drops a blank cell without
+    a trace, so a row printed with a cell left empty has the digits of n - 1 numbers. For each
+    position of the blank (None), the splits of the run into the other n - 1 cells under `groups`
+    (total index, member indexes, over all n cells): a blank total leaves its group unchecked, a
+    blank member counts as nothing. At most `limit` splits per position; the positions share
+    what one search may explore."""
+    chunks = _chunks(run)
+    if chunks is None or n < 2:
+        return []
+    out: list[Reading] = []
+    for k in range(n):
+
+        def at(i: int, k: int = k) -> int:
+            return i - (i > k)
+
+        kept = [(at(t), [at(m) for m in ms if m != k]) for t, ms in groups if t != k]
+        share = Budget(MAX_STATES // n if budget is None else min(MAX_STATES // n, budget.left))
+        found = _search(chunks, n - 1, kept, None, limit, share, counts_first)
+        if budget is not None:
+            budget.left -= found.states
+        out += [(*s[:k], None, *s[k:]) for s in found]
+    return out
+
+
+def block_groups(block: int, blocks: int) -> list[tuple[int, range]]:
+    """表四's sum groups: `blocks` blocks of `block` cells, each block's last cell its total."""
+    return [(b * block + block - 1, range(b * block, b * block + block - 1)) for b in range(blocks)]

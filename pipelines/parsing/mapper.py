@@ -81,7 +81,7 @@ def _trim(values: list[GridCell], n: int) -> list[GridCell]:
 
 
 def _prov(c: GridCell) -> Provenance:
-    return Provenance(table=c.table, row=c.row, col=c.col, page=c.page, bbox=c.bbox)
+    return Provenance(c.table, c.row, c.col, c.page, c.bbox)
 
 
 def _cell(
@@ -97,7 +97,7 @@ def _cell(
         return ParsedCell(cell_id, None, None, "blank", Provenance(), False, note)
     if kind is None:
         kind, value = parse_value(c.text)
-    prov = _prov(c)
+    prov = Provenance(c.table, c.row, c.col, c.page, c.bbox)
     return ParsedCell(cell_id, value, c.text if raw is None else raw, kind, prov, uncertain, note)
 
 
@@ -184,19 +184,28 @@ def _t3_header_columns(row: Row, colpos: dict[str, int]) -> None:
     """Where each applicant column sits, from a 表三 header row of an aligned grid: columns are
     found by header text, since some publishers reorder them (FORMAT.md §7.7)."""
     for c in row.cells:
-        t = norm_label(c.text)
-        for col in layout.T3_COLS:
-            if col.code == "other_org":
-                hit = t in ("其他", "其他组织")
-            else:
-                hit = any(k == t or (k in t and len(t) <= len(k) + 2) for k in col.keywords)
-            if hit and col.code not in colpos:
-                colpos[col.code] = c.col
+        for code in _header_hits(norm_label(c.text)):
+            if code not in colpos:
+                colpos[code] = c.col
     if "法人或其他组织" in row.label and "legal_person" not in colpos:
         for c in row.cells:
             if norm_label(c.text) == "法人或其他组织":
                 colpos["legal_person"] = c.col
                 break
+
+
+@lru_cache(maxsize=8192)  # header cells repeat from report to report
+def _header_hits(t: str) -> tuple[str, ...]:
+    """The applicant columns a 表三 header cell's (normalised) text names."""
+    hits = []
+    for col in layout.T3_COLS:
+        if col.code == "other_org":
+            hit = t in ("其他", "其他组织")
+        else:
+            hit = any(k == t or (k in t and len(t) <= len(k) + 2) for k in col.keywords)
+        if hit:
+            hits.append(col.code)
+    return tuple(hits)
 
 
 _TOP = (("natural_person", "自然人"), ("legal", "法人或其他组织"), ("total", "总计"), ("total", "合计"))
@@ -294,7 +303,7 @@ def _t4_value_row(row: Row) -> bool:
     """表四's numbers: one row of 15, or blocks of 5; prose numbers in between are not, nor a
     header row whose padding cells look like blank values."""
     if len(row.values) == 1 and row.values[0].glued:
-        return sum(ch.isdigit() for ch in row.values[0].text) >= 15
+        return sum(ch.isdigit() for ch in row.values[0].text) >= 14  # one cell may be blank
     if len(row.values) < 5:
         return False
     if any(c.text.strip() for c in row.values) or not row.label:
@@ -306,6 +315,36 @@ def _t4_value_row(row: Row) -> bool:
         and len(row.values) == 5
         and not any(w in row.label for w in ("维持", "纠正", "其他结果", "审结", "总计"))
     )
+
+
+def _t4_blank_reading(
+    c: GridCell, ids: list[str], cells: dict[str, ParsedCell], budget: glued.Budget | None
+) -> bool:
+    """表四 from a glued run that no split into 15 numbers fits, not even with one block off, read
+    as 14 numbers and a blank cell with every block adding up (a blank 总计 leaves its block
+    unchecked): a dump drops a blank cell without a trace. The readings with a blank 总计 come
+    first (the cell a publisher leaves empty); the blank and every cell another reading would
+    change are marked uncertain. False when no such reading fits."""
+    readings = glued.blank_readings(c.text, 15, glued.block_groups(5, 3), 50, budget, counts_first=False)
+    if not readings:
+        return False
+    totals = {t for t, _ in glued.block_groups(5, 3)}
+    readings.sort(key=lambda r: r.index(None) not in totals)
+    chosen = readings[0]
+    blank = chosen.index(None)
+    note = (
+        f"glued run {c.text!r}: read as 14 numbers and a blank {ids[blank].split('.', 1)[1]} (a dump "
+        f"drops a blank cell without a trace), since no split into 15 numbers fits 表四's totals; "
+        f"{len(readings)} reading(s) with one blank cell fit"
+    )
+    for i, cid in enumerate(ids):
+        v = chosen[i]
+        if v is None:
+            cells[cid] = ParsedCell(cid, None, "", "blank", _prov(c), True, note)
+            continue
+        unsure = any(r[i] != v for r in readings)
+        cells[cid] = ParsedCell(cid, v, str(v), "number", _prov(c), unsure, note if unsure else None)
+    return True
 
 
 def _t4_complete(values: list[GridCell]) -> bool:
@@ -435,8 +474,18 @@ def _split_t2(
         return
     stated = set(_STATED_COUNT.findall(text))
     best = max(cands, key=lambda s: _t2_score(s, measures, stated))
-    uncertain = len(cands) > 1 or found.budget_hit
+    # a split with a minus sign where counts are never negative would be a publisher's misprint: it
+    # is not taken, but when it fits the other signs better (an unchanged item list) it leaves
+    # the split taken in doubt
+    misprint = max(found, key=lambda s: _t2_score(s, measures, stated))
+    doubted = _t2_score(misprint, measures, stated) > _t2_score(best, measures, stated)
+    uncertain = len(cands) > 1 or found.budget_hit or doubted
     note = f"glued run {c.text!r}: {len(cands)} possible splits" if len(cands) > 1 else None
+    if doubted:
+        note = (
+            f"glued run {c.text!r}: {len(cands)} possible split(s); the split {misprint} would fit "
+            "better but has a minus sign in a column that is never negative (a misprint the run may hold)"
+        )
     if found.budget_hit:
         note = glued.budget_note(c.text, found)
     for i, (cid, v) in enumerate(zip(ids, best, strict=True)):
@@ -516,13 +565,28 @@ def _order(kind: str) -> list[str]:
 def _by_position(r: Row, colpos: dict[str, int], cols: list[str]) -> list[GridCell] | None:
     """The row's value cells at the header's column positions, or None where the header did not
     place every column (then the printed order is used)."""
-    if not r.aligned or any(c not in colpos for c in cols) or len({colpos[c] for c in cols}) < len(cols):
+    if not r.aligned:
+        return None
+    positions = _positions(tuple(colpos.items()), tuple(cols))
+    if positions is None:
         return None
     at = {c.col: c for c in r.cells}
-    found = [at.get(colpos[c]) for c in cols]
-    if any(c is None for c in found):
+    found = []
+    for pos in positions:
+        c = at.get(pos)
+        if c is None:
+            return None
+        found.append(c)
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _positions(colpos: tuple[tuple[str, int], ...], cols: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The header's column position of each of `cols`, or None unless it places each apart."""
+    at = dict(colpos)
+    if any(c not in at for c in cols) or len({at[c] for c in cols}) < len(cols):
         return None
-    return [c for c in found if c is not None]
+    return tuple(at[c] for c in cols)
 
 
 def _map_t3(
@@ -569,7 +633,8 @@ def _map_t3(
                 vals = [vals[order.index(c)] for c in cols]
         if len(vals) != 7:
             warnings.append(f"表三 {layout.T3_ROW_BY_CODE[code].label}: {len(vals)} values for 7 columns")
-        per_row[code] = [_cell(f"t3.{code}.{col}", c) for col, c in zip(cols, vals, strict=False)]
+        prefix = f"t3.{code}."
+        per_row[code] = [_cell(prefix + col, c) for col, c in zip(cols, vals, strict=False)]
     if glued_rows:
         per_row.update(_split_t3(glued_rows, cols, fmt, order, budget))
     # F2019 vs F2021 （六）: keep what the format has, say what was folded or left out
@@ -604,8 +669,10 @@ def _map_t3(
             "the three F2021 sub-rows are left empty"
         )
     for code, pcs in per_row.items():
+        prefix = f"t3.{code}."
         for pc in pcs:
-            pc.cell_id = f"t3.{code}.{pc.cell_id.rsplit('.', 1)[1]}"
+            if not pc.cell_id.startswith(prefix):
+                pc.cell_id = prefix + pc.cell_id.rsplit(".", 1)[1]
             cells[pc.cell_id] = pc
 
 
@@ -622,8 +689,10 @@ def _split_t3(
     ti = printed.index("total")
     perm = [printed.index(c) for c in cols]
 
-    cands: dict[str, list[tuple[int, ...]]] = {}
+    cands: dict[str, list[glued.Reading]] = {}
+    blanks: dict[str, list[glued.Reading]] = {}  # rows that do not sum across -> readings with a blank
     row_guess: set[str] = set()
+    unsplit: set[str] = set()  # rows without any split into 7 numbers
     stopped: dict[str, str] = {}  # rows whose search ran out of states -> why
     for code, r in rows.items():
         run = r.values[0].text
@@ -631,20 +700,33 @@ def _split_t3(
         if found.budget_hit:
             stopped[code] = glued.budget_note(run, found)
         if not found:
+            # no split sums across: a misprinted cell, or a cell left blank that the dump dropped
             found = glued.splits(run, 7, limit=200)
             row_guess.add(code)
+            members = [i for i in range(7) if i != ti]
+            blanks[code] = [
+                tuple(v[i] for i in perm) for v in glued.blank_readings(run, 7, [(ti, members)], 200, budget)
+            ]
         if not found:
-            stopped.setdefault(code, f"glued run {run!r}: no split into 7 numbers")
+            unsplit.add(code)
+            if not blanks.get(code):
+                stopped.setdefault(code, f"glued run {run!r}: no split into 7 numbers")
         cands[code] = [tuple(v[i] for i in perm) for v in found] or [tuple([0] * 7)]
     choice, ambiguous = _best_combination(cands, fmt, budget)
+    _prefer_blank(choice, ambiguous, blanks, unsplit, fmt, budget)
     out: dict[str, list[ParsedCell]] = {}
     for code, r in rows.items():
         c = r.values[0]
         chosen = choice[code]
-        alts = {s for s in ambiguous.get(code, [])} | ({*cands[code]} if code in row_guess else set())
+        alts = {s for s in ambiguous.get(code, [])}
+        if code in row_guess and code not in unsplit:
+            alts |= {*cands[code]}  # every split into 7 numbers (readings with a blank: if they fit as well)
         out[code] = []
         if cands[code] == [tuple([0] * 7)] and code in stopped:  # nothing to guess from
             out[code] = [_cell(f"t3.{code}.{col}", c, None, "text", True, stopped[code]) for col in cols]
+            continue
+        if None in chosen:
+            out[code] = _t3_blank_reading(code, cols, c, chosen, alts, _prov(c))
             continue
         for i, col in enumerate(cols):
             differs = any(a[i] != chosen[i] for a in alts if len(a) == 7) or code in stopped
@@ -652,21 +734,85 @@ def _split_t3(
             if code in stopped:
                 note = stopped[code]
             elif differs:
-                note = f"glued run {c.text!r}: splits {sorted(alts)[:4]} also fit"
+                note = f"glued run {c.text!r}: splits {sorted(_numbers_only(alts))[:4]} also fit"
             out[code].append(
                 ParsedCell(f"t3.{code}.{col}", chosen[i], str(chosen[i]), "number", _prov(c), differs, note)
             )
     return out
 
 
-def _column_score(values: dict[str, tuple[int, ...]], fmt: str) -> int:
+def _t3_blank_reading(
+    code: str, cols: list[str], c: GridCell, chosen: glued.Reading, alts: set[glued.Reading], prov: Provenance
+) -> list[ParsedCell]:
+    """The cells of a glued 表三 row read with one cell left blank: no split into 7 numbers sums
+    across, and the reading whose blank drops out of the run fits the column sums best. The blank
+    is a guess (marked uncertain), and so is every cell another reading would change."""
+    blank = chosen.index(None)
+    shown = sorted(_numbers_only(alts))[:4]
+    why = (
+        f"glued run {c.text!r}: read as 6 numbers and a blank {cols[blank]} (a dump drops a blank "
+        "cell without a trace), since no split into 7 numbers makes 总计 the sum of the applicant "
+        "columns and this reading fits the column sums best"
+    )
+    note = f"{why}: splits {shown} also fit" if shown else why
+    out = []
+    for i, col in enumerate(cols):
+        v = chosen[i]
+        unsure = i == blank or any(a[i] != v for a in alts)
+        cid = f"t3.{code}.{col}"
+        if v is None:
+            out.append(ParsedCell(cid, None, "", "blank", prov, True, note))
+        else:
+            out.append(ParsedCell(cid, v, str(v), "number", prov, unsure, note if unsure else None))
+    return out
+
+
+def _prefer_blank(
+    choice: dict[str, glued.Reading],
+    ambiguous: dict[str, list[glued.Reading]],
+    blanks: dict[str, list[glued.Reading]],
+    unsplit: set[str],
+    fmt: str,
+    budget: glued.Budget | None,
+) -> None:
+    """For each glued row that no split sums across, the readings with a blank cell, the other rows
+    as chosen: the first one that fits the column sums better than the chosen split replaces it
+    (`unsplit`: rows without any split, which any reading beats); those that fit as well, or as well
+    as the replacement, become the row's other readings."""
+    for code, readings in blanks.items():
+        if not readings:
+            continue
+        if budget is not None:
+            budget.left -= len(readings)
+        scores = [_column_score({**choice, code: b}, fmt) for b in readings]
+        top = max(scores)
+        held = -1 if code in unsplit else _column_score(choice, fmt)
+        tied = [b for b, s in zip(readings, scores, strict=True) if s == top]
+        if top > held:
+            choice[code] = tied[0]
+            if len(tied) > 1:
+                ambiguous[code] = tied
+        elif top == held:
+            ambiguous[code] = sorted({*ambiguous.get(code, [choice[code]]), *tied}, key=_reading_order)
+
+
+def _numbers_only(readings: set[glued.Reading]) -> list[glued.Reading]:
+    """The readings without a blank cell (the splits a note lists)."""
+    return [a for a in readings if None not in a]
+
+
+def _reading_order(reading: glued.Reading) -> tuple[int, ...]:
+    return tuple(-1 if x is None else x for x in reading)
+
+
+def _column_score(values: dict[str, glued.Reading], fmt: str) -> int:
     outcome_rows = layout.T3_OUTCOME_ROWS.get(fmt, ())
     score = 0
     for i in range(7):
 
         def v(code: str, i: int = i) -> int:
             row = values.get(code)
-            return row[i] if row else 0
+            return (row[i] or 0) if row else 0
 
         if v("new_received") + v("carried_over") == v("total") + v("carried_forward"):
             score += 1
@@ -678,8 +824,8 @@ def _column_score(values: dict[str, tuple[int, ...]], fmt: str) -> int:
 
 
 def _best_combination(
-    cands: dict[str, list[tuple[int, ...]]], fmt: str, budget: glued.Budget | None = None
-) -> tuple[dict[str, tuple[int, ...]], dict[str, list[tuple[int, ...]]]]:
+    cands: dict[str, list[glued.Reading]], fmt: str, budget: glued.Budget | None = None
+) -> tuple[dict[str, glued.Reading], dict[str, list[glued.Reading]]]:
     fixed = {k: v[0] for k, v in cands.items() if len(v) == 1}
     open_rows = [k for k, v in cands.items() if len(v) > 1]
     if not open_rows:
@@ -697,9 +843,9 @@ def _best_combination(
     if budget is not None:
         budget.left -= space
     best_score = -1
-    best: dict[str, tuple[int, ...]] = {}
+    best: dict[str, glued.Reading] = {}
     # the rows' values among the best-scoring combinations (not the combinations: bounded memory)
-    best_values: dict[str, set[tuple[int, ...]]] = {}
+    best_values: dict[str, set[glued.Reading]] = {}
     for combo in product(*(cands[k] for k in open_rows)):
         values = dict(fixed)
         values.update(zip(open_rows, combo, strict=True))
@@ -710,7 +856,7 @@ def _best_combination(
         elif s == best_score:
             for k, v in zip(open_rows, combo, strict=True):
                 best_values[k].add(v)
-    ambiguous: dict[str, list[tuple[int, ...]]] = {}
+    ambiguous: dict[str, list[glued.Reading]] = {}
     for k in open_rows:
         alts = sorted(best_values[k])
         if len(alts) > 1:
@@ -745,6 +891,8 @@ def _map_t4(
                 )
                 if found.budget_hit:
                     note += f" (the search stopped after {found.states} states: a closer one may exist)"
+        if not found and not found.budget_hit and _t4_blank_reading(c, ids, cells, budget):
+            return
         if not found:
             # no split the totals allow: the cells stay unread rather than take arbitrary digits
             note = (

@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 # Bumped whenever parsing output may change; stored with every parsed report.
-PARSER_VERSION = "0.5.0"
+PARSER_VERSION = "0.6.0"
 # Statutory tables by cell-id prefix, for telling a truncated page from a complete one.
 _TABLES = {"t2.": "表二", "t3.": "表三", "t4.": "表四"}
 _RE_HTML_END = re.compile(rb"</html\s*>", re.IGNORECASE)
@@ -86,7 +86,7 @@ def sniff(data: bytes, filename: str) -> str:
 
 
 def read_document(data: bytes, filename: str) -> Document:
-    if not data.strip():
+    if not data or data.isspace():  # blank (no copy of the bytes made to tell)
         raise UnreadableInput("empty file")
     too_large = size_problem(len(data))
     if too_large:
@@ -145,11 +145,8 @@ def parse_document(doc: Document, data: bytes = b"") -> ParsedReport:
         check(mapped, doc)
     if mapped.format_version == "UNKNOWN":
         raise UnreadableInput("no statutory tables (表二/表三/表四) found: not an annual report")
-    missing = [
-        name
-        for prefix, name in _TABLES.items()
-        if not any(c.raw is not None for cid, c in mapped.cells.items() if cid.startswith(prefix))
-    ]
+    printed = {cid[:3] for cid, c in mapped.cells.items() if c.raw is not None}  # "t2." ...
+    missing = [name for prefix, name in _TABLES.items() if prefix not in printed]
     if missing and doc.medium == "html" and not _RE_HTML_END.search(data[-_TAIL:]):
         # A download cut short: the mapper would fill the lost tables with blanks, which the marts
         # would count as zeros. A complete page missing a table (printed as an image) still loads.

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pypdfium2 as pdfium
 
 from pipelines.model import Document, UnreadableInput
 from pipelines.parsing.ocr import images as im
@@ -35,22 +36,11 @@ def _page_text(page: Any) -> str:
     return "".join("".join(parts).split())
 
 
-def _image_share(pdf: Any, index: int) -> float:
-    """The share of a page that its largest image covers."""
-    import pypdfium2.raw as pdfium_c
-
-    page = pdf[index]
-    try:
-        w, h = page.get_size()
-        if w <= 0 or h <= 0:
-            return 0.0
-        best = 0.0
-        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-            x0, y0, x1, y1 = obj.get_bounds()
-            best = max(best, max(0.0, x1 - x0) * max(0.0, y1 - y0) / (w * h))
-        return best
-    finally:
-        page.close()
+def _image_share(page: Any) -> float:
+    """The share of a page that its largest image covers (measured when the reader read the page)."""
+    if page.image_share is None:
+        raise pdfium.PdfiumError("Failed to locate pageobject.")
+    return float(page.image_share)
 
 
 def _ocr_layer(pdf: Any, index: int) -> bool:
@@ -74,13 +64,10 @@ def scanned_pages(pdf: Any, pages: list[Any]) -> dict[int, tuple[np.ndarray, flo
     need += [
         p.number
         for p in pages
-        if p.chars
-        and p.graphics
-        and _image_share(pdf, p.number - 1) >= _IMAGE_SHARE
-        and _ocr_layer(pdf, p.number - 1)
+        if p.chars and p.graphics and _image_share(p) >= _IMAGE_SHARE and _ocr_layer(pdf, p.number - 1)
     ]
     if not any(label in _page_text(p) for p in pages for label in _TABLE_LABELS):
-        need = sorted({*need, *(p.number for p in pages if _image_share(pdf, p.number - 1) >= _IMAGE_SHARE)})
+        need = sorted({*need, *(p.number for p in pages if _image_share(p) >= _IMAGE_SHARE)})
     if not need:
         return {}
     if len(need) > im.MAX_PAGES:

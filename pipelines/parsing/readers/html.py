@@ -6,6 +6,7 @@ Deciding whether the page is a report at all is the mapper's job.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import cast
@@ -107,13 +108,8 @@ _MAX_COLUMNS = MAX_COLUMNS
 # libxml2's error for input past one of its hard limits, and its nesting limit with huge_tree.
 _ERR_RESOURCE_LIMIT = etree.ErrorTypes.ERR_RESOURCE_LIMIT
 _MAX_DEPTH = 2048
-# Non-whitespace characters (normalize-space maps tabs/newlines to spaces, translate drops them).
-_TEXT_LEN = etree.XPath("string-length(translate(normalize-space(.), ' ', ''))")
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)
-_META_TITLE = etree.XPath(
-    "//meta[@name='ArticleTitle' or @name='articletitle' or @name='title']/@content", smart_strings=False
-)
-_TITLE_ELEMENTS = etree.XPath("//body//*[contains(@class, 'title') or contains(@id, 'title')]")
+_META_NAMES = ("ArticleTitle", "articletitle", "title")  # <meta name=… content=title>
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜]|--|——|\s-\s|-(?=\D))\s*")
 _MAX_TITLE = 100
 # A report title names its year; column names such as 政府信息公开年报 do not.
@@ -125,7 +121,7 @@ def read_html(data: bytes) -> Document:
 
     Raises UnreadableInput for empty input, binary data and pages without any text.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableInput("empty input")
     if looks_binary(data):
         raise UnreadableInput("binary data, not an HTML page")
@@ -137,12 +133,19 @@ def read_html(data: bytes) -> Document:
     parser = etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
+    # the bytes themselves when they are the UTF-8 of the text (decoded strictly, no BOM)
+    raw = (
+        data
+        if encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) and "\ufffd" not in text
+        else None
+    )
     # NUL is the paragraph sentinel of _lines; stray NULs past the binary check carry no text.
-    text = text.replace("\x00", "")
+    if "\x00" in text:
+        text, raw = text.replace("\x00", ""), None
     if any(ch in text for ch in _ZERO_WIDTH_CHARS):
-        text = text.translate(_ZERO_WIDTH)
+        text, raw = text.translate(_ZERO_WIDTH), None
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(text.encode("utf-8") if raw is None else raw, parser)
     except etree.LxmlError as exc:
         raise UnreadableInput(f"HTML cannot be parsed: {str(exc).splitlines()[0]}") from exc
     if any(e.type == _ERR_RESOURCE_LIMIT for e in parser.error_log):
@@ -161,7 +164,8 @@ def read_html(data: bytes) -> Document:
     framing = 0
     count = CellCount()
     for table in body.iter("table"):
-        grid = None if table.find(".//table") is not None else _grid(table, len(grids), count)
+        nested = next(table.iterdescendants("table"), None) is not None
+        grid = None if nested else _grid(table, len(grids), count)
         if grid is None:
             framing += 1
         else:
@@ -229,18 +233,22 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
     has_text = False
     max_cells = 0
     made = 0
+    tostring, join = etree.tostring, " ".join
     for r, tr in enumerate(trs):
         row = placed[r]
         c = 0
         cells = [td for td in tr if td.tag == "td" or td.tag == "th"]
-        max_cells = max(max_cells, len(cells))
+        if len(cells) > max_cells:
+            max_cells = len(cells)
         for td in cells:
             while c in row:
                 c += 1
             if c >= _MAX_COLUMNS:
                 break
-            text = " ".join(_text_content(td).split())  # every Unicode space, &nbsp; and U+3000 too
-            has_text = has_text or bool(text)
+            # every Unicode space, &nbsp; and U+3000 too
+            text = join(tostring(td, method="text", encoding="unicode", with_tail=False).split())
+            if text:
+                has_text = True
             row[c] = GridCell(text, r, c)
             rs, cs = td.get("rowspan"), td.get("colspan")
             if rs is None and cs is None:  # most cells: no spans
@@ -257,7 +265,7 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
                 for dc in range(colspan):
                     # Overlapping spans in broken markup: the cell placed first keeps the slot.
                     if (dr or dc) and c + dc not in target:
-                        target[c + dc] = GridCell(text, r + dr, c + dc, spanned=True)
+                        target[c + dc] = GridCell(text, r + dr, c + dc, True)  # spanned
             c += colspan
         if made > 4096:  # counted as it grows, so a huge table is refused before it is built
             count.add(made)
@@ -267,16 +275,26 @@ def _grid(table: etree._Element, index: int, count: CellCount | None = None) -> 
         return None
     rows = []
     for r, row in enumerate(placed):
-        count.add(max(row, default=-1) + 1 - len(row))
+        width = max(row) + 1 if row else 0
+        if width == len(row):  # no holes
+            rows.append([row[c] for c in range(width)])
+            continue
+        count.add(width - len(row))
         # Holes (a short row under a rowspan) become blank cells so that rows[r][c].col == c.
-        rows.append([row.get(c) or GridCell("", r, c) for c in range(max(row) + 1)] if row else [])
+        rows.append([row.get(c) or GridCell("", r, c) for c in range(width)])
     return Grid(index=index, rows=rows, aligned=True)
 
 
 def _weight(el: etree._Element) -> float:
-    """Non-link text length: navigation, breadcrumbs and footer link lists weigh almost nothing."""
-    links = sum(len("".join(t.split())) for t in cast(list[str], _LINK_TEXTS(el)))
-    return cast(float, _TEXT_LEN(el)) - links
+    """Non-link text length: navigation, breadcrumbs and footer link lists weigh almost nothing.
+    The text counts every character but the four XML spaces (those XPath's normalize-space
+    drops), link text every character but Unicode whitespace."""
+    text = _text_content(el)
+    length = len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+    if next(el.iterdescendants("a"), None) is None:
+        return float(length)
+    links = len("".join("".join(cast(list[str], _LINK_TEXTS(el))).split()))
+    return float(length - links)
 
 
 def _own_weight(el: etree._Element) -> int:
@@ -321,28 +339,27 @@ def _describe(el: etree._Element) -> str:
 def _lines(container: etree._Element, data_tables: set[etree._Element]) -> list[str]:
     """The container's text as paragraphs; data tables leave only a paragraph break."""
     out: list[str] = [container.text] if container.text else []
-    # depth-first with an explicit stack (pages nest deeper than Python recurses): an element is
-    # entered (break, text, children) and later left (break, tail)
-    stack: list[tuple[etree._Element, bool | None]] = [(c, None) for c in reversed(container)]
-    while stack:
-        el, leaving_block = stack.pop()
-        if leaving_block is not None:
-            if leaving_block:
-                out.append(_BREAK)
-        elif el in data_tables:
-            out.append(_BREAK)
-        elif isinstance(el.tag, str):
-            block = el.tag in _BLOCK
-            if block:
-                out.append(_BREAK)
-            if el.text:
-                out.append(el.text)
-            stack.append((el, block))
-            stack.extend((c, None) for c in reversed(el))
+    append = out.append
+    # depth-first (lxml's walker: pages nest deeper than Python recurses): an element is entered
+    # (break, text, children) and later left (break, tail)
+    walk = etree.iterwalk(container, events=("start", "end"))
+    for event, el in walk:
+        if el is container:
             continue
+        if event == "start":
+            if el in data_tables:
+                append(_BREAK)
+                walk.skip_subtree()
+            elif isinstance(el.tag, str):
+                if el.tag in _BLOCK:
+                    append(_BREAK)
+                if el.text:
+                    append(el.text)
+            continue
+        if isinstance(el.tag, str) and el.tag in _BLOCK and el not in data_tables:
+            append(_BREAK)
         if el.tail:
-            out.append(el.tail)
-
+            append(el.tail)
     return [line for line in map(_clean, "".join(out).split(_BREAK)) if line]
 
 
@@ -355,10 +372,24 @@ def _title_candidates(root: etree._Element, lines: list[str]) -> Iterator[str]:
     body = root.find("body")
     if body is not None:
         yield from (_text_content(h) for h in body.iter("h1", "h2", "h3"))
-    yield from cast(list[str], _META_TITLE(root))
+    yield from (
+        content
+        for meta in root.iter("meta")
+        if meta.get("name") in _META_NAMES and (content := meta.get("content")) is not None
+    )
     yield from (_text_content(t) for t in root.iter("title"))
-    yield from (_text_content(el) for el in cast(list[etree._Element], _TITLE_ELEMENTS(root)))
+    if body is not None:
+        yield from (_text_content(el) for el in _title_elements(body))
     yield from lines[:5]
+
+
+def _title_elements(body: etree._Element) -> Iterator[etree._Element]:
+    """Elements whose class or id names a title, in document order, found as they are asked for
+    (the first report-like title ends the search)."""
+    for el in body.iterdescendants(etree.Element):
+        cls, ident = el.get("class"), el.get("id")
+        if (cls is not None and "title" in cls) or (ident is not None and "title" in ident):
+            yield el
 
 
 def _title(root: etree._Element, lines: list[str]) -> str | None:

@@ -28,7 +28,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -138,12 +138,14 @@ class _Line:
     top: float = 0.0
     x1: float = 0.0
     bottom: float = 0.0
+    median: float | None = field(default=None, repr=False, compare=False)  # character height, once asked
 
     def __post_init__(self) -> None:
-        self.x0 = min(c.x0 for c in self.chars)
-        self.x1 = max(c.x1 for c in self.chars)
-        self.top = min(c.top for c in self.chars)
-        self.bottom = max(c.bottom for c in self.chars)
+        chars = self.chars
+        self.x0 = min([c.x0 for c in chars])
+        self.x1 = max([c.x1 for c in chars])
+        self.top = min([c.top for c in chars])
+        self.bottom = max([c.bottom for c in chars])
 
     @property
     def height(self) -> float:
@@ -153,8 +155,10 @@ class _Line:
     def size(self) -> float:
         """The font size as the median character height: a digit or bracket in another font makes
         the line's box taller, not its text larger."""
-        heights = sorted(c.bottom - c.top for c in self.chars)
-        return heights[len(heights) // 2]
+        if self.median is None:
+            heights = sorted([c.bottom - c.top for c in self.chars])
+            self.median = heights[len(heights) // 2]
+        return self.median
 
     def runs(self, gap: float) -> list[list[_Char]]:
         """The characters split where they are further apart than `gap` line heights."""
@@ -237,6 +241,8 @@ class _Page:
     items: list[tuple[float, _Line | list[list[GridCell]]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     height: float = 0.0  # of the upright page, in points
+    # the share of the page its largest image covers; None when PDFium cannot place an image
+    image_share: float | None = 0.0
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int, fallback: _Fallback) -> _Page:
@@ -249,6 +255,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, fallback: _Fallback) -> _Pag
             textpage.close()
         graphics = _graphics(page)
         cropbox = page.get_cropbox()
+        width, height = page.get_size()
     finally:
         page.close()
     notes = []
@@ -258,8 +265,15 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, fallback: _Fallback) -> _Pag
             raw_chars, rotation = recovered
             notes.append("text in fonts that are neither embedded nor installed read with pdfminer")
     to_view = _frame(cropbox, rotation)
-    chars = [_Char(t, *_box(to_view, box)) for t, box in raw_chars]
+    chars = _view_chars(raw_chars, cropbox, rotation)
     out = _Page(index + 1, len(chars), graphics.images + graphics.shapes, rotation, notes=notes)
+    out.image_share = (
+        None
+        if graphics.image_area is None
+        else 0.0
+        if width <= 0 or height <= 0
+        else graphics.image_area / (width * height)
+    )
     corners = [to_view(cropbox[0], cropbox[1]), to_view(cropbox[2], cropbox[3])]
     out.height = abs(corners[1][1] - corners[0][1])
     rest = chars
@@ -279,32 +293,38 @@ def _raw_chars(textpage: pdfium.PdfTextPage) -> tuple[list[tuple[str, Box]], int
     handle = textpage.raw
     rect = pdfium_c.FS_RECTF()
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    found: list[tuple[str, Box, Box]] = []
+    found: list[tuple[str, Box, int]] = []
     votes: Counter[int] = Counter()
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    loose_box, char_box, char_angle = (
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharBox,
+        pdfium_c.FPDFText_GetCharAngle,
+    )
+    quarter_turn = math.pi / 2
     for i in range(pdfium_c.FPDFText_CountChars(handle)):
-        code = pdfium_c.FPDFText_GetUnicode(handle, i)
-        if code < 0x21 or 0xD800 <= code <= 0xDFFF or pdfium_c.FPDFText_IsGenerated(handle, i) == 1:
+        code = get_unicode(handle, i)
+        if code < 0x21 or 0xD800 <= code <= 0xDFFF or is_generated(handle, i) == 1:
             continue
         text = chr(code)
         if text.isspace():
             continue  # spaces are recovered from the gaps, which also catch positioned text
-        text = _ideograph(text)
-        if not pdfium_c.FPDFText_GetLooseCharBox(handle, i, rect):
+        if "\u2e80" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff":
+            text = _ideograph(text)
+        if not loose_box(handle, i, rect):
             continue
-        pdfium_c.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        found.append(
-            (
-                text,
-                (rect.left, rect.bottom, rect.right, rect.top),
-                (left.value, bottom.value, right.value, top.value),
-            )
-        )
-        angle = pdfium_c.FPDFText_GetCharAngle(handle, i)
+        found.append((text, (rect.left, rect.bottom, rect.right, rect.top), i))
+        angle = char_angle(handle, i)
         if angle >= 0:
-            votes[round(angle / (math.pi / 2)) % 4] += 1
+            votes[round(angle / quarter_turn) % 4] += 1
     # PDFium measures the angle clockwise (device space, y down); _frame wants it counter-clockwise.
     quarter = (-votes.most_common(1)[0][0]) % 4 if votes else 0
-    return _plausible(found, quarter % 2 == 1), quarter * 90
+
+    def tight(i: int) -> Box:
+        char_box(handle, i, left, right, bottom, top)
+        return (left.value, bottom.value, right.value, top.value)
+
+    return _plausible(found, tight, quarter % 2 == 1), quarter * 90
 
 
 def _ideograph(ch: str) -> str:
@@ -315,26 +335,30 @@ def _ideograph(ch: str) -> str:
     return ch
 
 
-def _plausible(found: list[tuple[str, Box, Box]], sideways: bool) -> list[tuple[str, Box]]:
+def _plausible(
+    found: list[tuple[str, Box, int]], tight_box: Callable[[int], Box], sideways: bool
+) -> list[tuple[str, Box]]:
     """The loose (font-height) box of each character, which keeps a line's characters level; but
     PDFium returns a box many times the glyph's size for some characters (a label set in a
-    vertical column, for one): those get a font-height box around the glyph instead."""
+    vertical column, for one): those get a font-height box around the glyph instead. `found`:
+    each character with its loose box and its index, whose tight (glyph) box `tight_box` gives,
+    asked for only where the loose box is tall."""
 
-    def size(box: Box) -> tuple[float, float]:
-        w, h = box[2] - box[0], box[3] - box[1]
-        return (h, w) if sideways else (w, h)
-
-    heights = sorted(size(loose)[1] for _, loose, _ in found)
+    # a box's width is box[w1] - box[w0] and its height box[h1] - box[h0], in the text's direction
+    w1, w0, h1, h0 = (3, 1, 2, 0) if sideways else (2, 0, 3, 1)
+    heights = sorted([loose[h1] - loose[h0] for _, loose, _ in found])
     em = heights[len(heights) // 2] if heights else 10.0
     out: list[tuple[str, Box]] = []
-    for text, loose, tight in found:
-        lw, lh = size(loose)
-        tw, th = size(tight)
-        if min(lw / max(tw, 0.5), lh / max(th, 0.5)) > 6 and lh > 2 * em:
-            cx, cy = (tight[0] + tight[2]) / 2, (tight[1] + tight[3]) / 2
-            out.append((text, (cx - em / 2, cy - em / 2, cx + em / 2, cy + em / 2)))
-        else:
-            out.append((text, loose))
+    for text, loose, index in found:
+        lh = loose[h1] - loose[h0]
+        if lh > 2 * em:
+            tight = tight_box(index)
+            lw, tw, th = loose[w1] - loose[w0], tight[w1] - tight[w0], tight[h1] - tight[h0]
+            if min(lw / max(tw, 0.5), lh / max(th, 0.5)) > 6:
+                cx, cy = (tight[0] + tight[2]) / 2, (tight[1] + tight[3]) / 2
+                out.append((text, (cx - em / 2, cy - em / 2, cx + em / 2, cy + em / 2)))
+                continue
+        out.append((text, loose))
     return out
 
 
@@ -420,6 +444,36 @@ def _frame(
     return lambda x, y: (x - bx0, by1 - y)
 
 
+def _view_chars(
+    raw: list[tuple[str, Box]], cropbox: tuple[float, float, float, float], rotation: int
+) -> list[_Char]:
+    """The characters in the upright reading frame: _box(_frame(cropbox, rotation), box) for each,
+    written out per rotation (a page holds thousands of characters)."""
+    bx0, by0, bx1, by1 = cropbox
+    out: list[_Char] = []
+    append = out.append
+    for text, (x0, y0, x1, y1) in raw:
+        if rotation == 90:
+            ax, ay, bx, by = y0 - by0, x0 - bx0, y1 - by0, x1 - bx0
+        elif rotation == 180:
+            ax, ay, bx, by = bx1 - x0, y0 - by0, bx1 - x1, y1 - by0
+        elif rotation == 270:
+            ax, ay, bx, by = by1 - y0, bx1 - x0, by1 - y1, bx1 - x1
+        else:
+            ax, ay, bx, by = x0 - bx0, by1 - y0, x1 - bx0, by1 - y1
+        # min() and max() of two, as the builtins pick (the first unless the second is beyond it)
+        append(
+            _Char(
+                text,
+                bx if bx < ax else ax,
+                by if by < ay else ay,
+                bx if bx > ax else ax,
+                by if by > ay else ay,
+            )
+        )
+    return out
+
+
 def _box(to_view: Callable[[float, float], tuple[float, float]], box: Box) -> Box:
     ax, ay = to_view(box[0], box[1])
     bx, by = to_view(box[2], box[3])
@@ -453,24 +507,43 @@ class _Graphics:
     # installed has no glyph boxes: pure-CJK text in a non-embedded font (宋体 referenced by name)
     # then vanishes on a server without CJK fonts, one character or one vertical run at a time.
     lost_text: bool = False
+    # the page area its largest image covers (images within two levels of form XObjects), for
+    # telling a scanned page; None when PDFium cannot place one of them
+    image_area: float | None = 0.0
+
+
+# Form XObjects an image may sit in and still count towards a page's image area.
+_IMAGE_DEPTH = 2
 
 
 def _graphics(page: pdfium.PdfPage) -> _Graphics:
     out = _Graphics()
-    for obj, matrix in _objects(page):
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+    bounds = tuple(ctypes.c_float() for _ in range(4))
+    path, image, text = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_TEXT
+    for obj, matrix, kind, depth in _objects(page):
+        if kind == path:
             out.shapes += 1
             _path_lines(obj, matrix, out.lines)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        elif kind == image:
             out.images += 1
-        elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and not out.lost_text:
-            out.lost_text = _dropped_text(obj)
+            if depth <= _IMAGE_DEPTH and out.image_area is not None:
+                out.image_area = _image_area(obj, bounds, out.image_area)
+        elif kind == text and not out.lost_text:
+            out.lost_text = _dropped_text(obj, bounds)
     return out
 
 
-def _dropped_text(obj: Any) -> bool:
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+def _image_area(obj: Any, bounds: tuple[ctypes.c_float, ...], best: float) -> float | None:
+    """The larger of `best` and the image's area in its container's space; None when PDFium
+    cannot place the image."""
+    left, bottom, right, top = bounds
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        return None
+    return max(best, max(0.0, right.value - left.value) * max(0.0, top.value - bottom.value))
+
+
+def _dropped_text(obj: Any, bounds: tuple[ctypes.c_float, ...] | None = None) -> bool:
+    left, bottom, right, top = bounds or tuple(ctypes.c_float() for _ in range(4))
     if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top) or right.value - left.value > 0.01:
         return False
     font = pdfium_c.FPDFTextObj_GetFont(obj)
@@ -482,39 +555,43 @@ def _dropped_text(obj: Any) -> bool:
     return not base.startswith(_STANDARD_FONTS)
 
 
-def _objects(page: pdfium.PdfPage) -> Iterator[tuple[Any, Matrix]]:
-    """Page objects with the matrix to user space, descending into form XObjects."""
-    raw = page.raw
+def _objects(page: pdfium.PdfPage) -> list[tuple[Any, Matrix, int, int]]:
+    """Page objects with the matrix to user space, their type and how many form XObjects deep
+    they sit, descending into form XObjects."""
+    get_type, path, form = (
+        pdfium_c.FPDFPageObj_GetType,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    )
+    out: list[tuple[Any, Matrix, int, int]] = []
+    append = out.append
 
-    def walk(
-        get: Callable[[int], Any], count: int, outer: Matrix, depth: int
-    ) -> Iterator[tuple[Any, Matrix]]:
+    def walk(get: Callable[[Any, int], Any], parent: Any, count: int, outer: Matrix, depth: int) -> None:
         m = pdfium_c.FS_MATRIX()
         for i in range(count):
-            obj = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind != pdfium_c.FPDF_PAGEOBJ_PATH and kind != pdfium_c.FPDF_PAGEOBJ_FORM:
-                yield obj, outer  # only paths and forms need their matrix
+            obj = get(parent, i)
+            kind = get_type(obj)
+            if kind != path and kind != form:
+                append((obj, outer, kind, depth))  # only paths and forms need their matrix
                 continue
             pdfium_c.FPDFPageObj_GetMatrix(obj, m)
             matrix = _multiply((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-            if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if kind == form:
                 if depth < 8:
-                    yield from walk(
-                        _form_getter(obj), pdfium_c.FPDFFormObj_CountObjects(obj), matrix, depth + 1
+                    walk(
+                        pdfium_c.FPDFFormObj_GetObject,
+                        obj,
+                        pdfium_c.FPDFFormObj_CountObjects(obj),
+                        matrix,
+                        depth + 1,
                     )
             else:
-                yield obj, matrix
-
-    def top(k: int) -> Any:
-        return pdfium_c.FPDFPage_GetObject(raw, k)
+                append((obj, matrix, kind, depth))
 
     # Path points are in the path's own space; its matrix maps them to the page.
-    yield from walk(top, pdfium_c.FPDFPage_CountObjects(raw), _IDENTITY, 0)
-
-
-def _form_getter(form: Any) -> Callable[[int], Any]:
-    return lambda k: pdfium_c.FPDFFormObj_GetObject(form, k)
+    raw = page.raw
+    walk(pdfium_c.FPDFPage_GetObject, raw, pdfium_c.FPDFPage_CountObjects(raw), _IDENTITY, 0)
+    return out
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -722,7 +799,7 @@ def _unruled_rows(xs: list[float], ys: list[float], chars: list[_Char]) -> list[
     keys = [(c.top + c.bottom) / 2 for c in table]
     for top, bottom in zip(ys, ys[1:], strict=False):
         band = table[bisect.bisect_left(keys, top) : bisect.bisect_right(keys, bottom)]
-        lines = [(line, _is_value_line(line, xs)) for line in _lines(band, 0)]
+        lines = _value_lines(_lines(band, 0), xs)
         if sum(v for _, v in lines) < 2:
             continue  # one row: a ruled cell may wrap a label, or a number, over several lines
         group = lines[:1]
@@ -750,14 +827,30 @@ def _split_group(group: list[tuple[_Line, bool]]) -> list[float]:
     ]
 
 
-def _is_value_line(line: _Line, xs: list[float]) -> bool:
-    """A line with a number in some column and text in another: a row of its own, unlike the
-    second half of a wrapped number."""
+def _value_columns(line: _Line, xs: list[float]) -> set[int] | None:
+    """The columns that hold numbers, when the line has a number in some column and text in
+    another; None for other lines."""
     columns: dict[int, list[_Char]] = {}
     for ch in line.chars:
         columns.setdefault(bisect.bisect(xs, (ch.x0 + ch.x1) / 2), []).append(ch)
-    texts = ["".join(c.text for c in chs) for chs in columns.values()]
-    return len(texts) >= 2 and any(parse_value(t)[0] == "number" for t in texts)
+    numbers = {
+        col for col, chs in columns.items() if parse_value("".join(c.text for c in chs))[0] == "number"
+    }
+    return numbers if len(columns) >= 2 and numbers else None
+
+
+def _value_lines(lines: list[_Line], xs: list[float]) -> list[tuple[_Line, bool]]:
+    """Each line with whether it is a row of values, unlike the second half of a wrapped number.
+    Two rows of one box share their value columns (at least 总计); a value line whose numbers sit
+    only in columns that are empty on another value line holds wrapped digits of numbers too wide
+    for their columns (full-width digits stack one per line above and below the row's one-digit
+    values), and that other line is the rest of the same row: neither is a row of its own."""
+    found = [_value_columns(line, xs) for line in lines]
+    values = [numbers for numbers in found if numbers is not None]
+    return [
+        (line, numbers is not None and not any(numbers.isdisjoint(other) for other in values))
+        for line, numbers in zip(lines, found, strict=True)
+    ]
 
 
 def _regions(lattice: _Lattice, n_rows: int, n_cols: int) -> list[int]:
