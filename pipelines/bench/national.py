@@ -14,15 +14,15 @@ run one at a time and the table printed from what was measured, `--report`):
     marts        marts.build
     site         site.build.build_site in full (DIR/site)
     site-again   the site again, nothing changed
-    night        the nightly job (materialize_nightly) on a copy of the warehouse with the 100 held-out
-                 reports rendered as files in an inbox: fetch, staging copy, ingest, identity, rules, marts,
-                 publish, site
+    night        the nightly job (materialize_nightly) on the warehouse with the 100 held-out reports
+                 rendered as files in its inbox: fetch, staging copy, ingest, identity, rules, marts,
+                 publish, site (it publishes over DIR/national.duckdb: run the steps before it first)
     new-year     the night again with one more file: the first report of 2026
 
 Each step prints wall time, CPU time (user + system, its process and the processes it waited for), the
 peak resident memory of its process tree (sampled from /proc every 0.2 s) and the load average while it
 ran: the machine is shared, so wall time alone says little. Targets are printed beside the figures and
-never asserted.
+never asserted. A step that would leave less than 10 GB of disk free is skipped (the disk is shared).
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ SITE_AGAIN_TARGET = 60.0
 SITE_BYTES_TARGET = 5 * 10**9
 PAGE_BYTES_TARGET = 2 * 1024 * 1024
 MEMORY_TARGET = 8 * GB
+DISK_MARGIN = 10 * GB
+SITE_BYTES_PER_ORGAN = 150 * 1024  # a guess before the site was built once: ~120 kB an organ page
 
 
 @dataclass
@@ -105,7 +107,7 @@ def paths(workdir: Path) -> dict[str, Path]:
         "warehouse": workdir / "national.duckdb",
         "nation": workdir / "nation.json",
         "site": workdir / "site",
-        "night": workdir / "night",
+        "night": workdir / "night-inbox",
         "results": workdir / "results.json",
         "params": workdir / "params.json",
     }
@@ -133,7 +135,13 @@ def run(workdir: Path, steps: Sequence[str], params: Params, *, echo: bool = Tru
     for step in expand(steps, params):
         if echo:
             print(f"[bench national] {step} ...", file=sys.stderr, flush=True)
-        m = run_step(step, workdir)
+        need, free = disk_needed(step, workdir, results), shutil.disk_usage(workdir).free
+        if free < need + DISK_MARGIN:
+            # the disk is shared: a step that would fill it is not run
+            m = Measured(step, 0.0, 0.0, 0, 0, os.getloadavg()[0], False, {}, None)
+            m.error = f"skipped: needs about {need / GB:.0f} GB of disk and {DISK_MARGIN / GB:.0f} GB to spare, {free / GB:.0f} GB free"
+        else:
+            m = run_step(step, workdir)
         results[step] = m
         _save(workdir, results)
         if echo:
@@ -145,6 +153,25 @@ def run(workdir: Path, steps: Sequence[str], params: Params, *, echo: bool = Tru
                 flush=True,
             )
     return results
+
+
+def disk_needed(step: str, workdir: Path, results: dict[str, Measured]) -> int:
+    """What the step writes besides what is there (a guess from the steps before it): the site builds
+    a new folder beside the old one, a night copies the warehouse to stage it."""
+    p = paths(workdir)
+    site = results.get("site")
+    site_bytes = site.figures.get("disk_bytes", 0) if site is not None and site.ok else 0
+    organs = results["warehouse"].figures.get("organs", 0) if "warehouse" in results else 0
+    warehouse_bytes = _warehouse_files(p["warehouse"]) if p["warehouse"].exists() else 0
+    if step == "site":
+        return site_bytes or organs * SITE_BYTES_PER_ORGAN
+    if step == "site-again":
+        return site_bytes or organs * SITE_BYTES_PER_ORGAN
+    if step in ("night", "new-year"):
+        return warehouse_bytes + (site_bytes or organs * SITE_BYTES_PER_ORGAN)
+    if step == "warehouse":
+        return NATIONAL_REPORTS * 16 * 1024
+    return 0
 
 
 def expand(steps: Sequence[str], params: Params) -> list[str]:
@@ -486,7 +513,9 @@ def _digests(site: Path) -> dict[str, str]:
 
 
 def _night(workdir: Path, p: Params, files: list[tuple[str, bytes]]) -> dict[str, Any]:
-    """The nightly job over the night's warehouse with `files` added to its inbox."""
+    """The nightly job over the national warehouse with `files` added to the night's inbox. The job
+    stages a copy of the warehouse and publishes it over the original, as every night does, so the
+    night's reports stay in it; its site is the one the site steps built."""
     import gc
 
     import duckdb
@@ -495,14 +524,13 @@ def _night(workdir: Path, p: Params, files: list[tuple[str, bytes]]) -> dict[str
     from pipelines.orchestration.nightly import materialize_nightly
     from pipelines.settings import Settings
 
-    night = paths(workdir)["night"]
-    inbox, wh, site = night / "inbox", night / "warehouse.duckdb", paths(workdir)["site"]
+    inbox, wh, site = paths(workdir)["night"], paths(workdir)["warehouse"], paths(workdir)["site"]
     inbox.mkdir(parents=True, exist_ok=True)
     for name, data in files:
         (inbox / name).write_bytes(data)
     before = _digests(site)
     settings = Settings.load(inbox=inbox, warehouse=wh, site=site).with_(
-        sources=night / "no-sources.yaml", workers=p.site_workers
+        sources=workdir / "no-sources.yaml", workers=p.site_workers
     )
     gc.collect()
     t0 = time.perf_counter()
@@ -538,17 +566,11 @@ def _night(workdir: Path, p: Params, files: list[tuple[str, bytes]]) -> dict[str
 def step_night(workdir: Path, p: Params) -> dict[str, Any]:
     from pipelines.synth import nation as nation_mod
 
-    night = paths(workdir)["night"]
-    shutil.rmtree(night, ignore_errors=True)
-    night.mkdir(parents=True)
-    t0 = time.perf_counter()
-    shutil.copyfile(paths(workdir)["warehouse"], night / "warehouse.duckdb")
-    copy_seconds = time.perf_counter() - t0
+    shutil.rmtree(paths(workdir)["night"], ignore_errors=True)
     nation = _nation(p)
     held = json.loads(paths(workdir)["nation"].read_text(encoding="utf-8"))["held_out"]
     files = [nation_mod.render(nation, nation.organs[i], year) for i, year in held]
-    out = _night(workdir, p, files)
-    return {"copy_seconds": copy_seconds, **out}
+    return _night(workdir, p, files)
 
 
 def step_new_year(workdir: Path, p: Params) -> dict[str, Any]:
@@ -557,8 +579,7 @@ def step_new_year(workdir: Path, p: Params) -> dict[str, Any]:
     nation = _nation(p)
     held = json.loads(paths(workdir)["nation"].read_text(encoding="utf-8"))["held_out"]
     organ = nation.organs[held[0][0]] if held else next(o for o in nation.organs if o.kind == "department")
-    year = nation_mod.YEARS[-1] + 1
-    return _night(workdir, p, [nation_mod.render(nation, organ, year)])
+    return _night(workdir, p, [nation_mod.render(nation, organ, nation_mod.YEARS[-1] + 1)])
 
 
 def do_step(step: str, workdir: Path) -> dict[str, Any]:
