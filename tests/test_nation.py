@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pipelines import rules, warehouse
-from pipelines.bench import national_warehouse
+from pipelines.bench import national, national_warehouse
 from pipelines.identity import agency_id_of, make_resolver, store, taxonomy
 from pipelines.parsing import parse
 from pipelines.synth import nation
@@ -63,6 +64,7 @@ def test_the_whole_nation_has_the_size_of_the_country() -> None:
     assert 320 <= kinds["city_gov"] <= 340 and 2700 <= kinds["county_gov"] <= 2900
     assert 35_000 <= kinds["township"] <= 42_000
     assert 140_000 <= len(n.organs) <= 170_000
+    assert len(n.organs) == national.NATIONAL_ORGANS  # what the benchmark projects the site to
     assert 0.15 <= len(n.children) / kinds["county_gov"] <= 0.25
 
 
@@ -180,3 +182,48 @@ def test_a_held_out_report_renders_as_a_file_of_the_same_organ(
     assert ident is not None and ident.key == organ.key
     truth = nation.truths(n, organ, YEARS, {})[year]
     assert report.cells["t3.new_received.total"].value == truth.t3["new_received"][-1]
+
+
+def _measured(step: str, ok: bool = True, **figures: object) -> national.Measured:
+    return national.Measured(step, 10.0, 8.0, national.GB, national.GB, 1.0, ok, dict(figures))
+
+
+def test_the_benchmark_table_shows_a_failed_step_and_projects_a_part_to_the_whole() -> None:
+    site: dict[str, Any] = {
+        "seconds": 100.0,
+        "organs": 15_775,
+        "pages": 15_800,
+        "organ_pages_rendered": 15_775,
+        "page_bytes": 10**9,
+        "asset_bytes": 0,
+        "largest_page": ["unchecked.html", 10**6],
+        "pages_over_2mb": 0,
+        "disk_bytes": 10**9,
+    }
+    results = {
+        "inbox": _measured("inbox", False, error="RuntimeError: refused"),
+        "warehouse": _measured(
+            "warehouse",
+            organs=15_775,
+            reports=110_000,
+            duplicates=0,
+            cells=1,
+            injected_errors=0,
+            load_seconds=5.0,
+            seconds=10.0,
+            warehouse_bytes=national.GB,
+        ),
+        "site": _measured("site", **site),
+    }
+    results["inbox"].error = "exit 1: RuntimeError: refused"
+    table = national.format_results(results, cores_here=2)
+    assert "inbox" in table and "FAILED (exit 1: RuntimeError: refused)" in table
+    assert national.scale(results) == pytest.approx((10.0, national.NATIONAL_ORGANS / 15_775))
+    # the site of a tenth of the organs took 100 s and 1 GB: the whole nation's, ten times that
+    k = national.NATIONAL_ORGANS / 15_775
+    assert f"full site build {100 * k:.0f} s (target <= 900 s): MISSED" in table
+    assert f"site total {k:.1f} GB (target <= 5 GB): MISSED" in table
+    assert "warehouse on disk 10.00 GB" in table
+    # the whole nation measured: nothing projected
+    results["warehouse"].figures["reports"] = national.NATIONAL_REPORTS
+    assert national.scale(results) is None and "projected" not in national.format_results(results, 2)

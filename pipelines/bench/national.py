@@ -67,6 +67,9 @@ SITE_AGAIN_TARGET = 60.0
 SITE_BYTES_TARGET = 5 * 10**9
 PAGE_BYTES_TARGET = 2 * 1024 * 1024
 MEMORY_TARGET = 8 * GB
+NATIONAL_ORGANS = 157_748  # the synthetic nation's organs (nation.build), the site's size at national scale
+WAREHOUSE_STEPS = ("warehouse", "identity", "rules", "marts", "night", "new-year")  # grow with the reports
+SITE_STEPS = ("site", "site-again")  # grow with the organs
 DISK_MARGIN = 10 * GB
 SITE_BYTES_PER_ORGAN = 150 * 1024  # a guess before the site was built once: ~120 kB an organ page
 
@@ -136,7 +139,11 @@ def run(workdir: Path, steps: Sequence[str], params: Params, *, echo: bool = Tru
         if echo:
             print(f"[bench national] {step} ...", file=sys.stderr, flush=True)
         need, free = disk_needed(step, workdir, results), shutil.disk_usage(workdir).free
-        if free < need + DISK_MARGIN:
+        inbox = results.get("inbox")
+        if step.startswith("parse:") and (inbox is None or not inbox.ok):
+            m = Measured(step, 0.0, 0.0, 0, 0, os.getloadavg()[0], False, {}, None)
+            m.error = "skipped: no inbox (run the inbox step first)"
+        elif free < need + DISK_MARGIN:
             # the disk is shared: a step that would fill it is not run
             m = Measured(step, 0.0, 0.0, 0, 0, os.getloadavg()[0], False, {}, None)
             m.error = f"skipped: needs about {need / GB:.0f} GB of disk and {DISK_MARGIN / GB:.0f} GB to spare, {free / GB:.0f} GB free"
@@ -305,10 +312,22 @@ def step_inbox(workdir: Path, p: Params) -> dict[str, Any]:
     from pipelines.synth.corpus import generate
 
     inbox = paths(workdir)["inbox"]
-    shutil.rmtree(inbox, ignore_errors=True)
-    stats = generate(inbox, math.ceil(p.inbox_files / 7), range(2019, 2026), p.seed)
+    refused: list[str] = []
+    for seed in range(p.seed, p.seed + 3):
+        shutil.rmtree(inbox, ignore_errors=True)
+        try:
+            stats = generate(inbox, math.ceil(p.inbox_files / 7), range(2019, 2026), seed)
+            break
+        except RuntimeError as e:
+            # the generator's own check refused its corpus (a rule broken that no injected error
+            # explains): another seed gives another corpus of the same size; the refusal is reported
+            refused.append(f"seed {seed}: {str(e).splitlines()[-1].strip()}")
+    else:
+        raise RuntimeError("the generator refused three seeds: " + "; ".join(refused))
     reports = sorted(f for f in inbox.iterdir() if not f.name.endswith(".json"))
     return {
+        "seed": seed,
+        "refused_seeds": refused,
         "files": len(reports),
         "report_bytes": sum(f.stat().st_size for f in reports),
         "disk_bytes": disk_bytes(inbox),
@@ -629,16 +648,18 @@ def format_results(results: dict[str, Measured], cores_here: int | None = None) 
         extra = text if m.ok else f"FAILED ({m.error})"
         lines.append(f"{step:12} {m.wall:>9.1f} {m.cpu:>9.1f} {mem:>10} {m.load:>5.1f}  {extra}")
 
-    f = {k: v.figures for k, v in results.items()}
+    f = {k: v.figures for k, v in results.items() if v.ok}
+    for k, m in results.items():
+        if not m.ok:
+            row(k, "")
     if "inbox" in f:
         i = f["inbox"]
         row("inbox", f"{i['files']:,} files, {i['report_bytes'] / MB:,.0f} MB ({i['by_medium']})")
     parse_steps = sorted((k for k in results if k.startswith("parse:")), key=lambda k: int(k[6:]))
     for k in parse_steps:
-        x = f[k]
-        if not results[k].ok:
-            row(k, "")
+        if k not in f:
             continue
+        x = f[k]
         per_core = x["files"] / x["parser_cpu"] if x["parser_cpu"] else 0.0
         row(
             k,
@@ -694,14 +715,78 @@ def format_results(results: dict[str, Measured], cores_here: int | None = None) 
                 + f"; organ pages changed {x['organ_pages_changed']:,} of {x['organ_pages']:,}",
             )
     lines += ["", "targets:"] + targets(results, cores_here)
+    lines += projected(results)
     return "\n".join(lines)
+
+
+def scale(results: dict[str, Measured]) -> tuple[float, float] | None:
+    """How many times the measured part of the nation the whole is, by reports and by organs (None
+    when the whole nation was measured or no warehouse was written)."""
+    w = results.get("warehouse")
+    if w is None or not w.ok or not w.figures.get("reports"):
+        return None
+    by_reports = NATIONAL_REPORTS / w.figures["reports"]
+    by_organs = NATIONAL_ORGANS / w.figures["organs"]
+    return (by_reports, by_organs) if by_reports > 1.05 else None
+
+
+def projected(results: dict[str, Measured]) -> list[str]:
+    """The figures of a part of the nation projected linearly to the whole: the warehouse steps by
+    reports, the site steps by organs. Linear is a guess: a step whose cost grows faster than its input
+    (a join, a sort that spills) does worse."""
+    k = scale(results)
+    if k is None:
+        return []
+    kr, ko = k
+    f = {s: m.figures for s, m in results.items() if m.ok}
+    out = [
+        "",
+        f"projected to the whole nation ({NATIONAL_REPORTS:,} reports x{kr:.1f}, {NATIONAL_ORGANS:,} organs "
+        f"x{ko:.1f}; linear, a guess):",
+    ]
+    for step, factor in [(s, kr) for s in WAREHOUSE_STEPS] + [(s, ko) for s in SITE_STEPS]:
+        m = results.get(step)
+        if m is None or not m.ok:
+            continue
+        seconds = m.figures.get("seconds", m.wall)
+        out.append(
+            f"  {step:12} {seconds * factor:>8.0f} s in the step ({seconds:.0f} s measured), "
+            f"CPU {m.cpu * factor:>8.0f} s ({m.cpu:.0f} s measured)"
+        )
+    if "warehouse" in f:
+        size = max(f[s]["warehouse_bytes"] for s in WAREHOUSE_STEPS if s in f and "warehouse_bytes" in f[s])
+        out.append(f"  warehouse on disk {_gb(size * kr)}")
+    if "night" in f:
+        s = f["night"]["seconds"] * kr
+        out.append(
+            f"  night with 100 new reports {s:.0f} s (target < {NIGHT_TARGET:.0f} s): {_met(s < NIGHT_TARGET)}"
+        )
+    if "site" in f:
+        x = f["site"]
+        total = (x["page_bytes"] + x["asset_bytes"]) * ko
+        out.append(f"  site total {total / 1e9:.1f} GB (target <= 5 GB): {_met(total <= SITE_BYTES_TARGET)}")
+        s = x["seconds"] * ko
+        out.append(
+            f"  full site build {s:.0f} s (target <= {SITE_FULL_TARGET:.0f} s): {_met(s <= SITE_FULL_TARGET)}"
+        )
+    if "site-again" in f:
+        s = f["site-again"]["seconds"] * ko
+        out.append(
+            f"  site build with nothing changed {s:.0f} s (target <= {SITE_AGAIN_TARGET:.0f} s): "
+            f"{_met(s <= SITE_AGAIN_TARGET)}"
+        )
+    return out
 
 
 def projection(results: dict[str, Measured], cores: int) -> float | None:
     """Seconds for a 1.1-million-file backfill on `cores` cores, from the CPU the parse steps used per
     file: the parser processes take the cores but one, which the run (hashing, frames, the single
     DuckDB writer) needs; whichever side is slower sets the pace."""
-    runs = [results[k].figures for k in results if k.startswith("parse:") and results[k].ok]
+    runs = [
+        results[k].figures
+        for k in results
+        if k.startswith("parse:") and results[k].ok and results[k].figures.get("parser_cpu")
+    ]
     if not runs:
         return None
     x = max(runs, key=lambda r: r["files"])
