@@ -23,6 +23,8 @@ Each step prints wall time, CPU time (user + system, its process and the process
 peak resident memory of its process tree (sampled from /proc every 0.2 s) and the load average while it
 ran: the machine is shared, so wall time alone says little. Targets are printed beside the figures and
 never asserted. A step that would leave less than 10 GB of disk free is skipped (the disk is shared).
+A part of the nation (`--provinces`) is projected to the whole, linearly: the warehouse steps by
+reports, the site steps by organs.
 """
 
 from __future__ import annotations
