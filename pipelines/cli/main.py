@@ -221,13 +221,14 @@ def _printable(name: str) -> str:
 def _bench_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "what",
-        choices=["accuracy", "ocr", "marts", "nightly", "parallel"],
+        choices=["accuracy", "ocr", "marts", "nightly", "parallel", "national"],
         help="accuracy: per-file and per-medium cell accuracy, plus HTML, PDF and DOCX parse throughput and "
         "scan pages per second on one core; ocr: the OCR engines on the same scans; marts: organ dimension and "
         "marts over a synthetic warehouse, plus two analyst queries; nightly: a night of 10 new reports on top of "
         "synthetic corpora of several sizes, end to end and per stage; parallel: ingest throughput and peak "
         "memory per worker count on an inbox (e.g. gongkai synth --organs 150), and its site built serially and "
-        "in parallel",
+        "in parallel; national: the whole country (150,000 organs, 1.1 million reports) step by step, "
+        "docs/scaling.md",
     )
     p.add_argument(
         "dir",
@@ -254,6 +255,25 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--workers", default="1,2", help="parallel: worker counts to compare, comma-separated")
     p.add_argument("--no-site", action="store_true", help="parallel: time the ingest only")
+    p.add_argument(
+        "--steps",
+        default="all",
+        help="national: steps to run, comma-separated (inbox, parse, parse:N, warehouse, identity, rules, marts, "
+        "site, site-again, night, new-year, all); the figures of earlier runs in DIR are kept",
+    )
+    p.add_argument(
+        "--report", action="store_true", help="national: print the figures measured in DIR, run nothing"
+    )
+    p.add_argument(
+        "--inbox-files", type=int, default=50_000, help="national: files in the parse benchmark's inbox"
+    )
+    p.add_argument(
+        "--parse-files", type=int, default=None, help="national: parse only the first N inbox files"
+    )
+    p.add_argument("--night-reports", type=int, default=100, help="national: new reports of the timed night")
+    p.add_argument(
+        "--provinces", default=None, help="national: only these province codes (e.g. 32), for a trial"
+    )
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -278,6 +298,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     if args.what == "parallel":
         return _bench_parallel(args)
+    if args.what == "national":
+        from pipelines.bench import national
+
+        return national.cli(args)
     if args.dir is None:
         return _fail("bench accuracy", "needs the folder of reports")
     if not args.dir.is_dir():

@@ -217,12 +217,14 @@ def _truths(
             continue
         no_other = {y for y in years if fmts[o.id][y][1]}
         series = numbers.leaf_series(o, years, seed, no_other)
-        # two years printing identical cells would look copied (D-Q1): nudge one 表二 count
+        # two years printing identical cells would look copied (D-Q1, which compares the cells of the
+        # later year under the same format, mixed or not): nudge one 表二 count
         for y in years[1:]:
             f0, f1 = fmts[o.id][y - 1], fmts[o.id][y]
-            if f0[:2] == f1[:2] and numbers.cells(series[y - 1], f0[0], f0[1]) == numbers.cells(
-                series[y], f1[0], f1[1]
-            ):
+            if f0[0] != f1[0]:
+                continue
+            before, now = numbers.cells(series[y - 1], f0[0], f0[1]), numbers.cells(series[y], f1[0], f1[1])
+            if all(check._eq(before.get(k), v) for k, v in now.items()):
                 series[y].t2["admin_penalty.decisions"] = int(series[y].t2["admin_penalty.decisions"]) + 1
         out[o.id] = series
     assert len(out) == len(by_id)
