@@ -47,6 +47,15 @@ class Rule:
     en: str
     sql: str
     not_assessable_sql: str | None = None
+    # the method, for the rule's page: basis (条例 article, format notice, table note), what passes,
+    # what fails, what cannot be decided
+    basis_zh: str = ""
+    passes_zh: str = ""
+    fails_zh: str = ""
+    undecided_zh: str = ""
+
+
+METHOD_KEYS = ("basis_zh", "passes_zh", "fails_zh", "undecided_zh")
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,17 @@ def _rule(entry: Any, path: Path) -> Rule:
     missing = [k for k in ("id", "class", "check", "severity", "zh", "en", "sql") if not entry.get(k)]
     if missing:
         raise CatalogueError(f"{path}: rule {rid} lacks {missing}")
-    unknown = set(entry) - {"id", "class", "check", "severity", "zh", "en", "sql", "not_assessable_sql"}
+    unknown = set(entry) - {
+        "id",
+        "class",
+        "check",
+        "severity",
+        "zh",
+        "en",
+        "sql",
+        "not_assessable_sql",
+        *METHOD_KEYS,
+    }
     if unknown:
         raise CatalogueError(f"{path}: rule {rid} has unknown keys {sorted(unknown)}")
     rule = Rule(
@@ -110,6 +129,7 @@ def _rule(entry: Any, path: Path) -> Rule:
         entry["en"].strip(),
         entry["sql"].strip().rstrip(";"),
         (entry.get("not_assessable_sql") or "").strip().rstrip(";") or None,
+        *(str(entry.get(k) or "").strip() for k in METHOD_KEYS),
     )
     if rule.rule_class not in CLASSES:
         raise CatalogueError(f"{path}: rule {rid}: class {rule.rule_class!r} not in {CLASSES}")

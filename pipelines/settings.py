@@ -114,3 +114,11 @@ class Settings:
     @property
     def report_scope_file(self) -> Path:
         return self.data / "report_scope.csv"
+
+    @property
+    def register_file(self) -> Path:
+        return self.data / "register.csv"
+
+    @property
+    def decisions_file(self) -> Path:
+        return self.data / "decisions.csv"

@@ -21,8 +21,8 @@ ORGAN = "盐城市盐都区财政局"
 
 
 def fake_parse(data: bytes, filename: str) -> ParsedReport:
-    """`ok <year> <applications> [uncertain] [review=<n>]` parses (uncertain marks the applications
-    cell); anything else is unreadable."""
+    """`ok <year> <applications> [uncertain] [review=<n>] [subtotal=<n>]` parses (uncertain marks the
+    applications cell; subtotal is a publisher's 小计 row of 表三 无法提供); anything else is unreadable."""
     words = data.decode().split()
     if not words or words[0] != "ok":
         raise UnreadableInput("no statistics tables found")
@@ -43,6 +43,15 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
             cells.append(
                 ParsedCell("t4.review.total", n, str(n), "number", Provenance(table=3, row=2, col=5))
             )
+    subtotals = {
+        "unavailable": [
+            ParsedCell(
+                "t3.subtotal_unavailable.total", int(n), n, "number", Provenance(table=2, row=9, col=7)
+            )
+            for w in words[3:]
+            if w.startswith("subtotal=") and (n := w.split("=")[1])
+        ]
+    }
     return ParsedReport(
         agency=ORGAN,
         year=year,
@@ -50,6 +59,7 @@ def fake_parse(data: bytes, filename: str) -> ParsedReport:
         medium="html" if filename.endswith(".html") else "text",
         cells={c.cell_id: c for c in cells},
         sections={},
+        subtotals={g: cs for g, cs in subtotals.items() if cs},
     )
 
 
@@ -234,3 +244,27 @@ def test_a_later_copy_of_the_same_numbers_is_not_a_republication(inbox: Path, tm
     late = night("page-mirror.txt", "ok 2023 5 review=3\n")  # other bytes, same numbers
     assert versions() == [(page, 1, False), (dump, 1, False), (fixed, 2, True), (late, 1, False)]
     assert query(wh, "SELECT report_id FROM current_report") == [(fixed,)]
+
+
+def test_a_corrected_subtotal_alone_is_a_republication(inbox: Path, tmp_path: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+
+    def night(name: str, text: str) -> str:
+        write(inbox / name, text)
+        ingest_files(inbox, wh)
+        return scan.file_hash(inbox / name)
+
+    def versions() -> list[tuple[object, ...]]:
+        return query(wh, "SELECT report_id, publication, is_current FROM report_version ORDER BY loaded_at")
+
+    page = night("page.html", "ok 2023 5 subtotal=2")
+    # a copy without the 小计 row (a crawler dump that dropped it) is still a copy
+    dump = night("dump.txt", "ok 2023 5")
+    assert versions() == [(page, 1, True), (dump, 1, False)]
+    # the organ corrects the printed 小计 (T3-F3), every format cell the same: a re-publication
+    fixed = night("corrected.html", "ok 2023 5 subtotal=0")
+    assert versions() == [(page, 1, False), (dump, 1, False), (fixed, 2, True)]
+    assert query(wh, "SELECT report_id, value FROM fact_subtotal ORDER BY value") == [
+        (fixed, 0.0),
+        (page, 2.0),
+    ]

@@ -24,6 +24,7 @@ def test_small_run_builds_every_mart_and_times_both_queries(tmp_path: Path) -> N
         "mart_coverage",
         "mart_total_basis",
         "mart_year_total",
+        "mart_region_total",
     }
     con = duckdb.connect(str(tmp_path / "marts-bench.duckdb"), read_only=True)
     try:

@@ -563,3 +563,189 @@ def test_a_blank_the_rule_counted_as_zero_is_shown_as_blank(
     html = (site / "rule" / "H-X1.html").read_text(encoding="utf-8")
     row = next(r for r in html.split("<tr>") if "表四 行政复议·总计 空白" in r)
     assert '<td class="num blank" data-v="" title="报告此格空白，规则按 0 计">空白</td>' in row
+
+
+# --- issue 14: drill-down, workbook, method, search, file names ------------------------------------
+
+
+def test_region_totals_count_once_at_every_level(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    _, site = built
+    nation = con.execute("""
+        SELECT r.year, r.new_received, t.new_received, r.reports_summed, t.reports_summed
+        FROM mart_region_total r JOIN mart_year_total t ON t.province IS NULL AND t.year = r.year
+        WHERE r.region_level = 'nation' ORDER BY r.year""").fetchall()
+    assert nation and all(a == b and c == d for _, a, b, c, d in nation)
+    provinces = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE r.new_received IS DISTINCT FROM t.new_received)
+        FROM mart_region_total r JOIN mart_year_total t ON t.province = r.region_name AND t.year = r.year
+        WHERE r.region_level = 'province'""").fetchone()
+    assert provinces is not None and provinces[0] > 0 and provinces[1] == 0
+    # a page for the nation and for every province, city and county, each linking its way up
+    codes = {
+        c
+        for (c,) in con.execute(
+            "SELECT DISTINCT region_code FROM mart_region_total WHERE region_code IS NOT NULL"
+        ).fetchall()
+    }
+    assert {p.stem for p in (site / "region").glob("*.html")} == codes and (site / "regions.html").is_file()
+    county = (site / "region" / "320903.html").read_text(encoding="utf-8")
+    assert 'href="../regions.html">全国</a> › <a href="../region/32.html">江苏省</a>' in county
+    assert "盐城市盐都区财政局" in county and "盐都区人民政府" in county  # its departments and its government
+    # the county's total for 2024, counted once, is what the page's table says
+    (total,) = con.execute(
+        "SELECT new_received FROM mart_region_total WHERE region_code = '320903' AND year = 2024"
+    ).fetchone() or (None,)
+    table = county[county.index('id="by-year-table"') :]
+    row = re.search(r"<tr><td>2024</td>(.*?)</tr>", table, re.S)
+    assert row is not None and f'data-v="{int(total)}"' in row.group(1)
+
+
+def test_a_government_page_lists_its_subordinates_year_by_year(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    _, site = built
+    page = organ_file(con, site, "盐都区人民政府").read_text(encoding="utf-8")
+    grid = page[page.index('id="subordinates"') : page.index("历年趋势")]
+    children = [
+        n
+        for (n,) in con.execute("""
+            SELECT a.name FROM dim_agency_profile p JOIN dim_agency a USING (agency_id)
+            WHERE p.parent_agency_id = (SELECT agency_id FROM dim_agency WHERE name = '盐都区人民政府')
+              AND p.has_reports""").fetchall()
+    ]
+    assert len(children) >= 4 and all(html_escape(n) in grid for n in children)
+    # one mark per child and year; the failed year of the HR bureau is marked as failing
+    assert grid.count('<td class="cov ') == len(children) * 7
+    assert re.search(r"人力资源和社会保障局.*?2023 年：\d+ 条问题", grid, re.S)
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def test_the_workbook_holds_every_finding(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    from openpyxl import load_workbook
+
+    _, site = built
+    wb = load_workbook(site / "findings.xlsx")
+    assert wb.sheetnames[:4] == ["问题清单", "已解决的问题", "未能全部核对的报告", "推测的数值"]
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    col = {name: i for i, name in enumerate(header)}
+    assert header[:14] == [
+        "案件编号",
+        "状态",
+        "机关",
+        "地区",
+        "年度",
+        "规则",
+        "规则内容",
+        "严重程度",
+        "涉及的格",
+        "按规则应为",
+        "报告所印",
+        "差额",
+        "说明",
+        "页面链接",
+    ]
+    # the columns staff fill in, empty
+    assert {"处理意见", "处理人", "日期", "处理说明", "数字指纹"} <= set(header)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert all(
+        r[col["处理意见"]] is None and r[col["处理人"]] is None and r[col["日期"]] is None for r in rows
+    )
+    expected = con.execute("""
+        SELECT a.name, f.year, f.rule_id, f.message, k.case_id, k.printed
+        FROM report_findings f JOIN current_report c USING (report_id)
+        JOIN dim_agency a ON a.agency_id = c.agency_id
+        JOIN finding_case k ON k.agency_id = c.agency_id AND k.year = f.year AND k.rule_id = f.rule_id
+                           AND k.instance = f.instance
+        ORDER BY ALL""").fetchall()
+    got = [
+        (
+            r[col["机关"]],
+            r[col["年度"]],
+            r[col["规则"]],
+            r[col["说明"]],
+            r[col["案件编号"]],
+            r[col["数字指纹"]],
+        )
+        for r in rows
+    ]
+    assert (
+        sorted(got) == sorted(expected)
+        and len(rows)
+        == con.execute(
+            "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)"
+        ).fetchone()[0]
+    )  # type: ignore[index]
+    assert (
+        ws.freeze_panes == "A2"
+        and ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{len(rows) + 1}"
+    )
+    # every row links its organ's page at that year, relative to the site folder
+    for r, row in enumerate(ws.iter_rows(min_row=2), start=2):
+        link = ws.cell(r, col["页面链接"] + 1).hyperlink
+        assert (
+            link is not None
+            and (site / link.target.split("#")[0]).is_file()
+            and link.target.endswith(f"#y{row[col['年度']].value}")
+        )
+    unchecked = wb["未能全部核对的报告"].max_row - 1
+    assert unchecked == con.execute(UNCHECKED).fetchone()[0]  # type: ignore[index]
+    assert (
+        wb["推测的数值"].max_row - 1
+        == con.execute(
+            "SELECT count(*) FROM guessed_cell SEMI JOIN current_report USING (report_id)"
+        ).fetchone()[0]
+    )  # type: ignore[index]
+
+
+def test_rule_pages_give_their_basis(built: tuple[Path, Path]) -> None:
+    from pipelines import catalogue
+
+    _, site = built
+    for rule in catalogue.load():
+        assert rule.basis_zh and rule.passes_zh and rule.fails_zh and rule.undecided_zh, rule.id
+        page = (site / "rule" / f"{rule.id}.html").read_text(encoding="utf-8")
+        assert "依据与方法" in page and ("条例" in page or "国办" in page), rule.id
+    s1 = (site / "rule" / "T3-S1.html").read_text(encoding="utf-8")
+    assert "第一项加第二项之和，等于第三项加第四项之和" in s1 and "国办公开办函〔2021〕30号" in s1
+    about = (site / "about.html").read_text(encoding="utf-8")
+    for words in ("数据来源", "全区域报告", "推测的数值", "严重程度", "无法判断", "发现错误怎么办"):
+        assert words in about
+
+
+def test_search_index_and_order(built: tuple[Path, Path], con: duckdb.DuckDBPyConnection) -> None:
+    _, site = built
+    text = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    assert text.startswith("window.GONGKAI_SEARCH = ")
+    ix = json.loads(text[len("window.GONGKAI_SEARCH = ") :].rstrip().rstrip(";"))
+    organs = {o[0]: o for o in ix["organs"]}
+    gov = organs["盐都区人民政府"]
+    assert ix["regions"][gov[2]][0] == "江苏省盐城市盐都区" and gov[3] == "jssycsydqrmzf"
+    # lists in region-code order, then pinyin: 财 (cai) before 人 (ren) before 商 (shang)
+    names = [o[0] for o in ix["organs"] if o[0].startswith("盐城市盐都区")]
+    assert (
+        names.index("盐城市盐都区财政局")
+        < names.index("盐城市盐都区人力资源和社会保障局")
+        < names.index("盐城市盐都区商务局")
+    )
+    organs_page = (site / "organs.html").read_text(encoding="utf-8")
+    assert organs_page.index("盐城市盐都区财政局") < organs_page.index("盐城市盐都区商务局")
+
+
+def test_csv_names_say_what_they_hold(built: tuple[Path, Path]) -> None:
+    _, site = built
+    names = set()
+    for p in site.rglob("*.html"):
+        names |= set(re.findall(r'data-file="([^"]+)"', p.read_text(encoding="utf-8")))
+    fixed = {
+        n for n in names if n not in ("机关排名.csv", "机关分布.csv")
+    }  # compare.js names these per filter
+    assert fixed and all(re.search(r"_(\d{4}(-\d{4})?|无)年", n) for n in fixed), sorted(fixed)[:10]
+    assert "各年度申请及办理结果_2019-2025年_全部机关_每件只计一次.csv" in names

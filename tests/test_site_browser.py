@@ -204,7 +204,7 @@ def test_organ_page(
     # a failing cell carries its finding, and the numbered list under the tables says what it is
     bad = panel.locator("td.bad").first
     assert "本报告" in (bad.get_attribute("title") or "")
-    assert panel.locator(".findings li").count() == scalar(
+    assert panel.locator(".findings > ol > li").count() == scalar(
         con,
         """
         SELECT count(*) FROM report_findings f JOIN current_report c USING (report_id)
@@ -246,9 +246,13 @@ def test_other_pages(tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection
     with page.expect_download() as dl:
         page.locator("button.csv[data-table=coverage-table]").click()
     grid = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8-sig"))))
-    assert grid[0][:4] == ["机关", "层级", "地区", "2019"] and {"已发布", "缺报"} <= {
+    assert grid[0][:5] == ["机关", "层级", "地区", "情况", "2019"] and {"已发布", "缺报"} <= {
         c for row in grid for c in row
     }
+    # the date of the data in every row, and the years in the file's name
+    as_of = page.locator("body").get_attribute("data-as-of")
+    assert grid[0][-1] == "数据截至" and as_of and {row[-1] for row in grid[1:]} == {as_of}
+    assert dl.value.suggested_filename == "报告覆盖_2019-2025年_全部机关.csv"
     page.locator("#cov-only").check()
     assert page.locator("#coverage-table tbody tr:visible").count() == scalar(
         con, "SELECT count(DISTINCT agency_id) FROM mart_coverage WHERE status = 'missing'"
@@ -295,3 +299,169 @@ def test_empty_warehouse_has_empty_states(tab: Browser, tmp_path: Path) -> None:
         page.locator("#ranking-empty").is_visible()
         and page.locator("#distribution-table tbody tr").count() == 0
     )
+
+
+# --- issue 14: phones, permalinks, the workbook, search, the toolbar, print ----------------------
+
+# Elements wider than the screen, outside any element that scrolls or clips them.
+OVERFLOW = """() => { const W = document.documentElement.clientWidth, out = [];
+  const clipped = el => { for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > W + 1 && el.offsetParent !== null && !clipped(el)) out.push(el.tagName + '.' + el.className);
+  }
+  return {scroll: document.documentElement.scrollWidth, width: W, over: out.slice(0, 5)}; }"""
+
+
+def every_kind_of_page(site: Path, con: duckdb.DuckDBPyConnection) -> list[str]:
+    organ = organ_file(con, site, "盐都区人民政府").relative_to(site).as_posix()
+    return [
+        "index.html",
+        "regions.html",
+        "region/32.html",
+        "region/3209.html",
+        "region/320903.html",
+        "compare.html",
+        "organs.html",
+        organ,
+        "quality.html",
+        "unchecked.html",
+        "guessed.html",
+        "coverage.html",
+        "rule/H-X1.html",
+        "about.html",
+    ]
+
+
+def test_no_page_is_wider_than_a_phone(
+    browser: Any, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
+    tab = Browser(context.new_page())
+    try:
+        for path in every_kind_of_page(built[1], con):
+            page = tab.open(base_url + path, "phone-" + path.replace("/", "-").removesuffix(".html"))
+            got = page.evaluate(OVERFLOW)
+            assert got["scroll"] <= 390 and got["over"] == [], (path, got)
+    finally:
+        context.close()
+
+
+def test_a_link_restores_the_view(tab: Browser, base_url: str, browser: Any) -> None:
+    page = tab.open(base_url + "compare.html")
+    page.select_option("#f-year", "2023")
+    page.select_option("#f-metric", "new_received")
+    page.select_option("#f-level", "county")
+    page.select_option("#f-top", "all")
+    page.select_option("#f-county", "盐都区")
+    url = page.url
+    assert "year=2023" in url and "metric=new_received" in url and "county=" in url
+    rows = page.locator("#ranking-table tbody tr").all_inner_texts()
+    cite = page.locator("#cite .cite-url").inner_text()
+    assert cite == url and "数据截至" in page.locator("#cite").inner_text()
+    # the same link in a fresh tab: the same filters, the same ranking
+    other = Browser(browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page())
+    again = other.open(url)
+    assert (
+        again.locator("#f-year").input_value() == "2023"
+        and again.locator("#f-county").input_value() == "盐都区"
+    )
+    assert again.locator("#f-metric").input_value() == "new_received"
+    assert again.locator("#ranking-table tbody tr").all_inner_texts() == rows
+    # the CSV's name says what it holds
+    with again.expect_download() as dl:
+        again.locator("#ranking-csv").click()
+    assert dl.value.suggested_filename == "机关排名_2023年_本年新收申请_县级_盐都区_单个机关_全部.csv"
+    # a filter box's text lives in the link too
+    page = other.open(base_url + "coverage.html")
+    page.fill("#cov-filter", "财政")
+    page.locator("#cov-only").check()
+    shown = page.locator("#coverage-table tbody tr:visible").count()
+    again = other.open(page.url)
+    assert again.locator("#cov-filter").input_value() == "财政" and again.locator("#cov-only").is_checked()
+    assert again.locator("#coverage-table tbody tr:visible").count() == shown
+    other.page.context.close()
+
+
+def test_the_workbook_downloads_and_counts_every_finding(
+    tab: Browser, base_url: str, con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    page = tab.open(base_url + "about.html")
+    with page.expect_download() as dl:
+        page.locator("#workbook a[download]").click()
+    assert dl.value.suggested_filename.startswith(
+        "问题清单（数据截至"
+    ) and dl.value.suggested_filename.endswith(".xlsx")
+    dl.value.save_as(tmp_path / "book.xlsx")
+    wb = load_workbook(tmp_path / "book.xlsx")
+    ws = wb["问题清单"]
+    assert ws.max_row - 1 == scalar(
+        con, "SELECT count(*) FROM report_findings SEMI JOIN current_report USING (report_id)"
+    )
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws["A1"].value == "案件编号"
+    assert {c.value for c in ws[1]} >= {"机关", "处理意见", "处理人", "日期"}
+
+
+def test_search_by_full_name_and_pinyin(tab: Browser, base_url: str) -> None:
+    page = tab.open(base_url + "region/320903.html")
+    box = page.locator("#site-search")
+    for query in ("盐城市盐都区人民政府", "江苏省盐都区人民政府", "ydqrmzf", "盐都区人民政府"):
+        box.fill(query)
+        first = page.locator("#site-search-results li a").first
+        first.wait_for()
+        assert first.inner_text() == "盐都区人民政府", query
+    box.fill("盐城市人民政府")  # the city's government has no page: no district's government instead
+    page.locator("#site-search-results li").first.wait_for()
+    assert page.locator("#site-search-results li a", has_text="盐都区人民政府").count() == 0
+    box.fill("ycs")  # a region by its initials
+    page.locator("#site-search-results li a").first.wait_for()
+    assert "江苏省盐城市" in page.locator("#site-search-results").inner_text()
+    box.fill("财政")
+    page.locator("#site-search-results li a").first.wait_for()
+    box.press("Enter")
+    page.wait_for_url("**/organ/*.html")
+    assert page.locator("h1").inner_text() == "盐城市盐都区财政局"
+
+
+TOOLBAR = """(el) => { const box = s => { const n = s && el.querySelector(s); return n ? n.getBoundingClientRect() : null; };
+  const m = box('.modebar'), l = box('.legend'), plot = box('.nsewdrag'), h = document.querySelector('header.top').getBoundingClientRect();
+  const x = (a, b) => !!(a && b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom);
+  return {toolbar: !!m, legend: x(m, l), plot: x(m, plot), header: x(m, h)}; }"""
+
+
+def test_the_chart_toolbar_covers_no_legend(
+    tab: Browser, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    organ = organ_file(con, built[1], "盐都区人民政府").relative_to(built[1]).as_posix()
+    for path in ("index.html", "compare.html", "region/320903.html", organ):
+        page = tab.open(base_url + path)
+        charts = page.locator(".js-plotly-plot")
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            if not chart.is_visible():
+                continue
+            chart.scroll_into_view_if_needed()
+            chart.hover()
+            got = chart.evaluate(TOOLBAR)
+            assert got["toolbar"] and not (got["legend"] or got["plot"] or got["header"]), (path, i, got)
+
+
+def test_print_shows_every_year_and_no_controls(
+    tab: Browser, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    organ = organ_file(con, built[1], "盐都区人民政府").relative_to(built[1]).as_posix()
+    page = tab.open(base_url + organ)
+    page.emulate_media(media="print")
+    assert all(p.is_visible() for p in page.locator(".year-panel").all())
+    assert not page.locator("header.top nav").is_visible() and not page.locator("#site-search").is_visible()
+    assert page.locator("#cite").is_visible()
+    assert len(page.pdf()) > 10_000

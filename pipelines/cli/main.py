@@ -418,6 +418,21 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return run(args)
 
 
+# --- gongkai cases import|show (pipelines/cli/cases.py) ------------------------------------------
+
+
+def _cases_arguments(p: argparse.ArgumentParser) -> None:
+    from pipelines.cli.cases import add_arguments
+
+    add_arguments(p)
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    from pipelines.cli.cases import run
+
+    return run(args)
+
+
 # --- gongkai site build|bench (pipelines/site/cli.py) -------------------------------------------
 
 
@@ -455,6 +470,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "statutory consistency rules: run them into findings, show findings, benchmarks",
         _rules_arguments,
         cmd_rules,
+    ),
+    "cases": Subcommand(
+        "findings as cases: import staff decisions from a filled-in findings workbook, list cases",
+        _cases_arguments,
+        cmd_cases,
     ),
     "site": Subcommand(
         "write the static dashboards for oversight staff (data/site), or time their build",

@@ -100,7 +100,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"gongkai: {settings.warehouse}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
         return 2
     try:
-        result = rules.run(settings.warehouse, gx=not args.no_gx)
+        result = rules.run(settings.warehouse, gx=not args.no_gx, decisions=settings.decisions_file)
     except SchemaError as e:
         print(f"gongkai: {settings.warehouse}: {e}", file=sys.stderr)
         return 2

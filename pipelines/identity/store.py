@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines import catalogue
-from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver, scope
+from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver, register, scope
 from pipelines.parsing import meta
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
@@ -58,11 +58,15 @@ class RebuildStats:
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, resolver: Resolver | None = None, scope_file: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    resolver: Resolver | None = None,
+    scope_file: Path | None = None,
+    register_file: Path | None = None,
 ) -> RebuildStats:
     """The stage's driver: every report re-resolved with `resolver` (default: the project's data files),
-    then every report's scope (report_scope) with the declarations of `scope_file` (default: the
-    project's data/report_scope.csv)."""
+    the organs of the register (`register_file`, default data/register.csv) added whether they
+    reported or not, then every report's scope (report_scope) with the declarations of `scope_file`
+    (default: the project's data/report_scope.csv)."""
     schema.check(con)
     resolver = resolver or default_resolver()
     # loaded_at only orders a name's reports: as microseconds, it needs no time-zone conversion per row;
@@ -85,13 +89,20 @@ def build(
         schema={"report_id": pl.Utf8, "agency_id": pl.Utf8},
     )
     reassigned = sum(1 for row, ident in resolved if row[4] != (ident.agency_id if ident else None))
-    agencies, profiles = _agencies(resolved, resolver)
+    entries = register.load(register_file, resolver)
+    agencies, profiles = _agencies(resolved, resolver, register.identities(entries))
     issues = _issues(resolved, resolver)
     with (
         transaction(con),
         registered(
             con,
-            {"_gk_assign": assignments, "_gk_agency": agencies, "_gk_profile": profiles, "_gk_issue": issues},
+            {
+                "_gk_assign": assignments,
+                "_gk_agency": agencies,
+                "_gk_profile": profiles,
+                "_gk_issue": issues,
+                "_gk_register": register.frame(entries),
+            },
         ),
     ):
         con.execute("""
@@ -110,6 +121,10 @@ def build(
             f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "
             "ORDER BY report_id, rule_id"
         )
+        con.execute("DELETE FROM organ_register")
+        con.execute(
+            f"INSERT INTO organ_register SELECT {', '.join(register.TABLE_COLUMNS)} FROM _gk_register ORDER BY line"
+        )
     scopes = scope.build(con, resolver, scope_file)
     counts: dict[str, int] = {}
     for rule_id in issues["rule_id"].to_list():
@@ -118,11 +133,14 @@ def build(
 
 
 def _agencies(
-    resolved: list[tuple[tuple[Any, ...], Identity | None]], resolver: Resolver
+    resolved: list[tuple[tuple[Any, ...], Identity | None]],
+    resolver: Resolver,
+    registered_organs: Sequence[Identity] = (),
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """dim_agency and dim_agency_profile rows: each organ as its latest report (year, then load time,
-    then id) shows it, with every name its reports print; then the governments above them that have
-    no reports, so that every parent_agency_id has a row (region rollups need their place)."""
+    then id) shows it, with every name its reports print; the registered organs without reports; then
+    the governments above them that have no reports, so that every parent_agency_id has a row (region
+    rollups need their place)."""
     latest: dict[str, tuple[tuple[Any, ...], Identity]] = {}
     printed: dict[str, set[str]] = {}
     for row, ident in resolved:
@@ -134,6 +152,8 @@ def _agencies(
         if held is None or rank > (held[0][5] or 0, held[0][6], held[0][0]):
             latest[ident.agency_id] = (row, ident)
     organs = {aid: ident for aid, (_, ident) in latest.items()}
+    for ident in registered_organs:
+        organs.setdefault(ident.agency_id, ident)
     pending = [i for i in organs.values() if i.parent_key]
     while pending:
         child = pending.pop()

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import duckdb
 
-from pipelines.ingest import job, parallel, scan
+from pipelines.ingest import job, origins, parallel, scan
 from pipelines.ingest.budget import Budget
 from pipelines.ingest.job import guess_medium
 from pipelines.ingest.scan import Duplicate, Plan
@@ -125,6 +125,7 @@ def run(
     }
     # After the loads: a file is remembered only once its bytes are in the warehouse.
     scan.record_sources(con, plan.entries, started_at)
+    origins.record(con, Path(inbox), started_at)
     load.record_run(
         con,
         run_id=run_id,

@@ -164,7 +164,10 @@ def identity_tables(context: AssetExecutionContext, gongkai: GongkaiResource) ->
     con = _writer(context, gongkai).connect()
     try:
         stats = store.build(
-            con, default_resolver(settings.aliases_file, settings.sectors_file), settings.report_scope_file
+            con,
+            default_resolver(settings.aliases_file, settings.sectors_file),
+            settings.report_scope_file,
+            settings.register_file,
         )
         results = _results(
             con,
@@ -209,9 +212,11 @@ def rules_tables(
     Great Expectations suite built from the same catalogue. A report that breaks rules is a finding,
     not a failed run: the checks warn, and only a broken rule or warehouse fails the asset."""
     path = _writer(context, gongkai).working_path()
-    result = rules.run(path, run_id=context.run.run_id)
+    result = rules.run(path, run_id=context.run.run_id, decisions=gongkai.settings().decisions_file)
     if result.gx_error:
         context.log.warning(f"Great Expectations validation did not run: {result.gx_error}")
+    for problem in result.cases.problems if result.cases else []:
+        context.log.warning(f"data/decisions.csv: {problem}")
     con = gongkai.connect()
     try:
         examples = _examples(con)
@@ -224,7 +229,8 @@ def rules_tables(
                     "not_assessable": sum(r.not_assessable for r in result.rules),
                     "seconds": round(result.seconds, 2),
                     "gx": "ok" if result.gx_error is None else result.gx_error,
-                }
+                },
+                "finding_case_log": _case_metadata(result.cases),
             },
         )
     finally:
@@ -250,6 +256,19 @@ def rules_tables(
             severity=AssetCheckSeverity.WARN,
             metadata=meta,  # type: ignore[arg-type]
         )
+
+
+def _case_metadata(stats: Any) -> dict[str, Any]:
+    if stats is None:
+        return {}
+    return {
+        "opened": stats.opened,
+        "resolved": stats.resolved,
+        "reopened": stats.reopened,
+        "decisions": stats.decisions,
+        "decisions_lapsed": stats.lapsed,
+        "decision_problems": MetadataValue.md("\n".join(f"- {p}" for p in stats.problems[:LISTED]) or "none"),
+    }
 
 
 def _examples(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:

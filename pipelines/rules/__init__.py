@@ -3,8 +3,9 @@ the `findings` table, validated by Great Expectations, and logged in `rule_runs`
 
 `run` is the stage's one driver; the Dagster rules asset, `gongkai rules run`, the benchmarks and the
 tests call it. The steps, in order: the guessed cells explained (guesses.explain, into guessed_cell),
-the work tables and every rule (engine.find), the GX validation of the same SQL (through its own
-connection), the audit log. The region rule H-X1 takes its organ
+the work tables and every rule (engine.find), the cases an office works through brought up to date
+with tonight's findings and the staff decisions of data/decisions.csv (cases.update), the GX
+validation of the same SQL (through its own connection), the audit log. The region rule H-X1 takes its organ
 hierarchy from the identity stage (dim_agency_profile.parent_agency_id, report_scope).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from pipelines import catalogue
 from pipelines.catalogue import Rule
-from pipelines.rules import engine, guesses
+from pipelines.rules import cases, engine, guesses
 from pipelines.rules.engine import RunResult
 from pipelines.warehouse import connect, schema
 
@@ -29,8 +30,10 @@ def run(
     run_id: str | None = None,
     gx: bool = True,
     rules: Sequence[Rule] | None = None,
+    decisions: Path | None = None,
 ) -> RunResult:
-    """Run every rule on the warehouse file. GX is the second opinion: when it cannot run, the
+    """Run every rule on the warehouse file, then bring the cases up to date with the staff decisions
+    of `decisions` (default data/decisions.csv). GX is the second opinion: when it cannot run, the
     findings stand and `gx_error` says why."""
     rules = tuple(rules) if rules is not None else catalogue.load()
     con = connect(warehouse_path)
@@ -39,6 +42,7 @@ def run(
         con.execute("SET enable_progress_bar = false")
         guesses.explain(con)
         result = engine.find(con, rules, run_id=run_id or str(uuid.uuid4()))
+        result.cases = cases.update(con, now=result.started_at, decisions_file=decisions)
     finally:
         con.close()
     if gx:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -44,6 +45,7 @@ class RunResult:
     rules: list[RuleResult] = field(default_factory=list)
     # why GX did not validate (None: it did, or was not asked)
     gx_error: str | None = None
+    cases: Any = None  # what the case log did (pipelines.rules.cases.CaseStats), when it ran
 
     @property
     def seconds(self) -> float:

@@ -15,8 +15,19 @@ import duckdb
 
 from pipelines import warehouse
 from pipelines.site import data as site_data
-from pipelines.site import leftovers
-from pipelines.site.pages import common, compare, coverage, organ, organs, overview, quality
+from pipelines.site import leftovers, workbook
+from pipelines.site.pages import (
+    about,
+    common,
+    compare,
+    coverage,
+    organ,
+    organs,
+    overview,
+    quality,
+    regions,
+    search,
+)
 from pipelines.site.render import Writer, make_env
 from pipelines.warehouse import schema
 
@@ -82,6 +93,10 @@ def build_from(
         organs.write(w, d)
         quality.write(w, d)
         coverage.write(w, d)
+        regions.write(w, d)
+        about.write(w, d)
+        search.write(w, d)
+        w.bytes(workbook.FILE, workbook.build(d))
         rendered = organ.write_all(
             w,
             d,

@@ -10,13 +10,14 @@ findings): the site then says so instead of failing.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
 
+from pipelines.site import pinyin
 from pipelines.site.names import slug
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -40,6 +41,13 @@ class Organ:
     parent_id: str | None
     parent_name: str | None
     page: str  # path of its page, relative to the site root
+    region_code: str | None = None  # most specific division code (2, 4 or 6 digits)
+    province_code: str | None = None
+    city_code: str | None = None
+    county_code: str | None = None
+    township: str | None = None
+    names: tuple[str, ...] = ()  # every name its reports print
+    has_reports: bool = True  # False: in the register of organs that must report, never published
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,8 @@ class Report:
     versions: int
     uncertain_cells: int
     loaded_at: datetime
+    source_url: str | None = None  # where the file was fetched from (source_origin), None for inbox files
+    listing_url: str | None = None  # the listing page its link was found on
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,7 @@ class Finding:
     message: str
     source_file: str
     actual_blank: bool = False  # what the report printed is a blank (the rule counted it as 0)
+    instance: str = ""  # which instance of the rule (findings.instance)
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,37 @@ class Guess:
 
 
 @dataclass(frozen=True)
+class Case:
+    """A finding as a case an office works through (finding_case): its status, the staff's decision."""
+
+    case_id: str
+    rule_id: str
+    severity: str
+    agency_id: str
+    year: int
+    instance: str
+    status: str  # open | resolved | reopened
+    state: str  # resolved, else the holding decision, else open | reopened
+    first_seen: str  # Beijing time, to the minute
+    status_since: str
+    days_to_resolve: int | None
+    report_id: str
+    resolved_by: str | None
+    decision: str | None  # confirmed | explained | false_alarm, while it holds
+    decision_given: str | None  # as in data/decisions.csv, held or lapsed
+    decided_by: str | None
+    decided_on: str | None
+    note: str | None
+    reopened: int
+    printed: str
+    message: str
+
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.agency_id, self.year, self.rule_id, self.instance)
+
+
+@dataclass(frozen=True)
 class Rule:
     rule_id: str
     severity: str
@@ -130,6 +172,15 @@ class SiteData:
     scopes: dict[str, Scope] = field(default_factory=dict)  # current reports' scope by report_id
     year_totals: list[dict[str, Any]] = field(default_factory=list)  # mart_year_total rows
     guesses: list[Guess] = field(default_factory=list)  # guessed cells of current reports
+    region_totals: list[dict[str, Any]] = field(default_factory=list)  # mart_region_total rows
+    register: list[dict[str, Any]] = field(default_factory=list)  # organ_register rows
+    cases: dict[tuple[str, int, str, str], Case] = field(
+        default_factory=dict
+    )  # by (agency, year, rule, instance)
+    case_events: dict[str, list[tuple[str, str, str]]] = field(
+        default_factory=dict
+    )  # case -> (time, event, detail)
+    decision_issues: list[dict[str, Any]] = field(default_factory=list)  # decision_issue rows
 
     @property
     def years(self) -> list[int]:
@@ -170,8 +221,9 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
         organ_years=records(con, "SELECT * FROM mart_organ_year ORDER BY agency_id, year"),
         coverage=records(
             con,
-            "SELECT agency_id, year, status, report_id, first_year FROM mart_coverage "
-            "ORDER BY agency_id, year",
+            "SELECT agency_id, year, status, report_id, first_year"
+            + (", registered, expected_from, expected_to, organ_status" if _has_register(con) else "")
+            + " FROM mart_coverage ORDER BY agency_id, year",
         ),
         reports=reports,
         findings=_findings(con) if rules_ran else [],
@@ -207,7 +259,58 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             else []
         ),
         guesses=_guesses(con) if "guessed_cell" in present else [],
+        region_totals=(
+            records(
+                con, "SELECT * FROM mart_region_total ORDER BY region_level, region_code NULLS FIRST, year"
+            )
+            if "mart_region_total" in present
+            else []
+        ),
+        register=(
+            records(con, "SELECT * FROM organ_register ORDER BY line") if "organ_register" in present else []
+        ),
+        cases=_cases(con) if "finding_case" in present else {},
+        case_events=_case_events(con) if "finding_case_event" in present else {},
+        decision_issues=(
+            records(con, "SELECT * FROM decision_issue ORDER BY line, case_id")
+            if "decision_issue" in present
+            else []
+        ),
     )
+
+
+def _cases(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int, str, str], Case]:
+    rows = con.execute("""
+        SELECT case_id, rule_id, severity, agency_id, year, instance, status, state, first_seen, status_since,
+               days_to_resolve, report_id, resolved_by, decision, decision_given, decided_by,
+               strftime(decided_on, '%Y-%m-%d'), note, reopened, printed, message
+        FROM finding_case ORDER BY case_id""").fetchall()
+    names = [f.name for f in fields(Case)]
+    out = {}
+    for r in rows:
+        values = dict(zip(names, r, strict=True))
+        values["first_seen"] = china_time(values["first_seen"]) or ""
+        values["status_since"] = china_time(values["status_since"]) or ""
+        case = Case(**values)
+        out[case.key] = case
+    return out
+
+
+def _case_events(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for case_id, at, event, detail in con.execute(
+        "SELECT case_id, seen_at, event, detail_zh FROM finding_case_event ORDER BY case_id, seen_at, event"
+    ).fetchall():
+        out[case_id].append((china_time(at) or "", event, detail))
+    return dict(out)
+
+
+def _has_register(con: duckdb.DuckDBPyConnection) -> bool:
+    """mart_coverage knows the register (built by this code's marts, not an older build)."""
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'mart_coverage' AND column_name = 'organ_status'"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -216,15 +319,24 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
-    rows = con.execute("""
+    """Every organ with a report, and every organ the register says must report: by region code
+    (province, city, county; unplaced organs last), then by name in pinyin order."""
+    registered = (
+        "OR a.agency_id IN (SELECT agency_id FROM organ_register)"
+        if "organ_register" in table_names(con)
+        else ""
+    )
+    rows = con.execute(f"""
         SELECT a.agency_id, a.name, p.level, p.organ_kind, p.sector, p.province, p.city, p.county,
-               p.parent_agency_id, p.parent_name
+               p.parent_agency_id, p.parent_name, p.region_code, p.province_code, p.city_code,
+               p.county_code, p.township, coalesce(p.names, []),
+               a.agency_id IN (SELECT agency_id FROM current_report)
         FROM dim_agency a
         LEFT JOIN dim_agency_profile p USING (agency_id)
-        WHERE a.agency_id IN (SELECT agency_id FROM current_report)
-        ORDER BY a.name, a.agency_id""").fetchall()
-    return {
-        a: Organ(
+        WHERE a.agency_id IN (SELECT agency_id FROM current_report) {registered}
+        ORDER BY a.agency_id""").fetchall()
+    organs = [
+        Organ(
             a,
             name,
             level,
@@ -236,16 +348,52 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
             parent_id,
             parent_name,
             page=f"organ/{slug(a)}.html",
+            region_code=code,
+            province_code=pcode,
+            city_code=ccode,
+            county_code=kcode,
+            township=town,
+            names=tuple(printed),
+            has_reports=bool(reported),
         )
-        for a, name, level, kind, sector, province, city, county, parent_id, parent_name in rows
-    }
+        for (
+            a,
+            name,
+            level,
+            kind,
+            sector,
+            province,
+            city,
+            county,
+            parent_id,
+            parent_name,
+            code,
+            pcode,
+            ccode,
+            kcode,
+            town,
+            printed,
+            reported,
+        ) in rows
+    ]
+    organs.sort(key=organ_order)
+    return {o.agency_id: o for o in organs}
+
+
+def organ_order(o: Organ) -> tuple[Any, ...]:
+    """Region code first (a province's own organs before its cities'), then the name in pinyin."""
+    code = o.region_code
+    return (code is None, code or "", *pinyin.sort_key(o.name), o.agency_id)
 
 
 def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
-    rows = con.execute("""
+    origin = "source_origin" in table_names(con)
+    rows = con.execute(f"""
         SELECT c.report_id, c.agency_id, c.year, c.file_name, c.medium, c.format_version, r.title,
-               r.agency_name, c.versions, c.uncertain_cells, c.loaded_at
+               r.agency_name, c.versions, c.uncertain_cells, c.loaded_at,
+               {"o.url, o.listing_url" if origin else "NULL, NULL"}
         FROM current_report c JOIN dim_report r USING (report_id)
+        {"LEFT JOIN source_origin o ON o.path = c.file_name" if origin else ""}
         ORDER BY c.agency_id, c.year""").fetchall()
     return [Report(*r) for r in rows]
 
@@ -255,7 +403,7 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
     # the tables show 空白 too (a failing rule's only blank cell on the printed side)
     rows = con.execute("""
         SELECT f.report_id, f.rule_id, f.severity, f.cell_ids, f.expected, f.actual, f.diff, f.message,
-               f.source_file,
+               f.source_file, f.instance,
                f.actual = 0 AND contains(f.message, '空白') AND EXISTS (
                    SELECT 1 FROM fact_cell c
                    WHERE c.report_id = f.report_id AND list_contains(f.cell_ids, c.cell_id)
@@ -265,7 +413,8 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         ORDER BY f.report_id, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
                  f.rule_id, f.message, f.cell_ids""").fetchall()
     return [
-        Finding(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], r[7], r[8], bool(r[9])) for r in rows
+        Finding(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], r[7], r[8], bool(r[10]), r[9])
+        for r in rows
     ]
 
 

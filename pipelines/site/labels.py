@@ -52,6 +52,25 @@ RATE_INPUTS = {
     "review_corrected_share": ("review_corrected", "review_total"),
     "litigation_corrected_share": ("litigation_corrected", "litigation_total"),
 }
+# finding_case.state and the events of finding_case_event, as the pages say them
+CASE_STATES = {
+    "open": "待处理",
+    "reopened": "重新打开",
+    "confirmed": "已核实并告知机关",
+    "explained": "机关已说明",
+    "false_alarm": "误报",
+    "resolved": "已解决",
+}
+CASE_STATE_ORDER = ("open", "reopened", "confirmed", "explained", "false_alarm", "resolved")
+CASE_EVENTS = {
+    "opened": "发现",
+    "resolved": "解决",
+    "reopened": "重新打开",
+    "numbers_changed": "数字有变化",
+    "decided": "处理意见",
+    "decision_lapsed": "处理意见失效",
+    "decision_withdrawn": "处理意见撤回",
+}
 GUESSED = "含解析器推测的数值（原文数字连写，有几种读法），请与原文核对"
 
 # Sector names where the first keyword of data/sectors.yaml is not how a person would say it.
@@ -145,6 +164,10 @@ def scope(code: str | None) -> str:
 
 def status(code: str | None) -> str:
     return STATUSES.get(code or "", code or UNKNOWN)
+
+
+def case_state(code: str | None) -> str:
+    return CASE_STATES.get(code or "", code or UNKNOWN)
 
 
 def guessed_in(measures: list[str] | tuple[str, ...] | None, keys: tuple[str, ...]) -> list[str]:

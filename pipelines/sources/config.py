@@ -16,10 +16,19 @@ sources:
   - url: https://www.example.gov.cn/zwgk/2024ndbg.html      # one report
   - listing: https://www.example.gov.cn/zwgk/ndbg/           # a 政府信息公开年报 column
     name: 某市政府信息公开年报栏目                             # optional, for people
+    division: "320904"        # optional: the division (six-digit code) its reports belong to
+  - url: https://www.example.gov.cn/zwgk/zqz2024.html
+    division: "320904"
+    organ: 中桥镇人民政府      # optional: the organ, for a report that does not name it
+
+A fetched file is filed under fetched/<division>/ when its entry names a division, so that the
+identity stage places an organ whose name does not say where it is (a town's report fetched from its
+county's portal); an entry's organ is the name of a report that names none.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -53,6 +62,13 @@ class Source:
     url: str
     listing: bool = False
     name: str | None = None
+    division: str | None = None  # six-digit division code its reports belong to
+    organ: str | None = None  # the organ, for reports that do not name it
+
+
+_DIVISION = re.compile(r"\d{6}")
+# Characters an organ's name may not carry into a file name.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s\x00-\x1f.]+')
 
 
 def load_sources(path: str | Path) -> tuple[Settings, list[Source]]:
@@ -110,7 +126,25 @@ def _source(path: str | Path, i: int, raw: Any) -> Source:
     url = str(raw.get("url") or raw.get("listing"))
     check_url(url, f"{path}: source {i}")
     name = raw.get("name")
-    return Source(url, listing="listing" in raw, name=None if name is None else str(name))
+    division = raw.get("division")
+    if division is not None:
+        division = str(division).strip()
+        if not _DIVISION.fullmatch(division):
+            raise SourcesError(
+                f"{path}: source {i}: division must be a six-digit division code such as 320904, not {division!r}"
+            )
+    organ = raw.get("organ")
+    if organ is not None:
+        organ = _UNSAFE.sub("", str(organ))[:60]
+        if not organ:
+            raise SourcesError(f"{path}: source {i}: organ is empty")
+    return Source(
+        url,
+        listing="listing" in raw,
+        name=None if name is None else str(name),
+        division=division,
+        organ=organ or None,
+    )
 
 
 def check_url(url: str, where: str) -> None:

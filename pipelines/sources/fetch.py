@@ -1,7 +1,9 @@
 """Fetch the sources of sources.yaml into the inbox, where the nightly scan finds them.
 
 Where files go, whatever the URL says: `<inbox>/fetched/<sha256(url)[:32]><ext>`, the extension
-from a short whitelist. No part of a URL's path ever becomes part of a file path, so a URL like
+from a short whitelist; under `fetched/<division>/` when the sources.yaml entry names the division
+its reports belong to (the identity stage reads the code from the folder), and `<hash>_<organ><ext>`
+when it names the organ. No part of a URL's path ever becomes part of a file path, so a URL like
 `/../../etc/passwd` cannot write outside the inbox. The fetcher's own state (ETag and Last-Modified
 per URL, listing pages, partial downloads) lives in `<inbox>/.gongkai-fetch/`, which the scan skips
 as a hidden folder.
@@ -73,15 +75,27 @@ def fetch_sources(
             except FetchError as e:
                 results.append(FetchResult(source.url, FAILED, reason=f"listing page: {e}"))
             else:
-                results += [_fetch_file(client, url, state, listing=source.url) for url in urls]
+                results += [
+                    _fetch_file(client, url, state, listing=source.url, source=source) for url in urls
+                ]
         else:
-            results.append(_fetch_file(client, source.url, state))
+            results.append(_fetch_file(client, source.url, state, source=source))
         state.save()
     return results
 
 
-def _fetch_file(client: PoliteClient, url: str, state: _State, *, listing: str | None = None) -> FetchResult:
+def _fetch_file(
+    client: PoliteClient, url: str, state: _State, *, listing: str | None = None, source: Source | None = None
+) -> FetchResult:
     known = state.urls.get(url, {})
+    where = {
+        "found_on": listing,
+        "division": source.division if source else None,
+        "organ": source.organ if source else None,
+    }
+    if known.get("file") and str(PurePosixPath(known["file"]).with_suffix("")) != _file_name(url, "", where):
+        known = _move(state, url, known, where)  # the entry's division changed: file it anew
+    known = {**known, **where}
     final = state.inbox / known["file"] if known.get("file") else None
     present = final is not None and final.is_file()
     tmp = state.tmp_dir() / url_key(url)
@@ -103,12 +117,54 @@ def _fetch_file(client: PoliteClient, url: str, state: _State, *, listing: str |
         tmp.unlink()  # same bytes: the inbox copy keeps its mtime, so the scan skips it unread
         state.remember(url, known, resp)
         return FetchResult(url, UNCHANGED, known.get("file"), listing=listing)
-    rel = known.get("file") or f"{FETCHED_DIR}/{url_key(url)}{_extension(url, resp)}"
+    rel = known.get("file") or _file_name(url, _extension(url, resp), where)
     target = _inside(state.inbox, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, target)
     state.remember(url, {**known, "file": rel, "sha256": digest}, resp)
     return FetchResult(url, CHANGED if present else NEW, rel, listing=listing)
+
+
+def _file_name(url: str, ext: str, where: dict[str, str | None]) -> str:
+    """Where a fetched URL's file goes, relative to the inbox: fetched/[<division>/]<hash>[_<organ>]<ext>."""
+    folder = f"{FETCHED_DIR}/{where['division']}" if where.get("division") else FETCHED_DIR
+    organ = f"_{where['organ']}" if where.get("organ") else ""
+    return f"{folder}/{url_key(url)}{organ}{ext}"
+
+
+def _move(state: _State, url: str, known: dict[str, Any], where: dict[str, str | None]) -> dict[str, Any]:
+    """A file fetched before its entry named a division or organ (or other ones): moved to where it belongs
+    now, keeping its bytes and modification time (the scan then sees the same report under its new
+    path); a file no longer there is simply fetched again."""
+    old = _inside(state.inbox, known["file"])
+    rel = _file_name(url, PurePosixPath(known["file"]).suffix, where)
+    if not old.is_file():
+        return {k: v for k, v in known.items() if k != "file"}
+    new = _inside(state.inbox, rel)
+    new.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(old, new)
+    return {**known, "file": rel}
+
+
+def fetched_files(inbox: str | Path) -> list[dict[str, str | None]]:
+    """What the fetcher put in the inbox, from its state: per file (path relative to the inbox) the URL
+    it came from, the listing page it was found on, and the division and organ its sources.yaml entry
+    names. Nothing when nothing was fetched (or the state cannot be read)."""
+    state = _State(Path(inbox).resolve())
+    out = []
+    for url, entry in sorted(state.urls.items()):
+        if not isinstance(entry, dict) or not entry.get("file") or entry.get("listing") is True:
+            continue
+        out.append(
+            {
+                "path": str(entry["file"]),
+                "url": url,
+                "listing_url": entry.get("found_on"),
+                "division_code": entry.get("division"),
+                "organ": entry.get("organ"),
+            }
+        )
+    return out
 
 
 def _listing_links(client: PoliteClient, url: str, state: _State, limit: int) -> list[str]:

@@ -1,6 +1,9 @@
--- Who published what: one row per organ and year from the organ's first published year to the
--- latest year any organ published. An organ that published before and not in a year is missing
--- in that year (the latest year included: a late report shows up as missing until it is loaded).
+-- Who published what: one row per organ and year an organ is expected to report, from the latest year
+-- any organ published back to its first expected year. An organ is expected from its first published
+-- year, or, when the register of organs that must report (organ_register, data/register.csv) lists it,
+-- from the register's first year (at the earliest the first year the warehouse holds) to its last
+-- year, if any. A year without a report is missing (the latest year included: a late report shows up
+-- as missing until it is loaded), so a registered organ that never published is missing every year.
 CREATE OR REPLACE TABLE mart_coverage AS
 WITH pub AS (
     SELECT
@@ -12,20 +15,65 @@ WITH pub AS (
     FROM current_report
 ),
 
-span AS (
+bounds AS (
+    SELECT
+        min(year) AS earliest,
+        max(year) AS latest
+    FROM pub
+),
+
+reg AS (
+    -- several rows may name one organ: the widest span they give
     SELECT
         agency_id,
-        min(year) AS first_year
+        CASE WHEN bool_or(first_year IS NULL) THEN NULL ELSE min(first_year) END AS first_year,
+        CASE WHEN bool_or(last_year IS NULL) THEN NULL ELSE max(last_year) END AS last_year
+    FROM organ_register
+    WHERE agency_id IS NOT NULL
+    GROUP BY agency_id
+),
+
+published AS (
+    SELECT
+        agency_id,
+        min(year) AS first_year,
+        max(year) AS last_year
     FROM pub
     GROUP BY agency_id
+),
+
+span AS (
+    SELECT
+        coalesce(p.agency_id, r.agency_id) AS agency_id,
+        p.first_year,
+        r.agency_id IS NOT NULL AS registered,
+        CASE
+            WHEN r.agency_id IS NULL THEN p.first_year
+            ELSE least(greatest(coalesce(r.first_year, b.earliest), b.earliest), coalesce(p.first_year, 9999))
+        END AS expected_from,
+        CASE
+            WHEN r.last_year IS NULL THEN NULL
+            ELSE greatest(r.last_year, coalesce(p.last_year, r.last_year))
+        END AS expected_to,
+        least(coalesce(r.last_year, b.latest), b.latest) AS grid_to,
+        p.last_year AS last_published,
+        b.latest
+    FROM published AS p
+    FULL OUTER JOIN reg AS r USING (agency_id)
+    CROSS JOIN bounds AS b
 ),
 
 grid AS (
     SELECT
         s.agency_id,
         s.first_year,
-        cast(unnest(generate_series(s.first_year, l.latest)) AS INTEGER) AS year
-    FROM span AS s, (SELECT max(year) AS latest FROM pub) AS l
+        s.registered,
+        s.expected_from,
+        s.expected_to,
+        cast(unnest(generate_series(s.expected_from, greatest(s.grid_to, coalesce(s.last_published, 0)))) AS INTEGER)
+            AS year
+    FROM span AS s
+    WHERE s.expected_from IS NOT NULL
 ),
 
 marked AS (
@@ -33,12 +81,18 @@ marked AS (
         g.agency_id,
         g.year,
         g.first_year,
+        g.registered,
+        g.expected_from,
+        g.expected_to,
         p.report_id,
         p.format_version,
         coalesce(p.versions, 0) AS versions,
         -- the last year up to this one that the organ published
         max(CASE WHEN p.report_id IS NOT NULL THEN g.year END)
-            OVER (PARTITION BY g.agency_id ORDER BY g.year ROWS UNBOUNDED PRECEDING) AS last_published_year
+            OVER (PARTITION BY g.agency_id ORDER BY g.year ROWS UNBOUNDED PRECEDING) AS last_published_year,
+        -- whether the organ's last expected year is published: it still reports, or it stopped
+        arg_max(p.report_id IS NOT NULL, g.year) OVER (PARTITION BY g.agency_id) AS reports_latest,
+        count(p.report_id) OVER (PARTITION BY g.agency_id) AS published_years
     FROM grid AS g
     LEFT JOIN pub AS p USING (agency_id, year)
 )
@@ -60,13 +114,21 @@ SELECT
     m.versions,
     m.first_year,
     CASE WHEN m.report_id IS NULL THEN m.last_published_year END AS last_published_year,
-    CASE WHEN m.report_id IS NULL THEN m.year - m.last_published_year END AS years_since_published
+    CASE WHEN m.report_id IS NULL THEN m.year - m.last_published_year END AS years_since_published,
+    m.registered,
+    m.expected_from,
+    m.expected_to,
+    CASE
+        WHEN m.published_years = 0 THEN 'never'
+        WHEN NOT m.reports_latest THEN 'stopped'
+        ELSE 'reporting'
+    END AS organ_status
 FROM marked AS m
 LEFT JOIN dim_agency AS a USING (agency_id)
 LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY m.agency_id, m.year;
 
-COMMENT ON TABLE mart_coverage IS 'Organ × year, from the organ''s first published year to the latest year in the warehouse: published or missing. Read status = ''missing'' as "reported before, not this year".';
+COMMENT ON TABLE mart_coverage IS 'Organ × year, every year the organ is expected to report: from its first published year (or the register''s first year, for organs in data/register.csv) to the latest year in the warehouse (or the register''s last year): published or missing. Read status = ''missing'' as "expected, and no report loaded for this year"; organ_status = ''never'' lists registered organs that never published.';
 COMMENT ON COLUMN mart_coverage.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN mart_coverage.agency_name IS 'Organ name.';
 COMMENT ON COLUMN mart_coverage.level IS 'national, province, city, county or township.';
@@ -81,6 +143,10 @@ COMMENT ON COLUMN mart_coverage.status IS 'published (a report for this year is 
 COMMENT ON COLUMN mart_coverage.report_id IS 'The current report version when published, else NULL.';
 COMMENT ON COLUMN mart_coverage.format_version IS 'Format of that report (UNKNOWN: published but no table read); NULL when missing.';
 COMMENT ON COLUMN mart_coverage.versions IS 'Report versions loaded for the organ-year (0 when missing). Unit: files.';
-COMMENT ON COLUMN mart_coverage.first_year IS 'First year the organ published in the warehouse.';
+COMMENT ON COLUMN mart_coverage.first_year IS 'First year the organ published in the warehouse; NULL for a registered organ that never did.';
 COMMENT ON COLUMN mart_coverage.last_published_year IS 'For a missing year: the last earlier year the organ published; NULL when published.';
 COMMENT ON COLUMN mart_coverage.years_since_published IS 'For a missing year: year - last_published_year. Unit: years.';
+COMMENT ON COLUMN mart_coverage.registered IS 'True when data/register.csv lists the organ as one that must report (organ_register).';
+COMMENT ON COLUMN mart_coverage.expected_from IS 'First year the organ is expected to report: the register''s first year (not before the warehouse''s first year) or its first published year, whichever is earlier.';
+COMMENT ON COLUMN mart_coverage.expected_to IS 'Last year the organ is expected to report, from the register (merged or abolished); NULL while it still is.';
+COMMENT ON COLUMN mart_coverage.organ_status IS 'The organ, whatever the row''s year: never (a registered organ without a single report), stopped (its last expected year is missing: it published before and no longer does) or reporting.';

@@ -106,12 +106,14 @@ chain AS (
 ),
 
 covered AS (
-    SELECT DISTINCT
+    SELECT
         c.agency_id,
         c.year,
-        first_value(g.agency_id) OVER (PARTITION BY c.agency_id, c.year ORDER BY c.depth DESC) AS covered_by
+        arg_max(g.agency_id, c.depth) AS covered_by,
+        list(g.agency_id ORDER BY c.depth) AS covering
     FROM chain AS c
     INNER JOIN region AS g ON c.ancestor_id = g.agency_id AND c.year = g.year AND g.stands
+    GROUP BY c.agency_id, c.year
 )
 
 SELECT
@@ -127,7 +129,14 @@ SELECT
         ELSE 'counted'
     END AS role,
     c.covered_by,
-    g.parts_due
+    g.parts_due,
+    CASE
+        WHEN g.stands THEN 'stands'
+        WHEN g.agency_id IS NOT NULL THEN 'left_out'
+        WHEN r.scope = 'unknown' THEN 'unknown'
+        ELSE 'counted'
+    END AS own_role,
+    coalesce(c.covering, []) AS covering
 FROM rep AS r
 LEFT JOIN region AS g USING (agency_id, year)
 LEFT JOIN covered AS c USING (agency_id, year)
@@ -141,3 +150,5 @@ COMMENT ON COLUMN mart_total_basis.report_scope IS 'region, office or unknown (r
 COMMENT ON COLUMN mart_total_basis.role IS 'counted: an own-office report, counted; stands: a region report counted for its subordinates (one of them missing, unreadable or of unknown scope, or none ever reported); left_out: a region report left out because its subordinates, all present, are counted; covered: left out because a region report above it is counted for it; unknown: of unknown scope, counted apart (mart_year_total.unknown_scope_*).';
 COMMENT ON COLUMN mart_total_basis.covered_by IS 'For covered: the organ whose region report is counted for this one (the highest, when several are).';
 COMMENT ON COLUMN mart_total_basis.parts_due IS 'For region reports: subordinate organs that had reported by this year. Unit: organs.';
+COMMENT ON COLUMN mart_total_basis.own_role IS 'The role the report would have if no region report above it were counted (role without covered): what a total over a smaller region starts from (mart_region_total).';
+COMMENT ON COLUMN mart_total_basis.covering IS 'Every organ above this one whose counted region report includes it, nearest first; empty when none (covered_by is the last).';

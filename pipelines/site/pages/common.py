@@ -20,10 +20,12 @@ _OWN_LEVEL = ("（省本级）", "（市本级）", "（县本级）")
 
 NAV = (
     ("index.html", "概览"),
+    ("regions.html", "地区"),
     ("compare.html", "机关比较"),
     ("organs.html", "机关名录"),
     ("quality.html", "数据质量"),
     ("coverage.html", "报告覆盖"),
+    ("about.html", "关于数据"),
 )
 
 

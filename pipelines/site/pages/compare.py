@@ -58,8 +58,20 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
     index: dict[str, int] = {}
     organs: list[list[Any]] = []
     for o in list(d.organs.values()) if organs_in is None else organs_in:
+        if not o.has_reports:  # a registered organ that never published has nothing to compare
+            continue
         index[o.agency_id] = len(organs)
-        organs.append([o.name, o.level or "", o.sector or "", o.province or "", o.city or "", root + o.page])
+        organs.append(
+            [
+                o.name,
+                o.level or "",
+                o.sector or "",
+                o.province or "",
+                o.city or "",
+                root + o.page,
+                o.county or "",
+            ]
+        )
     rates = [m["key"] for m in METRICS if m["num"] is not None]
     rows = []
     for r in d.organ_years:

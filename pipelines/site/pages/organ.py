@@ -38,6 +38,8 @@ from pipelines.site.data import (
     report_digests,
     sections_for,
 )
+from pipelines.site.files import csv_name
+from pipelines.site.pages import organ_extras, regions
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.pool import Renderer
@@ -48,6 +50,11 @@ BATCH = 200
 # In the site folder: the digest each organ page was rendered from, for the next build.
 DIGESTS = "assets/organ-pages.json"
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def _public(url: str | None) -> str | None:
+    """A URL a page may link: the published report's http(s) address, never anything else."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def check_base_url(base: str | None) -> str | None:
@@ -83,6 +90,7 @@ def write_all(
         reports_of.setdefault(rep.agency_id, {})[rep.year] = rep
     version = _version(d, base)
     before = _previous_digests(previous, version)
+    extras = organ_extras.Extras.of(d)
     digests: dict[str, str] = {}
     rendered = 0
     ids = list(d.organs)
@@ -97,11 +105,13 @@ def write_all(
             reports = reports_of.get(agency_id, {})
             years = sorted(cov.get(agency_id, {}).items())
             latest = max(reports.values(), key=lambda r: r.year, default=None)
-            facts = _facts(d, organ, latest)
+            facts = _facts(d, organ, latest) + extras.facts(organ)
+            extra = extras.context(organ)
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
                 facts,
+                extra,
                 years_of.get(agency_id, []),
                 years,
                 [
@@ -120,11 +130,11 @@ def write_all(
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.bytes(organ.page, old.read_bytes())
             else:
-                todo.append((organ, reports, years, facts))
-        report_ids = sorted(r.report_id for _, reports, _, _ in todo for r in reports.values())
+                todo.append((organ, reports, years, facts, extra))
+        report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
         cells = cells_for(con, report_ids) if report_ids else {}
         sections = sections_for(con, report_ids) if report_ids else {}
-        for organ, reports, years, facts in todo:
+        for organ, reports, years, facts, extra in todo:
             rids = [r.report_id for r in reports.values()]
             own = (
                 {i: cells[i] for i in rids if i in cells},
@@ -134,7 +144,9 @@ def write_all(
                 {i: d.status[i] for i in rids if i in d.status},
                 {i: d.scopes[i] for i in rids if i in d.scopes},
             )
-            renderer.add(organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own))
+            renderer.add(
+                organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own, extra)
+            )
             rendered += 1
     renderer.finish()
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
@@ -153,8 +165,9 @@ class Shared:
 
 def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
     """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
-    and its reports' cells, sections, findings, guessed cells, verdicts and scopes)."""
-    organ, reports, years, facts, rows, cells, sections, findings, guessed, verdicts, scopes = args
+    its reports' cells, sections, findings, guessed cells, verdicts and scopes, and the extra template
+    variables of pages/organ_extras.py)."""
+    organ, reports, years, facts, rows, cells, sections, findings, guessed, verdicts, scopes, extra = args
     panels = [
         _panel(shared, y, status, reports.get(y), cells, sections, findings, guessed, verdicts, scopes)
         for y, status in years
@@ -171,6 +184,7 @@ def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
         panels=panels,
         default_year=str(published[-1]) if published else "",
         organ_as_of=_as_of(reports.values()),
+        **extra,
     )
 
 
@@ -241,7 +255,7 @@ def _facts(d: SiteData, o: Organ, latest: Report | None = None) -> list[tuple[st
         ("层级", labels.level(o.level), ""),
         ("类型", labels.kind(o.kind), ""),
         ("领域", labels.sector(o.sector), ""),
-        ("地区", region_of(o), ""),
+        ("地区", region_of(o), f"../{regions.region_page(code)}" if (code := regions.of_organ(o)) else ""),
         ("上级政府", o.parent_name or labels.UNKNOWN, f"../{parent.page}" if parent else ""),
     ]
     scope = d.scopes.get(latest.report_id) if latest else None
@@ -257,8 +271,8 @@ def guesses_by_report(d: SiteData) -> dict[str, list[Guess]]:
     return out
 
 
-def _csv_name(organ: Organ, what: str) -> str:
-    return f"{_UNSAFE_FILE_CHARS.sub('_', organ.name)[:40]}-{what}.csv"
+def _csv_name(organ: Organ, what: str, years: Sequence[int] = ()) -> str:
+    return csv_name(f"{_UNSAFE_FILE_CHARS.sub('_', organ.name)[:40]}_{what}", years)
 
 
 def _charts(organ: Organ, rows: Sequence[dict[str, Any]], years: Sequence[int]) -> list[Chart]:
@@ -383,7 +397,7 @@ def _chart(
         drawn,
         cols,
         rows,
-        _csv_name(organ, short),
+        _csv_name(organ, short, years),
         note=note,
         empty="各年度报告都没有可用的数字（未识别出表格）。",
     )
@@ -416,6 +430,7 @@ def _panel(
             "severity": f.severity,
             "severity_label": labels.severity(f.severity),
             "message": f.message,
+            "instance": f.instance,
             "rule_href": "../" + rule_page(f.rule_id),
         }
         for n, f in enumerate(fs, start=1)
@@ -451,6 +466,8 @@ def _panel(
         "guesses": _guess_runs(d, guessed.get(rep.report_id, [])),
         "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
+        "source_url": _public(rep.source_url),
+        "listing_url": _public(rep.listing_url),
         "medium": labels.medium(rep.medium),
         "format": labels.report_format(rep.format_version),
     }

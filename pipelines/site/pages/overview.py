@@ -8,6 +8,7 @@ from typing import Any
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import SiteData
+from pipelines.site.files import csv_name
 from pipelines.site.pages.common import findings_by_report, organ_link, rule_label
 from pipelines.site.render import Writer, clean
 
@@ -64,11 +65,31 @@ def _kpis(
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "—")
     errors = sum(1 for fs in failing.values() if any(f.severity == "error" for f in fs))
     unchecked = sum(1 for st in d.status.values() if st.status == "unchecked")
+    state = {r["agency_id"]: r.get("organ_status") for r in d.coverage}
+    never = sum(1 for s in state.values() if s == "never")
+    stopped = sum(1 for s in state.values() if s == "stopped")
     return [
-        ("报告机关", f"{len(d.organs):,}", f"年度 {span}", "organs.html"),
+        (
+            "报告机关",
+            f"{sum(1 for o in d.organs.values() if o.has_reports):,}",
+            f"年度 {span}",
+            "organs.html",
+        ),
         ("年度报告", f"{published:,}", f"每个机关每年一份；共入库文件 {d.files_total:,} 个", "coverage.html"),
-        ("缺报", f"{missing:,}", "曾经发布、某年未见报告的机关年度", "coverage.html"),
+        (
+            "缺报",
+            f"{missing:,}",
+            f"应报而未见报告的机关年度；{never:,} 个名册所列机关从未发布，{stopped:,} 个机关已不再发布",
+            "coverage.html#cov-only=1",
+        ),
         ("数字对不上的报告", f"{len(failing):,}", f"其中 {errors:,} 份自相矛盾（错误级）", "quality.html"),
+        (
+            "待处理的错误",
+            f"{sum(1 for c in d.cases.values() if c.severity == 'error' and c.state in ('open', 'reopened')):,}",
+            f"错误级问题中尚无处理意见、也未更正的（含重新打开的）；共 {len(d.cases):,} 条问题，"
+            f"已解决 {sum(1 for c in d.cases.values() if c.state == 'resolved'):,} 条",
+            "quality.html#cases",
+        ),
         (
             "未能全部核对的报告",
             f"{unchecked:,}",
@@ -112,8 +133,8 @@ def reports_chart(d: SiteData, years: list[int]) -> Chart:
             Column("应报机关（个）", "int"),
         ],
         rows,
-        "各年度报告发布情况.csv",
-        note="应报机关：该年度以前发布过报告的机关。缺报：以前发布过、该年度未见报告。",
+        csv_name("各年度报告发布情况", years, "全部机关"),
+        note="应报机关：应报名册（data/register.csv）所列该年度应报的机关，和该年度以前发布过报告的机关。缺报：应报、该年度未见报告。",
     )
 
 
@@ -184,7 +205,7 @@ def _outcomes_chart(d: SiteData, years: list[int]) -> Chart:
         fig,
         cols,
         rows,
-        "各年度申请及办理结果.csv",
+        csv_name("各年度申请及办理结果", years, "全部机关", "每件只计一次"),
         note=note,
     )
 
@@ -233,7 +254,7 @@ def _rules_chart(d: SiteData, failing: dict[str, list[Any]]) -> Chart:
         fig,
         cols,
         rows,
-        "规则未通过情况.csv",
+        csv_name("各规则未通过的报告", d.years, "全部机关"),
         empty=empty,
         note="一份报告同一规则可能有多处不符（“问题”条数）。详见数据质量页。",
     )

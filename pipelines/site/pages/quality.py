@@ -10,9 +10,12 @@ from pipelines import catalogue
 from pipelines.site import charts, labels
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import Finding, Guess, SiteData
+from pipelines.site.files import csv_name
 from pipelines.site.names import slug
 from pipelines.site.pages.common import organ_link, rule_label
 from pipelines.site.render import Writer, clean, fmt_num, plot_text
+from pipelines.site.workbook import FILE as WORKBOOK
+from pipelines.site.workbook import decided
 
 TOP_ORGANS = 20
 # The unchecked reports and the guessed cells are listed on pages of their own (unchecked.html,
@@ -58,7 +61,29 @@ FINDING_COLUMNS = [
     Column("按规则应为", "num"),
     Column("差额", "num"),
     Column("文件", "file"),
+    Column("案件编号", "text"),
+    Column("状态", "text"),
+    Column("处理意见", "text"),
 ]
+RESOLVED_COLUMNS = [
+    Column("机关", "link"),
+    Column("年度", "text"),
+    Column("案件编号", "text"),
+    Column("说明（解决前）", "text"),
+    Column("发现时间", "text"),
+    Column("解决时间", "text"),
+    Column("用时（天）", "int"),
+    Column("处理意见", "text"),
+]
+RESOLVED_ROWS = 500
+CASE_REGION_COLUMNS = [
+    Column("地区", "text"),
+    Column("年度", "text"),
+    *(Column(f"{labels.CASE_STATES[s]}（条）", "int") for s in labels.CASE_STATE_ORDER),
+    Column("合计（条）", "int"),
+    Column("从发现到解决，中位数（天）", "num"),
+]
+DECISION_ISSUE_COLUMNS = [Column("行", "int"), Column("案件编号", "text"), Column("问题", "text")]
 FILE_COLUMNS = [Column("文件", "file"), Column("情况", "text"), Column("技术原因", "text")]
 IDENTITY_COLUMNS = [
     Column("问题", "text"),
@@ -93,8 +118,8 @@ def write(w: Writer, d: SiteData) -> None:
         ("推测的数值", f"{len(d.guesses):,}", f"原文数字连写、有几种读法的格，涉及 {len(guessed):,} 份报告"),
     ]
     organ_rows = _organ_rows(d)
-    _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked)
-    _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed)
+    _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked, d.years)
+    _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed, d.years)
     w.page(
         "quality.html",
         "quality.html",
@@ -102,8 +127,9 @@ def write(w: Writer, d: SiteData) -> None:
         section="quality.html",
         rules_ran=d.rules_ran,
         kpis=kpis,
-        charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows)],
+        charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows, d.years)],
         organ_columns=ORGAN_COLUMNS,
+        organ_csv=csv_name("问题按机关统计", d.years, "全部机关"),
         organ_rows=organ_rows,
         files=[[f, "文件无法读取", r] for f, r in d.quarantine]
         + [[u["file_name"], _unassigned_reason(u), ""] for u in d.unassigned],
@@ -122,9 +148,18 @@ def write(w: Writer, d: SiteData) -> None:
         guessed_total=len(guessed),
         guessed_cells=len(d.guesses),
         guessed_columns=GUESSED_COLUMNS,
+        case_chart=_case_chart(d),
+        case_regions=_case_regions(d),
+        case_region_columns=CASE_REGION_COLUMNS,
+        case_region_csv=csv_name("问题的处理情况按地区和年度", d.years),
+        case_total=len(d.cases),
+        decision_issues=[[i["line"], i["case_id"] or "", i["problem_zh"]] for i in d.decision_issues],
+        decision_issue_columns=DECISION_ISSUE_COLUMNS,
+        workbook=WORKBOOK,
     )
+    methods = {r.id: r for r in catalogue.load()}
     for rule_id in sorted(set(d.rules) | set(by_rule)):
-        _write_rule(w, d, rule_id, by_rule.get(rule_id, []))
+        _write_rule(w, d, rule_id, by_rule.get(rule_id, []), methods.get(rule_id))
 
 
 _SEVERITY_NOTES = {
@@ -205,7 +240,13 @@ def list_page(stem: str, part: int = 1) -> str:
 
 
 def _write_list(
-    w: Writer, stem: str, title: str, lead: str, columns: list[Column], rows: list[list[Any]]
+    w: Writer,
+    stem: str,
+    title: str,
+    lead: str,
+    columns: list[Column],
+    rows: list[list[Any]],
+    years: list[int],
 ) -> None:
     """A full list on pages of its own, split like the rule pages; organ links are relative to the root."""
     starts = list(range(0, len(rows), LIST_ROWS_PER_PAGE)) or [0]
@@ -231,7 +272,7 @@ def _write_list(
             total=len(rows),
             part=k,
             pager=pager,
-            csv=f"{title}{f'（第{k}部分）' if pager else ''}.csv",
+            csv=csv_name(title, years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
 
@@ -284,7 +325,7 @@ def _rule_chart(d: SiteData, by_rule: dict[str, list[Finding]]) -> Chart:
         fig,
         cols,
         rows,
-        "问题按规则统计.csv",
+        csv_name("问题按规则统计", d.years, "全部机关"),
         empty=_empty(d),
         note="点击规则编号查看该规则的全部问题。",
     )
@@ -313,7 +354,15 @@ def _year_chart(d: SiteData) -> Chart:
             ytitle="问题（条）",
             stacked=True,
         )
-    return Chart("by-year", "按年度统计", fig, cols, rows, "问题按年度统计.csv", empty=_empty(d))
+    return Chart(
+        "by-year",
+        "按年度统计",
+        fig,
+        cols,
+        rows,
+        csv_name("问题按年度统计", d.years, "全部机关"),
+        empty=_empty(d),
+    )
 
 
 def _sev(d: SiteData, rule_id: str) -> str:
@@ -347,7 +396,7 @@ def _organ_rows(d: SiteData) -> list[list[Any]]:
     ]
 
 
-def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
+def _organ_chart(organ_rows: list[list[Any]], years: list[int]) -> Chart:
     top = organ_rows[:TOP_ORGANS]
     fig = None
     if top:
@@ -368,10 +417,104 @@ def _organ_chart(organ_rows: list[list[Any]]) -> Chart:
         fig,
         ORGAN_COLUMNS,
         top,
-        "问题最多的机关.csv",
+        csv_name(f"问题最多的{len(top)}个机关", years),
         empty="没有机关的报告未通过检查。",
         note="按错误条数排序，其次警告、提示。全部机关见下方“按机关统计”表。",
     )
+
+
+def _case_chart(d: SiteData) -> Chart:
+    """Cases by year and state, with the time from first seen to resolved."""
+    by: dict[int, Counter[str]] = defaultdict(Counter)
+    days: dict[int, list[int]] = defaultdict(list)
+    for c in d.cases.values():
+        by[c.year][c.state] += 1
+        if c.days_to_resolve is not None:
+            days[c.year].append(c.days_to_resolve)
+    years = sorted(by)
+    rows = []
+    for y in years:
+        took = sorted(days[y])
+        rows.append(
+            [
+                str(y),
+                *(by[y][s] for s in labels.CASE_STATE_ORDER),
+                sum(by[y].values()),
+                clean(round(sum(took) / len(took), 1)) if took else None,
+                clean(_median(took)),
+            ]
+        )
+    cols = [
+        Column("年度", "text"),
+        *(Column(f"{labels.CASE_STATES[s]}（条）", "int") for s in labels.CASE_STATE_ORDER),
+        Column("合计（条）", "int"),
+        Column("从发现到解决，平均（天）", "num"),
+        Column("从发现到解决，中位数（天）", "num"),
+    ]
+    fig = None
+    if years:
+        fig = charts.bars(
+            charts.years_axis(years),
+            [
+                (labels.CASE_STATES[s], [by[y][s] for y in years], _STATE_COLORS[s])
+                for s in labels.CASE_STATE_ORDER
+            ],
+            xtitle="报告年度",
+            ytitle="问题（条）",
+            stacked=True,
+        )
+    return Chart(
+        "cases-by-year",
+        "问题的处理情况（按报告年度）",
+        fig,
+        cols,
+        rows,
+        csv_name("问题的处理情况", years),
+        note="每一条问题是一个案件（机关、年度、规则和位置），夜间重新检查时编号不变。待处理：尚无处理意见；"
+        "已核实并告知机关、机关已说明、误报：工作人员的处理意见；已解决：机关更正后重新发布，现行报告不再违反规则；"
+        "重新打开：解决后再次出现，或作出处理意见时的数字已经改变。",
+        empty="还没有发现过问题。",
+    )
+
+
+_STATE_COLORS = {
+    "open": "#c62828",
+    "reopened": "#ad1457",
+    "confirmed": "#ef6c00",
+    "explained": "#8d6e63",
+    "false_alarm": "#90a4ae",
+    "resolved": "#2e7d32",
+}
+
+
+def _median(values: list[int]) -> float | None:
+    if not values:
+        return None
+    n = len(values)
+    return (values[(n - 1) // 2] + values[n // 2]) / 2
+
+
+def _case_regions(d: SiteData) -> list[list[Any]]:
+    """Cases by region (province and city), year and state, with the median days from first seen to
+    resolved: the region's latest year first."""
+    by: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    days: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for c in d.cases.values():
+        organ = d.organs.get(c.agency_id)
+        key = (labels.region(organ.province, organ.city) if organ else labels.UNKNOWN, c.year)
+        by[key][c.state] += 1
+        if c.days_to_resolve is not None:
+            days[key].append(c.days_to_resolve)
+    return [
+        [
+            region,
+            str(year),
+            *(by[region, year][s] for s in labels.CASE_STATE_ORDER),
+            sum(by[region, year].values()),
+            clean(_median(sorted(days[region, year]))),
+        ]
+        for region, year in sorted(by, key=lambda k: (k[0] == labels.UNKNOWN, k[0], -k[1]))
+    ]
 
 
 def _empty(d: SiteData) -> str:
@@ -390,7 +533,9 @@ def _identity(d: SiteData) -> list[list[Any]]:
     ]
 
 
-def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -> None:
+def _write_rule(
+    w: Writer, d: SiteData, rule_id: str, findings: list[Finding], method: catalogue.Rule | None = None
+) -> None:
     rule = d.rules.get(rule_id)
     rows, years = [], []
     order = sorted(
@@ -400,6 +545,7 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
     for f in order:
         rep = d.reports[f.report_id]
         years.append(rep.year)
+        case = d.cases.get((rep.agency_id, rep.year, f.rule_id, f.instance))
         rows.append(
             [
                 organ_link(d.organs.get(rep.agency_id), "../", anchor=f"#y{rep.year}"),
@@ -410,8 +556,29 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
                 clean(f.expected),
                 clean(f.diff),
                 f.source_file,
+                case.case_id if case else "",
+                labels.case_state(case.state) if case else "",
+                decided(case),
             ]
         )
+    resolved = sorted(
+        (c for c in d.cases.values() if c.rule_id == rule_id and c.status == "resolved"),
+        key=lambda c: (c.status_since, c.year, c.case_id),
+        reverse=True,
+    )
+    resolved_rows = [
+        [
+            organ_link(d.organs.get(c.agency_id), "../", anchor=f"#y{c.year}"),
+            str(c.year),
+            c.case_id,
+            c.message,
+            c.first_seen,
+            c.status_since,
+            c.days_to_resolve,
+            decided(c),
+        ]
+        for c in resolved[:RESOLVED_ROWS]
+    ]
     starts = list(range(0, len(rows), RULE_ROWS_PER_PAGE)) or [0]
     parts = [(rows[i : i + RULE_ROWS_PER_PAGE], years[i : i + RULE_ROWS_PER_PAGE]) for i in starts]
     pager = (
@@ -425,7 +592,7 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
         if len(parts) > 1
         else []
     )
-    for k, (part_rows, _) in enumerate(parts, start=1):
+    for k, (part_rows, part_years) in enumerate(parts, start=1):
         w.page(
             rule_page(rule_id, k),
             "rule.html",
@@ -442,8 +609,29 @@ def _write_rule(w: Writer, d: SiteData, rule_id: str, findings: list[Finding]) -
             pager=pager,
             reports=len({f.report_id for f in findings}),
             not_assessable=d.not_assessable.get(rule_id, 0),
+            method=_method(method),
+            resolved=resolved_rows if k == 1 else [],
+            resolved_total=len(resolved),
+            resolved_columns=RESOLVED_COLUMNS,
+            csv=csv_name(f"规则{rule_id}问题清单", part_years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
+
+
+def _method(rule: catalogue.Rule | None) -> list[tuple[str, str]]:
+    """The rule's method as its page lists it (expectations/rules.yaml)."""
+    if rule is None:
+        return []
+    return [
+        (head, text)
+        for head, text in (
+            ("依据", rule.basis_zh),
+            ("通过", rule.passes_zh),
+            ("不通过", rule.fails_zh),
+            ("无法判断", rule.undecided_zh),
+        )
+        if text
+    ]
 
 
 def _span(years: list[int]) -> str:

@@ -33,13 +33,37 @@
     D.sectors.forEach(function (kv) { if (sectors[kv[0]]) { option($("f-sector"), kv[0], kv[1]); } });
     Object.keys(provinces).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); })
       .forEach(function (p) { option($("f-province"), p, p); });
+    // a link's view: every filter from the URL (#year=2023&metric=…), the region lists filled in order
+    var state = G.readState();
+    ["f-year", "f-level", "f-sector", "f-province"].forEach(function (id) { restore(id, state); });
     fillCities();
+    restore("f-city", state);
+    fillCounties();
+    ["f-county", "f-scope", "f-metric", "f-min", "f-top"].forEach(function (id) { restore(id, state); });
     $("filters").addEventListener("change", function (ev) {
       if (ev.target.id === "f-province") { fillCities(); }
+      if (ev.target.id === "f-province" || ev.target.id === "f-city") { fillCounties(); }
+      remember();
       update();
     });
     G.makeSortable($("ranking-table"));
     update();
+  }
+
+  var KEYS = {"f-year": "year", "f-level": "level", "f-sector": "sector", "f-province": "province", "f-city": "city",
+              "f-county": "county", "f-scope": "scope", "f-metric": "metric", "f-min": "min", "f-top": "top"};
+
+  /* Set a select from the URL's state when it offers that value. */
+  function restore(id, state) {
+    var v = state[KEYS[id]], sel = $(id);
+    if (v === undefined) { return; }
+    for (var i = 0; i < sel.options.length; i++) { if (sel.options[i].value === v) { sel.value = v; return; } }
+  }
+
+  function remember() {
+    var change = {};
+    Object.keys(KEYS).forEach(function (id) { change[KEYS[id]] = $(id).value; });
+    G.writeState(change);
   }
 
   function fillCities() {
@@ -47,6 +71,16 @@
     while (sel.options.length > 1) { sel.remove(1); }
     D.organs.forEach(function (o) { if (o[4] && (!prov || o[3] === prov)) { cities[o[4]] = 1; } });
     Object.keys(cities).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); })
+      .forEach(function (c) { option(sel, c, c); });
+  }
+
+  function fillCounties() {
+    var sel = $("f-county"), prov = $("f-province").value, city = $("f-city").value, counties = {};
+    while (sel.options.length > 1) { sel.remove(1); }
+    D.organs.forEach(function (o) {
+      if (o[6] && (!prov || o[3] === prov) && (!city || o[4] === city)) { counties[o[6]] = 1; }
+    });
+    Object.keys(counties).sort(function (a, b) { return a.localeCompare(b, "zh-Hans-CN"); })
       .forEach(function (c) { option(sel, c, c); });
   }
 
@@ -72,8 +106,8 @@
      全区 report, which sums its departments' and towns') are ranked apart from single organs. */
   function selected(m) {
     var f = {year: +$("f-year").value, level: $("f-level").value, sector: $("f-sector").value,
-             province: $("f-province").value, city: $("f-city").value, min: +$("f-min").value,
-             scope: $("f-scope").value};
+             province: $("f-province").value, city: $("f-city").value, county: $("f-county").value,
+             min: +$("f-min").value, scope: $("f-scope").value};
     var out = [], without = 0, apart = 0;
     D.rows.forEach(function (r) {
       var o = D.organs[r[col.organ]];
@@ -81,7 +115,8 @@
       var region = r[col.scope] === "region";
       if ((f.scope === "single" && region) || (f.scope === "region" && !region)) { if (f.scope === "single") { apart += 1; } return; }
       if (f.level && (f.level === "?" ? o[1] !== "" : o[1] !== f.level)) { return; }
-      if ((f.sector && o[2] !== f.sector) || (f.province && o[3] !== f.province) || (f.city && o[4] !== f.city)) { return; }
+      if ((f.sector && o[2] !== f.sector) || (f.province && o[3] !== f.province) || (f.city && o[4] !== f.city) ||
+          (f.county && o[6] !== f.county)) { return; }
       var v = r[col[m.key]];
       var den = m.den ? r[col[m.den]] : null;
       if (v === null || (m.den && (den === null || den < f.min))) { without += 1; return; }
@@ -169,7 +204,7 @@
     var body = list.map(function (e) {
       var o = e.x.o, r = e.x.r, g = guessed(r, m);
       var cells = [{text: String(e.rank), v: e.rank}, {text: o[0], href: o[5]}, {text: levelName(o[1])},
-                   {text: sectorName(o[2])}, {text: [o[3], o[4]].filter(Boolean).join("") || D.unknown},
+                   {text: sectorName(o[2])}, {text: [o[3], o[4], o[6]].filter(Boolean).join("") || D.unknown},
                    {text: scopeName(r[col.scope])},
                    {text: (g ? "≈" : "") + fmt(e.x.v, m.rate), v: e.x.v, title: g ? D.guessed_note : ""}];
       if (m.rate) { cells.push({text: fmt(r[col[m.num]]), v: r[col[m.num]]}, {text: fmt(r[col[m.den]]), v: r[col[m.den]]}); }
@@ -246,8 +281,23 @@
     return (a + b) / 2;
   }
 
+  /* What a download holds, in its name: measure, year and every filter set. */
+  function fileName(what, m) {
+    var parts = [what, $("f-year").value + "年", m.label];
+    ["f-level", "f-sector", "f-province", "f-city", "f-county"].forEach(function (id) {
+      var sel = $(id);
+      if (sel.value) { parts.push(sel.options[sel.selectedIndex].text); }
+    });
+    parts.push($("f-scope").options[$("f-scope").selectedIndex].text.replace(/（.*）/, ""));
+    if (m.rate) { parts.push("分母不少于" + $("f-min").value + "件"); }
+    if (what === "机关排名") { parts.push($("f-top").options[$("f-top").selectedIndex].text); }
+    return parts.join("_").replace(/[\\/:*?"<>|\s]+/g, "") + ".csv";
+  }
+
   function update() {
     var m = metricBy[$("f-metric").value];
+    $("ranking-csv").dataset.file = fileName("机关排名", m);
+    $("distribution-csv").dataset.file = fileName("机关分布", m);
     var sel = selected(m);
     var vals = sel.rows.map(function (e) { return e.v; }).sort(function (a, b) { return a - b; });
     var med = median(vals);

@@ -26,7 +26,7 @@
     }
   };
   var CONFIG = {
-    responsive: true, displaylogo: false, locale: "zh-CN",
+    responsive: true, displaylogo: false, locale: "zh-CN", displayModeBar: "hover",
     modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines",
                              "hoverClosestCartesian", "hoverCompareCartesian"],
     toImageButtonOptions: {format: "png", scale: 2}
@@ -38,10 +38,20 @@
     return String(s == null ? "" : s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
+  /* The toolbar stands upright in the chart's right margin, clear of the legend above the plot
+     (a horizontal toolbar lies over the legend's last entries) and of the plot itself. */
+  function roomForToolbar(layout) {
+    layout.modebar = {orientation: "v", bgcolor: "rgba(255,255,255,0.9)"};
+    layout.margin = layout.margin || {};
+    layout.margin.r = Math.max(layout.margin.r || 0, 40);
+    if (layout.legend && layout.showlegend !== false) { layout.legend.x = 0; layout.legend.xanchor = "left"; }
+    return layout;
+  }
+
   function plot(el, fig) {
     if (!window.Plotly) { el.textContent = "图表库未能加载（assets/plotly.min.js）。数据见下方数据表。"; return; }
     if (!registered) { window.Plotly.register(LOCALE); registered = true; }
-    window.Plotly.react(el, fig.data, fig.layout, CONFIG);
+    window.Plotly.react(el, fig.data, roomForToolbar(fig.layout || {}), CONFIG);
   }
 
   function drawCharts(root) {
@@ -108,16 +118,26 @@
       var v = cellValue(c);
       return Object.prototype.hasOwnProperty.call(legend, v) ? legend[v] : v;
     };
+    var asOf = document.body.getAttribute("data-as-of") || "";
     var head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
     if (head) {
-      lines.push(Array.prototype.map.call(head.cells, function (c) { return csvField(c.textContent.trim()); }).join(","));
+      lines.push(Array.prototype.map.call(head.cells, function (c) { return csvField(c.textContent.trim()); })
+        .concat(["数据截至"]).join(","));
     }
     Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
       if (r.hidden) { return; }
-      lines.push(Array.prototype.map.call(r.cells, function (c) { return csvField(value(c)); }).join(","));
+      lines.push(Array.prototype.map.call(r.cells, function (c) { return csvField(value(c)); })
+        .concat([csvField(asOf)]).join(","));
     });
     // The byte-order mark makes Excel read the file as UTF-8, so Chinese text is not garbled.
     return "\ufeff" + lines.join("\r\n") + "\r\n";
+  }
+
+  /* The file name of a table's CSV: as the page names it, with the text its filter box holds. */
+  function csvName(table, name) {
+    var input = document.querySelector("input[data-filter-table='" + table.id + "']");
+    var q = input ? input.value.trim().replace(/[\\/:*?"<>|\s]+/g, "") : "";
+    return q ? name.replace(/\.csv$/, "") + "_查找" + q.slice(0, 20) + ".csv" : name;
   }
 
   function download(name, text) {
@@ -148,12 +168,170 @@
   /* A published year in the coverage grid opens that year of the organ's page (the row's link). */
   function yearLinks(table) {
     table.addEventListener("click", function (ev) {
-      var td = ev.target.closest("td.cov.ok, td.cov.bad");
+      var td = ev.target.closest("td.cov.ok, td.cov.bad, td.cov.part");
       if (!td) { return; }
       var link = td.parentNode.querySelector("a");
       var year = table.tHead.rows[0].cells[td.cellIndex].textContent.trim();
       if (link) { location.href = link.getAttribute("href") + "#y" + year; }
     });
+  }
+
+  /* --- the view in the URL ------------------------------------------------------------------ */
+
+  /* Filters and tabs live in the hash as key=value pairs (#year=2023&metric=denied_share), so that a
+     link restores the view; a plain anchor (#y2024, #findings) is left alone. */
+  function readState() {
+    var h = location.hash.replace(/^#/, "");
+    var out = {};
+    if (h.indexOf("=") < 0) { return out; }
+    h.split("&").forEach(function (kv) {
+      var i = kv.indexOf("=");
+      if (i > 0) {
+        try { out[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1)); } catch (e) { /* a mangled link */ }
+      }
+    });
+    return out;
+  }
+
+  function writeState(changes) {
+    var st = readState();
+    Object.keys(changes).forEach(function (k) {
+      if (changes[k] === "" || changes[k] === null || changes[k] === undefined) { delete st[k]; } else { st[k] = String(changes[k]); }
+    });
+    var h = Object.keys(st).sort().map(function (k) { return encodeURIComponent(k) + "=" + encodeURIComponent(st[k]); }).join("&");
+    var anchor = /^#[^=]*$/.test(location.hash) ? location.hash : "";
+    history.replaceState(null, "", location.pathname + location.search + (h ? "#" + h : anchor));
+    updateCite();
+  }
+
+  function updateCite() {
+    var span = document.querySelector("#cite .cite-url");
+    if (span) { span.textContent = location.href; }
+  }
+
+  function setupCite() {
+    updateCite();
+    var b = document.querySelector("#cite .copy-cite");
+    if (!b || !navigator.clipboard) { return; }
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      navigator.clipboard.writeText(document.getElementById("cite").firstChild.textContent.trim() + location.href)
+        .then(function () { b.textContent = "已复制"; }, function () { b.textContent = "请手动复制"; });
+    });
+  }
+
+  /* --- search in the header ------------------------------------------------------------------ */
+
+  var SHORT = /^(.{2,})[省市区县旗盟州]$/;
+
+  function placeForms(p) {
+    var m = SHORT.exec(p);
+    return m ? [p, m[1]] : [p];
+  }
+
+  /* Strip the places of `chain` from the front of `text`, in order; returns [rest, deepest index]. */
+  function stripPlaces(text, chain) {
+    var rest = text, deepest = -1;
+    for (var i = 0; i < chain.length; i++) {
+      var forms = placeForms(chain[i]);
+      for (var j = 0; j < forms.length; j++) {
+        if (rest.indexOf(forms[j]) === 0 && rest.length > forms[j].length) { rest = rest.slice(forms[j].length); deepest = i; break; }
+      }
+    }
+    return [rest, deepest];
+  }
+
+  /* How well an organ matches (lower is better), or -1. */
+  function organRank(o, q, R) {
+    var name = o[0], region = o[2] >= 0 ? R[o[2]] : null, chain = region ? region[2] : [];
+    if (name === q) { return 0; }
+    if (name.indexOf(q) === 0) { return 1; }
+    if (name.indexOf(q) >= 0 || (o[4] && o[4].indexOf(q) >= 0)) { return 2; }
+    var qs = stripPlaces(q, chain);
+    if (qs[1] >= 0) {
+      var ns = stripPlaces(name, chain);
+      // what follows the places must begin the name (大丰区人民政府, not 港店镇人民政府 in 大丰区)
+      if (qs[1] >= ns[1] && ns[0].indexOf(qs[0]) === 0) { return 2; }
+    }
+    if (region && region[0].indexOf(q) >= 0) { return 4; }
+    if (/^[a-z0-9]+$/.test(q) && o[3].indexOf(q) >= 0) { return 3; }
+    return -1;
+  }
+
+  var waiting = [];
+
+  /* The index, loaded once, the first time it is wanted (a script, so that file:// folders work). */
+  function searchIndex(input, done) {
+    if (window.GONGKAI_SEARCH) { done(window.GONGKAI_SEARCH); return; }
+    waiting.push(done);
+    if (input.dataset.loading) { return; }
+    input.dataset.loading = "1";
+    var s = document.createElement("script");
+    s.src = input.dataset.index;
+    s.onload = function () {
+      var todo = waiting;
+      waiting = [];
+      todo.forEach(function (f) { f(window.GONGKAI_SEARCH); });
+    };
+    document.head.appendChild(s);
+  }
+
+  function runSearch(input, list) {
+    var q = input.value.replace(/\s+/g, "").toLowerCase();
+    var root = document.body.getAttribute("data-root") || "";
+    list.textContent = "";
+    if (!q) { list.hidden = true; return; }
+    searchIndex(input, function (ix) {
+      if (input.value.replace(/\s+/g, "").toLowerCase() !== q) { return; }
+      var found = [];
+      ix.regions.forEach(function (r) {
+        var hit = r[0].indexOf(q) >= 0 || r[2].some(function (p) { return placeForms(p).indexOf(q) >= 0; }) ||
+          (/^[a-z0-9]+$/.test(q) && r[3].indexOf(q) >= 0);
+        if (hit) { found.push({rank: r[2][r[2].length - 1] === q ? 0 : 1, text: r[0], note: "地区", href: root + r[1]}); }
+      });
+      ix.organs.forEach(function (o, i) {
+        var rank = organRank(o, q, ix.regions);
+        if (rank >= 0) { found.push({rank: rank, order: i, text: o[0], note: o[2] >= 0 ? ix.regions[o[2]][0] : "", href: root + o[1]}); }
+      });
+      found.sort(function (a, b) { return a.rank - b.rank || (a.order || 0) - (b.order || 0); });
+      list.textContent = "";
+      found.slice(0, 12).forEach(function (f, i) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        var a = document.createElement("a");
+        a.href = f.href;
+        a.textContent = f.text;
+        li.appendChild(a);
+        if (f.note) { var small = document.createElement("small"); small.textContent = f.note; li.appendChild(small); }
+        if (i === 0) { li.className = "active"; }
+        list.appendChild(li);
+      });
+      if (!found.length) { var none = document.createElement("li"); none.className = "none"; none.textContent = "没有找到"; list.appendChild(none); }
+      else if (found.length > 12) { var more = document.createElement("li"); more.className = "none"; more.textContent = "另有 " + (found.length - 12) + " 个，请输入更多文字"; list.appendChild(more); }
+      list.hidden = false;
+    });
+  }
+
+  function setupSearch() {
+    var input = document.getElementById("site-search"), list = document.getElementById("site-search-results");
+    if (!input || !list) { return; }
+    input.addEventListener("focus", function () { searchIndex(input, function () {}); });
+    input.addEventListener("input", function () { runSearch(input, list); });
+    input.addEventListener("keydown", function (ev) {
+      var items = Array.prototype.slice.call(list.querySelectorAll("li[role=option]"));
+      var at = items.findIndex(function (li) { return li.classList.contains("active"); });
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        if (!items.length) { return; }
+        if (at >= 0) { items[at].classList.remove("active"); }
+        at = ev.key === "ArrowDown" ? Math.min(items.length - 1, at + 1) : Math.max(0, at - 1);
+        items[at].classList.add("active");
+      } else if (ev.key === "Enter" && at >= 0) {
+        ev.preventDefault();
+        location.href = items[at].querySelector("a").href;
+      } else if (ev.key === "Escape") { list.hidden = true; }
+    });
+    document.addEventListener("click", function (ev) { if (!ev.target.closest(".site-search")) { list.hidden = true; } });
   }
 
   /* --- year tabs on organ pages ------------------------------------------------------------ */
@@ -189,16 +367,30 @@
     document.addEventListener("click", function (ev) {
       var b = ev.target.closest("button.csv");
       if (!b) { return; }
-      download(b.dataset.file, tableCsv(document.getElementById(b.dataset.table)));
+      var t = document.getElementById(b.dataset.table);
+      download(csvName(t, b.dataset.file), tableCsv(t));
     });
+    var state = readState();
     document.querySelectorAll("input[data-filter-table]").forEach(function (input) {
-      var run = function () { filterTable(input); };
+      var key = input.dataset.state, only = input.dataset.onlyFlag ? document.getElementById(input.dataset.onlyFlag) : null;
+      if (key && state[key] !== undefined) { input.value = state[key]; }
+      if (only && state[only.id] === "1") { only.checked = true; }
+      var run = function () {
+        filterTable(input);
+        var change = {};
+        if (key) { change[key] = input.value.trim(); }
+        if (only) { change[only.id] = only.checked ? "1" : ""; }
+        if (key || only) { writeState(change); }
+      };
       input.addEventListener("input", run);
-      if (input.dataset.onlyFlag) { document.getElementById(input.dataset.onlyFlag).addEventListener("change", run); }
-      run();
+      if (only) { only.addEventListener("change", run); }
+      filterTable(input);
     });
+    setupCite();
+    setupSearch();
     drawCharts();
   });
 
-  window.Gongkai = {esc: esc, plot: plot, tableCsv: tableCsv, makeSortable: makeSortable, drawCharts: drawCharts};
+  window.Gongkai = {esc: esc, plot: plot, tableCsv: tableCsv, makeSortable: makeSortable, drawCharts: drawCharts,
+                    readState: readState, writeState: writeState, csvName: csvName};
 })();

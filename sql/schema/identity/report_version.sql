@@ -5,8 +5,8 @@
 --   1. a statutory format over UNKNOWN;
 --   2. the newest numbers: a version whose numbers first arrived with a later run is a
 --      re-publication and replaces the earlier one. A version whose numbers agree with an earlier
---      version's (on every cell both read with certainty) is another copy of that publication, not
---      a new one: it dates from the earlier load. Every report of one run has the same loaded_at
+--      version's (on every cell both read with certainty, and on every 表三 小计 both print) is
+--      another copy of that publication, not a new one: it dates from the earlier load. Every report of one run has the same loaded_at
 --      (the run's start), so copies fall through to
 --   3. fewer cells the parser had to guess, 4. the medium that keeps table structure best, 5. the hash.
 CREATE OR REPLACE VIEW report_version AS
@@ -62,6 +62,21 @@ compared_cells AS (
         )
 ),
 
+subtotals_differ AS (
+    -- A correction of a publisher's 小计 row alone (rule T3-F3) changes no format cell.
+    SELECT DISTINCT
+        p.report_id,
+        p.earlier_id
+    FROM earlier AS p
+    INNER JOIN fact_subtotal AS a ON p.report_id = a.report_id
+    INNER JOIN fact_subtotal AS b
+        ON
+            p.earlier_id = b.report_id
+            AND a.group_code = b.group_code
+            AND a.col_code = b.col_code
+    WHERE coalesce(a.value, 0) <> coalesce(b.value, 0)
+),
+
 same_numbers AS (
     SELECT
         p.report_id,
@@ -73,6 +88,7 @@ same_numbers AS (
         FROM earlier AS p
         INNER JOIN compared_cells AS a ON p.report_id = a.report_id
         INNER JOIN compared_cells AS b ON p.earlier_id = b.report_id AND a.cell_id = b.cell_id
+        ANTI JOIN subtotals_differ AS d ON p.report_id = d.report_id AND p.earlier_id = d.earlier_id
         GROUP BY p.report_id, p.earlier_id, p.earlier_loaded_at
         HAVING bool_and(a.value = b.value)
     ) AS p
@@ -123,6 +139,6 @@ COMMENT ON COLUMN report_version.file_name IS 'Source file of this version.';
 COMMENT ON COLUMN report_version.loaded_at IS 'Start of the run that first loaded this version (the same for every report of a run).';
 COMMENT ON COLUMN report_version.uncertain_cells IS 'Cells of this version the parser had to guess.';
 COMMENT ON COLUMN report_version.versions IS 'Report versions (files) loaded for this organ-year.';
-COMMENT ON COLUMN report_version.publication IS 'Which publication of this organ-year the version belongs to: 1 for the numbers the first run loaded, 2 for a re-publication with different numbers loaded by a later run, and so on. Versions loaded by the same run share a number, and so does a later copy whose numbers agree with an earlier version on every cell both read with certainty (a crawler dump of a page already loaded).';
+COMMENT ON COLUMN report_version.publication IS 'Which publication of this organ-year the version belongs to: 1 for the numbers the first run loaded, 2 for a re-publication with different numbers loaded by a later run, and so on. Versions loaded by the same run share a number, and so does a later copy whose numbers agree with an earlier version on every cell both read with certainty and every 表三 小计 both print (a crawler dump of a page already loaded).';
 COMMENT ON COLUMN report_version.preference IS 'Rank of this version for its organ-year: 1 is the current one (statutory format, latest publication, fewest guessed cells, html > docx > pdf > text, report_id).';
 COMMENT ON COLUMN report_version.is_current IS 'True for the version current_report uses (preference = 1).';

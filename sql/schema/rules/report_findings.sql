@@ -12,7 +12,8 @@ SELECT
     f.message_zh AS message,
     f.diff,
     f.blank_decided,
-    f.report_id
+    f.report_id,
+    f.instance
 FROM findings AS f
 INNER JOIN dim_report AS r USING (report_id)
 LEFT JOIN dim_agency AS a USING (agency_id)
@@ -31,3 +32,4 @@ COMMENT ON COLUMN report_findings.message IS 'The finding in Chinese.';
 COMMENT ON COLUMN report_findings.diff IS 'actual - expected.';
 COMMENT ON COLUMN report_findings.blank_decided IS 'A blank cell decided the outcome.';
 COMMENT ON COLUMN report_findings.report_id IS 'Report version (content hash), key into dim_report.';
+COMMENT ON COLUMN report_findings.instance IS 'Which instance of the rule in the report (findings.instance): with the organ, year and rule, what identifies the finding''s case (finding_case).';
