@@ -749,3 +749,16 @@ def test_csv_names_say_what_they_hold(built: tuple[Path, Path]) -> None:
     }  # compare.js names these per filter
     assert fixed and all(re.search(r"_(\d{4}(-\d{4})?|无)年", n) for n in fixed), sorted(fixed)[:10]
     assert "各年度申请及办理结果_2019-2025年_全部机关_每件只计一次.csv" in names
+
+
+def test_every_colour_of_a_status_grid_is_in_its_legend(built: tuple[Path, Path]) -> None:
+    """A red ! (a report failing an error-level rule) must not be read as the red 缺 of a missing one."""
+    _, site = built
+    pages = [p for p in site.rglob("*.html") if 'data-year-links="1"' in p.read_text(encoding="utf-8")]
+    assert pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        legend = html[html.index('<p class="legend">') :]
+        for cls in set(re.findall(r'<td class="(cov [^"]+)"', html)):
+            cls = re.sub(r" sev-(warning|info)\b", "", cls)  # no style of their own: they look like "cov bad"
+            assert f'<span class="{cls}">' in legend, (page.name, cls)
