@@ -385,6 +385,11 @@ def test_the_site_shows_each_case_its_state_and_history(inbox: Path, tmp_path: P
     assert panel.index("<b>发现</b>") < panel.index("<b>解决</b>") and "320903-hrss_2023_更正.md" in panel
     rule = (site / "rule" / "T4-F1.html").read_text(encoding="utf-8")
     assert 'id="resolved"' in rule and case_id in rule
+    # the rule page gives each case's history too, in its 经过 column
+    resolved_table = rule[rule.index('id="resolved"') :]
+    row_of_case = resolved_table[resolved_table.index(case_id) :]
+    row_of_case = row_of_case[: row_of_case.index("</tr>")]
+    assert row_of_case.index(" 发现") < row_of_case.index(" 解决")
     quality = (site / "quality.html").read_text(encoding="utf-8")
     assert 'id="cases-by-year"' in quality
     table = quality[quality.index('id="cases-by-year-table"') :]

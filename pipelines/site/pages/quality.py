@@ -64,6 +64,7 @@ FINDING_COLUMNS = [
     Column("案件编号", "text"),
     Column("状态", "text"),
     Column("处理意见", "text"),
+    Column("经过", "text"),
 ]
 RESOLVED_COLUMNS = [
     Column("机关", "link"),
@@ -74,6 +75,7 @@ RESOLVED_COLUMNS = [
     Column("解决时间", "text"),
     Column("用时（天）", "int"),
     Column("处理意见", "text"),
+    Column("经过", "text"),
 ]
 RESOLVED_ROWS = 500
 CASE_REGION_COLUMNS = [
@@ -533,6 +535,14 @@ def _identity(d: SiteData) -> list[list[Any]]:
     ]
 
 
+def _history(d: SiteData, case_id: str) -> str:
+    """A case's history in one cell: each change with its time (the organ page folds the same list)."""
+    return "；".join(
+        f"{at} {labels.CASE_EVENTS.get(event, event)}" + (f"（{detail}）" if detail else "")
+        for at, event, detail in d.case_events.get(case_id, [])
+    )
+
+
 def _write_rule(
     w: Writer, d: SiteData, rule_id: str, findings: list[Finding], method: catalogue.Rule | None = None
 ) -> None:
@@ -559,6 +569,7 @@ def _write_rule(
                 case.case_id if case else "",
                 labels.case_state(case.state) if case else "",
                 decided(case),
+                _history(d, case.case_id) if case else "",
             ]
         )
     resolved = sorted(
@@ -576,6 +587,7 @@ def _write_rule(
             c.status_since,
             c.days_to_resolve,
             decided(c),
+            _history(d, c.case_id),
         ]
         for c in resolved[:RESOLVED_ROWS]
     ]
