@@ -441,6 +441,22 @@ TOOLBAR = """(el) => { const box = s => { const n = s && el.querySelector(s); re
 def test_the_chart_toolbar_covers_no_legend(
     tab: Browser, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
 ) -> None:
+    _toolbar_clear(tab, base_url, built, con)
+
+
+def test_the_chart_toolbar_covers_no_legend_at_phone_width(
+    browser: Any, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        _toolbar_clear(Browser(context.new_page()), base_url, built, con)
+    finally:
+        context.close()
+
+
+def _toolbar_clear(
+    tab: Browser, base_url: str, built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
     organ = organ_file(con, built[1], "盐都区人民政府").relative_to(built[1]).as_posix()
     for path in ("index.html", "compare.html", "region/320903.html", organ):
         page = tab.open(base_url + path)
