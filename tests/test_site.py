@@ -495,6 +495,40 @@ def test_unchanged_organ_pages_are_copied_and_the_site_is_the_same(
     assert build_site(wh, site).organ_pages_rendered == organs
 
 
+def test_unchanged_organ_pages_are_linked_and_the_old_site_is_never_written(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with nothing changed shares the previous build's organ pages (no second copy on disk);
+    a build that fails leaves the old site byte for byte, and a page written over a shared one is a
+    new file, never a write into the old site's."""
+    from pipelines.site import build as build_mod
+    from pipelines.site.render import Writer, make_env
+
+    wh, _ = built
+    out = tmp_path / "site"
+    build_site(wh, out)
+    before = _files(out)
+    shared: list[int] = []
+
+    def inspect_then_fail(tmp: Path, out_dir: Path) -> None:
+        shared.extend(p.stat().st_nlink for p in tmp.glob("organ/*.html"))
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(build_mod, "_swap", inspect_then_fail)
+    with pytest.raises(RuntimeError):
+        build_site(wh, out)
+    assert shared and all(n == 2 for n in shared)  # every organ page linked, none copied
+    assert _files(out) == before
+    monkeypatch.undo()
+
+    page = next(out.glob("organ/*.html"))
+    w = Writer(tmp_path / "next", make_env(), {})
+    w.link("organ/x.html", page)
+    w.bytes("organ/x.html", b"changed")
+    assert page.read_bytes() == before[page.relative_to(out).as_posix()]
+    assert (tmp_path / "next" / "organ" / "x.html").read_bytes() == b"changed"
+
+
 # ---------------------------------------------------------------------------------------------
 # what oversight staff quote: verdicts, guesses, order (issue 12)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -116,8 +118,21 @@ class Writer:
     def bytes(self, path: str, data: bytes) -> None:
         target = self.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # never write through a link into the previous build's page
         target.write_bytes(data)
         self.sizes[path] = len(data)
+
+    def link(self, path: str, source: Path) -> None:
+        """The previous build's page, unchanged: hard-linked (no read, no second copy on disk), or
+        copied where the two folders cannot share a file."""
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.sizes[path] = target.stat().st_size
 
     def pages(self) -> Iterable[tuple[str, int]]:
         return ((p, n) for p, n in sorted(self.sizes.items()) if p.endswith(".html"))

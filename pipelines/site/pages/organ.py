@@ -128,7 +128,7 @@ def write_all(
             )
             old = previous / organ.page if previous is not None else None
             if old is not None and before.get(organ.page) == digest and old.is_file():
-                w.bytes(organ.page, old.read_bytes())
+                w.link(organ.page, old)
             else:
                 todo.append((organ, reports, years, facts, extra))
         report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
