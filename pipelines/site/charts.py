@@ -8,10 +8,11 @@ against Plotly's schema instead. Text from reports goes through render.plot_text
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipelines.site import labels
 from pipelines.site.render import clean
 
 FONT = "'WenQuanYi Zen Hei', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', sans-serif"
@@ -211,6 +212,21 @@ def bars(
     }
     if not percent:
         integer_ticks(fig["layout"]["yaxis"], _top(series, stacked))
+    return fig
+
+
+def outcomes_by_year(years: Sequence[int], value: Callable[[int, str], Any]) -> dict[str, Any]:
+    """表三's outcome rows per year as stacked bars, and new applications as a line; `value(year, key)`
+    gives each number (None where there is none: a bar of 0, a gap in the line)."""
+    x = years_axis(years)
+    fig = bars(
+        x,
+        [(name, [value(y, k) or 0 for y in years], OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
+        xtitle="年度",
+        ytitle="申请（件）",
+        stacked=True,
+    )
+    fig["data"].append(line_trace(x, [value(y, "new_received") for y in years], "本年新收申请", "#1565c0"))
     return fig
 
 

@@ -146,17 +146,7 @@ def _outcomes_chart(d: SiteData, years: list[int]) -> Chart:
     def val(y: int, k: str) -> float:
         return (totals.get(y) or {}).get(k) or 0
 
-    x = charts.years_axis(years)
-    fig = charts.bars(
-        x,
-        [(name, [val(y, k) for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
-        xtitle="年度",
-        ytitle="申请（件）",
-        stacked=True,
-    )
-    fig["data"].append(
-        charts.line_trace(x, [val(y, "new_received") for y in years], "本年新收申请", "#1565c0")
-    )
+    fig = charts.outcomes_by_year(years, val)
     rows = []
     for y in years:
         t = totals.get(y) or {}

@@ -275,17 +275,7 @@ def _year_chart(reg: Region, years: list[int]) -> Chart:
     def val(y: int, k: str) -> Any:
         return clean((reg.years.get(y) or {}).get(k))
 
-    x = charts.years_axis(years)
-    fig = charts.bars(
-        x,
-        [(name, [val(y, k) or 0 for y in years], charts.OUTCOME_COLORS[k]) for k, name in labels.OUTCOMES],
-        xtitle="年度",
-        ytitle="申请（件）",
-        stacked=True,
-    )
-    fig["data"].append(
-        charts.line_trace(x, [val(y, "new_received") for y in years], "本年新收申请", "#1565c0")
-    )
+    fig = charts.outcomes_by_year(years, val)
     rows = []
     for y in years:
         r = reg.years.get(y) or {}
