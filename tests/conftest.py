@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,15 @@ def summary_of(wh: Path) -> dict[str, Any]:
         return warehouse.summary(con)
     finally:
         con.close()
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process still runs; a zombie has ended (only its parent has not collected it yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return True

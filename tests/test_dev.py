@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, process_alive
 
 # A stand-in for dagster dev: ignores SIGINT and SIGTERM and starts a child that does too.
 STUBBORN = """
@@ -24,18 +24,6 @@ child = subprocess.Popen([sys.executable, "-c",
 open(sys.argv[1], "w").write(f"{os.getpid()} {child.pid}")
 time.sleep(600)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie has ended; only its parent has not collected it yet
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 def _wait(path: Path, seconds: float = 60) -> None:
@@ -59,9 +47,9 @@ def test_sigterm_to_the_group_ends_everything(tmp_path: Path) -> None:
         os.kill(launcher.pid, signal.SIGTERM)  # and make passes it on once more to its recipe
         assert launcher.wait(timeout=60) == 0
         deadline = time.monotonic() + 30
-        while (_alive(stubborn) or _alive(child)) and time.monotonic() < deadline:
+        while (process_alive(stubborn) or process_alive(child)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _alive(stubborn) and not _alive(child)
+        assert not process_alive(stubborn) and not process_alive(child)
     finally:
         if launcher.poll() is None:
             os.killpg(launcher.pid, signal.SIGKILL)
@@ -91,9 +79,9 @@ def test_make_dev_stops_on_sigterm(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             pytest.fail("make dev outlived SIGTERM by 60 s:\n" + log.read_text(errors="replace")[-3000:])
         deadline = time.monotonic() + 30
-        while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+        while any(process_alive(p) for p in tree) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not [p for p in tree if _alive(p)]
+        assert not [p for p in tree if process_alive(p)]
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
