@@ -6,6 +6,7 @@ one of the functions here, which fall back to the code itself only for values no
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 LEVELS = {"national": "国家级", "province": "省级", "city": "市级", "county": "县级", "township": "乡镇级"}
@@ -71,6 +72,13 @@ CASE_EVENTS = {
     "decision_lapsed": "处理意见失效",
     "decision_withdrawn": "处理意见撤回",
 }
+
+
+def case_history(events: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A case's events (time, event, detail) with each event in Chinese."""
+    return [(at, CASE_EVENTS.get(event, event), detail) for at, event, detail in events]
+
+
 GUESSED = "含解析器推测的数值（原文数字连写，有几种读法），请与原文核对"
 
 # Sector names where the first keyword of data/sectors.yaml is not how a person would say it.

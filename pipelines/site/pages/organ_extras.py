@@ -69,10 +69,7 @@ class Extras:
                 "severity_label": labels.severity(c.severity),
                 "message": c.message,
                 "decided": decided(c),
-                "history": [
-                    (at, labels.CASE_EVENTS.get(event, event), detail)
-                    for at, event, detail in self.d.case_events.get(c.case_id, [])
-                ],
+                "history": labels.case_history(self.d.case_events.get(c.case_id, [])),
             }
             index[str(c.year)][f"{c.rule_id}|{c.instance}"] = shown
             if c.status == "resolved":

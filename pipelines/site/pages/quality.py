@@ -538,8 +538,8 @@ def _identity(d: SiteData) -> list[list[Any]]:
 def _history(d: SiteData, case_id: str) -> str:
     """A case's history in one cell: each change with its time (the organ page folds the same list)."""
     return "；".join(
-        f"{at} {labels.CASE_EVENTS.get(event, event)}" + (f"（{detail}）" if detail else "")
-        for at, event, detail in d.case_events.get(case_id, [])
+        f"{at} {event}" + (f"（{detail}）" if detail else "")
+        for at, event, detail in labels.case_history(d.case_events.get(case_id, []))
     )
 
 
