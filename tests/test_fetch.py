@@ -411,6 +411,26 @@ def test_a_named_sources_file_that_is_missing_is_an_error(tmp_path: Path) -> Non
     assert code == 2 and not (tmp_path / "wh.duckdb").exists()
 
 
+def test_gongkai_run_refuses_a_sources_file_it_cannot_use(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pipelines.cli.main import main
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wrong = tmp_path / "compose.yaml"
+    wrong.write_text("services:\n  web: {image: nginx}\n", encoding="utf-8")
+    code = main(
+        ["run", "--inbox", str(inbox), "--warehouse", str(tmp_path / "wh.duckdb"), "--sources", str(wrong)]
+    )
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and not (tmp_path / "wh.duckdb").exists()
+    assert (
+        err
+        == f"gongkai: {wrong}: not a sources file: unknown keys services (expected 'sources' and optionally 'settings')"
+    )
+
+
 def test_asset_fetches_into_the_inbox_and_survives_failures(server: Server, tmp_path: Path) -> None:
     server.routes["/r.html"] = Route(body=REPORT)
     sources = tmp_path / "sources.yaml"

@@ -142,6 +142,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         # only the default sources.yaml may be absent (nothing to fetch); a file named by --sources or
         # $GONGKAI_SOURCES that is not there is a mistake, not an empty list
         return _fail(settings.sources, "sources file not found (named by --sources or $GONGKAI_SOURCES)")
+    if settings.sources.is_file():
+        from pipelines.sources import SourcesError, load_sources
+
+        try:  # a file that cannot be used is refused here, with its reason, like a missing one
+            load_sources(settings.sources)
+        except SourcesError as e:
+            return _fail(settings.sources, str(e).removeprefix(f"{settings.sources}: "))
     wh_path = settings.warehouse
     # The nightly job's assets, in-process on an ephemeral instance. Dagster's own event log, traces
     # and all, goes to WAREHOUSE.log; the console gets it only with -v.
