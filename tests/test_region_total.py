@@ -8,6 +8,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines import packaged
+from pipelines.marts import incremental
 
 MEASURES = (
     "new_received",
@@ -54,6 +55,7 @@ def build(roles: dict[str, tuple[str, list[str], int]]) -> duckdb.DuckDBPyConnec
             [organ, *values],
         )
         con.execute("INSERT INTO mart_coverage VALUES (?, 2024, 'published', 'reporting')", [organ])
+    incremental.create(con, whole=True)
     con.execute(packaged.path("sql", "marts", "mart_region_total.sql").read_text(encoding="utf-8"))
     return con
 

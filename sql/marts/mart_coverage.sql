@@ -13,13 +13,14 @@ WITH pub AS (
         format_version,
         versions
     FROM current_report
+    WHERE agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw)
 ),
 
 bounds AS (
     SELECT
         min(year) AS earliest,
         max(year) AS latest
-    FROM pub
+    FROM current_report
 ),
 
 reg AS (
@@ -29,7 +30,9 @@ reg AS (
         CASE WHEN bool_or(first_year IS NULL) THEN NULL ELSE min(first_year) END AS first_year,
         CASE WHEN bool_or(last_year IS NULL) THEN NULL ELSE max(last_year) END AS last_year
     FROM organ_register
-    WHERE agency_id IS NOT NULL
+    WHERE
+        agency_id IS NOT NULL
+        AND (agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw))
     GROUP BY agency_id
 ),
 

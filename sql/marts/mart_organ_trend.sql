@@ -3,7 +3,9 @@
 CREATE OR REPLACE TABLE mart_organ_trend AS
 WITH y AS (
     SELECT * FROM mart_organ_year
-    WHERE year >= 2019
+    WHERE
+        year >= 2019
+        AND (agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw))
 ),
 
 t AS (
@@ -36,7 +38,9 @@ gaps AS (
         agency_id,
         count(*) FILTER (WHERE status = 'missing') AS years_missing
     FROM mart_coverage
-    WHERE year >= 2019
+    WHERE
+        year >= 2019
+        AND (agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw))
     GROUP BY agency_id
 )
 

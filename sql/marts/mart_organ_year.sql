@@ -2,9 +2,23 @@
 -- Counts follow FORMAT.md §6: a blank cell counts as 0 when the report prints its table, and every
 -- count is NULL when the table is missing from the report altogether (nothing to count from).
 -- Outcome groups come from dim_cell.group_code (the layout), so both formats read the same way.
+-- The current reports of the organs this build recomputes (mart_scope: every organ, or those a night
+-- touched), as a table: its size lets the scans of fact_cell and fact_section skip the other reports.
+CREATE OR REPLACE TEMP TABLE mart_organ_year_cur AS
+SELECT
+    report_id,
+    agency_id,
+    year,
+    format_version,
+    medium,
+    versions,
+    uncertain_cells
+FROM current_report
+WHERE agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw);
+
 CREATE OR REPLACE TABLE mart_organ_year AS
 WITH cur AS (
-    SELECT * FROM current_report
+    SELECT * FROM mart_organ_year_cur
 ),
 
 cells AS (
@@ -214,6 +228,8 @@ FROM counted AS c
 LEFT JOIN dim_agency AS a USING (agency_id)
 LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY c.agency_id, c.year;
+
+DROP TABLE mart_organ_year_cur;
 
 COMMENT ON TABLE mart_organ_year IS 'Per organ and year: applications received and handled, outcome shares, grant rates, review and litigation, fees and findings, from the organ-year''s current report (current_report view). Counts are NULL when the report has no such table; blank cells count as 0.';
 COMMENT ON COLUMN mart_organ_year.agency_id IS 'Organ, key into dim_agency.';

@@ -38,6 +38,7 @@ SELECT
     c.litigation_total - p.litigation_total AS litigation_total_change
 FROM mart_organ_year AS c
 LEFT JOIN mart_organ_year AS p ON c.agency_id = p.agency_id AND p.year = c.year - 1
+WHERE c.agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw)
 ORDER BY c.agency_id, c.year;
 
 COMMENT ON TABLE mart_organ_yoy IS 'Per organ and year: key measures against the same organ''s previous calendar year (NULL when it did not publish then). Built from mart_organ_year.';

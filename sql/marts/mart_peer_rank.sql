@@ -10,7 +10,13 @@ WITH m AS (
         *,
         coalesce(report_scope = 'region', FALSE) AS region_report
     FROM mart_organ_year
-    WHERE level IS NOT NULL
+    WHERE
+        level IS NOT NULL
+        AND (
+            (year, level, organ_kind, coalesce(report_scope = 'region', FALSE))
+            IN (SELECT (s.year, s.level, s.organ_kind, s.region_report) FROM mart_scope_peer AS s)
+            OR (SELECT sw.whole FROM mart_scope AS sw)
+        )
 )
 
 SELECT

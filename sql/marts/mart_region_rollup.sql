@@ -12,7 +12,12 @@ WITH due AS (
         count(*) AS children_expected,
         count(*) FILTER (WHERE status = 'missing') AS children_missing
     FROM mart_coverage
-    WHERE parent_agency_id IS NOT NULL
+    WHERE
+        parent_agency_id IS NOT NULL
+        AND (
+            parent_agency_id IN (SELECT sc.agency_id FROM mart_scope_rollup AS sc)
+            OR (SELECT sw.whole FROM mart_scope AS sw)
+        )
     GROUP BY ALL
 ),
 
@@ -32,7 +37,12 @@ k AS (
         sum(litigation_total) AS litigation_total,
         sum(guessed_measure_cells) AS guessed_cells
     FROM mart_organ_year
-    WHERE parent_agency_id IS NOT NULL
+    WHERE
+        parent_agency_id IS NOT NULL
+        AND (
+            parent_agency_id IN (SELECT sc.agency_id FROM mart_scope_rollup AS sc)
+            OR (SELECT sw.whole FROM mart_scope AS sw)
+        )
     GROUP BY ALL
 ),
 

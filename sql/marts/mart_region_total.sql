@@ -23,7 +23,7 @@ WITH placed AS (
     FROM dim_agency_profile
 ),
 
-membership AS (
+every_membership AS (
     -- every organ in each region it belongs to: the nation, its province, city and county
     SELECT
         agency_id,
@@ -59,6 +59,14 @@ membership AS (
         coalesce(city_code, province_code) AS parent_code
     FROM placed
     WHERE county_code IS NOT NULL
+),
+
+membership AS (
+    -- the regions this build recomputes (mart_scope: every region, or those a night touched)
+    SELECT * FROM every_membership
+    WHERE
+        (region_level, region_code) IN (SELECT (s.region_level, s.region_code) FROM mart_scope_region AS s)
+        OR (SELECT sw.whole FROM mart_scope AS sw)
 ),
 
 cover_codes AS (

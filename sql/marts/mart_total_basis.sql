@@ -89,7 +89,12 @@ chain AS (
             parent_agency_id,
             1
         FROM rep
-        WHERE parent_agency_id IS NOT NULL
+        WHERE
+            parent_agency_id IS NOT NULL
+            AND (
+                agency_id IN (SELECT sc.agency_id FROM mart_scope_basis AS sc)
+                OR (SELECT sw.whole FROM mart_scope AS sw)
+            )
         UNION ALL
         SELECT
             up.agency_id,
@@ -140,6 +145,7 @@ SELECT
 FROM rep AS r
 LEFT JOIN region AS g USING (agency_id, year)
 LEFT JOIN covered AS c USING (agency_id, year)
+WHERE r.agency_id IN (SELECT sc.agency_id FROM mart_scope_basis AS sc) OR (SELECT sw.whole FROM mart_scope AS sw)
 ORDER BY r.agency_id, r.year;
 
 COMMENT ON TABLE mart_total_basis IS 'Per organ and year: how its current report enters mart_year_total, so that each application is counted once (a region report and its subordinates'' reports are never both counted).';

@@ -14,6 +14,7 @@ WITH b AS (
         t.role IN ('counted', 'stands') AS summed
     FROM mart_total_basis AS t
     INNER JOIN mart_organ_year AS m USING (agency_id, year)
+    WHERE year IN (SELECT sc.year FROM mart_scope_year AS sc) OR (SELECT sw.whole FROM mart_scope AS sw)
 ),
 
 totals AS (
