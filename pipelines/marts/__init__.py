@@ -11,7 +11,7 @@ from __future__ import annotations
 import graphlib
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -53,6 +53,7 @@ class Build:
     seconds: dict[str, float]  # per mart
     rows: dict[str, int]  # rows computed per mart
     organs: int  # organs whose inputs changed (incremental)
+    compare_seconds: float = 0.0  # digesting the inputs and comparing them with the basis
 
 
 def build_report(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> Build:
@@ -71,7 +72,9 @@ def build_report(con: duckdb.DuckDBPyConnection, names: list[str] | None = None)
         return _full(con, order, sql, "subset")
     with transaction(con):
         con.execute(packaged.path(*incremental.BASIS_DDL).read_text(encoding="utf-8"))
+    t0 = time.perf_counter()
     delta = compare(con, incremental.BASIS, incremental.INPUTS_SQL, incremental.version(sql))
+    compared = time.perf_counter() - t0
     present = {
         n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()
     }
@@ -85,10 +88,10 @@ def build_report(con: duckdb.DuckDBPyConnection, names: list[str] | None = None)
         done = _full(con, order, sql, "full")
         with transaction(con):
             remember(con, incremental.BASIS)
-        return done
+        return replace(done, compare_seconds=compared)
     if delta.empty:
-        return Build("unchanged", dict.fromkeys(order, 0.0), dict.fromkeys(order, 0), 0)
-    return _incremental(con, order, sql, delta.keys)
+        return Build("unchanged", dict.fromkeys(order, 0.0), dict.fromkeys(order, 0), 0, compared)
+    return replace(_incremental(con, order, sql, delta.keys), compare_seconds=compared)
 
 
 _CREATE = re.compile(r"\bCREATE\s+OR\s+REPLACE\s+TABLE\s+(\w+)\s+AS\b", re.IGNORECASE)

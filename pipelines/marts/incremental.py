@@ -80,7 +80,10 @@ CHANGES_READ = ("mart_organ_year", "mart_total_basis")
 
 # one row per organ: key (JSON: organ, parent, regions) and digest of what the marts read about it
 INPUTS_SQL = """
-WITH findings_n AS (
+WITH cur AS MATERIALIZED (
+    SELECT report_id, agency_id, year, format_version, medium, versions, uncertain_cells FROM current_report
+),
+findings_n AS (
     SELECT
         report_id,
         count(*) FILTER (WHERE status = 'fail') AS fail,
@@ -99,7 +102,7 @@ reports AS (
             c.report_id, c.year, c.format_version, c.medium, c.versions, c.uncertain_cells, d.parser_version,
             s.scope, f.fail, f.error, f.not_assessable, i.n
         )))) AS h
-    FROM current_report AS c
+    FROM cur AS c
     LEFT JOIN dim_report AS d USING (report_id)
     LEFT JOIN report_scope AS s USING (report_id)
     LEFT JOIN findings_n AS f USING (report_id)
@@ -115,7 +118,7 @@ register AS (
 organs AS (
     SELECT agency_id FROM dim_agency
     UNION SELECT agency_id FROM dim_agency_profile
-    UNION SELECT agency_id FROM current_report
+    UNION SELECT agency_id FROM cur
     UNION SELECT agency_id FROM register
 )
 SELECT
@@ -133,7 +136,7 @@ LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 LEFT JOIN reports AS rp USING (agency_id)
 LEFT JOIN register AS rg USING (agency_id)
 UNION ALL
-SELECT '~years', hash(list(DISTINCT year ORDER BY year)) FROM current_report
+SELECT '~years', hash(list(DISTINCT year ORDER BY year)) FROM cur
 """
 
 

@@ -17,10 +17,13 @@ WITH pub AS (
 ),
 
 bounds AS (
+    -- the years of every organ's current reports: those of every report with an organ and a year
+    -- (each such organ-year has a current one), read without ranking the versions
     SELECT
         min(year) AS earliest,
         max(year) AS latest
-    FROM current_report
+    FROM dim_report
+    WHERE agency_id IS NOT NULL
 ),
 
 reg AS (

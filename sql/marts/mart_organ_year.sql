@@ -17,11 +17,7 @@ FROM current_report
 WHERE agency_id IN (SELECT sc.agency_id FROM mart_scope_organ AS sc) OR (SELECT sw.whole FROM mart_scope AS sw);
 
 CREATE OR REPLACE TABLE mart_organ_year AS
-WITH cur AS (
-    SELECT * FROM mart_organ_year_cur
-),
-
-cells AS (
+WITH cells AS (
     SELECT
         f.report_id,
         c.table_no,
@@ -52,8 +48,9 @@ cells AS (
         ) AS measures
     FROM fact_cell AS f
     INNER JOIN dim_cell AS c USING (cell_id, format)
-    SEMI JOIN cur ON f.report_id = cur.report_id
-    WHERE (c.table_no = '三' AND c.col_code = 'total') OR c.table_no = '四' OR f.cell_id = 't2.admin_fee.amount'
+    WHERE
+        f.report_id IN (SELECT cur.report_id FROM mart_organ_year_cur AS cur)
+        AND ((c.table_no = '三' AND c.col_code = 'total') OR c.table_no = '四' OR f.cell_id = 't2.admin_fee.amount')
 ),
 
 per_report AS (
@@ -98,27 +95,31 @@ fee AS (
         SELECT
             fact_section.report_id,
             regexp_replace(fact_section.text, '\s+', '', 'g') AS t
-        FROM fact_section SEMI JOIN cur USING (report_id)
-        WHERE fact_section.section_key = 's6'
+        FROM fact_section
+        WHERE
+            fact_section.section_key = 's6'
+            AND fact_section.report_id IN (SELECT cur.report_id FROM mart_organ_year_cur AS cur)
     ) AS s6
 ),
 
 findings_per_report AS (
     SELECT
-        report_id,
+        findings.report_id,
         count(*) FILTER (WHERE findings.status = 'fail') AS findings_fail,
         count(*) FILTER (WHERE findings.status = 'fail' AND findings.severity = 'error') AS findings_error,
         count(*) FILTER (WHERE findings.status = 'not_assessable') AS findings_not_assessable
-    FROM findings SEMI JOIN cur USING (report_id)
-    GROUP BY report_id
+    FROM findings
+    WHERE findings.report_id IN (SELECT cur.report_id FROM mart_organ_year_cur AS cur)
+    GROUP BY findings.report_id
 ),
 
 issues_per_report AS (
     SELECT
-        report_id,
+        identity_issue.report_id,
         count(*) AS identity_issues
-    FROM identity_issue SEMI JOIN cur USING (report_id)
-    GROUP BY report_id
+    FROM identity_issue
+    WHERE identity_issue.report_id IN (SELECT cur.report_id FROM mart_organ_year_cur AS cur)
+    GROUP BY identity_issue.report_id
 ),
 
 counted AS (
@@ -162,7 +163,7 @@ counted AS (
         coalesce(fr.findings_error, 0) AS findings_error,
         coalesce(fr.findings_not_assessable, 0) AS findings_not_assessable,
         coalesce(ir.identity_issues, 0) AS identity_issues
-    FROM cur
+    FROM mart_organ_year_cur AS cur
     LEFT JOIN per_report AS p USING (report_id)
     LEFT JOIN fee USING (report_id)
     LEFT JOIN findings_per_report AS fr USING (report_id)
