@@ -1,5 +1,6 @@
 """Incremental marts: after every night, the rows a build recomputes from what changed equal, every
-mart, row and column, those of a build that recomputes everything."""
+mart, row and column, those of a build that recomputes everything. The nights change the warehouse's
+tables directly, as the ingest, identity and rules stages would."""
 
 from __future__ import annotations
 
@@ -43,8 +44,8 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...
     return {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in marts.mart_files()}
 
 
-def first(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[object, ...]:
-    row = con.execute(sql).fetchone()
+def first(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> tuple[object, ...]:
+    row = con.execute(sql, params).fetchone()
     assert row is not None, sql
     return tuple(row)
 
@@ -109,6 +110,43 @@ def removed(con: duckdb.DuckDBPyConnection) -> None:
     )
     for table in ("dim_report", "fact_cell", "fact_section", "fact_subtotal", "report_scope", "findings"):
         con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+
+
+def part_goes(con: duckdb.DuckDBPyConnection) -> None:
+    """A report of one part of a region report left out (its parts all present) taken out: the region
+    report now stands for its parts, and the other parts' reports are covered by it."""
+    (report_id,) = first(
+        con,
+        """
+        SELECT min(c.report_id)
+        FROM mart_total_basis AS t
+        JOIN dim_agency_profile AS p ON t.agency_id = p.parent_agency_id
+        JOIN current_report AS c ON p.agency_id = c.agency_id AND t.year = c.year
+        WHERE t.role = 'left_out'  -- a part that published before: still due after its report goes
+          AND EXISTS (SELECT 1 FROM current_report AS e WHERE e.agency_id = p.agency_id AND e.year < t.year)
+        """,
+    )
+    assert report_id is not None
+    for table in ("dim_report", "fact_cell", "fact_section", "fact_subtotal", "report_scope", "findings"):
+        con.execute(f"DELETE FROM {table} WHERE report_id = ?", [report_id])
+
+
+def region_report_removed(con: duckdb.DuckDBPyConnection) -> None:
+    """Every region report of a government whose region report stood for its parts (one missing)
+    taken out: its parts now count for themselves."""
+    (organ,) = first(
+        con,
+        """
+        SELECT min(p.agency_id)
+        FROM dim_agency_profile AS p
+        WHERE p.organ_kind = 'government'
+          AND p.agency_id IN (SELECT agency_id FROM mart_total_basis WHERE role = 'stands')
+        """,
+    )
+    assert organ is not None
+    gone = "SELECT report_id FROM report_scope WHERE agency_id = ? AND scope = 'region'"
+    for table in ("dim_report", "fact_cell", "fact_section", "fact_subtotal", "findings", "report_scope"):
+        con.execute(f"DELETE FROM {table} WHERE report_id IN ({gone})", [organ])
 
 
 def moved(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,6 +235,8 @@ def several(con: duckdb.DuckDBPyConnection) -> None:
 
 
 NIGHTS: list[tuple[Callable[[duckdb.DuckDBPyConnection], None], str]] = [
+    (part_goes, "incremental"),
+    (region_report_removed, "incremental"),
     (new_report, "incremental"),
     (republished, "incremental"),
     (removed, "incremental"),

@@ -490,11 +490,17 @@ def step_marts(workdir: Path, p: Params) -> dict[str, Any]:
     try:
         con.execute("SET enable_progress_bar = false")
         t0 = time.perf_counter()
-        seconds = marts.build(con)
+        done = marts.build_report(con)
         total = time.perf_counter() - t0
     finally:
         con.close()
-    return {"seconds": total, "mart_seconds": seconds, "warehouse_bytes": _warehouse_files(wh)}
+    return {
+        "seconds": total,
+        "mart_seconds": done.seconds,
+        "mode": done.mode,
+        "mart_rows": done.rows,
+        "warehouse_bytes": _warehouse_files(wh),
+    }
 
 
 def _site_figures(result: Any, site: Path) -> dict[str, Any]:

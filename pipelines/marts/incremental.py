@@ -6,9 +6,10 @@ recompute:
 
     mart_scope_organ    organs whose inputs changed: their organ-year, coverage, trend and yoy rows
     mart_scope_basis    organs whose mart_total_basis rows can change: a changed organ, its parent (old
-                        and new), their children, and below those children the organs reached through
-                        organs with a region report (a report's role depends on its parent's report
-                        and children, and on those of the ancestors its chain of region reports reaches)
+                        and new), the changed organ's children and those of a parent with a region
+                        report, and below them the organs reached through organs with a region report
+                        (a report's role depends on its parent's report and children, and on those of
+                        the ancestors its chain of region reports reaches)
     mart_scope_rollup   governments whose mart_region_rollup rows can change: changed organs and
                         their parents, old and new
     mart_scope_region   regions (nation, province, city, county) of the organs of mart_scope_basis,
@@ -196,8 +197,15 @@ def changed_organs(con: duckdb.DuckDBPyConnection, keys: tuple[str, ...]) -> Non
             INNER JOIN report_scope AS s USING (report_id)
             WHERE s.scope = 'region'
         ),
+        seeds AS (
+            -- a changed organ: everything its chain of region reports reaches can change; its parent:
+            -- only when the parent has a region report (its parts, what stands for them)
+            SELECT agency_id, TRUE AS through FROM mart_scope_organ
+            UNION ALL
+            SELECT agency_id, agency_id IN (SELECT agency_id FROM region_organs) FROM mart_scope_rollup
+        ),
         down (agency_id, through) AS (
-            SELECT agency_id, TRUE FROM mart_scope_rollup
+            SELECT agency_id, bool_or(through) FROM seeds GROUP BY agency_id
             UNION
             SELECT p.agency_id, p.agency_id IN (SELECT agency_id FROM region_organs)
             FROM dim_agency_profile AS p

@@ -315,7 +315,8 @@ def mart_tables(context: AssetExecutionContext, gongkai: GongkaiResource) -> Ite
     selected = [k.path[-1] for k in context.selected_asset_keys]
     con = _writer(context, gongkai).connect()
     try:
-        seconds = marts.build(con, selected)
+        # every mart selected: the build recomputes what changed since the last one (a subset, every row)
+        seconds = marts.build(con, None if set(selected) == set(marts.mart_files()) else selected)
         rows = {name: _rows(con, name) for name in seconds}
     finally:
         con.close()
