@@ -1,5 +1,6 @@
 -- The 2019–latest trend per organ: where it started, where it is, and the least-squares slope per
--- year over every year it published (gaps are skipped, not read as zeros).
+-- year over every year it published (gaps are skipped, not read as zeros). The slopes add their years
+-- in year order, so that every build (whole or a night's organs) gives the same digits.
 CREATE OR REPLACE TABLE mart_organ_trend AS
 WITH y AS (
     SELECT * FROM mart_organ_year
@@ -16,15 +17,19 @@ t AS (
         count(*) AS years_published,
         first(new_received ORDER BY year) AS new_received_first,
         last(new_received ORDER BY year) AS new_received_latest,
-        CASE WHEN regr_count(new_received, year) >= 2 THEN regr_slope(new_received, year) END AS new_received_slope,
+        CASE WHEN regr_count(new_received, year) >= 2 THEN regr_slope(new_received, year ORDER BY year) END
+            AS new_received_slope,
         sum(new_received) AS new_received_sum,
         first(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_first,
         last(grant_rate_resolvable ORDER BY year) AS grant_rate_resolvable_latest,
-        CASE WHEN regr_count(grant_rate_resolvable, year) >= 2 THEN regr_slope(grant_rate_resolvable, year) END
+        CASE
+            WHEN regr_count(grant_rate_resolvable, year) >= 2 THEN regr_slope(grant_rate_resolvable, year ORDER BY year)
+        END
             AS grant_rate_resolvable_slope,
         first(denied_share ORDER BY year) AS denied_share_first,
         last(denied_share ORDER BY year) AS denied_share_latest,
-        CASE WHEN regr_count(denied_share, year) >= 2 THEN regr_slope(denied_share, year) END AS denied_share_slope,
+        CASE WHEN regr_count(denied_share, year) >= 2 THEN regr_slope(denied_share, year ORDER BY year) END
+            AS denied_share_slope,
         sum(denied) AS denied_sum,
         sum(review_total) AS review_total_sum,
         sum(litigation_total) AS litigation_total_sum,
