@@ -9,10 +9,11 @@ row). A report added, removed or changed changes a row, and with it:
 * every report of its organ (old and new organ), whatever the year: the carry-over rules and D-Q1
   compare an organ's years, the not-assessable reasons name the organ's first year, and a new version
   makes another one current;
-* the reports of its parent region (old and new parent) from that year on: H-X1 sums the current
-  reports of a region's departments and subordinate governments of the same year, counts a part from
-  its first year on, and names the parts whose own report failed an S/F rule or D-Q1 (which reads the
-  part's previous year).
+* the reports of its parent (old and new parent) from that year on that cover the parent's region or
+  may (report_scope region or unknown): H-X1 sums the current reports of a region's departments and
+  subordinate governments of the same year, counts a part from its first year on, and names the parts
+  whose own report failed an S/F rule or D-Q1 (which reads the part's previous year). A report of the
+  parent's own office reads none of this; a change of its scope is a change of the report itself.
 
 A new version of the rules (rules.yaml, prepare.sql, the stage's code) or no basis: every report.
 
@@ -159,9 +160,11 @@ def plan(
             SELECT d.report_id, d.agency_id
             FROM dim_report AS d
             LEFT JOIN regions AS g ON g.agency_id = d.agency_id
+            LEFT JOIN report_scope AS s ON s.report_id = d.report_id
             WHERE d.report_id IN (SELECT report_id FROM _gk_changed)
                OR d.agency_id IN (SELECT agency_id FROM organs)
-               OR (g.agency_id IS NOT NULL AND (g.any_year OR d.year IS NULL OR d.year >= g.from_year))""")
+               OR (g.agency_id IS NOT NULL AND s.scope IN ('region', 'unknown')
+                   AND (g.any_year OR d.year IS NULL OR d.year >= g.from_year))""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _gk_removed AS
         SELECT DISTINCT report_id FROM _gk_changed
@@ -284,8 +287,8 @@ def evaluate(
 
 
 def _context(con: duckdb.DuckDBPyConnection, s: int) -> None:
-    """For slice `s`: _gk_judged (its reports), _gk_agencies (their organs and the parts of the regions
-    among them) and _gk_data (the reports to copy: the judged ones, and the current reports of those
+    """For slice `s`: _gk_judged (its reports), _gk_agencies (their organs, and the parts of those whose
+    judged reports cover or may cover their region) and _gk_data (the reports to copy: the judged ones, and the current reports of those
     organs and parts from the year before the earliest judged one on)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _gk_judged AS SELECT report_id FROM _gk_judge WHERE slice = ?", [s]
@@ -297,10 +300,17 @@ def _context(con: duckdb.DuckDBPyConnection, s: int) -> None:
         WHERE d.agency_id IS NOT NULL GROUP BY d.agency_id""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _gk_agencies AS
+        WITH regions AS (
+            SELECT d.agency_id, min(d.year) AS from_year, bool_or(d.year IS NULL) AS any_year
+            FROM dim_report AS d SEMI JOIN _gk_judged USING (report_id)
+            JOIN report_scope AS s ON s.report_id = d.report_id
+            WHERE d.agency_id IS NOT NULL AND s.scope IN ('region', 'unknown')
+            GROUP BY d.agency_id
+        )
         SELECT agency_id, from_year, any_year FROM _gk_organs
         UNION ALL
-        SELECT p.agency_id, o.from_year, o.any_year
-        FROM dim_agency_profile AS p JOIN _gk_organs AS o ON p.parent_agency_id = o.agency_id""")
+        SELECT p.agency_id, g.from_year, g.any_year
+        FROM dim_agency_profile AS p JOIN regions AS g ON p.parent_agency_id = g.agency_id""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _gk_data AS
         SELECT report_id FROM _gk_judged
