@@ -210,3 +210,18 @@ def test_a_full_run_in_slices_finds_what_one_slice_finds(
     sliced = rules.run(wh, gx=False, slice_reports=10)
     assert sliced.plan.full and sliced.plan.slices > 3
     assert snapshot(wh) == whole and whole["findings"]
+
+
+@pytest.mark.slow  # Great Expectations once per slice: half a minute
+def test_great_expectations_validates_every_slice(
+    country: tuple[nation.Nation, Path, list[tuple[int, int]]], tmp_path: Path
+) -> None:
+    _, path, _ = country
+    wh = tmp_path / "gx.duckdb"
+    shutil.copy(path, wh)
+    result = rules.run(wh, slice_reports=60)
+    assert result.plan.full and result.plan.slices >= 2 and result.gx_error is None
+    assert sum(r.fail for r in result.rules) > 0
+    for r in result.rules:  # the judged reports of all slices are every report
+        assert r.gx_unexpected == r.fail, r.rule.id
+    assert not list(tmp_path.glob(".gx.duckdb.rules-slice*"))  # the scratch files are gone
