@@ -478,6 +478,11 @@ def step_rules(workdir: Path, p: Params) -> dict[str, Any]:
         "gx_error": result.gx_error,
         "other_seconds": seconds - result.seconds - gx,  # guessed cells explained, audit log, connections
         "findings": findings,
+        # what the run judged: every report on a full run, else what changed and its neighbours
+        "full": result.plan.full,
+        "judged": result.plan.judged,
+        "compared": result.plan.compared,
+        "slices": result.plan.slices,
         "warehouse_bytes": _warehouse_files(wh),
     }
 

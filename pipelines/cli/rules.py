@@ -21,6 +21,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     _warehouse_arg(run)
     run.add_argument("--no-gx", action="store_true", help="skip the Great Expectations validation")
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="judge every report, not only those whose findings can have changed",
+    )
     run.set_defaults(rules_run=cmd_run)
 
     show = sub.add_parser(
@@ -100,7 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"gongkai: {settings.warehouse}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
         return 2
     try:
-        result = rules.run(settings.warehouse, gx=not args.no_gx, decisions=settings.decisions_file)
+        result = rules.run(
+            settings.warehouse, gx=not args.no_gx, decisions=settings.decisions_file, full=args.full
+        )
     except SchemaError as e:
         print(f"gongkai: {settings.warehouse}: {e}", file=sys.stderr)
         return 2
@@ -132,6 +139,16 @@ def format_run(result: object) -> str:
         f"{fails} findings, {sum(r.not_assessable for r in result.rules)} not assessable, "
         f"{result.seconds:.1f} s" + " — see the report_findings view or `gongkai rules show`"
     )
+    if result.plan is not None:
+        p = result.plan
+        lines.append(
+            ("full run: " if p.full else "changed since the last run: ")
+            + f"{p.judged} of {p.delta.total} reports judged"
+            + (f" in {p.slices} slices" if p.slices > 1 else "")
+            + (f" (with {p.compared} reports they are compared with)" if p.compared else "")
+            + (f", findings of {p.removed} removed reports dropped" if p.removed else "")
+            + (" (GX validated the judged reports)" if gx and not p.full else "")
+        )
     return "\n".join(lines)
 
 

@@ -229,6 +229,9 @@ def rules_tables(
                     "not_assessable": sum(r.not_assessable for r in result.rules),
                     "seconds": round(result.seconds, 2),
                     "gx": "ok" if result.gx_error is None else result.gx_error,
+                    # the reports judged again: those whose findings could change, every one on a full run
+                    "judged": result.plan.judged if result.plan else None,
+                    "full": result.plan.full if result.plan else None,
                 },
                 "finding_case_log": _case_metadata(result.cases),
             },

@@ -46,6 +46,7 @@ class RunResult:
     # why GX did not validate (None: it did, or was not asked)
     gx_error: str | None = None
     cases: Any = None  # what the case log did (pipelines.rules.cases.CaseStats), when it ran
+    plan: Any = None  # which reports the run judged (pipelines.rules.slices.Plan), when planned
 
     @property
     def seconds(self) -> float:

@@ -112,19 +112,21 @@ def context() -> Any:
 
 
 def validate(
-    warehouse_path: str | Path, rules: Sequence[Rule], *, patched: bool = True
+    warehouse_path: str | Path, rules: Sequence[Rule], *, patched: bool = True, table: str = "dim_report"
 ) -> dict[str, GxResult]:
     """Validate the suite against the warehouse file; the work tables must exist (engine.prepare).
 
     Opens its own connection through SQLAlchemy, so no other connection with a different DuckDB
     configuration may hold the file meanwhile. Rules are validated one expectation at a time, which
     is what gives a time per rule; the expectations are those of `build_suite`. `patched=False`
-    shows the upstream behaviour (for the measurement and the test that the patch is still needed)."""
+    shows the upstream behaviour (for the measurement and the test that the patch is still needed).
+    `table` is the batch: a table of the report_ids whose failing instances count (a slice's judged
+    reports, pipelines/rules/slices.py)."""
     path = Path(warehouse_path).resolve()
     ctx = context()
     datasource = ctx.data_sources.add_sql(DATASOURCE, connection_string=f"duckdb:///{path}")
     try:
-        asset = datasource.add_table_asset("reports", table_name="dim_report")
+        asset = datasource.add_table_asset("reports", table_name=table)
         batch = asset.add_batch_definition_whole_table("all").get_batch()
         suite = build_suite(rules, ctx)
         out: dict[str, GxResult] = {}

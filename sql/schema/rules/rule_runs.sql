@@ -17,8 +17,8 @@ COMMENT ON COLUMN rule_runs.run_id IS 'Dagster run id when run by Dagster, other
 COMMENT ON COLUMN rule_runs.rule_id IS 'Rule, key into dim_rule.';
 COMMENT ON COLUMN rule_runs.started_at IS 'When the rules run started.';
 COMMENT ON COLUMN rule_runs.seconds IS 'Time to evaluate the rule into findings (fail and not-assessable SQL).';
-COMMENT ON COLUMN rule_runs.fail_count IS 'Findings with status fail.';
+COMMENT ON COLUMN rule_runs.fail_count IS 'Findings with status fail after the run (of every report, judged by this run or an earlier one).';
 COMMENT ON COLUMN rule_runs.not_assessable IS 'Findings with status not_assessable.';
 COMMENT ON COLUMN rule_runs.gx_success IS 'Great Expectations: did the UnexpectedRowsExpectation built from the rule pass; NULL when GX was not run.';
-COMMENT ON COLUMN rule_runs.gx_unexpected IS 'Great Expectations: unexpected rows the expectation counted (the rule''s violations before parser-uncertainty is taken into account); NULL when GX was not run.';
+COMMENT ON COLUMN rule_runs.gx_unexpected IS 'Great Expectations: unexpected rows the expectation counted among the reports the run judged (all on a full run; what changed and its neighbours otherwise), the rule''s violations before parser-uncertainty is taken into account; NULL when GX was not run.';
 COMMENT ON COLUMN rule_runs.gx_seconds IS 'Time Great Expectations took to validate the rule; NULL when GX was not run.';
