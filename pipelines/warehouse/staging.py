@@ -212,7 +212,7 @@ def publish(
     """
     published = Path(published)
     staging = working_path(published, run_ids)
-    con = duckdb.connect(str(staging))
+    con = connect(staging)
     try:
         if finish is not None:
             finish(con)
