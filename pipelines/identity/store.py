@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines import catalogue
-from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver, register, scope
+from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, current, default_resolver, register, scope
 from pipelines.parsing import meta
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
@@ -109,6 +109,7 @@ def build(
             UPDATE dim_report SET agency_id = a.agency_id
             FROM _gk_assign a
             WHERE dim_report.report_id = a.report_id AND dim_report.agency_id IS DISTINCT FROM a.agency_id""")
+        current.refresh(con)
         con.execute("DELETE FROM dim_agency")
         con.execute("INSERT INTO dim_agency SELECT agency_id, name FROM _gk_agency ORDER BY agency_id")
         con.execute("DELETE FROM dim_agency_profile")
