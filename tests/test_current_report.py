@@ -1,5 +1,6 @@
-"""current_report is a table the identity stage writes: the rows report_version marks is_current, kept
-up to date as reports arrive and are re-published, and migrated from the view it was."""
+"""current_report reads report_version_current, which the identity stage writes: the rows
+report_version marks is_current, kept up to date as reports arrive and are re-published; a warehouse
+from before has the table made by its migration."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ COLUMNS = ", ".join(current.COLUMNS)
 
 
 def differences(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
-    """Rows in the table and not in the view's is_current rows, and the other way round."""
+    """Rows current_report reads and not in report_version's is_current rows, and the other way round."""
     view = f"SELECT {COLUMNS} FROM report_version WHERE is_current"
     return con.execute(
         f"(SELECT 'table', * FROM current_report EXCEPT SELECT 'table', * FROM ({view})) "
@@ -55,27 +56,29 @@ def test_the_table_holds_the_current_versions_after_each_night(inbox: Path, tmp_
         con.close()
 
 
-def test_a_warehouse_with_the_view_migrates_to_the_table(tmp_path: Path) -> None:
+def test_a_warehouse_from_before_gets_the_table_by_migrating(tmp_path: Path) -> None:
     wh = tmp_path / "wh.duckdb"
     con = warehouse.connect(wh)
     try:
         schema.migrate(con)
-        # as the warehouse was before migration 0007: current_report a view, one migration fewer
-        con.execute("DROP TABLE current_report")
+        # as the warehouse was before migration 0007: current_report a view over report_version alone
+        con.execute("DROP TABLE report_version_current")
         con.execute(
-            "CREATE VIEW current_report AS SELECT report_id, agency_id, year, format_version, medium, "
-            "file_name, loaded_at, uncertain_cells, versions FROM report_version WHERE is_current"
+            f"CREATE OR REPLACE VIEW current_report AS SELECT {COLUMNS} FROM report_version WHERE is_current"
         )
         con.execute("DELETE FROM schema_version")
         con.execute(
             "INSERT INTO schema_version VALUES (?, 'before', now(), 'test')", [schema.latest_version() - 1]
         )
-        assert "0007_current_report_table.sql" in schema.migrate(con)
+        assert "0007_report_version_current.sql" in schema.migrate(con)
         schema.check(con)
         kinds = con.execute(
-            "SELECT 'table' FROM duckdb_tables() WHERE table_name = 'current_report' "
-            "UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = 'current_report'"
+            "SELECT table_name, 'table' FROM duckdb_tables() WHERE table_name LIKE '%current%' "
+            "UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE view_name LIKE '%current%' ORDER BY 1"
         ).fetchall()
-        assert kinds == [("table",)]
+        assert kinds == [("current_report", "view"), ("report_version_current", "table")]
+        assert "report_version_current" in schema.reads(
+            next(r.sql for r in schema.relations() if r.name == "current_report"), {"report_version_current"}
+        )
     finally:
         con.close()

@@ -823,10 +823,10 @@ def test_current_report_agrees_with_the_marts(shared: duckdb.DuckDBPyConnection)
     """sql/schema/22_current_report.sql (the marts') states the same preference for one report per
     organ-year; the two must not drift apart."""
     has_view = shared.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'current_report'"
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'current_report'"
     ).fetchone()
     if not has_view or not has_view[0]:
-        pytest.skip("no current_report table in this checkout")
+        pytest.skip("no current_report view in this checkout")
     ours = set(shared.execute("SELECT report_id FROM quality.report WHERE is_current").fetchall())
     theirs = set(
         shared.execute("SELECT report_id FROM current_report WHERE format_version <> 'UNKNOWN'").fetchall()

@@ -35,6 +35,7 @@ import polars as pl
 from pipelines import packaged
 from pipelines.identity.resolve import Resolver
 from pipelines.warehouse.db import registered, transaction
+from pipelines.warehouse.rows import replace as replace_rows
 
 SCOPE_FILE = packaged.path("data", "report_scope.csv")
 COLUMNS = ("organ", "scope", "from_year", "to_year", "note")
@@ -324,10 +325,7 @@ def build(
         orient="row",
     )
     with transaction(con), registered(con, {"_gk_scope": frame}):
-        con.execute("DELETE FROM report_scope")
-        con.execute(
-            f"INSERT INTO report_scope SELECT {', '.join(TABLE_COLUMNS)} FROM _gk_scope ORDER BY report_id"
-        )
+        replace_rows(con, "report_scope", "_gk_scope", "report_id", TABLE_COLUMNS)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[3]] = counts.get(r[3], 0) + 1

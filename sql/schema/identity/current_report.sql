@@ -1,19 +1,20 @@
--- The version of each organ-year that every mart, rule and site page reads: the rows of report_version
--- that it marks is_current, stored by the identity stage (pipelines/identity/current.py) so that a
--- reader does not rank every report version again.
-CREATE TABLE current_report (
-    report_id VARCHAR PRIMARY KEY,
-    agency_id VARCHAR NOT NULL,
-    year INTEGER NOT NULL,
-    format_version VARCHAR,
-    medium VARCHAR,
-    file_name VARCHAR,
-    loaded_at TIMESTAMP WITH TIME ZONE,
-    uncertain_cells BIGINT,
-    versions BIGINT
-);
+-- The version of each organ-year that every mart, rule and site page reads (report_version ranks them;
+-- the identity stage stores the current ones in report_version_current, so a reader does not rank
+-- every version again).
+CREATE OR REPLACE VIEW current_report AS
+SELECT
+    report_id,
+    agency_id,
+    year,
+    format_version,
+    medium,
+    file_name,
+    loaded_at,
+    uncertain_cells,
+    versions
+FROM report_version_current;
 
-COMMENT ON TABLE current_report IS 'One report version per organ and year: the one every mart, rule and site page reads (report_version''s is_current rows, stored by the identity stage). Prefers a statutory format, then the latest publication (a re-publication with different numbers wins; a later copy of the same numbers does not), then fewer guessed cells, html > docx > pdf > text, then report_id; report_version lists the others.';
+COMMENT ON VIEW current_report IS 'One report version per organ and year: the one every mart, rule and site page reads. Prefers a statutory format, then the latest publication (a re-publication with different numbers wins; a later copy of the same numbers does not), then fewer guessed cells, html > docx > pdf > text, then report_id; report_version lists the others.';
 COMMENT ON COLUMN current_report.report_id IS 'The chosen report version, key into dim_report.';
 COMMENT ON COLUMN current_report.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN current_report.year IS 'Statistics year.';
