@@ -4,6 +4,7 @@ and rows that did not change are not written again."""
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import duckdb
 import pytest
@@ -13,7 +14,7 @@ from pipelines.warehouse.rows import replace
 COLUMNS = ("k", "n", "names", "note")
 
 
-def table(con: duckdb.DuckDBPyConnection, name: str, rows: list[tuple[object, ...]]) -> None:
+def table(con: duckdb.DuckDBPyConnection, name: str, rows: Sequence[tuple[object, ...]]) -> None:
     con.execute(
         f"CREATE OR REPLACE TABLE {name} (k VARCHAR PRIMARY KEY, n INTEGER, names VARCHAR[], note VARCHAR)"
     )
