@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from pipelines import catalogue, layout, rules, warehouse
+from pipelines.identity import current
 from pipelines.rules import engine
 from pipelines.warehouse import schema
 
@@ -145,6 +146,7 @@ def synthesise(con: duckdb.DuckDBPyConnection, n_reports: int) -> dict[str, Any]
                                 THEN 1 ELSE 0 END,
                CAST(t.v * r.m AS VARCHAR), 'number', false, NULL, 2, 3, 4, NULL, NULL
         FROM _gk_reports r JOIN _gk_template t USING (format)""")
+    current.refresh(con)  # and the current versions, as the identity stage stores them
     # About 1.5 KB of prose a report, in sentences that change with the organ and the year; the
     # stated number of applications is the table's, so TX-Q1 holds.
     new_received = {fmt: template(fmt)["t3.new_received.total"] for fmt in layout.FORMATS}

@@ -110,6 +110,19 @@ def _run_arguments(p: argparse.ArgumentParser) -> None:
         "$GONGKAI_SCHEDULER, or on this machine); docs/scaling.md",
     )
     p.add_argument(
+        "--memory-limit",
+        default=None,
+        help="DuckDB's memory limit on every connection, e.g. 4GB (default: $GONGKAI_MEMORY_LIMIT or "
+        "4GB; none: DuckDB's own, 80%% of the machine)",
+    )
+    p.add_argument(
+        "--temp-directory",
+        type=Path,
+        default=None,
+        help="where DuckDB spills what does not fit in its memory limit (default: "
+        "$GONGKAI_TEMP_DIRECTORY, or beside the warehouse file)",
+    )
+    p.add_argument(
         "-v",
         "--verbose",
         action="store_true",
@@ -122,6 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.cli import run_log
     from pipelines.orchestration.nightly import materialize_nightly
     from pipelines.settings import Settings
+    from pipelines.warehouse import db
 
     if args.workers is not None and args.workers < 0:
         return _fail("--workers", "must be 0 or more")
@@ -133,9 +147,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             site=args.site,
             workers=args.workers,
             scheduler=args.scheduler,
+            memory_limit=args.memory_limit,
+            temp_directory=args.temp_directory,
         )
     except ValueError as e:  # e.g. GONGKAI_WORKERS=many
         return _fail("settings", str(e))
+    db.configure(db.Limits.of(settings))
     if not settings.inbox.is_dir():
         return _fail(settings.inbox, "inbox is not a directory")
     if settings.sources_required and not settings.sources.is_file():

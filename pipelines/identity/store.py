@@ -16,10 +16,11 @@ import duckdb
 import polars as pl
 
 from pipelines import catalogue
-from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, default_resolver, register, scope
+from pipelines.identity import CONTEXT_CHARS, Identity, Resolver, current, default_resolver, register, scope
 from pipelines.parsing import meta
 from pipelines.warehouse import schema
 from pipelines.warehouse.db import registered, transaction
+from pipelines.warehouse.rows import replace as replace_rows
 
 PROFILE_COLUMNS = (
     "agency_id",
@@ -109,13 +110,9 @@ def build(
             UPDATE dim_report SET agency_id = a.agency_id
             FROM _gk_assign a
             WHERE dim_report.report_id = a.report_id AND dim_report.agency_id IS DISTINCT FROM a.agency_id""")
-        con.execute("DELETE FROM dim_agency")
-        con.execute("INSERT INTO dim_agency SELECT agency_id, name FROM _gk_agency ORDER BY agency_id")
-        con.execute("DELETE FROM dim_agency_profile")
-        con.execute(
-            f"INSERT INTO dim_agency_profile SELECT {', '.join(PROFILE_COLUMNS)} FROM _gk_profile "
-            "ORDER BY agency_id"
-        )
+        current.refresh(con)
+        replace_rows(con, "dim_agency", "_gk_agency", "agency_id", ("agency_id", "name"))
+        replace_rows(con, "dim_agency_profile", "_gk_profile", "agency_id", PROFILE_COLUMNS)
         con.execute("DELETE FROM identity_issue")
         con.execute(
             f"INSERT INTO identity_issue SELECT {', '.join(ISSUE_COLUMNS)} FROM _gk_issue "

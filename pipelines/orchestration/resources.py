@@ -17,8 +17,9 @@ import duckdb
 from dagster import AssetKey, ConfigurableResource, DagsterInstance, Failure, InitResourceContext
 from pydantic import PrivateAttr
 
+from pipelines import settings as settings_mod
 from pipelines.settings import Settings
-from pipelines.warehouse import connect, staging
+from pipelines.warehouse import connect, db, staging
 
 PUBLISHED = AssetKey("published_warehouse")
 
@@ -36,6 +37,8 @@ class GongkaiResource(ConfigurableResource):
     sources_required: bool = False
     workers: int = -1  # -1: one per core (Settings.workers None)
     scheduler: str = ""
+    memory_limit: str = settings_mod.DEFAULT_MEMORY_LIMIT  # "none": DuckDB's default
+    temp_directory: str = ""  # "": beside the warehouse file
     _run_ids: tuple[str, ...] = PrivateAttr(default=())
     _instance: Any = PrivateAttr(default=None)
 
@@ -52,6 +55,8 @@ class GongkaiResource(ConfigurableResource):
             sources_required=settings.sources_required,
             workers=-1 if settings.workers is None else settings.workers,
             scheduler=settings.scheduler or "",
+            memory_limit=settings.memory_limit or settings_mod.NO_MEMORY_LIMIT,
+            temp_directory=str(settings.temp_directory or ""),
         )
 
     def settings(self) -> Settings:
@@ -66,9 +71,13 @@ class GongkaiResource(ConfigurableResource):
             sources_required=self.sources_required,
             workers=None if self.workers < 0 else self.workers,
             scheduler=self.scheduler or None,
+            memory_limit=settings_mod.memory_limit(self.memory_limit),
+            temp_directory=Path(self.temp_directory) if self.temp_directory else None,
         )
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
+        # every connection of the step's process, the stages' own included, gets the run's cap
+        db.configure(db.Limits.of(self.settings()))
         run = context.run
         if run is None:
             return
@@ -102,6 +111,7 @@ class GongkaiResource(ConfigurableResource):
             raise Failure(str(e)) from None
 
     def connect(self) -> duckdb.DuckDBPyConnection:
+        db.configure(db.Limits.of(self.settings()))
         return connect(self.working_path())
 
     def check_publishes(self, assets_in_run: Iterable[AssetKey]) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from pipelines import catalogue
 from pipelines.catalogue import Rule
+from pipelines.warehouse import db
 
 # Before GX is imported anywhere: the env var is what GX reads when a context has no setting.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -124,7 +125,12 @@ def validate(
     reports, pipelines/rules/slices.py)."""
     path = Path(warehouse_path).resolve()
     ctx = context()
-    datasource = ctx.data_sources.add_sql(DATASOURCE, connection_string=f"duckdb:///{path}")
+    datasource = ctx.data_sources.add_sql(
+        DATASOURCE,
+        connection_string=f"duckdb:///{path}",
+        # the pipeline's memory cap (db.connect's) on the engine's own connections
+        kwargs={"connect_args": {"config": db.config(db.limits(), path)}},
+    )
     try:
         asset = datasource.add_table_asset("reports", table_name=table)
         batch = asset.add_batch_definition_whole_table("all").get_batch()

@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.pause import pause_point
+from pipelines.warehouse.clone import copy_file
 from pipelines.warehouse.db import connect
 
 STAGING_SUFFIX = ".staging"
@@ -150,9 +151,9 @@ def prepare(published: str | Path, run_id: str, *, is_live: Callable[[Owner], bo
             # Copy to a temporary name, then rename: a kill mid-copy never leaves a truncated file
             # under the staging name. A WAL left by an interrupted in-place write goes along, and
             # DuckDB replays it when the copy is first opened.
-            shutil.copyfile(published, tmp)
+            copy_file(published, tmp)
             if wal(published).exists():
-                shutil.copyfile(wal(published), wal(staging))
+                copy_file(wal(published), wal(staging))
             os.replace(tmp, staging)
         # Creates the file for a first run, and replays a copied WAL into the copy now.
         con = connect(staging)
@@ -212,7 +213,7 @@ def publish(
     """
     published = Path(published)
     staging = working_path(published, run_ids)
-    con = duckdb.connect(str(staging))
+    con = connect(staging)
     try:
         if finish is not None:
             finish(con)

@@ -1,4 +1,6 @@
--- The version of each organ-year that every mart, rule and site page reads (report_version ranks them).
+-- The version of each organ-year that every mart, rule and site page reads (report_version ranks them;
+-- the identity stage stores the current ones in report_version_current, so a reader does not rank
+-- every version again).
 CREATE OR REPLACE VIEW current_report AS
 SELECT
     report_id,
@@ -10,8 +12,7 @@ SELECT
     loaded_at,
     uncertain_cells,
     versions
-FROM report_version
-WHERE is_current;
+FROM report_version_current;
 
 COMMENT ON VIEW current_report IS 'One report version per organ and year: the one every mart, rule and site page reads. Prefers a statutory format, then the latest publication (a re-publication with different numbers wins; a later copy of the same numbers does not), then fewer guessed cells, html > docx > pdf > text, then report_id; report_version lists the others.';
 COMMENT ON COLUMN current_report.report_id IS 'The chosen report version, key into dim_report.';
