@@ -61,7 +61,7 @@ def test_a_warehouse_from_before_gets_the_table_by_migrating(tmp_path: Path) -> 
     con = warehouse.connect(wh)
     try:
         schema.migrate(con)
-        # as the warehouse was before migration 0007: current_report a view over report_version alone
+        # as the warehouse was before migration 0008: current_report a view over report_version alone
         con.execute("DROP TABLE report_version_current")
         con.execute(
             f"CREATE OR REPLACE VIEW current_report AS SELECT {COLUMNS} FROM report_version WHERE is_current"
@@ -70,7 +70,7 @@ def test_a_warehouse_from_before_gets_the_table_by_migrating(tmp_path: Path) -> 
         con.execute(
             "INSERT INTO schema_version VALUES (?, 'before', now(), 'test')", [schema.latest_version() - 1]
         )
-        assert "0007_report_version_current.sql" in schema.migrate(con)
+        assert "0008_report_version_current.sql" in schema.migrate(con)
         schema.check(con)
         kinds = con.execute(
             "SELECT table_name, 'table' FROM duckdb_tables() WHERE table_name LIKE '%current%' "
