@@ -162,7 +162,7 @@ def print_pdf(page: Page, style: str, timeout: float = TIMEOUT_S) -> bytes:
         )
         if not out.is_file() or out.stat().st_size == 0:
             raise RuntimeError(f"Chromium did not print {page.url}")
-        return _pdf_dates(out.read_bytes(), page.saved)
+        return _pdf_node_ids(_pdf_dates(out.read_bytes(), page.saved))
 
 
 def print_file(path: Path, timeout: float = TIMEOUT_S) -> bytes:
@@ -189,6 +189,18 @@ def _pdf_dates(pdf: bytes, saved: tuple[int, int, int, int, int]) -> bytes:
     holds byte offsets)."""
     stamp = "D:{:04d}{:02d}{:02d}{:02d}{:02d}00".format(*saved).encode()
     return re.sub(rb"(/(?:CreationDate|ModDate) \()D:\d{14}", lambda m: m.group(1) + stamp, pdf)
+
+
+def _pdf_node_ids(pdf: bytes) -> bytes:
+    """The tagged PDF's structure ids (`node00000065`: Chromium's DOM node numbers, which shift when
+    the browser is busy) numbered again in the order they first appear, each keeping its length, so
+    that the same page prints the same bytes."""
+    ids: dict[bytes, bytes] = {}
+
+    def renumber(m: re.Match[bytes]) -> bytes:
+        return ids.setdefault(m.group(1), b"%08d" % len(ids))
+
+    return re.sub(rb"(?<=\(node)(\d{8})(?=\))", renumber, pdf)
 
 
 def office(
