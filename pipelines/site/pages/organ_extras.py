@@ -44,7 +44,18 @@ class Extras:
     def context(self, organ: Organ) -> dict[str, Any]:
         """The organ page's extra template variables."""
         kids = self.children.get(organ.agency_id, [])
-        years = self.years
+        # up to the latest year the organ or a subordinate published: a new statistics year redraws
+        # the pages of the governments it is shown on, not every government's
+        last = max(
+            (
+                y
+                for o in (organ, *kids)
+                for y, status in self.look.coverage.get(o.agency_id, {}).items()
+                if status == "published"
+            ),
+            default=None,
+        )
+        years = [y for y in self.years if last is None or y <= last]
         return {
             "subordinates": grid.rows(self.d, self.look, kids, years, "../"),
             "subordinate_years": years,
