@@ -10,10 +10,11 @@ cells, and the code and labels that draw them — and a page whose digest the pr
 is copied from that build instead of being rendered again. A test checks that such a build is
 byte-identical to a full one.
 
-Size: at national scale (157,748 organs) a page must stay near 25 kB. The latest report's tables and
-text are HTML, readable without script; the other years' tables are compact cells that
-static/site.js draws into the skeleton of their format (assets/organ.js, written once a build), and
-their text is left to the source file. The years after an organ's latest report are drawn by
+Size: at national scale (157,748 organs) a page must stay near 25 kB. Every year's tables are compact
+cells that static/site.js draws into the empty tables of their format (assets/organ.js, written once
+a build): the HTML would be three times the bytes. Without script a reader still has each year's
+source, verdict, findings and guesses, and the trend tables under the charts (the key numbers of
+every year). Only the latest report's text is shown; the others' are in their source files. The years after an organ's latest report are drawn by
 site.js from the site's years (assets/organ.js) too, so that a new statistics year redraws only the
 pages that show a report of it.
 """
@@ -471,8 +472,8 @@ def _panel(
     scopes: dict[str, Any],
     latest: bool = True,
 ) -> dict[str, Any]:
-    """One year's tab; the tables of a report other than the latest are handed to site.js as
-    compact cells (`cells`) instead of HTML, the latest year's are HTML, readable without script."""
+    """One year's tab; its tables are handed to site.js as compact cells (`cells`), drawn into the
+    empty tables of their format; the report's text is shown for the latest report only."""
     if rep is None:
         return {"year": year, "status": status, "report": None}
     base = d.base
@@ -506,7 +507,7 @@ def _panel(
         "tables": (
             drawn := tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels)
         ),
-        "cells": None if latest else tables.encode(drawn),
+        "cells": tables.encode(drawn),
         "verdict": verdict,
         "verdict_label": labels.status(verdict) if verdict != "not_run" else "尚未检查",
         # the rules that apply but could not be decided, and why (failures are listed as findings)
