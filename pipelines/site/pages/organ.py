@@ -14,7 +14,8 @@ Size: at national scale (157,748 organs) a page must stay near 25 kB. Every year
 cells that static/site.js draws into the empty tables of their format (assets/organ.js, written once
 a build): the HTML would be three times the bytes. Without script a reader still has each year's
 source, verdict, findings and guesses, and the trend tables under the charts (the key numbers of
-every year). Only the latest report's text is shown; the others' are in their source files. The years after an organ's latest report are drawn by
+every year). The reports' text is not shown (it was a fifth of a page even for the latest report
+alone, 1 GB at national size): the source file each year names holds it. The years after an organ's latest report are drawn by
 site.js from the site's years (assets/organ.js) too, so that a new statistics year redraws only the
 pages that show a report of it.
 """
@@ -45,7 +46,6 @@ from pipelines.site.data import (
     SiteData,
     cells_for,
     china_time,
-    sections_for,
 )
 from pipelines.site.files import csv_name
 from pipelines.site.pages import organ_extras, regions
@@ -140,16 +140,10 @@ def write_all(
                 todo.append((organ, reports, years, facts, extra))
         report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
         cells = cells_for(con, report_ids) if report_ids else {}
-        # the report text of each organ's latest report only: all years' would be most of the site
-        latest_ids = sorted(
-            max(reports.values(), key=lambda r: r.year).report_id for _, reports, _, _, _ in todo if reports
-        )
-        sections = sections_for(con, latest_ids) if latest_ids else {}
         for organ, reports, years, facts, extra in todo:
             rids = [r.report_id for r in reports.values()]
             own = (
                 {i: cells[i] for i in rids if i in cells},
-                {i: sections[i] for i in rids if i in sections},
                 {i: findings[i] for i in rids if i in findings},
                 {i: guessed[i] for i in rids if i in guessed},
                 {i: d.status[i] for i in rids if i in d.status},
@@ -198,10 +192,9 @@ class Shared:
 
 def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
     """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
-    its reports' cells, sections, findings, guessed cells, verdicts and scopes, and the extra template
+    its reports' cells, findings, guessed cells, verdicts and scopes, and the extra template
     variables of pages/organ_extras.py)."""
-    organ, reports, years, facts, rows, cells, sections, findings, guessed, verdicts, scopes, extra = args
-    latest = max(reports, default=None)
+    organ, reports, years, facts, rows, cells, findings, guessed, verdicts, scopes, extra = args
     panels = [
         _panel(
             shared,
@@ -209,12 +202,10 @@ def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
             status,
             reports.get(y),
             cells,
-            sections,
             findings,
             guessed,
             verdicts,
             scopes,
-            y == latest,
         )
         for y, status in years
     ]
@@ -465,15 +456,13 @@ def _panel(
     status: str,
     rep: Report | None,
     cells: dict[str, Any],
-    sections: dict[str, Any],
     findings: dict[str, Any],
     guessed: dict[str, list[Guess]],
     verdicts: dict[str, Any],
     scopes: dict[str, Any],
-    latest: bool = True,
 ) -> dict[str, Any]:
     """One year's tab; its tables are handed to site.js as compact cells (`cells`), drawn into the
-    empty tables of their format; the report's text is shown for the latest report only."""
+    empty tables of their format."""
     if rep is None:
         return {"year": year, "status": status, "report": None}
     base = d.base
@@ -526,7 +515,6 @@ def _panel(
             else None
         ),
         "guesses": _guess_runs(d, guessed.get(rep.report_id, [])),
-        "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
         "source_url": _public(rep.source_url),
         "listing_url": _public(rep.listing_url),
