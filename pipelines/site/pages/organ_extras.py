@@ -99,6 +99,8 @@ class Extras:
                 span += f"，至 {last} 年止"
             out.append(("应报名册", f"应报告（{span}；data/register.csv 第 {rows[0]['line']} 行）", ""))
         state = self.look.organ_status.get(organ.agency_id)
-        if state in grid.ORGAN_STATUS and grid.ORGAN_STATUS[state]:
+        # "stopped" (its last expected year missing) turns with the warehouse's latest year: site.js
+        # says it from the site's years, so that a new statistics year does not change every page
+        if state in grid.ORGAN_STATUS and grid.ORGAN_STATUS[state] and state != "stopped":
             out.append(("报告情况", grid.ORGAN_STATUS[state], ""))
         return out

@@ -389,6 +389,16 @@
     var panels = document.querySelectorAll(".year-panel");
     if (!shared || !last || !panels.length) { return; }
     var after = panels[panels.length - 1];
+    // its last expected year missing: it stopped reporting (mart_coverage.organ_status 'stopped')
+    var latest = Math.max.apply(null, shared.years), facts = document.querySelector("dl.facts");
+    if (last < (until ? Math.min(until, latest) : latest) && facts) {
+      var div = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = "报告情况";
+      dd.textContent = "已不再发布";
+      div.appendChild(dt);
+      div.appendChild(dd);
+      facts.appendChild(div);
+    }
     shared.years.forEach(function (y) {
       if (y <= last || (until && y > until)) { return; }
       var t = document.createElement("a"), small = document.createElement("small");
