@@ -56,8 +56,15 @@ class Extras:
             default=None,
         )
         years = [y for y in self.years if last is None or y <= last]
+        rows = grid.rows(self.d, self.look, kids, years, "../")
+        for kid, row in zip(kids, rows, strict=True):
+            if self.look.organ_status.get(kid.agency_id) == "stopped":
+                # stopped as of the grid's last year, not the warehouse's (which a new year moves)
+                cov = self.look.coverage.get(kid.agency_id, {})
+                shown = [y for y in years if y in cov]
+                row["state"] = grid.ORGAN_STATUS["stopped"] if shown and cov[max(shown)] == "missing" else ""
         return {
-            "subordinates": grid.rows(self.d, self.look, kids, years, "../"),
+            "subordinates": rows,
             "subordinate_years": years,
             "subordinate_legend": grid.LEGEND,
             "subordinate_csv": csv_name(f"{organ.name}的下级机关报告情况", years),
