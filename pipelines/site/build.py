@@ -15,7 +15,7 @@ import duckdb
 
 from pipelines import warehouse
 from pipelines.site import data as site_data
-from pipelines.site import leftovers, workbook
+from pipelines.site import fingerprint, leftovers, workbook
 from pipelines.site.pages import (
     about,
     common,
@@ -33,6 +33,8 @@ from pipelines.warehouse import schema
 
 # Pages above this are too slow to open on an office PC; the benchmark and the tests assert it.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+# What BuildResult.assets lists: the script, style and chart library every page loads.
+ASSETS = ("assets/plotly.min.js", "assets/site.js", "assets/site.css", "assets/compare.js")
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,11 @@ def build_site(
     full: bool = False,
     workers: int | None = None,
 ) -> BuildResult:
-    """Read the warehouse (read-only) and write the site to out_dir, replacing what was there. Organ
-    pages whose data did not change since the site in out_dir was built are copied from it, unless
-    `full` (pipelines.site.pages.organ); the others are drawn by `workers` processes (default: one
-    per core)."""
+    """Read the warehouse (read-only) and write the site to out_dir, replacing what was there. Unless
+    `full`: when nothing the site is drawn from changed since the site in out_dir was built
+    (pipelines/site/fingerprint.py), that site is kept as it is; else organ pages whose data did not
+    change are copied from it (pipelines.site.pages.organ). Pages are drawn by `workers` processes
+    (default: one per core)."""
     con = warehouse.connect(warehouse_path, read_only=True)
     try:
         schema.check(con)
@@ -79,10 +82,13 @@ def build_from(
 ) -> BuildResult:
     t0 = time.perf_counter()
     source_base_url = organ.check_base_url(source_base_url)  # a bad setting fails before any work
-    d = site_data.load(con)
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     leftovers.remove_stale(out_dir)
+    inputs = fingerprint.of(con, organ.code_digest(), {"source_base_url": source_base_url})
+    if not full and out_dir.is_dir() and fingerprint.built_from(out_dir) == inputs:
+        return _kept(out_dir, t0)
+    d = site_data.load(con)
     tmp = Path(tempfile.mkdtemp(prefix=leftovers.building_prefix(out_dir), dir=out_dir.parent))
     leftovers.claim(tmp)
     try:
@@ -105,6 +111,7 @@ def build_from(
             previous=out_dir if out_dir.is_dir() and not full else None,
             workers=workers,
         )
+        w.bytes(fingerprint.FILE, fingerprint.content(inputs))  # last: a site that has it is whole
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -113,6 +120,15 @@ def build_from(
         leftovers.done(tmp)
     pages = dict(w.pages())
     return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0, rendered)
+
+
+def _kept(out_dir: Path, t0: float) -> BuildResult:
+    """The site in out_dir, kept as it is: nothing it is drawn from changed."""
+    sizes = {p.relative_to(out_dir).as_posix(): p.stat().st_size for p in out_dir.rglob("*") if p.is_file()}
+    pages = {p: n for p, n in sorted(sizes.items()) if p.endswith(".html")}
+    assets = {p: n for p, n in sizes.items() if p in ASSETS}
+    organs = sum(1 for p in pages if p.startswith("organ/"))
+    return BuildResult(out_dir, pages, assets, organs, time.perf_counter() - t0, 0)
 
 
 def _write_assets(w: Writer) -> dict[str, int]:
@@ -124,7 +140,7 @@ def _write_assets(w: Writer) -> dict[str, int]:
     static = resources.files("pipelines.site") / "static"
     for name in ("site.js", "site.css", "compare.js"):
         w.bytes(f"assets/{name}", (static / name).read_bytes())
-    return {p: n for p, n in w.sizes.items() if p.startswith("assets/")}
+    return {p: n for p, n in w.sizes.items() if p in ASSETS}
 
 
 def _swap(new: Path, target: Path) -> None:

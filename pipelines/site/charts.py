@@ -272,3 +272,35 @@ def hbars(
 def years_axis(years: Sequence[int]) -> list[str]:
     """Years as category labels: a numeric axis would draw 2,019.5 between two reports."""
     return [str(y) for y in years]
+
+
+# What every figure's layout (layout()) holds whatever it shows: the organ pages' figures leave it out,
+# with the x of their traces (one axis), and static/site.js puts both back (expand) from assets/organ.js.
+_SHARED_KEYS = ("font", "margin", "legend", "separators", "plot_bgcolor", "paper_bgcolor", "hoverlabel")
+
+
+def shared_layout() -> dict[str, Any]:
+    base = layout("", "")
+    return {k: base[k] for k in _SHARED_KEYS}
+
+
+def compact(fig: dict[str, Any]) -> dict[str, Any]:
+    """A figure without the shared layout and with its traces' common x once: `expand` restores it."""
+    base = shared_layout()
+    x = fig["data"][0].get("x") if fig["data"] else None
+    return {
+        "base": 1,
+        "x": x,
+        "data": [{k: v for k, v in t.items() if not (k == "x" and v == x)} for t in fig["data"]],
+        "layout": {k: v for k, v in fig["layout"].items() if not (k in base and base[k] == v)},
+    }
+
+
+def expand(fig: dict[str, Any]) -> dict[str, Any]:
+    """The figure `compact` wrote, as static/site.js rebuilds it (the tests compare the two)."""
+    if not isinstance(fig, dict) or not fig.get("base"):
+        return fig
+    return {
+        "data": [{**t, "x": t["x"]} if "x" in t else {**t, "x": fig["x"]} for t in fig["data"]],
+        "layout": {**shared_layout(), **fig["layout"]},
+    }

@@ -65,6 +65,9 @@ class Report:
     loaded_at: datetime
     source_url: str | None = None  # where the file was fetched from (source_origin), None for inbox files
     listing_url: str | None = None  # the listing page its link was found on
+    # with report_id, what its fact_cell and fact_section rows are a function of: the loader parses
+    # a file again only under another parser version, and replaces its rows by report_id
+    parser_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -391,7 +394,7 @@ def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
     rows = con.execute(f"""
         SELECT c.report_id, c.agency_id, c.year, c.file_name, c.medium, c.format_version, r.title,
                r.agency_name, c.versions, c.uncertain_cells, c.loaded_at,
-               {"o.url, o.listing_url" if origin else "NULL, NULL"}
+               {"o.url, o.listing_url" if origin else "NULL, NULL"}, r.parser_version
         FROM current_report c JOIN dim_report r USING (report_id)
         {"LEFT JOIN source_origin o ON o.path = c.file_name" if origin else ""}
         ORDER BY c.agency_id, c.year""").fetchall()
@@ -504,32 +507,6 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
     for report_id, cell_id, *rest in cur.fetchall():
         out[report_id][cell_id] = tuple(rest)
     return out
-
-
-def report_digests(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str, str]:
-    """A digest of every cell (value, text, kind, uncertain, why) and every section of some reports,
-    computed in DuckDB: what an organ page's cache key needs without reading the cells into Python."""
-    why = "coalesce(g.why_zh, f.note)" if "guessed_cell" in table_names(con) else "f.note"
-    guessed = "LEFT JOIN guessed_cell g USING (report_id, cell_id)" if why != "f.note" else ""
-    rows = con.execute(
-        f"""
-        WITH ids AS (SELECT unnest(?::VARCHAR[]) AS report_id),
-        c AS (
-            SELECT report_id, md5(string_agg(concat(cell_id, chr(31), coalesce(CAST(f.value AS VARCHAR), chr(0)), chr(31),
-                                                    coalesce(f.raw_text, chr(0)), chr(31), f.kind, chr(31),
-                                                    CAST(f.uncertain AS VARCHAR), chr(31), coalesce({why}, chr(0))),
-                                             chr(30) ORDER BY cell_id)) AS d
-            FROM fact_cell f {guessed} SEMI JOIN ids USING (report_id) GROUP BY report_id
-        ), s AS (
-            SELECT report_id, md5(string_agg(concat(section_key, chr(31), coalesce(heading, chr(0)), chr(31),
-                                                    coalesce(text, chr(0))), chr(30) ORDER BY section_key)) AS d
-            FROM fact_section SEMI JOIN ids USING (report_id) GROUP BY report_id
-        )
-        SELECT ids.report_id, coalesce(c.d, '') || ':' || coalesce(s.d, '')
-        FROM ids LEFT JOIN c USING (report_id) LEFT JOIN s USING (report_id)""",
-        [report_ids],
-    ).fetchall()
-    return dict(rows)
 
 
 def sections_for(

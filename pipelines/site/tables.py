@@ -97,6 +97,10 @@ class CellMarker:
         if cell_id in self.worst:
             classes.append("bad bad-" + self.worst[cell_id])
             titles += self.messages[cell_id]
+        if titles in ([_NOTE_EMPTY], [_NOTE_ABSENT]):
+            # a plain blank or missing cell is told by its shading, which the note above the tables
+            # explains: a title on each would be a third of the tables' bytes
+            titles = []
         return Cell(text, " ".join(classes), "\n".join(titles), tuple(self.notes.get(cell_id, ())))
 
 
@@ -174,3 +178,53 @@ def _table4(m: CellMarker) -> Table:
         row_label, _ = m.label(f"t4.{block}.total", (block_label, ""))
         rows.append(Row(((row_label, 1),), tuple(m.cell(f"t4.{block}.{c}") for c, _ in layout.T4_COLS)))
     return Table("t4", "表四 政府信息公开行政复议、行政诉讼情况", head, tuple(rows), "单位：件")
+
+
+# A cell as pages/organ.py hands it to static/site.js, in the order of the <td>s of the tables: the
+# text alone when the cell has no class, note or finding; 0 for a blank cell and None for a cell the
+# report does not have (the skeleton's own), which the skeleton (`skeleton`) explains the same way.
+Encoded = str | int | None | list[Any]
+
+
+def encode(tables: Sequence[Table]) -> list[Encoded]:
+    """The cells of a report's tables, compact: what site.js fills into the skeleton of their format
+    to draw exactly what row_html writes."""
+    out: list[Encoded] = []
+    for t in tables:
+        for row in t.rows:
+            for c in row.cells:
+                if not c.notes and c.text == "" and (c.cls, c.title) == ABSENT:
+                    out.append(None)
+                elif not c.notes and c.text == "" and (c.cls, c.title) == BLANK:
+                    out.append(0)
+                elif not c.notes and not c.cls and not c.title:
+                    out.append(c.text)
+                else:
+                    out.append([c.text, c.cls, c.title, list(c.notes)])
+    return out
+
+
+def skeleton(fmt: str, labels: Mapping[tuple[str, str], tuple[str, str]]) -> list[Table]:
+    """The tables of a report in `fmt` with every cell absent: the headers an encoded report is
+    drawn into."""
+    return build(fmt, {}, [], labels)
+
+
+BLANK = ("blank", "")  # what an encoded 0 stands for: class and title of a plain blank cell
+ABSENT = ("absent", "")  # what an encoded None stands for (and every cell of a skeleton)
+
+
+def decode(encoded: Sequence[Encoded]) -> list[Cell]:
+    """The cells `encode` wrote, as static/site.js reads them (the tests compare the two)."""
+    out = []
+    for c in encoded:
+        if c is None:
+            out.append(Cell("", *ABSENT, ()))
+        elif c == 0 and not isinstance(c, str):
+            out.append(Cell("", *BLANK, ()))
+        elif isinstance(c, str):
+            out.append(Cell(c, "", "", ()))
+        else:
+            text, cls, title, notes = c  # type: ignore[misc]
+            out.append(Cell(text, cls, title, tuple(notes)))
+    return out

@@ -4,9 +4,20 @@ where the file came from.
 
 Organ pages are most of a build (a night with ten new reports re-rendered all 1,429 of them). A page
 shows only its organ's data, so each is keyed by a digest of everything it is made from — the organ,
-its marts rows and coverage, its reports' cells, sections and findings, and the code and labels that
-draw them — and a page whose digest the previous build recorded is copied from that build instead
-of being rendered again. A test checks that such a build is byte-identical to a full one.
+its marts rows and coverage, its reports (each report's cells and sections are a function of its
+bytes, the report_id, and the parser version: no cell is read to digest them), findings and guessed
+cells, and the code and labels that draw them — and a page whose digest the previous build recorded
+is copied from that build instead of being rendered again. A test checks that such a build is
+byte-identical to a full one.
+
+Size: at national scale (157,748 organs) a page must stay near 25 kB. Every year's tables are compact
+cells that static/site.js draws into the empty tables of their format (assets/organ.js, written once
+a build): the HTML would be three times the bytes. Without script a reader still has each year's
+source, verdict, findings and guesses, and the trend tables under the charts (the key numbers of
+every year). The reports' text is not shown (it was a fifth of a page even for the latest report
+alone, 1 GB at national size): the source file each year names holds it. The years after an organ's latest report are drawn by
+site.js from the site's years (assets/organ.js) too, so that a new statistics year redraws only the
+pages that show a report of it.
 """
 
 from __future__ import annotations
@@ -35,15 +46,13 @@ from pipelines.site.data import (
     SiteData,
     cells_for,
     china_time,
-    report_digests,
-    sections_for,
 )
 from pipelines.site.files import csv_name
 from pipelines.site.pages import organ_extras, regions
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.pool import Renderer
-from pipelines.site.render import Writer, clean, fmt_num, pct
+from pipelines.site.render import Writer, clean, fmt_num, pct, safe_json
 
 # Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
 BATCH = 200
@@ -91,22 +100,21 @@ def write_all(
     version = _version(d, base)
     before = _previous_digests(previous, version)
     extras = organ_extras.Extras.of(d)
+    until = {r["agency_id"]: r.get("expected_to") for r in d.coverage}
     digests: dict[str, str] = {}
     rendered = 0
     ids = list(d.organs)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        contents = report_digests(
-            con, sorted(r.report_id for a in batch for r in reports_of.get(a, {}).values())
-        )
         todo = []  # (organ, its reports by year, (year, status) in order, facts): the pages to render
         for agency_id in batch:
             organ = d.organs[agency_id]
             reports = reports_of.get(agency_id, {})
-            years = sorted(cov.get(agency_id, {}).items())
+            years = shown_years(sorted(cov.get(agency_id, {}).items()), reports)
             latest = max(reports.values(), key=lambda r: r.year, default=None)
             facts = _facts(d, organ, latest) + extras.facts(organ)
-            extra = extras.context(organ)
+            # the last year the organ must report, if it stops: site.js adds no missing year after it
+            extra = {**extras.context(organ), "until_year": str(until.get(agency_id) or "")}
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
@@ -117,7 +125,6 @@ def write_all(
                 [
                     (
                         rep,
-                        contents.get(rep.report_id),
                         findings.get(rep.report_id, []),
                         d.status.get(rep.report_id),
                         d.scopes.get(rep.report_id),
@@ -133,12 +140,10 @@ def write_all(
                 todo.append((organ, reports, years, facts, extra))
         report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
         cells = cells_for(con, report_ids) if report_ids else {}
-        sections = sections_for(con, report_ids) if report_ids else {}
         for organ, reports, years, facts, extra in todo:
             rids = [r.report_id for r in reports.values()]
             own = (
                 {i: cells[i] for i in rids if i in cells},
-                {i: sections[i] for i in rids if i in sections},
                 {i: findings[i] for i in rids if i in findings},
                 {i: guessed[i] for i in rids if i in guessed},
                 {i: d.status[i] for i in rids if i in d.status},
@@ -149,8 +154,30 @@ def write_all(
             )
             rendered += 1
     renderer.finish()
+    write_asset(w, d)
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
     return rendered
+
+
+# In the site folder: what every organ page's script draws with (static/site.js).
+ASSET = "assets/organ.js"
+
+
+def write_asset(w: Writer, d: SiteData) -> None:
+    """assets/organ.js: the site's statistics years (the missing years after an organ's latest report
+    are drawn from them) and the empty tables of each format, which site.js fills with a report's
+    compact cells (tables.encode)."""
+    macros = w.env.get_template("macros.html").module
+    shared = {
+        "years": d.years,
+        "blank": list(tables.BLANK),
+        "layout": charts.shared_layout(),
+        "tables": {
+            fmt: str(macros.report_tables(tables.skeleton(fmt, d.cell_labels), 0))  # type: ignore[attr-defined]
+            for fmt in layout.FORMATS
+        },
+    }
+    w.bytes(ASSET, f"window.GONGKAI_ORGAN = {safe_json(shared)};\n".encode())
 
 
 @dataclass(frozen=True)
@@ -165,11 +192,21 @@ class Shared:
 
 def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
     """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
-    its reports' cells, sections, findings, guessed cells, verdicts and scopes, and the extra template
+    its reports' cells, findings, guessed cells, verdicts and scopes, and the extra template
     variables of pages/organ_extras.py)."""
-    organ, reports, years, facts, rows, cells, sections, findings, guessed, verdicts, scopes, extra = args
+    organ, reports, years, facts, rows, cells, findings, guessed, verdicts, scopes, extra = args
     panels = [
-        _panel(shared, y, status, reports.get(y), cells, sections, findings, guessed, verdicts, scopes)
+        _panel(
+            shared,
+            y,
+            status,
+            reports.get(y),
+            cells,
+            findings,
+            guessed,
+            verdicts,
+            scopes,
+        )
         for y, status in years
     ]
     published = [p["year"] for p in panels if p["report"]]
@@ -183,9 +220,19 @@ def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
         charts=_charts(organ, rows, [y for y, _ in years]),
         panels=panels,
         default_year=str(published[-1]) if published else "",
+        last_year=str(years[-1][0]) if published and years else "",
         organ_as_of=_as_of(reports.values()),
         **extra,
     )
+
+
+def shown_years(years: list[tuple[int, str]], reports: dict[int, Report]) -> list[tuple[int, str]]:
+    """The (year, status) an organ page draws: up to its latest report. The missing years after it
+    are added by static/site.js from assets/organ.js (the site's years), so that a new statistics
+    year changes the pages of the organs that published in it, not every page. An organ without any
+    report shows every year it was expected in."""
+    last = max(reports, default=None)
+    return years if last is None else [(y, s) for y, s in years if y <= last]
 
 
 def _as_of(reports: Any) -> str | None:
@@ -195,7 +242,7 @@ def _as_of(reports: Any) -> str | None:
 
 
 @cache
-def _code_digest() -> str:
+def code_digest() -> str:
     """The code and templates that draw an organ page, the statutory layout its tables follow and the
     template engine's version."""
     h = hashlib.sha256()
@@ -217,7 +264,7 @@ def _code_digest() -> str:
 def _version(d: SiteData, base: str | None) -> str:
     """What every organ page depends on besides its own data: code, cell labels, rule titles, links."""
     shared = [
-        _code_digest(),
+        code_digest(),
         sorted(d.cell_labels.items()),
         sorted((r, x.title) for r, x in d.rules.items()),
         base,
@@ -390,7 +437,7 @@ def _chart(
         *(Column(label, kind) for label, _, kind in series),
     ]
     rows = [[str(y), status(y), *(vals[i] for _, vals, _ in series)] for i, y in enumerate(years)]
-    drawn = None if all(v is None or v == "" for _, vals, _ in series for v in vals) else fig
+    drawn = None if all(v is None or v == "" for _, vals, _ in series for v in vals) else charts.compact(fig)
     return Chart(
         cid,
         title,
@@ -409,12 +456,13 @@ def _panel(
     status: str,
     rep: Report | None,
     cells: dict[str, Any],
-    sections: dict[str, Any],
     findings: dict[str, Any],
     guessed: dict[str, list[Guess]],
     verdicts: dict[str, Any],
     scopes: dict[str, Any],
 ) -> dict[str, Any]:
+    """One year's tab; its tables are handed to site.js as compact cells (`cells`), drawn into the
+    empty tables of their format."""
     if rep is None:
         return {"year": year, "status": status, "report": None}
     base = d.base
@@ -445,7 +493,10 @@ def _panel(
             key=lambda s: labels.SEVERITY_ORDER.index(s) if s in labels.SEVERITY_ORDER else 9,
             default="",
         ),
-        "tables": tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels),
+        "tables": (
+            drawn := tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels)
+        ),
+        "cells": tables.encode(drawn),
         "verdict": verdict,
         "verdict_label": labels.status(verdict) if verdict != "not_run" else "尚未检查",
         # the rules that apply but could not be decided, and why (failures are listed as findings)
@@ -464,7 +515,6 @@ def _panel(
             else None
         ),
         "guesses": _guess_runs(d, guessed.get(rep.report_id, [])),
-        "sections": sections.get(rep.report_id, []),
         "href": base + quote(rep.file_name) if base else "",
         "source_url": _public(rep.source_url),
         "listing_url": _public(rep.listing_url),

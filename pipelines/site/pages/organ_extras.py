@@ -44,9 +44,27 @@ class Extras:
     def context(self, organ: Organ) -> dict[str, Any]:
         """The organ page's extra template variables."""
         kids = self.children.get(organ.agency_id, [])
-        years = self.years
+        # up to the latest year the organ or a subordinate published: a new statistics year redraws
+        # the pages of the governments it is shown on, not every government's
+        last = max(
+            (
+                y
+                for o in (organ, *kids)
+                for y, status in self.look.coverage.get(o.agency_id, {}).items()
+                if status == "published"
+            ),
+            default=None,
+        )
+        years = [y for y in self.years if last is None or y <= last]
+        rows = grid.rows(self.d, self.look, kids, years, "../")
+        for kid, row in zip(kids, rows, strict=True):
+            if self.look.organ_status.get(kid.agency_id) == "stopped":
+                # stopped as of the grid's last year, not the warehouse's (which a new year moves)
+                cov = self.look.coverage.get(kid.agency_id, {})
+                shown = [y for y in years if y in cov]
+                row["state"] = grid.ORGAN_STATUS["stopped"] if shown and cov[max(shown)] == "missing" else ""
         return {
-            "subordinates": grid.rows(self.d, self.look, kids, years, "../"),
+            "subordinates": rows,
             "subordinate_years": years,
             "subordinate_legend": grid.LEGEND,
             "subordinate_csv": csv_name(f"{organ.name}的下级机关报告情况", years),
@@ -88,6 +106,8 @@ class Extras:
                 span += f"，至 {last} 年止"
             out.append(("应报名册", f"应报告（{span}；data/register.csv 第 {rows[0]['line']} 行）", ""))
         state = self.look.organ_status.get(organ.agency_id)
-        if state in grid.ORGAN_STATUS and grid.ORGAN_STATUS[state]:
+        # "stopped" (its last expected year missing) turns with the warehouse's latest year: site.js
+        # says it from the site's years, so that a new statistics year does not change every page
+        if state in grid.ORGAN_STATUS and grid.ORGAN_STATUS[state] and state != "stopped":
             out.append(("报告情况", grid.ORGAN_STATUS[state], ""))
         return out

@@ -54,13 +54,23 @@
     window.Plotly.react(el, fig.data, roomForToolbar(fig.layout || {}), CONFIG);
   }
 
+  /* A figure written without the layout every chart shares and with its traces' common x once
+     (pipelines/site/charts.py compact): both put back from assets/organ.js. */
+  function expand(fig) {
+    if (!fig.base) { return fig; }
+    var layout = JSON.parse(JSON.stringify((window.GONGKAI_ORGAN || {}).layout || {}));
+    Object.keys(fig.layout).forEach(function (k) { layout[k] = fig.layout[k]; });
+    fig.data.forEach(function (t) { if (t.x === undefined) { t.x = fig.x; } });
+    return {data: fig.data, layout: layout};
+  }
+
   function drawCharts(root) {
     (root || document).querySelectorAll(".chart[data-spec]").forEach(function (el) {
       if (el.dataset.drawn || el.offsetParent === null) { return; }
       var spec = document.getElementById(el.dataset.spec);
       if (!spec) { return; }
       el.dataset.drawn = "1";
-      plot(el, JSON.parse(spec.textContent));
+      plot(el, expand(JSON.parse(spec.textContent)));
     });
   }
 
@@ -336,18 +346,99 @@
 
   /* --- year tabs on organ pages ------------------------------------------------------------ */
 
+  /* The tables of a year other than the latest: its compact cells (pipelines/site/tables.py encode)
+     filled into the empty tables of its format (assets/organ.js), drawn as the latest year's are. */
+  function drawReportTables(panel) {
+    var shared = window.GONGKAI_ORGAN;
+    panel.querySelectorAll(".report-tables[data-cells]").forEach(function (box) {
+      var data = document.getElementById(box.dataset.cells);
+      var skeleton = shared && shared.tables[box.dataset.format];
+      if (box.dataset.drawn || !skeleton || !data) { return; }
+      box.dataset.drawn = "1";
+      box.innerHTML = skeleton;
+      var cells = JSON.parse(data.textContent), year = box.dataset.year;
+      box.querySelectorAll("table.report-table td").forEach(function (td, i) {
+        var c = cells[i];
+        if (c === null || c === undefined) { return; }  // a cell the report does not have: as drawn
+        if (c === 0) { c = ["", shared.blank[0], shared.blank[1], []]; }
+        else if (typeof c === "string") { c = [c, "", "", []]; }
+        td.removeAttribute("class");
+        td.removeAttribute("title");
+        if (c[1]) { td.className = c[1]; }
+        if (c[2]) { td.title = c[2]; }
+        td.textContent = c[0];
+        if (c[3].length) {
+          var sup = document.createElement("sup");
+          c[3].forEach(function (n, k) {
+            if (k) { sup.appendChild(document.createTextNode(",")); }
+            var a = document.createElement("a");
+            a.href = "#f" + year + "-" + n;
+            a.textContent = String(n);
+            sup.appendChild(a);
+          });
+          td.appendChild(sup);
+        }
+      });
+    });
+  }
+
+  /* The site's years after the organ's latest report (up to the last it must report, if any): missing,
+     drawn here so that a new statistics year does not change every organ page. */
+  function addMissingYears(tabs) {
+    var shared = window.GONGKAI_ORGAN, last = parseInt(tabs.dataset.last, 10), until = parseInt(tabs.dataset.until, 10);
+    var panels = document.querySelectorAll(".year-panel");
+    if (!shared || !last || !panels.length) { return; }
+    var after = panels[panels.length - 1];
+    // its last expected year missing: it stopped reporting (mart_coverage.organ_status 'stopped')
+    var latest = Math.max.apply(null, shared.years), facts = document.querySelector("dl.facts");
+    if (last < (until ? Math.min(until, latest) : latest) && facts) {
+      var div = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = "报告情况";
+      dd.textContent = "已不再发布";
+      div.appendChild(dt);
+      div.appendChild(dd);
+      facts.appendChild(div);
+    }
+    shared.years.forEach(function (y) {
+      if (y <= last || (until && y > until)) { return; }
+      var t = document.createElement("a"), small = document.createElement("small");
+      t.href = "#y" + y;
+      t.setAttribute("role", "tab");
+      t.setAttribute("aria-controls", "y" + y);
+      t.dataset.year = String(y);
+      t.className = "tab tab-miss";
+      t.textContent = String(y);
+      small.textContent = "缺报";
+      t.appendChild(small);
+      tabs.appendChild(t);
+      var s = document.createElement("section"), h = document.createElement("h3"), p = document.createElement("p");
+      s.className = "year-panel";
+      s.id = "y" + y;
+      s.setAttribute("role", "tabpanel");
+      h.textContent = y + " 年度报告";
+      p.className = "empty";
+      p.textContent = y + " 年度没有这个机关的报告（未发布，或尚未入库）。";
+      s.appendChild(h);
+      s.appendChild(p);
+      after.parentNode.insertBefore(s, after.nextSibling);
+      after = s;
+    });
+  }
+
   function showYear(tabs, year) {
     var found = false;
     tabs.querySelectorAll("[role=tab]").forEach(function (t) {
-      var on = t.dataset.year === year;
+      var on = t.dataset.year === year, panel = document.getElementById(t.getAttribute("aria-controls"));
       found = found || on;
       t.setAttribute("aria-selected", on ? "true" : "false");
-      document.getElementById(t.getAttribute("aria-controls")).hidden = !on;
+      panel.hidden = !on;
+      if (on) { drawReportTables(panel); }
     });
     return found;
   }
 
   function setupTabs(tabs) {
+    addMissingYears(tabs);
     tabs.addEventListener("click", function (ev) {
       var t = ev.target.closest("[role=tab]");
       if (!t) { return; }
