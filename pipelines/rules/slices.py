@@ -50,13 +50,14 @@ SLICE_REPORTS = 30_000
 SEP = "chr(31)"
 
 # One row per report: the key (organ, parent region, year, report) and a digest of what the rules read
-# of it beyond its content (report_id is the hash of its bytes; the parser version covers its cells).
+# of it beyond its content (report_id is the hash of its bytes; the parser version covers its cells),
+# not when it was loaded: the same reports loaded at other times are judged alike, and their basis is equal.
 INPUTS_SQL = f"""
 SELECT
     concat_ws({SEP}, coalesce(d.agency_id, ''), coalesce(p.parent_agency_id, ''),
               coalesce(CAST(d.year AS VARCHAR), ''), d.report_id) AS key,
     hash(d.file_name, d.medium, d.format_version, d.agency_name, d.title, d.warnings, d.parser_version,
-         d.loaded_at, c.report_id IS NOT NULL, a.name, s.scope, s.sum_check, s.cells_compared,
+         c.report_id IS NOT NULL, a.name, s.scope, s.sum_check, s.cells_compared,
          s.cells_equal) AS digest
 FROM dim_report AS d
 LEFT JOIN _gk_current AS c ON c.report_id = d.report_id
