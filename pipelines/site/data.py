@@ -10,6 +10,7 @@ findings): the site then says so instead of failing.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -523,3 +524,54 @@ def sections_for(
     for report_id, key, heading, text in cur.fetchall():
         out[report_id].append((key, heading, text))
     return out
+
+
+# A character that json.dumps escapes (a quote, a backslash, a control character) or that the pages'
+# inline JSON escapes (pipelines/site/render.py: <, >, &, U+2028, U+2029): a report with one in a cell's
+# text is encoded in Python instead.
+_NEEDS_ESCAPING = r'["\\<>&\x00-\x1f\x{2028}\x{2029}]'
+
+
+def encoded_cells(
+    con: duckdb.DuckDBPyConnection,
+    reports: Sequence[tuple[str, str]],
+    order: Mapping[str, Sequence[str]],
+    whitespace: str,
+) -> dict[str, str]:
+    """The cells of some (report_id, format) as the JSON text of tables.encode, written by DuckDB: one
+    entry per cell id of `order[format]`, null for a cell the report does not have, 0 for a blank one
+    (or one whose text is only `whitespace`), else its text stripped of `whitespace`. Only plain
+    reports are returned: one with an uncertain cell, a blank cell that prints text, or a character
+    JSON or a page must escape, is left to Python (tables.build), and so is every report with findings
+    (the caller leaves them out).
+    A row per cell would cost more in Python than drawing the page."""
+    if not reports:
+        return {}
+    lay = [(fmt, cid, i) for fmt, ids in order.items() for i, cid in enumerate(ids)]
+    cur = con.execute(
+        """
+        WITH todo AS (SELECT unnest($ids::VARCHAR[]) AS report_id, unnest($formats::VARCHAR[]) AS format),
+        lay AS (SELECT unnest($lf::VARCHAR[]) AS format, unnest($lc::VARCHAR[]) AS cell_id,
+                       unnest($lo::INTEGER[]) AS ord),
+        got AS (SELECT report_id, cell_id, trim(raw_text, $ws) AS text, kind, uncertain
+                FROM fact_cell SEMI JOIN todo USING (report_id))
+        SELECT t.report_id,
+               coalesce(bool_or(g.uncertain OR CASE WHEN g.kind = 'blank' THEN coalesce(g.text, '') <> ''
+                                                    ELSE regexp_matches(g.text, $special) END), false),
+               '[' || string_agg(CASE WHEN g.cell_id IS NULL THEN 'null'
+                                      WHEN g.kind = 'blank' OR coalesce(g.text, '') = '' THEN '0'
+                                      ELSE '"' || g.text || '"' END, ',' ORDER BY l.ord) || ']'
+        FROM todo t JOIN lay l USING (format)
+        LEFT JOIN got g ON g.report_id = t.report_id AND g.cell_id = l.cell_id
+        GROUP BY t.report_id""",
+        {
+            "ids": [r for r, _ in reports],
+            "formats": [f for _, f in reports],
+            "lf": [f for f, _, _ in lay],
+            "lc": [c for _, c, _ in lay],
+            "lo": [i for _, _, i in lay],
+            "ws": whitespace,
+            "special": _NEEDS_ESCAPING,
+        },
+    )
+    return {report_id: text for report_id, special, text in cur.fetchall() if not special}

@@ -1,9 +1,10 @@
 """Draw pages in parallel processes: organ pages are most of a site build.
 
-`Renderer(w, render, shared, workers)` takes pages one by one (`add(path, args)`) and has each drawn
-by `render(writer, shared, args)`, which writes the page through the writer. With one worker each
-page is drawn at once in this process; with more, a build of fewer than PARALLEL_FROM pages is too
-(starting processes would cost more than it saves), and a larger one by `workers` processes
+`Renderer(w, render, shared, workers)` takes work one piece at a time (`add(key, args, pages)`: a
+page, or a batch of `pages` pages under one key) and has each drawn by `render(writer, shared, args)`,
+which writes its pages through the writer. With one worker each piece is drawn at once in this
+process; with more, a build of fewer than PARALLEL_FROM pages is too (starting processes would cost
+more than it saves), and a larger one by `workers` processes
 (`python -m pipelines.site.render_worker`, pipelines/subprocs.py), each with a Writer onto the same
 build folder and the `shared` data sent once. A page is the same bytes whichever process draws it:
 the same code, templates and data.
@@ -52,16 +53,18 @@ class Renderer:
         self.shared = shared
         self.workers = default_workers() if workers is None else max(1, workers)  # 0: this process
         self.waiting: list[tuple[str, Any]] = []
+        self.waiting_pages = 0
         self.procs: list[_Proc] = []
 
-    def add(self, path: str, args: Any) -> None:
+    def add(self, key: str, args: Any, pages: int = 1) -> None:
         if self.workers == 1:
             self.render(self.w, self.shared, args)
         elif self.procs:
-            self._hand_out(path, args)
+            self._hand_out(key, args)
         else:
-            self.waiting.append((path, args))
-            if len(self.waiting) >= PARALLEL_FROM:
+            self.waiting.append((key, args))
+            self.waiting_pages += pages
+            if self.waiting_pages >= PARALLEL_FROM:
                 self._start()
 
     def finish(self) -> None:
@@ -70,6 +73,7 @@ class Renderer:
             for _, args in self.waiting:
                 self.render(self.w, self.shared, args)
             self.waiting.clear()
+            self.waiting_pages = 0
             while any(p.pages for p in self.procs):
                 self._collect()
         finally:
@@ -119,4 +123,4 @@ class Renderer:
                 error = RenderError(f"{path}: {trace.splitlines()[-1]}")
                 error.add_note(f"in the process that drew it:\n{trace}")
                 raise error
-            self.w.sizes[path] = rest[0]
+            self.w.sizes.update(rest[0])

@@ -50,8 +50,15 @@ def pct(value: float | None) -> float | None:
     return clean(round(value * 100, 1))
 
 
+class RawJson(str):
+    """JSON text that is already what `safe_json` would write for its value: no `<`, `>`, `&`, U+2028
+    or U+2029 in it (data.encoded_cells writes such text for a report's cells)."""
+
+
 def safe_json(value: Any) -> Markup:
     """JSON for a <script type="application/json"> element: no `</script>` or `<!--` can survive."""
+    if isinstance(value, RawJson):
+        return Markup(value)
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return Markup(text.translate(_JSON_ESCAPES))
 

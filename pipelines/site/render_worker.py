@@ -1,8 +1,8 @@
 """A page renderer: `python -m pipelines.site.render_worker`, started by pool.Renderer.
 
 First message: ("init", build folder, the pages' common context, the render function, its shared
-data); then ("draw", page path, args) for each page, answered with ("drawn", bytes written) or
-("error", trace)."""
+data); then ("draw", key, args) for each page or batch of pages, answered with ("drawn", {page path: bytes
+written}) or ("error", trace)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ def handle(message: tuple[Any, ...]) -> tuple[Any, ...]:
         root, common, render, shared = rest
         _STATE.update(w=Writer(Path(root), make_env(), common), render=render, shared=shared)
         return ("ok",)
-    path, args = rest
+    _key, args = rest
     w: Writer = _STATE["w"]
+    w.sizes.clear()
     try:
         _STATE["render"](w, _STATE["shared"], args)
     except Exception:
         return ("error", traceback.format_exc())
-    return ("drawn", w.sizes.pop(path))
+    return ("drawn", dict(w.sizes))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup
@@ -135,6 +136,33 @@ def build(
         return []
     m = CellMarker(fmt, cells, findings, labels)
     return [_table2(m), _table3(m), _table4(m)]
+
+
+class _Order(CellMarker):
+    """A marker that notes the cell ids in the order the tables ask for them."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt, {}, [], {})
+        self.seen: list[str] = []
+
+    def cell(self, cell_id: str) -> Cell:
+        self.seen.append(cell_id)
+        return super().cell(cell_id)
+
+
+@cache
+def cell_order(fmt: str) -> tuple[str, ...]:
+    """The cell ids of a report in `fmt` in the order of the <td>s of its tables, which is the order
+    `encode` writes them in: what the warehouse encodes for a plain report (data.encoded_cells)."""
+    if fmt not in layout.FORMATS:
+        return ()
+    m = _Order(fmt)
+    _table2(m), _table3(m), _table4(m)
+    return tuple(m.seen)
+
+
+# What str.strip() strips (Python's whitespace), for stripping a cell's text the same way in SQL.
+WHITESPACE = "".join(chr(i) for i in range(0x110000) if chr(i).isspace())
 
 
 def _table2(m: CellMarker) -> Table:

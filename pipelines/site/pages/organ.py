@@ -36,7 +36,7 @@ from urllib.parse import quote, urlsplit
 
 import duckdb
 
-from pipelines import layout
+from pipelines import layout, warehouse
 from pipelines.site import charts, labels, tables
 from pipelines.site.charts import Chart, Column
 from pipelines.site.data import (
@@ -46,16 +46,18 @@ from pipelines.site.data import (
     SiteData,
     cells_for,
     china_time,
+    encoded_cells,
 )
 from pipelines.site.files import csv_name
 from pipelines.site.pages import organ_extras, regions
 from pipelines.site.pages.common import coverage_by_organ, findings_by_report, organ_years_by_organ, region_of
 from pipelines.site.pages.quality import rule_page
 from pipelines.site.pool import Renderer
-from pipelines.site.render import Writer, clean, fmt_num, pct, safe_json
+from pipelines.site.render import RawJson, Writer, clean, fmt_num, pct, safe_json
 
-# Organs per warehouse read: bounds the memory of the cells held at once (~200 cells a report).
-BATCH = 200
+# Organs a render process draws from one warehouse read: bounds the memory of the cells held at once
+# (~200 cells a report), and each read scans the report ids of fact_cell once.
+BATCH = 500
 # In the site folder: the digest each organ page was rendered from, for the next build.
 DIGESTS = "assets/organ-pages.json"
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
@@ -86,10 +88,15 @@ def write_all(
     workers: int | None = None,
 ) -> int:
     """Write every organ page; returns how many were rendered (the others were copied unchanged from
-    the previous build in `previous`, the site folder being replaced). Pages are drawn by `workers`
-    processes (default: one per core; pipelines/site/pool.py)."""
+    the previous build in `previous`, the site folder being replaced). Pages are drawn in batches of
+    organs by `workers` processes (default: one per core; pipelines/site/pool.py), each reading its
+    batch's cells from the warehouse itself (`_render_batch`)."""
     base = check_base_url(source_base_url)
-    renderer = Renderer(w, _render, Shared(d.rules, d.cell_labels, base, d.rules_ran), workers)
+    path = _database_path(con)
+    if path is None:
+        workers = 1  # another process cannot open an in-memory warehouse
+    shared = Shared(d.rules, d.cell_labels, base, d.rules_ran, path or "")
+    renderer = Renderer(w, _render_batch, shared, workers)
     cov = coverage_by_organ(d)
     years_of = organ_years_by_organ(d)
     findings = findings_by_report(d)
@@ -102,12 +109,11 @@ def write_all(
     extras = organ_extras.Extras.of(d)
     until = {r["agency_id"]: r.get("expected_to") for r in d.coverage}
     digests: dict[str, str] = {}
+    todo: list[tuple[Any, ...]] = []  # the pages to render, each with everything it is drawn from
     rendered = 0
-    ids = list(d.organs)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        todo = []  # (organ, its reports by year, (year, status) in order, facts): the pages to render
-        for agency_id in batch:
+    _CONNECTIONS[shared.warehouse] = con  # a batch drawn in this process reads through this connection
+    try:
+        for agency_id in d.organs:
             organ = d.organs[agency_id]
             reports = reports_of.get(agency_id, {})
             years = shown_years(sorted(cov.get(agency_id, {}).items()), reports)
@@ -115,6 +121,13 @@ def write_all(
             facts = _facts(d, organ, latest) + extras.facts(organ)
             # the last year the organ must report, if it stops: site.js adds no missing year after it
             extra = {**extras.context(organ), "until_year": str(until.get(agency_id) or "")}
+            rids = [r.report_id for _, r in sorted(reports.items())]
+            own = (
+                {i: findings[i] for i in rids if i in findings},
+                {i: guessed[i] for i in rids if i in guessed},
+                {i: d.status[i] for i in rids if i in d.status},
+                {i: d.scopes[i] for i in rids if i in d.scopes},
+            )
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
@@ -136,27 +149,72 @@ def write_all(
             old = previous / organ.page if previous is not None else None
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.link(organ.page, old)
-            else:
-                todo.append((organ, reports, years, facts, extra))
-        report_ids = sorted(r.report_id for _, reports, _, _, _ in todo for r in reports.values())
-        cells = cells_for(con, report_ids) if report_ids else {}
-        for organ, reports, years, facts, extra in todo:
-            rids = [r.report_id for r in reports.values()]
-            own = (
-                {i: cells[i] for i in rids if i in cells},
-                {i: findings[i] for i in rids if i in findings},
-                {i: guessed[i] for i in rids if i in guessed},
-                {i: d.status[i] for i in rids if i in d.status},
-                {i: d.scopes[i] for i in rids if i in d.scopes},
-            )
-            renderer.add(
-                organ.page, (organ, reports, years, facts, years_of.get(organ.agency_id, []), *own, extra)
-            )
+                continue
+            todo.append((organ, reports, years, facts, years_of.get(agency_id, []), *own, extra))
             rendered += 1
-    renderer.finish()
+            if len(todo) >= BATCH:
+                renderer.add(todo[0][0].page, todo, len(todo))
+                todo = []
+        if todo:
+            renderer.add(todo[0][0].page, todo, len(todo))
+        renderer.finish()
+    finally:
+        _CONNECTIONS.pop(shared.warehouse, None)
     write_asset(w, d)
     w.bytes(DIGESTS, json.dumps({"version": version, "pages": digests}, sort_keys=True).encode("utf-8"))
     return rendered
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file of the connection's database; None for an in-memory one."""
+    row = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+# Connections to warehouses by path, one per process: the build's own in the process that runs it,
+# a read-only one opened by a render process on its first batch.
+_CONNECTIONS: dict[str, duckdb.DuckDBPyConnection] = {}
+# A render process's cap on DuckDB's memory: a batch's cells are a few megabytes.
+RENDER_MEMORY = "1GB"
+
+
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    con = _CONNECTIONS.get(path)
+    if con is None:
+        con = _CONNECTIONS[path] = warehouse.connect(path, read_only=True)
+        con.execute("SET memory_limit = ?", [RENDER_MEMORY])
+        con.execute("SET threads = 1")  # one process per core draws pages
+    return con
+
+
+# A report's cells in the order of its tables' <td>s, per format (tables.cell_order).
+_ORDER = {fmt: tables.cell_order(fmt) for fmt in layout.FORMATS}
+
+
+def _render_batch(w: Writer, shared: Shared, batch: list[tuple[Any, ...]]) -> None:
+    """A batch of organ pages (`_render`): their reports' cells read in two queries, the plain reports
+    encoded by DuckDB (data.encoded_cells), the others (with findings, guessed cells or text to escape)
+    drawn from their cells in Python (tables.build)."""
+    con = _connection(shared.warehouse)
+    reports = [rep for page in batch for rep in page[1].values() if rep.format_version in layout.FORMATS]
+    with_findings = {rid for page in batch for rid in page[5]}
+    encoded = encoded_cells(
+        con,
+        sorted((r.report_id, r.format_version) for r in reports if r.report_id not in with_findings),
+        _ORDER,
+        tables.WHITESPACE,
+    )
+    rest = sorted(r.report_id for r in reports if r.report_id not in encoded)
+    cells = cells_for(con, rest) if rest else {}
+    for organ, reports_by_year, years, facts, rows, *own, extra in batch:
+        rids = [r.report_id for r in reports_by_year.values()]
+        mine = (
+            {i: cells[i] for i in rids if i in cells},
+            {i: RawJson(encoded[i]) for i in rids if i in encoded},
+        )
+        _render(w, shared, (organ, reports_by_year, years, facts, rows, *mine, *own, extra))
 
 
 # In the site folder: what every organ page's script draws with (static/site.js).
@@ -188,13 +246,14 @@ class Shared:
     cell_labels: dict[tuple[str, str], tuple[str, str]]
     base: str | None
     rules_ran: bool
+    warehouse: str = ""  # the warehouse file the pages' cells are read from
 
 
 def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
     """One organ page: (organ, its reports by year, (year, status) in order, facts, its marts rows,
-    its reports' cells, findings, guessed cells, verdicts and scopes, and the extra template
-    variables of pages/organ_extras.py)."""
-    organ, reports, years, facts, rows, cells, findings, guessed, verdicts, scopes, extra = args
+    its reports' cells, its reports' cells already encoded, findings, guessed cells, verdicts and
+    scopes, and the extra template variables of pages/organ_extras.py)."""
+    organ, reports, years, facts, rows, cells, encoded, findings, guessed, verdicts, scopes, extra = args
     panels = [
         _panel(
             shared,
@@ -202,6 +261,7 @@ def _render(w: Writer, shared: Shared, args: tuple[Any, ...]) -> None:
             status,
             reports.get(y),
             cells,
+            encoded,
             findings,
             guessed,
             verdicts,
@@ -456,6 +516,7 @@ def _panel(
     status: str,
     rep: Report | None,
     cells: dict[str, Any],
+    encoded: dict[str, RawJson],
     findings: dict[str, Any],
     guessed: dict[str, list[Guess]],
     verdicts: dict[str, Any],
@@ -493,10 +554,7 @@ def _panel(
             key=lambda s: labels.SEVERITY_ORDER.index(s) if s in labels.SEVERITY_ORDER else 9,
             default="",
         ),
-        "tables": (
-            drawn := tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels)
-        ),
-        "cells": tables.encode(drawn),
+        **_cells(d, rep, cells, encoded, fs),
         "verdict": verdict,
         "verdict_label": labels.status(verdict) if verdict != "not_run" else "尚未检查",
         # the rules that apply but could not be decided, and why (failures are listed as findings)
@@ -521,6 +579,16 @@ def _panel(
         "medium": labels.medium(rep.medium),
         "format": labels.report_format(rep.format_version),
     }
+
+
+def _cells(
+    d: Shared, rep: Report, cells: dict[str, Any], encoded: dict[str, RawJson], fs: Sequence[Any]
+) -> dict[str, Any]:
+    """Whether the report has tables, and its cells as site.js draws them (tables.encode)."""
+    if rep.report_id in encoded:
+        return {"tables": True, "cells": encoded[rep.report_id]}
+    drawn = tables.build(rep.format_version, cells.get(rep.report_id, {}), fs, d.cell_labels)
+    return {"tables": bool(drawn), "cells": tables.encode(drawn)}
 
 
 _TAKEN = re.compile(r"（本格取 [^）]*）|本格其他可能的读数：[^。]*。")

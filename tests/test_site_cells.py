@@ -1,0 +1,92 @@
+"""The cells of a plain report, encoded by DuckDB (data.encoded_cells), are byte for byte what Python's
+tables.encode writes for the page; a report DuckDB must not encode is left out."""
+
+from __future__ import annotations
+
+import random
+
+import duckdb
+import pytest
+
+from pipelines import layout
+from pipelines.site import tables
+from pipelines.site.data import Finding, cells_for, encoded_cells
+from pipelines.site.render import RawJson, safe_json
+
+ORDER = {fmt: tables.cell_order(fmt) for fmt in layout.FORMATS}
+# Texts a cell may print: numbers, dashes, padding Python strips (full-width and no-break spaces),
+# text JSON or the page must escape, and blanks.
+PLAIN = ["0", "12", " 7 ", "\u30003\u3000", "—", "/", "无", "1,234", "１２", "\xa05", "", "   ", "不适用"]
+ESCAPED = ['a"b', "a\\b", "<b>", "1&2", "x\ny", "\u2028", "\x07"]
+
+
+def _warehouse(reports: dict[str, tuple[str, list[tuple[str, str | None, str, bool]]]]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE fact_cell (report_id VARCHAR, cell_id VARCHAR, value DOUBLE, raw_text VARCHAR, "
+        "kind VARCHAR, uncertain BOOLEAN, note VARCHAR)"
+    )
+    rows = [
+        (rid, cid, None, raw, kind, uncertain, "note" if uncertain else None)
+        for rid, (_, cells) in reports.items()
+        for cid, raw, kind, uncertain in cells
+    ]
+    con.executemany("INSERT INTO fact_cell VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    return con
+
+
+def _python(con: duckdb.DuckDBPyConnection, rid: str, fmt: str) -> str:
+    cells = cells_for(con, [rid]).get(rid, {})
+    return str(safe_json(tables.encode(tables.build(fmt, cells, [], {}))))
+
+
+def test_cell_order_is_the_order_encode_writes() -> None:
+    for fmt in layout.FORMATS:
+        order = tables.cell_order(fmt)
+        assert len(order) == len(set(order)) == len(tables.encode(tables.skeleton(fmt, {})))
+        # one finding per cell, numbered by its place in the order: encode writes the numbers in order
+        cells = {cid: (1.0, "1", "number", False, None) for cid in order}
+        found = [Finding("r", "X", "warning", (cid,), None, None, None, "m", "f") for cid in order]
+        encoded = tables.encode(tables.build(fmt, cells, found, {}))
+        assert [c[3] for c in encoded] == [[n] for n in range(1, len(order) + 1)]  # type: ignore[index]
+    assert tables.cell_order("UNKNOWN") == ()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_duckdb_encodes_plain_reports_as_python_does(seed: int) -> None:
+    rng = random.Random(seed)
+    reports: dict[str, tuple[str, list[tuple[str, str | None, str, bool]]]] = {}
+    for n in range(40):
+        fmt = rng.choice(layout.FORMATS)
+        kind_of_report = rng.random()
+        cells = []
+        for cid in ORDER[fmt]:
+            if rng.random() < 0.1:
+                continue  # absent
+            raw: str | None = rng.choice(PLAIN)
+            if rng.random() < 0.05:
+                raw = None
+            kind = "blank" if raw is None or not raw.strip() or rng.random() < 0.05 else "number"
+            cells.append((cid, raw, kind, False))
+        if kind_of_report < 0.2:
+            i = rng.randrange(len(cells))
+            cid, raw, kind, _ = cells[i]
+            cells[i] = (cid, raw, kind, True)  # an uncertain cell: drawn in Python
+        elif kind_of_report < 0.4:
+            i = rng.randrange(len(cells))
+            cells[i] = (cells[i][0], rng.choice(ESCAPED), "text", False)
+        reports[f"r{seed}-{n}"] = (fmt, cells)
+    reports[f"r{seed}-empty"] = (layout.FORMATS[0], [])  # a report without cells: every cell absent
+    con = _warehouse(reports)
+    got = encoded_cells(con, sorted((r, fmt) for r, (fmt, _) in reports.items()), ORDER, tables.WHITESPACE)
+    assert got, "no report was plain"
+    for rid, (fmt, cells) in reports.items():
+        special = any(u for *_, u in cells) or any(
+            (raw or "").strip() if kind == "blank" else any(ch in (raw or "") for ch in '"\\<>&\n\u2028\x07')
+            for _, raw, kind, _ in cells
+        )
+        if special:
+            assert rid not in got, rid
+        else:
+            assert got[rid] == _python(con, rid, fmt), rid
+            assert str(safe_json(RawJson(got[rid]))) == got[rid]
