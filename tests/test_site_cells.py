@@ -20,7 +20,9 @@ PLAIN = ["0", "12", " 7 ", "\u30003\u3000", "—", "/", "无", "1,234", "１２"
 ESCAPED = ['a"b', "a\\b", "<b>", "1&2", "x\ny", "\u2028", "\x07"]
 
 
-def _warehouse(reports: dict[str, tuple[str, list[tuple[str, str | None, str, bool]]]]) -> duckdb.DuckDBPyConnection:
+def _warehouse(
+    reports: dict[str, tuple[str, list[tuple[str, str | None, str, bool]]]],
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE fact_cell (report_id VARCHAR, cell_id VARCHAR, value DOUBLE, raw_text VARCHAR, "

@@ -9,8 +9,9 @@ findings): the site then says so instead of failing.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -29,7 +30,7 @@ class MissingTables(RuntimeError):
     """The warehouse lacks the marts the site is built from."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Organ:
     agency_id: str
     name: str
@@ -51,7 +52,7 @@ class Organ:
     has_reports: bool = True  # False: in the register of organs that must report, never published
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     report_id: str
     agency_id: str
@@ -71,7 +72,7 @@ class Report:
     parser_version: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     report_id: str
     rule_id: str
@@ -86,7 +87,7 @@ class Finding:
     instance: str = ""  # which instance of the rule (findings.instance)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Status:
     """A report's verdict (report_status): passed, failed or unchecked, and why."""
 
@@ -95,7 +96,7 @@ class Status:
     worst: str | None  # severity of the worst failed rule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scope:
     """Whether a report covers its organ's whole region (report_scope), and the evidence."""
 
@@ -104,7 +105,7 @@ class Scope:
     evidence: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Guess:
     """A cell the parser guessed (guessed_cell), explained."""
 
@@ -117,7 +118,7 @@ class Guess:
     why: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     """A finding as a case an office works through (finding_case): its status, the staff's decision."""
 
@@ -148,7 +149,7 @@ class Case:
         return (self.agency_id, self.year, self.rule_id, self.instance)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     rule_id: str
     severity: str
@@ -158,8 +159,8 @@ class Rule:
 @dataclass
 class SiteData:
     organs: dict[str, Organ]
-    organ_years: list[dict[str, Any]]  # mart_organ_year rows
-    coverage: list[dict[str, Any]]  # mart_coverage rows
+    organ_years: list[Row]  # mart_organ_year rows
+    coverage: list[Row]  # mart_coverage rows
     reports: dict[str, Report]  # current reports by report_id
     findings: list[Finding]  # failed rules of current reports
     rules: dict[str, Rule]
@@ -206,6 +207,62 @@ def records(
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+class Row(Mapping[str, Any]):
+    """A row of a query, read like a dict by column name: the column index is shared by every row of
+    the query and equal values are one object, so that a million rows of fifty columns take a tenth
+    of the memory of as many dicts (mart_organ_year at national size: 4 GB as dicts)."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: tuple[Any, ...]) -> None:
+        self._index = index
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[self._index[key]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __repr__(self) -> str:
+        return f"Row({dict(self)!r})"
+
+    def __getstate__(self) -> tuple[dict[str, int], tuple[Any, ...]]:
+        return (self._index, self._values)
+
+    def __setstate__(self, state: tuple[dict[str, int], tuple[Any, ...]]) -> None:
+        self._index, self._values = state
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
+    """The rows of a query as Rows, every string and number of them shared among equal values."""
+    cur = con.execute(sql)
+    index = {d[0]: i for i, d in enumerate(cur.description or ())}
+    return [Row(index, values) for values in shared_values(cur)]
+
+
+def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
+    """The rows of a query, fetched a chunk at a time, with equal strings and numbers one object: a
+    national warehouse's million reports repeat their organs' names, formats and counts."""
+    strings: dict[str, str] = {}
+    floats: dict[float, float] = {}
+
+    def one(v: Any) -> Any:
+        t = type(v)
+        if t is str:
+            return strings.setdefault(v, v)
+        if t is float and not (v == 0.0 and math.copysign(1.0, v) < 0):  # -0.0 == 0.0, but prints "-0"
+            return floats.setdefault(v, v)
+        return v
+
+    while chunk := cur.fetchmany(100_000):
+        for row in chunk:
+            yield tuple(map(one, row))
+
+
 def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     present = table_names(con)
     missing = [t for t in REQUIRED if t not in present]
@@ -222,8 +279,8 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
     reports = {r.report_id: r for r in _reports(con)}
     return SiteData(
         organs=organs,
-        organ_years=records(con, "SELECT * FROM mart_organ_year ORDER BY agency_id, year"),
-        coverage=records(
+        organ_years=rows(con, "SELECT * FROM mart_organ_year ORDER BY agency_id, year"),
+        coverage=rows(
             con,
             "SELECT agency_id, year, status, report_id, first_year"
             + (", registered, expected_from, expected_to, organ_status" if _has_register(con) else "")
@@ -398,8 +455,8 @@ def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
                {"o.url, o.listing_url" if origin else "NULL, NULL"}, r.parser_version
         FROM current_report c JOIN dim_report r USING (report_id)
         {"LEFT JOIN source_origin o ON o.path = c.file_name" if origin else ""}
-        ORDER BY c.agency_id, c.year""").fetchall()
-    return [Report(*r) for r in rows]
+        ORDER BY c.agency_id, c.year""")
+    return [Report(*r) for r in shared_values(rows)]
 
 
 def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -425,15 +482,15 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
 def _status(con: duckdb.DuckDBPyConnection) -> dict[str, Status]:
     rows = con.execute("""
         SELECT report_id, status, reasons, worst_severity FROM report_status
-        WHERE is_current ORDER BY report_id""").fetchall()
-    return {r: Status(s, tuple(reasons or ()), w) for r, s, reasons, w in rows}
+        WHERE is_current ORDER BY report_id""")
+    return {r: Status(s, tuple(reasons or ()), w) for r, s, reasons, w in shared_values(rows)}
 
 
 def _scopes(con: duckdb.DuckDBPyConnection) -> dict[str, Scope]:
     rows = con.execute("""
         SELECT report_id, scope, basis, evidence_zh FROM report_scope
-        SEMI JOIN current_report USING (report_id) ORDER BY report_id""").fetchall()
-    return {r: Scope(s, b, e) for r, s, b, e in rows}
+        SEMI JOIN current_report USING (report_id) ORDER BY report_id""")
+    return {r: Scope(s, b, e) for r, s, b, e in shared_values(rows)}
 
 
 def _guesses(con: duckdb.DuckDBPyConnection) -> list[Guess]:

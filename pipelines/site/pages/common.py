@@ -6,10 +6,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from pipelines.site import labels
-from pipelines.site.data import Finding, Organ, SiteData
+from pipelines.site.data import Finding, Organ, Row, SiteData
 from pipelines.site.names import slug
 
 # The pages that list every organ (机关名录, 报告覆盖, 机关比较) are split by region beyond this many
@@ -42,8 +41,8 @@ def findings_by_report(data: SiteData) -> dict[str, list[Finding]]:
     return out
 
 
-def organ_years_by_organ(data: SiteData) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def organ_years_by_organ(data: SiteData) -> dict[str, list[Row]]:
+    out: dict[str, list[Row]] = defaultdict(list)
     for r in data.organ_years:
         out[r["agency_id"]].append(r)
     return out
