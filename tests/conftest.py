@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
+
+if TYPE_CHECKING:
+    from pipelines.bench.national_warehouse import Written
+    from pipelines.synth.nation import Nation
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -56,6 +60,50 @@ def ingest_files(inbox: Path, wh: Path, run_id: str | None = None) -> Any:
         return done
     finally:
         con.close()
+
+
+# A small synthetic nation (pipelines/synth/nation.py): one province of two cities of two counties,
+# with these many departments under each government and townships under each county.
+NATION_YEARS = (2023, 2024, 2025)
+NATION_SIZES: dict[str, Any] = {
+    "departments": {"province": (6, 6), "city": (7, 8), "county": (8, 10)},
+    "townships": (3, 5),
+}
+
+
+def small_nation_of(**kw: Any) -> Nation:
+    """The small nation; `kw` overrides nation.build's arguments."""
+    from pipelines.synth import nation
+
+    args = {"provinces": ("32",), "cities_per_province": 2, "counties_per_city": 2, **NATION_SIZES, **kw}
+    return nation.build(1, **args)
+
+
+class SmallNation(NamedTuple):
+    nation: Nation
+    path: Path  # the warehouse: read it, or copy it before writing
+    written: Written
+
+
+@pytest.fixture(scope="session")
+def small_nation(tmp_path_factory: pytest.TempPathFactory) -> SmallNation:
+    """The small nation, with errors injected into 5 % of its reports and three reports of 2025 held
+    out, written straight into a warehouse, its organs identified and its rules run (without GX)."""
+    from pipelines import rules, warehouse
+    from pipelines.bench import national_warehouse
+    from pipelines.identity import store
+    from pipelines.synth import nation
+
+    n = small_nation_of(error_share=0.05)
+    path = tmp_path_factory.mktemp("nation") / "nation.duckdb"
+    written = national_warehouse.write(path, n, NATION_YEARS, held_out=nation.held_out(n, 3, 2025))
+    con = warehouse.connect(path)
+    try:
+        store.build(con)
+    finally:
+        con.close()
+    rules.run(path, gx=False)
+    return SmallNation(n, path, written)
 
 
 def summary_of(wh: Path) -> dict[str, Any]:

@@ -8,36 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from pipelines import marts, rules, warehouse
-from pipelines.bench import national_warehouse
-from pipelines.identity import current, store
-from pipelines.synth import nation
-
-YEARS = (2023, 2024, 2025)
-
-
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    n = nation.build(
-        1,
-        provinces=("32",),
-        cities_per_province=2,
-        counties_per_city=2,
-        departments={"province": (4, 4), "city": (4, 5), "county": (4, 6)},
-        townships=(2, 3),
-        error_share=0.05,
-    )
-    path = tmp_path_factory.mktemp("nation") / "nation.duckdb"
-    national_warehouse.write(path, n, YEARS, held_out=nation.held_out(n, 4, 2025))
-    con = warehouse.connect(path)
-    try:
-        store.build(con)
-    finally:
-        con.close()
-    rules.run(path, gx=False)
-    return path
+from pipelines import marts, warehouse
+from pipelines.identity import current
+from tests.conftest import SmallNation
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...]]]:
@@ -250,9 +224,11 @@ NIGHTS: list[tuple[Callable[[duckdb.DuckDBPyConnection], None], str]] = [
 ]
 
 
-def test_incremental_marts_equal_a_full_build_after_every_night(base: Path, tmp_path: Path) -> None:
+def test_incremental_marts_equal_a_full_build_after_every_night(
+    small_nation: SmallNation, tmp_path: Path
+) -> None:
     path = tmp_path / "w.duckdb"
-    path.write_bytes(base.read_bytes())
+    path.write_bytes(small_nation.path.read_bytes())
     con = warehouse.connect(path)
     try:
         con.execute("SET threads = 1")  # sums of doubles in one order, so that equal means equal

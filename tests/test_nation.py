@@ -4,30 +4,19 @@ identity stage finds in it, and numbers that break no rule but where an error wa
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pipelines import rules, warehouse
-from pipelines.bench import national, national_warehouse
-from pipelines.identity import agency_id_of, make_resolver, store, taxonomy
+from pipelines import warehouse
+from pipelines.bench import national
+from pipelines.identity import agency_id_of, make_resolver, taxonomy
 from pipelines.parsing import parse
 from pipelines.synth import nation
-
-YEARS = (2023, 2024, 2025)
-SMALL = {"departments": {"province": (6, 6), "city": (7, 8), "county": (8, 10)}, "townships": (3, 5)}
-
-
-def small(**kw: object) -> nation.Nation:
-    args: dict[str, object] = {
-        "provinces": ("32",),
-        "cities_per_province": 2,
-        "counties_per_city": 2,
-        **SMALL,
-        **kw,
-    }
-    return nation.build(1, **args)  # type: ignore[arg-type]
+from tests.conftest import NATION_SIZES as SMALL
+from tests.conftest import NATION_YEARS as YEARS
+from tests.conftest import SmallNation
+from tests.conftest import small_nation_of as small
 
 
 def test_hierarchy_counts_and_names() -> None:
@@ -94,24 +83,10 @@ def test_identity_finds_every_organ_and_its_parent() -> None:
         assert not ident.issues, (o.name, ident.issues)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[nation.Nation, Path, national_warehouse.Written]:
-    n = small(error_share=0.05)
-    path = tmp_path_factory.mktemp("nation") / "nation.duckdb"
-    written = national_warehouse.write(path, n, YEARS, held_out=nation.held_out(n, 3, 2025))
-    con = warehouse.connect(path)
-    try:
-        store.build(con)
-    finally:
-        con.close()
-    rules.run(path, gx=False)
-    return n, path, written
-
-
 def test_reports_written_straight_into_the_warehouse(
-    built: tuple[nation.Nation, Path, national_warehouse.Written],
+    small_nation: SmallNation,
 ) -> None:
-    n, path, written = built
+    n, path, written = small_nation
     expected = sum(
         1
         for o in n.organs
@@ -141,9 +116,9 @@ def test_reports_written_straight_into_the_warehouse(
 
 
 def test_numbers_break_rules_only_where_an_error_was_injected(
-    built: tuple[nation.Nation, Path, national_warehouse.Written],
+    small_nation: SmallNation,
 ) -> None:
-    n, path, written = built
+    n, path, written = small_nation
     assert written.errors, "the fixture injects errors into 5% of reports"
     wrong = {(agency_id_of(n.organs[e.organ].key), e.year) for e in written.errors}
     # a region report sums its parts' true numbers: a part's error breaks the sum (H-X1)
@@ -170,9 +145,9 @@ def test_numbers_break_rules_only_where_an_error_was_injected(
 
 
 def test_a_held_out_report_renders_as_a_file_of_the_same_organ(
-    built: tuple[nation.Nation, Path, national_warehouse.Written],
+    small_nation: SmallNation,
 ) -> None:
-    n, _path, written = built
+    n, _path, written = small_nation
     index, year = written.held_out[0]
     organ = n.organs[index]
     name, data = nation.render(n, organ, year, YEARS)

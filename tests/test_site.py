@@ -378,6 +378,67 @@ def test_a_rule_with_many_findings_is_split_into_parts(
     assert not (site / "rule" / f"{big}-{len(parts) + 1}.html").exists()
 
 
+FAILING_ORGANS = """SELECT DISTINCT c.agency_id FROM findings f JOIN current_report c USING (report_id)
+                    WHERE f.status = 'fail'"""
+
+
+def _table_links(text: str, table: str) -> list[str]:
+    body = text.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td class="name"[^>]*><a href="([^"]+)"', body)
+
+
+def test_a_short_organ_table_is_all_on_the_quality_page(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection
+) -> None:
+    from pipelines.site.pages import quality
+
+    _, site = built
+    organs = {f"organ/{a}.html" for (a,) in con.execute(FAILING_ORGANS).fetchall()}
+    assert 2 < len(organs) <= quality.ORGAN_ROWS
+    text = (site / "quality.html").read_text(encoding="utf-8")
+    assert sorted(_table_links(text, "organ-findings-table")) == sorted(organs)
+    assert "organ-findings.html" not in text and not (site / "organ-findings.html").exists()
+    assert '"问题按机关统计_2019-2025年_全部机关.csv"' in text
+
+
+def test_a_long_organ_table_goes_on_list_pages(
+    built: tuple[Path, Path], con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.site.pages import quality
+
+    monkeypatch.setattr(quality, "ORGAN_ROWS", 1)
+    monkeypatch.setattr(quality, "LIST_ROWS_PER_PAGE", 1)
+    site = tmp_path / "site"
+    build_site(built[0], site)
+    organs = {f"organ/{a}.html" for (a,) in con.execute(FAILING_ORGANS).fetchall()}
+    assert len(organs) > 2  # so there are at least three parts
+    got = pages(site)
+    quality_page = got["quality.html"]
+    # quality.html keeps the organ with the most errors, says how many there are, and links the list
+    shown = _table_links(quality_page, "organ-findings-table")
+    full = (built[1] / "quality.html").read_text(encoding="utf-8")
+    assert shown == _table_links(full, "organ-findings-table")[:1]
+    assert f'<a href="organ-findings.html">全部 {len(organs)} 个机关</a>' in quality_page
+    assert '"问题按机关统计_2019-2025年_问题最多的1个机关.csv"' in quality_page
+    parts = [f"organ-findings{'' if k == 1 else f'-{k}'}.html" for k in range(1, len(organs) + 1)]
+    assert sorted(p for p in got if p.startswith("organ-findings")) == sorted(parts)
+    listed: list[str] = []
+    for k, part in enumerate(parts, start=1):
+        text = got[part]
+        rows = _table_links(text, "list-table")
+        assert len(rows) == 1, part
+        listed += rows
+        assert f"共 {len(organs)} 个机关" in text and f"<b>第 {k} 部分" in text
+        assert all(other in text for other in parts if other != part)  # every part links every other
+    assert listed == _table_links(full, "organ-findings-table")  # the same order as the whole table
+    assert sorted(listed) == sorted(organs)  # every organ with findings exactly once
+    for path in ["quality.html", *parts]:  # and every link of these pages leads to a page of the site
+        for href in re.findall(r'href="([^"#:]+)[#"]', got[path]):  # not data: URLs
+            assert (site / href).is_file(), (path, href)
+        assert len(got[path].encode("utf-8")) < MAX_PAGE_BYTES
+    assert len(quality_page.encode("utf-8")) < len(full.encode("utf-8"))
+
+
 def _organ(name: str, province: str | None, city: str | None, county: str | None = None) -> Any:
     from pipelines.site.data import Organ
 

@@ -22,6 +22,10 @@ TOP_ORGANS = 20
 # guessed.html), split like rule pages; quality.html shows the first rows.
 LIST_ROWS_PER_PAGE = 2000
 PREVIEW_ROWS = 50
+# The table of organs with findings (~310 bytes a row; 10,598 organs, 3.3 MB, at national size):
+# quality.html shows the organs with the most errors up to this many (~0.3 MB), and when there are
+# more, the whole table goes on list pages of its own (organ-findings.html, split like the lists above).
+ORGAN_ROWS = 1000
 _RANK = {"error": 0, "warning": 1, "info": 2}
 UNCHECKED_COLUMNS = [
     Column("机关", "link"),
@@ -120,6 +124,11 @@ def write(w: Writer, d: SiteData) -> None:
         ("推测的数值", f"{len(d.guesses):,}", f"原文数字连写、有几种读法的格，涉及 {len(guessed):,} 份报告"),
     ]
     organ_rows = _organ_rows(d)
+    organ_shown = organ_rows[:ORGAN_ROWS]
+    if len(organ_rows) > len(organ_shown):
+        _write_list(
+            w, ORGAN_LIST, ORGAN_TITLE, _ORGAN_LEAD, ORGAN_COLUMNS, organ_rows, d.years, **_ORGAN_LIST_WORDS
+        )
     _write_list(w, "unchecked", "未能全部核对的报告", _UNCHECKED_LEAD, UNCHECKED_COLUMNS, unchecked, d.years)
     _write_list(w, "guessed", "推测的数值（按报告）", _GUESSED_LEAD, GUESSED_COLUMNS, guessed, d.years)
     w.page(
@@ -131,8 +140,14 @@ def write(w: Writer, d: SiteData) -> None:
         kpis=kpis,
         charts=[_rule_chart(d, by_rule), _year_chart(d), _organ_chart(organ_rows, d.years)],
         organ_columns=ORGAN_COLUMNS,
-        organ_csv=csv_name("问题按机关统计", d.years, "全部机关"),
-        organ_rows=organ_rows,
+        organ_csv=csv_name(
+            ORGAN_TITLE,
+            d.years,
+            "全部机关" if organ_shown == organ_rows else f"问题最多的{len(organ_shown)}个机关",
+        ),
+        organ_rows=organ_shown,
+        organ_total=len(organ_rows),
+        organ_list=list_page(ORGAN_LIST),
         files=[[f, "文件无法读取", r] for f, r in d.quarantine]
         + [[u["file_name"], _unassigned_reason(u), ""] for u in d.unassigned],
         file_columns=FILE_COLUMNS,
@@ -170,6 +185,14 @@ _SEVERITY_NOTES = {
     "info": "值得留意，未必是错误",
 }
 
+
+ORGAN_LIST = "organ-findings"
+ORGAN_TITLE = "问题按机关统计"
+_ORGAN_LEAD = (
+    "至少有一份报告未通过规则的每个机关，及其问题的条数（按严重程度分列）。"
+    "按错误条数排序，其次警告、提示；点机关名称看它各年度的报告和问题。"
+)
+_ORGAN_LIST_WORDS = {"unit": "个机关", "order": "按错误条数顺序", "what": "机关", "placeholder": "机关名称"}
 
 _UNCHECKED_LEAD = (
     "这些报告没有发现不符之处，但至少有一条适用的规则无法核对：缺少上年的报告、缺少下级机关的报告、"
@@ -249,8 +272,13 @@ def _write_list(
     columns: list[Column],
     rows: list[list[Any]],
     years: list[int],
+    unit: str = "份报告",
+    order: str = "按年度顺序",
+    what: str = "条目",
+    placeholder: str = "机关名称、年度或文件名",
 ) -> None:
-    """A full list on pages of its own, split like the rule pages; organ links are relative to the root."""
+    """A full list on pages of its own, split like the rule pages; organ links are relative to the root.
+    `unit` counts the rows, `order` says how the parts follow each other."""
     starts = list(range(0, len(rows), LIST_ROWS_PER_PAGE)) or [0]
     parts = [rows[i : i + LIST_ROWS_PER_PAGE] for i in starts]
     pager = (
@@ -274,6 +302,10 @@ def _write_list(
             total=len(rows),
             part=k,
             pager=pager,
+            unit=unit,
+            order=order,
+            what=what,
+            placeholder=placeholder,
             csv=csv_name(title, years, f"第{k}部分" if pager else ""),
             charts_js=False,
         )
@@ -421,7 +453,7 @@ def _organ_chart(organ_rows: list[list[Any]], years: list[int]) -> Chart:
         top,
         csv_name(f"问题最多的{len(top)}个机关", years),
         empty="没有机关的报告未通过检查。",
-        note="按错误条数排序，其次警告、提示。全部机关见下方“按机关统计”表。",
+        note="按错误条数排序，其次警告、提示。全部机关见下方“按机关统计”。",
     )
 
 
