@@ -10,8 +10,8 @@ from typing import Any
 
 from pipelines.site import labels
 from pipelines.site.charts import Column
-from pipelines.site.data import Organ, SiteData
-from pipelines.site.pages.common import partition
+from pipelines.site.data import Organ, Row, SiteData
+from pipelines.site.pages.common import organ_years_by_organ, partition
 from pipelines.site.render import Writer, clean, pct
 
 # Per metric: the mart column, its label, how it is computed, and the numerator and denominator
@@ -53,7 +53,12 @@ TOP_LEVELS = ("national", "province")
 PART_COLUMNS = [Column("地区", "link"), Column("机关（个）", "int")]
 
 
-def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -> dict[str, Any]:
+def payload(
+    d: SiteData,
+    organs_in: list[Organ] | None = None,
+    root: str = "",
+    by_organ: dict[str, list[Row]] | None = None,
+) -> dict[str, Any]:
     described = {k: (name, how) for k, name, how in (*labels.RATES, *labels.COUNTS)}
     index: dict[str, int] = {}
     organs: list[list[Any]] = []
@@ -74,9 +79,9 @@ def payload(d: SiteData, organs_in: list[Organ] | None = None, root: str = "") -
         )
     rates = [m["key"] for m in METRICS if m["num"] is not None]
     rows = []
-    for r in d.organ_years:
-        if r["agency_id"] not in index:
-            continue
+    # organ_years is ordered by organ and year: the rows of the organs shown, in that order
+    by_organ = organ_years_by_organ(d) if by_organ is None else by_organ
+    for r in (r for agency_id in sorted(index) for r in by_organ.get(agency_id, ())):
         rows.append(
             [
                 index[r["agency_id"]],
@@ -125,13 +130,14 @@ def write(w: Writer, d: SiteData) -> None:
             years=d.years,
         )
         return
+    by_organ = organ_years_by_organ(d)
     for p in parts:
         w.page(
             p.page("compare"),
             "compare.html",
             title=f"机关比较 · {p.label}",
             section="compare.html",
-            data=payload(d, list(p.organs), "../"),
+            data=payload(d, list(p.organs), "../", by_organ),
             years=d.years,
             part_label=p.label,
         )
@@ -141,7 +147,7 @@ def write(w: Writer, d: SiteData) -> None:
         "compare.html",
         title="机关比较",
         section="compare.html",
-        data=payload(d, top),
+        data=payload(d, top, by_organ=by_organ),
         years=d.years,
         parts=[[[p.label, p.page("compare")], len(p.organs)] for p in parts],
         part_columns=PART_COLUMNS,
