@@ -4,6 +4,7 @@ tables.encode writes for the page; a report DuckDB must not encode is left out."
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import duckdb
 import pytest
@@ -92,3 +93,53 @@ def test_duckdb_encodes_plain_reports_as_python_does(seed: int) -> None:
         else:
             assert got[rid] == _python(con, rid, fmt), rid
             assert str(safe_json(RawJson(got[rid]))) == got[rid]
+
+
+# The Jinja macro render.value_cell replaced, kept as the reference it must write exactly.
+VALUE_CELL_MACRO = """\
+{% macro value_cell(kind, v) %}
+{% if kind == "link" %}<td class="name" data-v="{{ v[0] }}">{% if v[1] %}<a href="{{ v[1] }}">{{ v[0] }}</a>{% else %}{{ v[0] }}{% endif %}</td>
+{%- elif kind == "text" %}<td>{{ "" if v is none else v }}</td>
+{%- elif kind == "file" %}<td class="file">{{ v }}</td>
+{%- elif v is none %}<td class="num" data-v="">—</td>
+{%- elif v is string %}<td class="num blank" data-v="" title="报告此格空白，规则按 0 计">{{ v }}</td>
+{%- elif v is mapping %}<td class="num guessed" data-v="{{ v.v }}" title="{{ v.guess }}">≈{{ v.v | cell(kind) }}</td>
+{%- elif v | cell(kind) != v | string and kind == "num" %}<td class="num" data-v="{{ v }}" title="{{ v }}">{{ v | cell(kind) }}</td>
+{%- else %}<td class="num" data-v="{{ v }}">{{ v | cell(kind) }}</td>
+{%- endif %}
+{% endmacro %}
+{% for kind, v in cases %}{{ value_cell(kind, v) }}|{% endfor %}"""
+
+
+def test_value_cells_write_what_the_macro_wrote() -> None:
+    from markupsafe import Markup
+
+    from pipelines.site.charts import Column
+    from pipelines.site.render import make_env, value_cells
+
+    values: list[Any] = [
+        None,
+        0,
+        1,
+        -3,
+        12345,
+        0.5,
+        1234.5678,
+        2.0,
+        float("nan"),
+        1e20,
+        "空白",
+        "",
+        "a<\"&>'",
+        Markup("<b>x</b>"),
+        {"v": 12.5, "guess": "why <x>"},
+        {"v": None, "guess": ""},
+    ]
+    cases = [(kind, v) for kind in ("int", "num", "pct", "text", "file") for v in values]
+    cases += [
+        ("link", (n, h)) for n in ("机关", "<b>", Markup("<i>m</i>")) for h in ("", "organ/a.html", 'x"y')
+    ]
+    env = make_env()
+    macro = env.from_string(VALUE_CELL_MACRO).render(cases=cases).split("|")[:-1]
+    mine = [str(value_cells([Column("x", kind)], [v])) for kind, v in cases]
+    assert macro == mine

@@ -33,6 +33,9 @@ from pipelines.warehouse import schema
 
 # Pages above this are too slow to open on an office PC; the benchmark and the tests assert it.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+# DuckDB's cap in the build's own process once the site's data is loaded (the render processes have
+# theirs: pages/organ.py RENDER_MEMORY).
+AFTER_LOAD_MEMORY = "512MB"
 # What BuildResult.assets lists: the script, style and chart library every page loads.
 ASSETS = ("assets/plotly.min.js", "assets/site.js", "assets/site.css", "assets/compare.js")
 
@@ -89,6 +92,8 @@ def build_from(
     if not full and out_dir.is_dir() and fingerprint.built_from(out_dir) == inputs:
         return _kept(out_dir, t0)
     d = site_data.load(con)
+    # what is left to read is a batch of cells at a time: DuckDB's cache of the tables just read goes
+    con.execute("SET memory_limit = ?", [AFTER_LOAD_MEMORY])
     tmp = Path(tempfile.mkdtemp(prefix=leftovers.building_prefix(out_dir), dir=out_dir.parent))
     leftovers.claim(tmp)
     try:

@@ -177,7 +177,7 @@ def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
 # a read-only one opened by a render process on its first batch.
 _CONNECTIONS: dict[str, duckdb.DuckDBPyConnection] = {}
 # A render process's cap on DuckDB's memory: a batch's cells are a few megabytes.
-RENDER_MEMORY = "1GB"
+RENDER_MEMORY = "512MB"
 
 
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
