@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -99,23 +100,19 @@ def build_from(
     try:
         w = Writer(tmp, make_env(), {"nav": common.NAV, "as_of": d.as_of})
         assets = _write_assets(w)
-        overview.write(w, d)
-        compare.write(w, d)
-        organs.write(w, d)
-        quality.write(w, d)
-        coverage.write(w, d)
-        regions.write(w, d)
-        about.write(w, d)
-        search.write(w, d)
-        w.bytes(workbook.FILE, workbook.build(d))
-        rendered = organ.write_all(
-            w,
-            d,
-            con,
-            source_base_url=source_base_url,
-            previous=out_dir if out_dir.is_dir() and not full else None,
-            workers=workers,
-        )
+        # the list pages are drawn in this process while it hands organ pages to the render processes:
+        # a thread of its own, so that a core is not idle while they are drawn
+        with ThreadPoolExecutor(1, thread_name_prefix="site-lists") as lists:
+            listed = lists.submit(_write_lists, w, d)
+            rendered = organ.write_all(
+                w,
+                d,
+                con,
+                source_base_url=source_base_url,
+                previous=out_dir if out_dir.is_dir() and not full else None,
+                workers=workers,
+            )
+            listed.result()
         w.bytes(fingerprint.FILE, fingerprint.content(inputs))  # last: a site that has it is whole
         _swap(tmp, out_dir)
     except BaseException:
@@ -125,6 +122,19 @@ def build_from(
         leftovers.done(tmp)
     pages = dict(w.pages())
     return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0, rendered)
+
+
+def _write_lists(w: Writer, d: site_data.SiteData) -> None:
+    """Every page but the organ pages, and the workbook."""
+    overview.write(w, d)
+    compare.write(w, d)
+    organs.write(w, d)
+    quality.write(w, d)
+    coverage.write(w, d)
+    regions.write(w, d)
+    about.write(w, d)
+    search.write(w, d)
+    w.bytes(workbook.FILE, workbook.build(d))
 
 
 def _kept(out_dir: Path, t0: float) -> BuildResult:
