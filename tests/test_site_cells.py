@@ -143,3 +143,34 @@ def test_value_cells_write_what_the_macro_wrote() -> None:
     macro = env.from_string(VALUE_CELL_MACRO).render(cases=cases).split("|")[:-1]
     mine = [str(value_cells([Column("x", kind)], [v])) for kind, v in cases]
     assert macro == mine
+
+
+def test_initials_are_pypinyins_first_letters() -> None:
+    """pinyin.initials takes the first letters of the toneless syllables it caches for the sort: the
+    same as pypinyin's FIRST_LETTER style, for names of every kind (polyphones, Latin, digits, spaces,
+    full-width letters, a NUL)."""
+    from pypinyin import Style, lazy_pinyin
+
+    from pipelines.site import pinyin
+
+    names = [
+        "重庆市人民政府",
+        "长沙市长寿镇",
+        "ABC局",
+        "XX 局",
+        "1号 楼",
+        "a-b",
+        "Ｘ局",
+        "〇",
+        "行政审批局",
+        "银行业监督",
+        "重\x00庆",
+        "",
+        "大丰区人民政府",
+        "朝阳区",
+        "乐山市音乐学院",
+    ]
+    for name in names:
+        first = "".join(s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
+        assert pinyin.initials(name) == first, name
+        assert pinyin.spelled(name) == " ".join(lazy_pinyin(name, errors="default")), name
