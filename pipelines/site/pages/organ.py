@@ -22,10 +22,13 @@ pages that show a report of it.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import pickle
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -187,6 +190,11 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
         con = _CONNECTIONS[path] = warehouse.connect(path, read_only=True)
         con.execute("SET memory_limit = ?", [RENDER_MEMORY])
         con.execute("SET threads = 1")  # one process per core draws pages
+        # a spill folder of its own: DuckDB's temporary files are named per process, not per folder,
+        # so processes spilling into one folder (the warehouse's) overwrite each other's
+        spill = tempfile.mkdtemp(prefix="gongkai-render-")
+        atexit.register(shutil.rmtree, spill, True)
+        con.execute("SET temp_directory = ?", [spill])
     return con
 
 
