@@ -23,7 +23,10 @@ from pipelines.site.render import Writer
 
 # Pages to draw before processes are worth their start (about a second).
 PARALLEL_FROM = 64
-# Pages handed to one process ahead of the one it is drawing.
+# Single pages handed to one process ahead of the one it is drawing. A batch of pages goes only to a
+# process with nothing pending, and nothing more goes to it until it answers: its answer (the sizes of
+# its pages) may fill the pipe, and a process blocked writing it reads nothing, so a second piece
+# written to it would block this process too.
 AHEAD = 4
 
 Render = Callable[[Writer, Any, Any], None]
@@ -43,7 +46,13 @@ class RenderError(RuntimeError):
 class _Proc(subprocs.Worker):
     def __init__(self) -> None:
         super().__init__("pipelines.site.render_worker")
-        self.pages: deque[str] = deque()  # handed out, not answered yet
+        self.pages: deque[tuple[str, int]] = deque()  # (key, pages) handed out, not answered yet
+
+    def takes(self, pages: int) -> bool:
+        """Whether a piece of `pages` pages may be written to it now."""
+        if not self.pages:
+            return True
+        return pages == 1 and len(self.pages) < AHEAD and all(n == 1 for _, n in self.pages)
 
 
 class Renderer:
@@ -52,7 +61,7 @@ class Renderer:
         self.render = render
         self.shared = shared
         self.workers = default_workers() if workers is None else max(1, workers)  # 0: this process
-        self.waiting: list[tuple[str, Any]] = []
+        self.waiting: list[tuple[str, Any, int]] = []
         self.waiting_pages = 0
         self.procs: list[_Proc] = []
 
@@ -60,9 +69,9 @@ class Renderer:
         if self.workers == 1:
             self.render(self.w, self.shared, args)
         elif self.procs:
-            self._hand_out(key, args)
+            self._hand_out(key, args, pages)
         else:
-            self.waiting.append((key, args))
+            self.waiting.append((key, args, pages))
             self.waiting_pages += pages
             if self.waiting_pages >= PARALLEL_FROM:
                 self._start()
@@ -70,7 +79,7 @@ class Renderer:
     def finish(self) -> None:
         """Draw what is left and wait for every page; a page that failed raises RenderError."""
         try:
-            for _, args in self.waiting:
+            for _, args, _ in self.waiting:
                 self.render(self.w, self.shared, args)
             self.waiting.clear()
             self.waiting_pages = 0
@@ -96,17 +105,17 @@ class Renderer:
                 self.close()
                 raise RenderError("a page renderer process could not take the build's shared data")
         waiting, self.waiting = self.waiting, []
-        for path, args in waiting:
-            self._hand_out(path, args)
+        for key, args, pages in waiting:
+            self._hand_out(key, args, pages)
 
-    def _hand_out(self, path: str, args: Any) -> None:
+    def _hand_out(self, key: str, args: Any, pages: int) -> None:
         while True:
             p = min(self.procs, key=lambda q: len(q.pages))
-            if len(p.pages) < AHEAD:
+            if p.takes(pages):
                 break
             self._collect()
-        p.pages.append(path)
-        p.send(("draw", path, args))
+        p.pages.append((key, pages))
+        p.send(("draw", key, args))
 
     def _collect(self) -> None:
         """Wait for at least one answer and take every answer there is."""
@@ -114,7 +123,7 @@ class Renderer:
         readable, _, _ = select.select(busy, [], [])
         for p in readable:
             answer = p.recv()
-            path = p.pages.popleft()
+            path, _ = p.pages.popleft()
             if answer is None:
                 raise RenderError(f"the process drawing {path} died ({p.death()})")
             kind, *rest = answer
