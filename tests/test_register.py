@@ -219,3 +219,44 @@ def test_an_organ_name_cannot_escape_the_inbox(tmp_path: Path, server: Server) -
 def server() -> object:
     with serve() as s:
         yield s
+
+
+@pytest.mark.parametrize(
+    ("newest_load", "closed", "commerce"),
+    [
+        # in January 2025 the reports of 2024 are still coming in: the bureau last published 2023
+        ("2025-01-31 23:59:00+08", 2023, "reporting"),
+        # from 1 February 2025 its 2024 report is overdue: it stopped
+        ("2025-02-01 00:00:00+08", 2024, "stopped"),
+    ],
+)
+def test_an_organ_stops_only_when_a_due_year_is_missing(
+    registered: tuple[Path, Path], tmp_path: Path, newest_load: str, closed: int, commerce: str
+) -> None:
+    """A year's report is due by 31 January of the next year: an organ missing only years still open
+    (as of the newest load) has not stopped, and the marts see the year come due on their next build."""
+    wh = tmp_path / "wh.duckdb"
+    shutil.copy(registered[0], wh)
+    con = duckdb.connect(str(wh))
+    try:
+        con.execute("UPDATE dim_report SET loaded_at = least(loaded_at, ?::TIMESTAMPTZ)", [newest_load])
+        con.execute(
+            "UPDATE dim_report SET loaded_at = ?::TIMESTAMPTZ WHERE report_id = "
+            "(SELECT min(report_id) FROM dim_report)",
+            [newest_load],
+        )
+        marts.build(con)  # incremental: the year come due is a change of every organ
+        state = dict(
+            con.execute(
+                "SELECT agency_name, any_value(organ_status) FROM mart_coverage GROUP BY agency_name"
+            ).fetchall()
+        )
+        assert con.execute("SELECT DISTINCT closed_year FROM mart_coverage").fetchall() == [(closed,)]
+        assert state["盐城市盐都区商务局"] == commerce
+        assert state["盐城市盐都区财政局"] == "reporting"
+        stopped = con.execute(
+            "SELECT organs_stopped FROM mart_region_total WHERE region_code = '320903' AND year = 2025"
+        ).fetchone()
+        assert stopped == (1 if commerce == "stopped" else 0,)
+    finally:
+        con.close()

@@ -22,8 +22,9 @@ The changed organs come from the marts' basis (`pipelines.warehouse.delta`, tabl
 organ a digest of everything the marts read about it (current reports with their scope, findings and
 identity counts and parser version, profile, name, register rows). The key of an organ names its
 parent and regions, so a changed key tells both where the organ was and where it is. The years the
-warehouse holds are one more key: a year added or gone recomputes everything (coverage spans and
-the region chains run over all years).
+warehouse holds, with the latest year whose reports were due, are one more key: a year added or gone,
+or a year come due, recomputes everything (coverage spans, whether an organ stopped and the region
+chains run over all years).
 """
 
 from __future__ import annotations
@@ -137,7 +138,14 @@ LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 LEFT JOIN reports AS rp USING (agency_id)
 LEFT JOIN register AS rg USING (agency_id)
 UNION ALL
-SELECT '~years', hash(list(DISTINCT year ORDER BY year)) FROM cur
+-- the years held, and the latest year whose reports were due (mart_coverage's closed_year)
+SELECT
+    '~years',
+    hash(
+        list(DISTINCT year ORDER BY year),
+        (SELECT year(timezone('Asia/Shanghai', max(d.loaded_at)) - INTERVAL 31 DAY) - 1 FROM dim_report AS d)
+    )
+FROM cur
 """
 
 

@@ -187,6 +187,14 @@ class SiteData:
     decision_issues: list[dict[str, Any]] = field(default_factory=list)  # decision_issue rows
 
     @property
+    def closed_year(self) -> int | None:
+        """The latest year whose reports were due when the newest report was loaded
+        (mart_coverage.closed_year): an organ missing only later years has not stopped reporting."""
+        return max(
+            (r["closed_year"] for r in self.coverage if r.get("closed_year") is not None), default=None
+        )
+
+    @property
     def years(self) -> list[int]:
         return sorted({r["year"] for r in self.coverage})
 
@@ -283,6 +291,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             con,
             "SELECT agency_id, year, status, report_id, first_year"
             + (", registered, expected_from, expected_to, organ_status" if _has_register(con) else "")
+            + (", closed_year" if _has_column(con, "mart_coverage", "closed_year") else "")
             + " FROM mart_coverage ORDER BY agency_id, year",
         ),
         reports=reports,
@@ -363,6 +372,13 @@ def _case_events(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, st
     ).fetchall():
         out[case_id].append((china_time(at) or "", event, detail))
     return dict(out)
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [table, column]
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _has_register(con: duckdb.DuckDBPyConnection) -> bool:

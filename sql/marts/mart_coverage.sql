@@ -21,7 +21,12 @@ bounds AS (
     -- (each such organ-year has a current one), read without ranking the versions
     SELECT
         min(year) AS earliest,
-        max(year) AS latest
+        max(year) AS latest,
+        -- the latest year whose reports were due when the newest report was loaded: a year's report is
+        -- due by 31 January of the next year (政府信息公开条例 第五十条), Beijing time; the same
+        -- expression keys the years in pipelines/marts/incremental.py
+        (SELECT year(timezone('Asia/Shanghai', max(d.loaded_at)) - INTERVAL 31 DAY) - 1 FROM dim_report AS d)
+            AS closed_year
     FROM dim_report
     WHERE agency_id IS NOT NULL
 ),
@@ -63,7 +68,8 @@ span AS (
         END AS expected_to,
         least(coalesce(r.last_year, b.latest), b.latest) AS grid_to,
         p.last_year AS last_published,
-        b.latest
+        b.latest,
+        b.closed_year
     FROM published AS p
     FULL OUTER JOIN reg AS r USING (agency_id)
     CROSS JOIN bounds AS b
@@ -76,6 +82,7 @@ grid AS (
         s.registered,
         s.expected_from,
         s.expected_to,
+        s.closed_year,
         cast(unnest(generate_series(s.expected_from, greatest(s.grid_to, coalesce(s.last_published, 0)))) AS INTEGER)
             AS year
     FROM span AS s
@@ -90,14 +97,19 @@ marked AS (
         g.registered,
         g.expected_from,
         g.expected_to,
+        g.closed_year,
         p.report_id,
         p.format_version,
         coalesce(p.versions, 0) AS versions,
         -- the last year up to this one that the organ published
         max(CASE WHEN p.report_id IS NOT NULL THEN g.year END)
             OVER (PARTITION BY g.agency_id ORDER BY g.year ROWS UNBOUNDED PRECEDING) AS last_published_year,
-        -- whether the organ's last expected year is published: it still reports, or it stopped
-        arg_max(p.report_id IS NOT NULL, g.year) OVER (PARTITION BY g.agency_id) AS reports_latest,
+        -- whether the organ's last expected year that was due is published: it still reports, or it
+        -- stopped (a year still open is no evidence: its reports come in over January)
+        arg_max(p.report_id IS NOT NULL, g.year) FILTER (WHERE g.year <= g.closed_year)
+            OVER (PARTITION BY g.agency_id) AS reports_last_due,
+        bool_or(p.report_id IS NOT NULL AND g.year > g.closed_year)
+            OVER (PARTITION BY g.agency_id) AS published_open,
         count(p.report_id) OVER (PARTITION BY g.agency_id) AS published_years
     FROM grid AS g
     LEFT JOIN pub AS p USING (agency_id, year)
@@ -126,9 +138,10 @@ SELECT
     m.expected_to,
     CASE
         WHEN m.published_years = 0 THEN 'never'
-        WHEN NOT m.reports_latest THEN 'stopped'
+        WHEN NOT m.published_open AND NOT m.reports_last_due THEN 'stopped'
         ELSE 'reporting'
-    END AS organ_status
+    END AS organ_status,
+    m.closed_year
 FROM marked AS m
 LEFT JOIN dim_agency AS a USING (agency_id)
 LEFT JOIN dim_agency_profile AS pr USING (agency_id)
@@ -155,4 +168,5 @@ COMMENT ON COLUMN mart_coverage.years_since_published IS 'For a missing year: ye
 COMMENT ON COLUMN mart_coverage.registered IS 'True when data/register.csv lists the organ as one that must report (organ_register).';
 COMMENT ON COLUMN mart_coverage.expected_from IS 'First year the organ is expected to report: the register''s first year (not before the warehouse''s first year) or its first published year, whichever is earlier.';
 COMMENT ON COLUMN mart_coverage.expected_to IS 'Last year the organ is expected to report, from the register (merged or abolished); NULL while it still is.';
-COMMENT ON COLUMN mart_coverage.organ_status IS 'The organ, whatever the row''s year: never (a registered organ without a single report), stopped (its last expected year is missing: it published before and no longer does) or reporting.';
+COMMENT ON COLUMN mart_coverage.organ_status IS 'The organ, whatever the row''s year: never (a registered organ without a single report), stopped (its last expected year that was due, up to closed_year, is missing and it published nothing of a later year: it published before and no longer does) or reporting.';
+COMMENT ON COLUMN mart_coverage.closed_year IS 'The latest statistics year whose reports were due (by 31 January of the next year, Beijing time) when the newest report in the warehouse was loaded; the same on every row. A missing year after it does not make an organ stopped: its reports are still coming in.';

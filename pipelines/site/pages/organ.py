@@ -237,6 +237,7 @@ def write_asset(w: Writer, d: SiteData) -> None:
     macros = w.env.get_template("macros.html").module
     shared = {
         "years": d.years,
+        "closed": d.closed_year,  # site.js: a year after it missing is no sign the organ stopped
         "blank": list(tables.BLANK),
         "layout": charts.shared_layout(),
         "tables": {

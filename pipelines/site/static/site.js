@@ -389,8 +389,10 @@
     var panels = document.querySelectorAll(".year-panel");
     if (!shared || !last || !panels.length) { return; }
     var after = panels[panels.length - 1];
-    // its last expected year missing: it stopped reporting (mart_coverage.organ_status 'stopped')
+    // its last expected year that was due missing: it stopped reporting (mart_coverage.organ_status
+    // 'stopped'); the years after shared.closed are still being reported
     var latest = Math.max.apply(null, shared.years), facts = document.querySelector("dl.facts");
+    if (shared.closed) { latest = Math.min(latest, shared.closed); }
     if (last < (until ? Math.min(until, latest) : latest) && facts) {
       var div = document.createElement("div"), dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = "报告情况";
