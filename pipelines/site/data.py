@@ -383,10 +383,7 @@ def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool
 
 def _has_register(con: duckdb.DuckDBPyConnection) -> bool:
     """mart_coverage knows the register (built by this code's marts, not an older build)."""
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'mart_coverage' AND column_name = 'organ_status'"
-    ).fetchone()
-    return bool(row and row[0])
+    return _has_column(con, "mart_coverage", "organ_status")
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
