@@ -1,6 +1,6 @@
 """What the site reads from the warehouse, in one pass: the marts for the numbers, current_report
-for which file stands for an organ-year, report_findings for what does not add up, fact_cell and
-fact_section for the organ pages.
+for which file stands for an organ-year, report_findings for what does not add up; and fact_cell, a
+batch of organ pages at a time, for their tables (`encoded_cells`, `cells_for`).
 
 Every query orders its rows completely, so the same warehouse gives the same pages byte for byte.
 Tables written by other steps may be missing (a warehouse on which the rules never ran has no
@@ -576,22 +576,6 @@ def cells_for(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> dict[str
     )
     for report_id, cell_id, *rest in cur.fetchall():
         out[report_id][cell_id] = tuple(rest)
-    return out
-
-
-def sections_for(
-    con: duckdb.DuckDBPyConnection, report_ids: list[str]
-) -> dict[str, list[tuple[str, str | None, str]]]:
-    out: dict[str, list[tuple[str, str | None, str]]] = defaultdict(list)
-    cur = con.execute(
-        """
-        SELECT report_id, section_key, heading, text
-        FROM fact_section SEMI JOIN (SELECT unnest(?::VARCHAR[]) AS report_id) USING (report_id)
-        ORDER BY report_id, section_key""",
-        [report_ids],
-    )
-    for report_id, key, heading, text in cur.fetchall():
-        out[report_id].append((key, heading, text))
     return out
 
 

@@ -157,7 +157,8 @@ def cell_order(fmt: str) -> tuple[str, ...]:
     if fmt not in layout.FORMATS:
         return ()
     m = _Order(fmt)
-    _table2(m), _table3(m), _table4(m)
+    for table in (_table2, _table3, _table4):
+        table(m)
     return tuple(m.seen)
 
 

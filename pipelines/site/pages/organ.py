@@ -125,13 +125,6 @@ def write_all(
             facts = _facts(d, organ, latest) + extras.facts(organ)
             # the last year the organ must report, if it stops: site.js adds no missing year after it
             extra = {**extras.context(organ), "until_year": str(until.get(agency_id) or "")}
-            rids = [r.report_id for _, r in sorted(reports.items())]
-            own = (
-                {i: findings[i] for i in rids if i in findings},
-                {i: guessed[i] for i in rids if i in guessed},
-                {i: d.status[i] for i in rids if i in d.status},
-                {i: d.scopes[i] for i in rids if i in d.scopes},
-            )
             digest = digests[organ.page] = _digest(
                 version,
                 organ,
@@ -154,6 +147,13 @@ def write_all(
             if old is not None and before.get(organ.page) == digest and old.is_file():
                 w.link(organ.page, old)
                 continue
+            rids = [r.report_id for _, r in sorted(reports.items())]
+            own = (
+                {i: findings[i] for i in rids if i in findings},
+                {i: guessed[i] for i in rids if i in guessed},
+                {i: d.status[i] for i in rids if i in d.status},
+                {i: d.scopes[i] for i in rids if i in d.scopes},
+            )
             todo.append((organ, reports, years, facts, years_of.get(agency_id, []), *own, extra))
             rendered += 1
             if len(todo) >= BATCH:
@@ -207,8 +207,10 @@ def _render_batch(w: Writer, shared: Shared, batch: list[tuple[Any, ...]]) -> No
     encoded by DuckDB (data.encoded_cells), the others (with findings, guessed cells or text to escape)
     drawn from their cells in Python (tables.build)."""
     con = _connection(shared.warehouse)
-    reports = [rep for page in batch for rep in page[1].values() if rep.format_version in layout.FORMATS]
-    with_findings = {rid for page in batch for rid in page[5]}
+    reports, with_findings = [], set()
+    for _, reports_by_year, _, _, _, findings, *_ in batch:
+        reports += [r for r in reports_by_year.values() if r.format_version in layout.FORMATS]
+        with_findings.update(findings)
     encoded = encoded_cells(
         con,
         sorted((r.report_id, r.format_version) for r in reports if r.report_id not in with_findings),
