@@ -103,7 +103,8 @@ def test_unchanged_files_are_not_read_again(
         return real_hash(path)
 
     def counted_read(path: Path) -> bytes:
-        reads.append(path.name)
+        if inbox in path.parents:  # not the data files the identity stage digests
+            reads.append(path.name)
         return real_read(path)
 
     monkeypatch.setattr(scan, "file_hash", counted_hash)

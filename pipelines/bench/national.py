@@ -9,7 +9,7 @@ run one at a time and the table printed from what was measured, `--report`):
     parse:N      the ingest stage (scan, parse in N parser processes, load) over the inbox, N from --workers
     warehouse    the synthetic nation (pipelines/synth/nation.py) through the loader into DIR/national.duckdb,
                  100 reports of 2025 held out for the night
-    identity     identity.store.build over it (organs, hierarchy, report scopes)
+    identity     identity.store.build over it, every report (organs, hierarchy, report scopes)
     rules        rules.run with Great Expectations
     marts        marts.build
     site         site.build.build_site in full (DIR/site)
@@ -442,7 +442,7 @@ def step_identity(workdir: Path, p: Params) -> dict[str, Any]:
     try:
         con.execute("SET enable_progress_bar = false")
         t0 = time.perf_counter()
-        stats = store.build(con)
+        stats = store.build(con, full=True)  # the whole stage, as a first run or a data-file edit runs it
         seconds = time.perf_counter() - t0
     finally:
         con.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from pipelines import catalogue
 from pipelines.identity import names
@@ -69,6 +69,18 @@ class _Place:
     generic_word: str | None = None
 
 
+def _digest(divisions: Divisions, taxonomy: Taxonomy, aliases: Sequence[Alias]) -> str:
+    """A digest of the data a resolver reads: the divisions (before the aliases add names), the
+    taxonomy and the aliases."""
+    tax = [
+        (f.name, sorted(v) if isinstance(v, frozenset) else v)
+        for f in fields(taxonomy)
+        for v in [getattr(taxonomy, f.name)]
+    ]
+    divs = sorted((d.code, d.name, d.type) for d in divisions.by_code.values())
+    return hashlib.sha256(repr((divs, tax, list(aliases))).encode("utf-8")).hexdigest()
+
+
 class Resolver:
     def __init__(self, divisions: Divisions, taxonomy: Taxonomy, aliases: Sequence[Alias]) -> None:
         self.div = divisions
@@ -84,6 +96,8 @@ class Resolver:
         suffixes = "|".join(map(re.escape, taxonomy.township_government_suffixes))
         self._township = re.compile(rf"^(?P<town>.+?(?:{markers}))(?:{suffixes})?$")
         self._cache: dict[str, Identity] = {}
+        # what the resolver was made from: the identity stage redoes every report when it changes
+        self.digest = _digest(divisions, taxonomy, aliases)
 
     def _place_target(self, a: Alias) -> Division:
         if a.region_code:

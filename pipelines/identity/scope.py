@@ -34,7 +34,7 @@ import polars as pl
 
 from pipelines import packaged
 from pipelines.identity.resolve import Resolver
-from pipelines.warehouse.db import registered, transaction
+from pipelines.warehouse.db import registered
 from pipelines.warehouse.rows import replace as replace_rows
 
 SCOPE_FILE = packaged.path("data", "report_scope.csv")
@@ -233,7 +233,7 @@ CREATE OR REPLACE TEMP TABLE _gk_due AS
 WITH gov AS (
     SELECT r.report_id, r.agency_id, r.year
     FROM dim_report r JOIN dim_agency_profile p USING (agency_id)
-    WHERE p.organ_kind = 'government' AND r.year IS NOT NULL
+    WHERE p.organ_kind = 'government' AND r.year IS NOT NULL {only}
 ),
 parts AS (
     -- the organs whose parent the government is, from the first year they reported
@@ -283,37 +283,45 @@ GROUP BY ALL
 
 
 def build(
-    con: duckdb.DuckDBPyConnection, resolver: Resolver, scope_file: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    resolver: Resolver,
+    scope_file: Path | None = None,
+    *,
+    reports: str | None = None,
 ) -> dict[str, int]:
-    """Rebuild report_scope for every report; returns reports per scope. Needs dim_report.agency_id and
-    dim_agency_profile written (store.build does this first)."""
+    """Rebuild report_scope, inside the caller's transaction: every report's row, or only those of the
+    reports in the table named `reports` (column report_id; the other rows stay as they are). Returns
+    the reports per scope of the whole table. Needs dim_report.agency_id and dim_agency_profile
+    written (store.build does this first)."""
     declared = load_declared(scope_file or SCOPE_FILE, resolver)
-    reports = con.execute("""
+    only = f"AND r.report_id IN (SELECT report_id FROM {reports})" if reports else ""
+    rows = con.execute(f"""
         SELECT r.report_id, r.agency_id, r.year, p.organ_kind, p.level,
                coalesce(p.township, p.county, p.city, p.province) AS place, a.name
         FROM dim_report r
         LEFT JOIN dim_agency_profile p USING (agency_id)
         LEFT JOIN dim_agency a USING (agency_id)
+        WHERE TRUE {only}
         ORDER BY r.report_id""").fetchall()
-    con.execute(_DUE)
+    con.execute(_DUE.format(only=only))
     sums = {row[0]: row[1:] for row in con.execute(_SUMS).fetchall()}
     con.execute("DROP TABLE _gk_due")
-    wanted = [r[0] for r in reports if r[3] == "government" and (r[4] != "township" or r[0] in sums)]
+    wanted = [r[0] for r in rows if r[3] == "government" and (r[4] != "township" or r[0] in sums)]
     texts = _texts(con, wanted)
     by_agency: dict[str, list[Declared]] = {}
     for d in declared:
         by_agency.setdefault(d.agency_id, []).append(d)
-    rows = []
-    for report_id, agency_id, year, kind, level, place, name in reports:
+    out = []
+    for report_id, agency_id, year, kind, level, place, name in rows:
         decl = next((d for d in by_agency.get(agency_id or "", ()) if d.covers(year)), None)
         said = (
             wording(texts[report_id], region_words(place, name))
             if report_id in texts
             else Wording(None, None, None)
         )
-        rows.append(_row(report_id, agency_id, year, kind, level, decl, said, sums.get(report_id)))
+        out.append(_row(report_id, agency_id, year, kind, level, decl, said, sums.get(report_id)))
     frame = pl.DataFrame(
-        rows,
+        out,
         schema={
             c: (
                 pl.Int64
@@ -324,12 +332,17 @@ def build(
         },
         orient="row",
     )
-    with transaction(con), registered(con, {"_gk_scope": frame}):
-        replace_rows(con, "report_scope", "_gk_scope", "report_id", TABLE_COLUMNS)
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r[3]] = counts.get(r[3], 0) + 1
-    return dict(sorted(counts.items()))
+    with registered(con, {"_gk_scope": frame}):
+        if reports:
+            con.execute(f"DELETE FROM report_scope WHERE report_id IN (SELECT report_id FROM {reports})")
+            con.execute(
+                f"INSERT INTO report_scope ({', '.join(TABLE_COLUMNS)}) "
+                f"SELECT {', '.join(TABLE_COLUMNS)} FROM _gk_scope ORDER BY report_id"
+            )
+        else:
+            replace_rows(con, "report_scope", "_gk_scope", "report_id", TABLE_COLUMNS)
+    counts = con.execute("SELECT scope, count(*) FROM report_scope GROUP BY scope ORDER BY scope").fetchall()
+    return {str(k): int(n) for k, n in counts}
 
 
 def _texts(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[str, str]:

@@ -14,7 +14,7 @@ CREATE TABLE organ_register (
     problem VARCHAR
 );
 
-COMMENT ON TABLE organ_register IS 'Organs expected to publish an annual report (data/register.csv), one row per line of the file, rebuilt by the identity stage every night. Rows with a problem are kept, with agency_id NULL, and count for nothing.';
+COMMENT ON TABLE organ_register IS 'Organs expected to publish an annual report (data/register.csv), one row per line of the file, written by the identity stage whenever the file (or what resolves its names) changed. Rows with a problem are kept, with agency_id NULL, and count for nothing.';
 COMMENT ON COLUMN organ_register.line IS 'Line of data/register.csv (1 is the header).';
 COMMENT ON COLUMN organ_register.organ IS 'The organ as the register names it.';
 COMMENT ON COLUMN organ_register.region_code IS 'Division code given to place a name without its place (six digits), NULL when none.';
