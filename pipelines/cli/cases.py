@@ -56,8 +56,10 @@ def _known_cases(warehouse: Path) -> set[str] | None:
         return None
     import duckdb
 
+    from pipelines.warehouse import db
+
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with db.connect(warehouse, read_only=True) as con:
             return {c for (c,) in con.execute("SELECT case_id FROM finding_case_log").fetchall()}
     except duckdb.Error:
         return None
@@ -105,15 +107,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    import duckdb
-
     from pipelines.settings import Settings
+    from pipelines.warehouse import db
 
     settings = Settings.load(warehouse=args.warehouse)
     if not settings.warehouse.is_file():
         print(f"gongkai: {settings.warehouse}: no such warehouse (run `gongkai run` first)", file=sys.stderr)
         return 2
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with db.connect(settings.warehouse, read_only=True) as con:
         rows = con.execute(
             """SELECT case_id, state, agency, year, message FROM finding_case
                WHERE ? IS NULL OR state = ? ORDER BY state, year DESC, agency, case_id""",

@@ -173,7 +173,12 @@ def identity_tables(context: AssetExecutionContext, gongkai: GongkaiResource) ->
             con,
             "identity",
             {
-                "dim_agency": {"reports": stats.reports, "reassigned": stats.reassigned},
+                "dim_agency": {
+                    "reports": stats.reports,
+                    "resolved": stats.resolved,
+                    "every_report": stats.full,
+                    "reassigned": stats.reassigned,
+                },
                 "identity_issue": {"issues": MetadataValue.json(stats.issues)},
                 "report_scope": {"scopes": MetadataValue.json(stats.scopes)},
             },
