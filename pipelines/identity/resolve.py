@@ -127,6 +127,26 @@ class Resolver:
         The name decides when it carries its place; otherwise the title, the opening of the body
         and the file name are searched for the place (the seed's "区商务局"). Deterministic: the same
         inputs and data files always give the same identity."""
+        named = self._by_name(name, file_name)
+        if named is None:
+            return None
+        printed, ident = named
+        if ident.resolution in ("unresolved", "ambiguous"):
+            texts = [t for t in (title, context, file_name) if t]
+            hint = self._path_division(file_name) if file_name else None
+            if texts or hint:
+                return self._resolve_name(printed, texts, hint)
+        return ident
+
+    def reads_context(self, name: str | None, file_name: str | None = None) -> bool:
+        """Whether `resolve` reads the title, the body's opening and the file name of a report with this
+        name: the name alone does not place its organ."""
+        named = self._by_name(name, file_name)
+        return named is not None and named[1].resolution in ("unresolved", "ambiguous")
+
+    def _by_name(self, name: str | None, file_name: str | None) -> tuple[str, Identity] | None:
+        """The name as normalised (from the file name when the report prints none) and the organ it
+        names on its own; None when there is no name."""
         printed = names.normalise(name) if name else ""
         if not printed and file_name:
             printed = names.from_file_name(file_name) or ""
@@ -135,12 +155,7 @@ class Resolver:
         ident = self._cache.get(printed)
         if ident is None:
             ident = self._cache[printed] = self._resolve_name(printed, ())
-        if ident.resolution in ("unresolved", "ambiguous"):
-            texts = [t for t in (title, context, file_name) if t]
-            hint = self._path_division(file_name) if file_name else None
-            if texts or hint:
-                return self._resolve_name(printed, texts, hint)
-        return ident
+        return printed, ident
 
     def _path_division(self, file_name: str) -> Division | None:
         for code in names.path_codes(file_name):

@@ -161,19 +161,29 @@ def build(
     )
 
 
-def _report_rows(con: duckdb.DuckDBPyConnection, which: str = "") -> list[Row]:
-    """The reports the stage resolves: all, or those whose report_id is in the query `which`."""
-    only = f"report_id IN ({which})" if which else "TRUE"
+def _report_rows(con: duckdb.DuckDBPyConnection, resolver: Resolver, which: str = "") -> list[Row]:
+    """The reports the stage resolves: all, or those whose report_id is in the query `which`. Section
+    一's opening is read only for the reports that need it: a name that does not place its organ, or
+    an opening that names another organ than the title (ID-5)."""
+    only = f"WHERE report_id IN ({which})" if which else ""
     # loaded_at only orders a name's reports: as microseconds, it needs no time-zone conversion per row;
     # of the parser's warnings only the title/opening conflicts (ID-5) matter here
-    return con.execute(f"""
-        SELECT r.report_id, r.agency_name, r.title, r.file_name, r.agency_id, r.year, epoch_us(r.loaded_at),
-               left(s.text, {CONTEXT_CHARS}) AS context,
-               list_filter(r.warnings, w -> starts_with(w, '{meta.CONFLICT}')) AS conflicts
-        FROM (SELECT * FROM dim_report WHERE {only}) r
-        LEFT JOIN (SELECT report_id, text FROM fact_section WHERE section_key = 's1' AND {only}) s
-            ON s.report_id = r.report_id
-        ORDER BY r.report_id""").fetchall()
+    rows = con.execute(f"""
+        SELECT report_id, agency_name, title, file_name, agency_id, year, epoch_us(loaded_at), NULL AS context,
+               list_filter(warnings, w -> starts_with(w, '{meta.CONFLICT}')) AS conflicts
+        FROM dim_report {only}
+        ORDER BY report_id""").fetchall()
+    wanted = [row[0] for row in rows if row[8] or resolver.reads_context(row[1], row[3])]
+    if not wanted:
+        return rows
+    openings = dict(
+        con.execute(
+            f"SELECT report_id, left(text, {CONTEXT_CHARS}) FROM fact_section "
+            "WHERE section_key = 's1' AND report_id IN (SELECT unnest(?::VARCHAR[]))",
+            [wanted],
+        ).fetchall()
+    )
+    return [(*row[:7], openings.get(row[0]), row[8]) for row in rows]
 
 
 def _resolve(resolver: Resolver, rows: Iterable[Row]) -> Resolved:
@@ -202,7 +212,7 @@ def _build_all(
 ) -> int:
     """Every report resolved and every table of the stage rewritten; returns the reports whose organ
     changed."""
-    resolved = _resolve(resolver, _report_rows(con))
+    resolved = _resolve(resolver, _report_rows(con, resolver))
     reassigned = _reassign(con, resolved)
     agencies, profiles = _agencies(resolved, resolver, register.identities(entries))
     issues = _issues(resolved, resolver)
@@ -254,7 +264,7 @@ def _build_changed(
             SELECT agency_id FROM dim_report WHERE report_id IN (SELECT report_id FROM _gk_keys)
             UNION ALL SELECT agency_id FROM report_scope WHERE report_id IN (SELECT report_id FROM _gk_keys)""").fetchall()
     )
-    resolved = _resolve(resolver, _report_rows(con, "SELECT report_id FROM _gk_keys"))
+    resolved = _resolve(resolver, _report_rows(con, resolver, "SELECT report_id FROM _gk_keys"))
     reassigned = _reassign(con, resolved)
     issues = _issues(resolved, resolver)
     with registered(con, {"_gk_issue": issues}):
@@ -416,7 +426,9 @@ def _latest(
     resolved = _resolve(
         resolver,
         _report_rows(
-            con, "SELECT report_id FROM dim_report WHERE agency_id IN (SELECT agency_id FROM _gk_organs)"
+            con,
+            resolver,
+            "SELECT report_id FROM dim_report WHERE agency_id IN (SELECT agency_id FROM _gk_organs)",
         ),
     )
     con.execute("DROP TABLE _gk_organs")
