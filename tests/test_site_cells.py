@@ -3,6 +3,7 @@ tables.encode writes for the page; a report DuckDB must not encode is left out."
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -165,6 +166,7 @@ def test_initials_are_pypinyins_first_letters() -> None:
         "行政审批局",
         "银行业监督",
         "重\x00庆",
+        "重|庆",
         "",
         "大丰区人民政府",
         "朝阳区",
@@ -174,3 +176,19 @@ def test_initials_are_pypinyins_first_letters() -> None:
         first = "".join(s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
         assert pinyin.initials(name) == first, name
         assert pinyin.spelled(name) == " ".join(lazy_pinyin(name, errors="default")), name
+
+
+def test_spellings_kept_are_taken_and_passed_on() -> None:
+    """A name the previous build spelled is taken as it spelled it, any other converted; what a build
+    passes on is what it spelled, in the order first asked (a name holding the separator is never kept)."""
+    from pipelines.site import pinyin
+
+    known = pinyin.Spellings({"重庆市": "chong|qing|shi", "旧名": "jiu|ming"})
+    assert known.sort_key("重庆市") == ("chong qing shi", "重庆市")
+    assert known.initials("长沙市") == "css" and known.initials("a|b") == "a"
+    assert list(known.names) == ["重庆市", "长沙市"]
+    data = json.loads(known.content())
+    assert data == {
+        "version": pinyin.version(),
+        "names": {"重庆市": "chong|qing|shi", "长沙市": "chang|sha|shi"},
+    }

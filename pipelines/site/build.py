@@ -16,7 +16,7 @@ import duckdb
 
 from pipelines import warehouse
 from pipelines.site import data as site_data
-from pipelines.site import fingerprint, leftovers, workbook
+from pipelines.site import fingerprint, leftovers, pinyin, workbook
 from pipelines.site.pages import (
     about,
     common,
@@ -92,7 +92,8 @@ def build_from(
     inputs = fingerprint.of(con, organ.code_digest(), {"source_base_url": source_base_url})
     if not full and out_dir.is_dir() and fingerprint.built_from(out_dir) == inputs:
         return _kept(out_dir, t0)
-    d = site_data.load(con)
+    # the previous build's pinyin of every name it spelled, unless every page is to be drawn afresh
+    d = site_data.load(con, pinyin.Spellings.read(out_dir if out_dir.is_dir() and not full else None))
     # what is left to read is a batch of cells at a time: DuckDB's cache of the tables just read goes
     con.execute("SET memory_limit = ?", [AFTER_LOAD_MEMORY])
     tmp = Path(tempfile.mkdtemp(prefix=leftovers.building_prefix(out_dir), dir=out_dir.parent))
@@ -113,6 +114,7 @@ def build_from(
                 workers=workers,
             )
             listed.result()
+        w.bytes(pinyin.FILE, d.spellings.content())  # every name spelled, the lists being drawn
         w.bytes(fingerprint.FILE, fingerprint.content(inputs))  # last: a site that has it is whole
         _swap(tmp, out_dir)
     except BaseException:

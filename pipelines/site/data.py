@@ -185,6 +185,8 @@ class SiteData:
         default_factory=dict
     )  # case -> (time, event, detail)
     decision_issues: list[dict[str, Any]] = field(default_factory=list)  # decision_issue rows
+    # the organs' names in pinyin, and any other name a page spells (search.py), for the next build
+    spellings: pinyin.Spellings = field(default_factory=pinyin.Spellings)
 
     @property
     def closed_year(self) -> int | None:
@@ -270,7 +272,10 @@ def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
 _SHARED = {"VARCHAR": "str", "DOUBLE": "float", "FLOAT": "float", "BIGINT": "int", "INTEGER": "int"}
 
 
-def load(con: duckdb.DuckDBPyConnection) -> SiteData:
+def load(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings | None = None) -> SiteData:
+    """What the site is drawn from; names are spelled in pinyin by `spellings` (those of the previous
+    build, pinyin.Spellings.read), else each converted afresh."""
+    spellings = pinyin.Spellings() if spellings is None else spellings
     present = table_names(con)
     missing = [t for t in REQUIRED if t not in present]
     if missing:
@@ -278,7 +283,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             "the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
             "marts first (gongkai run)"
         )
-    organs = _organs(con)
+    organs = _organs(con, spellings)
     # the schema creates the findings tables up front; dim_rule is seeded only when the rules run
     rules_ran = {"report_findings", "dim_rule"} <= present and bool(
         _scalar(con, "SELECT count(*) FROM dim_rule")
@@ -345,6 +350,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             if "decision_issue" in present
             else []
         ),
+        spellings=spellings,
     )
 
 
@@ -391,7 +397,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return row[0] if row else None
 
 
-def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
+def _organs(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> dict[str, Organ]:
     """Every organ with a report, and every organ the register says must report: by region code
     (province, city, county; unplaced organs last), then by name in pinyin order."""
     registered = (
@@ -449,14 +455,14 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
             reported,
         ) in rows
     ]
-    organs.sort(key=organ_order)
+    organs.sort(key=lambda o: organ_order(o, spellings))
     return {o.agency_id: o for o in organs}
 
 
-def organ_order(o: Organ) -> tuple[Any, ...]:
+def organ_order(o: Organ, spellings: pinyin.Spellings) -> tuple[Any, ...]:
     """Region code first (a province's own organs before its cities'), then the name in pinyin."""
     code = o.region_code
-    return (code is None, code or "", *pinyin.sort_key(o.name), o.agency_id)
+    return (code is None, code or "", *spellings.sort_key(o.name), o.agency_id)
 
 
 def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
