@@ -192,3 +192,32 @@ def test_spellings_kept_are_taken_and_passed_on() -> None:
         "version": pinyin.version(),
         "names": {"重庆市": "chong|qing|shi", "长沙市": "chang|sha|shi"},
     }
+
+
+def test_shared_values_are_the_values_duckdb_fetches() -> None:
+    """data.shared_values gives what fetchall gives, value for value and type for type (NULLs, NaN, minus
+    zero, lists, booleans), through Arrow or, for a query with a column Arrow converts otherwise (a
+    timestamp with time zone), through DuckDB's own conversion; equal strings and numbers are one object,
+    across Arrow batches too."""
+    from pipelines.site.data import shared_values
+
+    con = duckdb.connect()
+    values = """SELECT * FROM (VALUES
+        (1, 'a', 1, 2::BIGINT, 1.5::DOUBLE, true, ['x', NULL], 1::SMALLINT, 0.5::FLOAT),
+        (2, 'a', NULL, 2::BIGINT, 'nan'::DOUBLE, NULL, NULL, NULL, NULL),
+        (3, NULL, 3, NULL, -0.0::DOUBLE, false, [], 2::SMALLINT, 1.25::FLOAT),
+        (4, '重庆', 3, 4::BIGINT, NULL, true, ['重庆'], 3::SMALLINT, NULL)
+    ) t(n, s, i, b, d, f, l, sm, fl)"""
+    for extra in ("", ", TIMESTAMPTZ '2024-01-01 08:00:00+08' AS at"):
+        sql = f"SELECT *{extra} FROM ({values}) ORDER BY n"
+        want = con.execute(sql).fetchall()
+        got = list(shared_values(con.execute(sql)))
+        assert len(got) == len(want) == 4
+        for row, expected in zip(got, want, strict=True):
+            for v, e in zip(row, expected, strict=True):
+                assert type(v) is type(e) and (v == e or (v != v and e != e)), (v, e)
+        assert got[0][1] is got[1][1] and got[2][2] is got[3][2]
+    sql = "SELECT i % 7 AS k, 'x' || (i % 5) AS s FROM range(250000) t(i) ORDER BY i"
+    got = list(shared_values(con.execute(sql)))
+    assert got == con.execute(sql).fetchall()
+    assert len({id(s) for _, s in got}) == 5 and len({id(k) for k, _ in got}) == 7

@@ -9,14 +9,17 @@ findings): the site then says so instead of failing.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy
+import pyarrow.compute
 
 from pipelines.site import pinyin
 from pipelines.site.names import slug
@@ -255,12 +258,20 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
 
 def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
     """The rows of a query, fetched a chunk at a time, with equal strings and numbers one object: a
-    national warehouse's million reports repeat their organs' names, formats and counts. Done a column
-    at a time by dict.setdefault (no Python call per value); zero and minus zero are one object too,
-    and print alike on every page (render.clean)."""
+    national warehouse's million reports repeat their organs' names, formats and counts. Zero and
+    minus zero are one object too, and print alike on every page (render.clean).
+
+    A query whose columns are all of `_ARROW` types (or lists of them) is fetched as Arrow batches and
+    each column's distinct values are made Python objects once (`_arrow_values`): a value at a time,
+    DuckDB's conversion took a third of a national build's loading. Any other is fetched as Python
+    rows and shared a column at a time by dict.setdefault (no Python call per value)."""
+    types = [str(d[1]) for d in cur.description or ()]
+    if types and all(t.removesuffix("[]") in _ARROW for t in types):
+        yield from _arrow_values(cur, types)
+        return
     pools: dict[str, dict[Any, Any]] = {"str": {}, "float": {}, "int": {}}
-    kinds = [_SHARED.get(str(d[1])) for d in cur.description or ()]
-    while chunk := cur.fetchmany(100_000):
+    kinds = [_SHARED.get(t) for t in types]
+    while chunk := cur.fetchmany(_CHUNK):
         columns = [
             list(map(pools[kind].setdefault, col, col)) if kind else col
             for kind, col in zip(kinds, zip(*chunk, strict=True), strict=True)
@@ -268,14 +279,57 @@ def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
         yield from zip(*columns, strict=True)
 
 
+def _arrow_values(cur: duckdb.DuckDBPyConnection, types: list[str]) -> Iterator[tuple[Any, ...]]:
+    """shared_values of a query of `_ARROW` columns: per Arrow batch and column, its distinct values
+    (dictionary_encode) made Python objects and shared, then taken by their codes (numpy). A list
+    column is converted as it is."""
+    pools: dict[str, dict[Any, Any]] = {"str": {}, "float": {}, "int": {}}
+    kinds = [_SHARED.get(t) for t in types]
+    lists = [t.endswith("[]") for t in types]
+    for batch in cur.to_arrow_reader(_CHUNK):
+        columns = []
+        for col, kind, is_list in zip(batch.columns, kinds, lists, strict=True):
+            if is_list:
+                columns.append(col.to_pylist())
+                continue
+            coded = col.dictionary_encode()
+            distinct = coded.dictionary.to_pylist()
+            if kind:
+                distinct = list(map(pools[kind].setdefault, distinct, distinct))
+            objects = numpy.empty(len(distinct) + 1, dtype=object)  # the last: NULL
+            objects[: len(distinct)] = distinct
+            codes = coded.indices
+            if codes.null_count:
+                codes = pyarrow.compute.fill_null(codes, len(distinct))
+            columns.append(objects[codes.to_numpy()].tolist())
+        yield from zip(*columns, strict=True)
+
+
+_CHUNK = 100_000
 # DuckDB's column types whose values rows share (lists are not hashable; the rest seldom repeat).
 _SHARED = {"VARCHAR": "str", "DOUBLE": "float", "FLOAT": "float", "BIGINT": "int", "INTEGER": "int"}
+# DuckDB's column types that Arrow turns into the Python values DuckDB's own conversion gives (not a
+# timestamp with time zone, for one: its zone object differs).
+_ARROW = {"VARCHAR", "DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN"}
 
 
 def load(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings | None = None) -> SiteData:
     """What the site is drawn from; names are spelled in pinyin by `spellings` (those of the previous
-    build, pinyin.Spellings.read), else each converted afresh."""
-    spellings = pinyin.Spellings() if spellings is None else spellings
+    build, pinyin.Spellings.read), else each converted afresh.
+
+    Python's cyclic garbage collector is paused meanwhile: the load makes tens of millions of objects
+    at national size, all of which live on, and the collector went through them again and again (a
+    third of the loading; reference counting still frees what the load drops)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(con, pinyin.Spellings() if spellings is None else spellings)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> SiteData:
     present = table_names(con)
     missing = [t for t in REQUIRED if t not in present]
     if missing:
@@ -405,7 +459,8 @@ def _organs(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> dict
         if "organ_register" in table_names(con)
         else ""
     )
-    rows = con.execute(f"""
+    rows = shared_values(
+        con.execute(f"""
         SELECT a.agency_id, a.name, p.level, p.organ_kind, p.sector, p.province, p.city, p.county,
                p.parent_agency_id, p.parent_name, p.region_code, p.province_code, p.city_code,
                p.county_code, p.township, coalesce(p.names, []),
@@ -413,7 +468,8 @@ def _organs(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> dict
         FROM dim_agency a
         LEFT JOIN dim_agency_profile p USING (agency_id)
         WHERE a.agency_id IN (SELECT agency_id FROM current_report) {registered}
-        ORDER BY a.agency_id""").fetchall()
+        ORDER BY a.agency_id""")
+    )
     organs = [
         Organ(
             a,
@@ -469,12 +525,51 @@ def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
     origin = "source_origin" in table_names(con)
     rows = con.execute(f"""
         SELECT c.report_id, c.agency_id, c.year, c.file_name, c.medium, c.format_version, r.title,
-               r.agency_name, c.versions, c.uncertain_cells, c.loaded_at,
-               {"o.url, o.listing_url" if origin else "NULL, NULL"}, r.parser_version
+               r.agency_name, c.versions, c.uncertain_cells, epoch_us(c.loaded_at),
+               {"o.url, o.listing_url" if origin else "NULL::VARCHAR, NULL::VARCHAR"}, r.parser_version
         FROM current_report c JOIN dim_report r USING (report_id)
         {"LEFT JOIN source_origin o ON o.path = c.file_name" if origin else ""}
         ORDER BY c.agency_id, c.year""")
-    return [Report(*r) for r in shared_values(rows)]
+    moment = _moments()
+    return [
+        Report(
+            rid,
+            aid,
+            year,
+            file,
+            medium,
+            fmt,
+            title,
+            name,
+            versions,
+            uncertain,
+            moment(at),
+            url,
+            listing,
+            parser,
+        )
+        for rid, aid, year, file, medium, fmt, title, name, versions, uncertain, at, url, listing, parser in (
+            shared_values(rows)
+        )
+    ]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _moments() -> Callable[[int], datetime]:
+    """A moment in microseconds since the epoch as a datetime (UTC), each distinct one made once: a
+    timestamp with time zone costs DuckDB's conversion a time-zone lookup per value, and the reports
+    a run loaded share its moments."""
+    made: dict[int, datetime] = {}
+
+    def moment(us: int) -> datetime:
+        got = made.get(us)
+        if got is None:
+            got = made[us] = _EPOCH + timedelta(microseconds=us)
+        return got
+
+    return moment
 
 
 def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -490,10 +585,10 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         FROM report_findings f
         SEMI JOIN current_report c USING (report_id)
         ORDER BY f.report_id, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                 f.rule_id, f.message, f.cell_ids""").fetchall()
+                 f.rule_id, f.message, f.cell_ids""")
     return [
         Finding(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], r[7], r[8], bool(r[10]), r[9])
-        for r in rows
+        for r in shared_values(rows)
     ]
 
 
