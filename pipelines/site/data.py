@@ -10,11 +10,13 @@ findings): the site then says so instead of failing.
 from __future__ import annotations
 
 import gc
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -25,13 +27,31 @@ from pipelines.site import pinyin
 from pipelines.site.names import slug
 
 CHINA = ZoneInfo("Asia/Shanghai")
+_T = TypeVar("_T")
 REQUIRED = ("current_report", "mart_organ_year", "mart_coverage", "dim_agency_profile")
+
+
+def _pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass pickled as its class and its field values (taken by one C call), unpickled by
+    its constructor: dataclasses' own pickling looks up the class's fields for every object, and the
+    organ pages' digests (pages/organ.py) pickle millions of them a night at national size."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2:
+        raise TypeError(f"{cls.__name__}: attrgetter of one field gives no tuple")
+    get = operator.attrgetter(*names)
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return (cls, get(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 
 class MissingTables(RuntimeError):
     """The warehouse lacks the marts the site is built from."""
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Organ:
     agency_id: str
@@ -54,6 +74,7 @@ class Organ:
     has_reports: bool = True  # False: in the register of organs that must report, never published
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Report:
     report_id: str
@@ -74,6 +95,7 @@ class Report:
     parser_version: str = ""
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     report_id: str
@@ -89,6 +111,7 @@ class Finding:
     instance: str = ""  # which instance of the rule (findings.instance)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Status:
     """A report's verdict (report_status): passed, failed or unchecked, and why."""
@@ -98,6 +121,7 @@ class Status:
     worst: str | None  # severity of the worst failed rule
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Whether a report covers its organ's whole region (report_scope), and the evidence."""
@@ -107,6 +131,7 @@ class Scope:
     evidence: str
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Guess:
     """A cell the parser guessed (guessed_cell), explained."""
@@ -120,6 +145,7 @@ class Guess:
     why: str
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Case:
     """A finding as a case an office works through (finding_case): its status, the staff's decision."""
@@ -151,6 +177,7 @@ class Case:
         return (self.agency_id, self.year, self.rule_id, self.instance)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Rule:
     rule_id: str
@@ -191,7 +218,8 @@ class SiteData:
     # the organs' names in pinyin, and any other name a page spells (search.py), for the next build
     spellings: pinyin.Spellings = field(default_factory=pinyin.Spellings)
 
-    @property
+    # Worked out from the coverage rows once (a million at national size): every list page asks.
+    @cached_property
     def closed_year(self) -> int | None:
         """The latest year whose reports were due when the newest report was loaded
         (mart_coverage.closed_year): an organ missing only later years has not stopped reporting."""
@@ -201,7 +229,11 @@ class SiteData:
 
     @property
     def years(self) -> list[int]:
-        return sorted({r["year"] for r in self.coverage})
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted({r["year"] for r in self.coverage}))
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
