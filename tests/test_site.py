@@ -616,6 +616,58 @@ def test_unchanged_organ_pages_are_linked_and_the_old_site_is_never_written(
     assert copied.read_bytes() == page.read_bytes() and copied.stat().st_nlink == 1
 
 
+def test_names_are_spelled_once_and_kept_for_the_next_build(
+    built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build keeps the pinyin of every name it spelled in the site folder, and the next build takes
+    it from there: nothing converted again, the same bytes. A name the previous build did not spell
+    (an organ renamed) is converted, and the old name is not kept; a missing, damaged or another
+    version's file is ignored, and so is any file by a full build."""
+    from pipelines.site import pinyin
+
+    wh, _ = built
+    out = tmp_path / "site"
+    converted: list[str] = []
+    convert = pinyin._convert
+    monkeypatch.setattr(pinyin, "_convert", lambda text: converted.append(text) or convert(text))
+    build_site(wh, out)
+    first = _files(out)
+    kept = json.loads(first[pinyin.FILE])
+    assert kept["version"] == pinyin.version()
+    assert sorted(converted) == sorted(kept["names"])
+    name = "盐城市盐都区财政局"
+    assert kept["names"][name].split("|") == convert(name)
+    assert "江苏省盐城市盐都区" in kept["names"]  # a region's full name, in the search index
+
+    def again(cache: bytes | None, *, full: bool = False) -> dict[str, bytes]:
+        if cache is None:
+            (out / pinyin.FILE).unlink(missing_ok=True)
+        else:
+            (out / pinyin.FILE).write_bytes(cache)
+        (out / fingerprint.FILE).unlink()  # else the site is kept as it is: nothing changed
+        converted.clear()
+        build_site(wh, out, full=full)
+        return _files(out)
+
+    assert again(first[pinyin.FILE]) == first and converted == []
+    # the previous build knew the organ by another name
+    renamed = dict(kept["names"])
+    renamed["盐城市盐都区旧财政局"] = renamed.pop(name)
+    assert again(json.dumps({**kept, "names": renamed}).encode()) == first and converted == [name]
+    for damaged in (
+        None,
+        b"{not json",
+        b"[]",
+        json.dumps({**kept, "version": "pypinyin==0.1;other code"}).encode(),
+        json.dumps({**kept, "names": {n: 1 for n in kept["names"]}}).encode(),
+    ):
+        assert again(damaged) == first and sorted(converted) == sorted(kept["names"]), damaged
+    wrong = json.dumps({**kept, "names": {**kept["names"], name: "a"}}).encode()
+    assert again(wrong, full=True) == first and sorted(converted) == sorted(kept["names"])
+    # what the file says is what the build takes: a spelling kept wrongly would list the organ first
+    assert again(wrong) != first and converted == []
+
+
 # ---------------------------------------------------------------------------------------------
 # what oversight staff quote: verdicts, guesses, order (issue 12)
 

@@ -3,6 +3,7 @@ tables.encode writes for the page; a report DuckDB must not encode is left out."
 
 from __future__ import annotations
 
+import json
 import random
 from typing import Any
 
@@ -165,6 +166,7 @@ def test_initials_are_pypinyins_first_letters() -> None:
         "行政审批局",
         "银行业监督",
         "重\x00庆",
+        "重|庆",
         "",
         "大丰区人民政府",
         "朝阳区",
@@ -174,3 +176,48 @@ def test_initials_are_pypinyins_first_letters() -> None:
         first = "".join(s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
         assert pinyin.initials(name) == first, name
         assert pinyin.spelled(name) == " ".join(lazy_pinyin(name, errors="default")), name
+
+
+def test_spellings_kept_are_taken_and_passed_on() -> None:
+    """A name the previous build spelled is taken as it spelled it, any other converted; what a build
+    passes on is what it spelled, in the order first asked (a name holding the separator is never kept)."""
+    from pipelines.site import pinyin
+
+    known = pinyin.Spellings({"重庆市": "chong|qing|shi", "旧名": "jiu|ming"})
+    assert known.sort_key("重庆市") == ("chong qing shi", "重庆市")
+    assert known.initials("长沙市") == "css" and known.initials("a|b") == "a"
+    assert list(known.names) == ["重庆市", "长沙市"]
+    data = json.loads(known.content())
+    assert data == {
+        "version": pinyin.version(),
+        "names": {"重庆市": "chong|qing|shi", "长沙市": "chang|sha|shi"},
+    }
+
+
+def test_shared_values_are_the_values_duckdb_fetches() -> None:
+    """data.shared_values gives what fetchall gives, value for value and type for type (NULLs, NaN, minus
+    zero, lists, booleans), through Arrow or, for a query with a column Arrow converts otherwise (a
+    timestamp with time zone), through DuckDB's own conversion; equal strings and numbers are one object,
+    across Arrow batches too."""
+    from pipelines.site.data import shared_values
+
+    con = duckdb.connect()
+    values = """SELECT * FROM (VALUES
+        (1, 'a', 1, 2::BIGINT, 1.5::DOUBLE, true, ['x', NULL], 1::SMALLINT, 0.5::FLOAT),
+        (2, 'a', NULL, 2::BIGINT, 'nan'::DOUBLE, NULL, NULL, NULL, NULL),
+        (3, NULL, 3, NULL, -0.0::DOUBLE, false, [], 2::SMALLINT, 1.25::FLOAT),
+        (4, '重庆', 3, 4::BIGINT, NULL, true, ['重庆'], 3::SMALLINT, NULL)
+    ) t(n, s, i, b, d, f, l, sm, fl)"""
+    for extra in ("", ", TIMESTAMPTZ '2024-01-01 08:00:00+08' AS at"):
+        sql = f"SELECT *{extra} FROM ({values}) ORDER BY n"
+        want = con.execute(sql).fetchall()
+        got = list(shared_values(con.execute(sql)))
+        assert len(got) == len(want) == 4
+        for row, expected in zip(got, want, strict=True):
+            for v, e in zip(row, expected, strict=True):
+                assert type(v) is type(e) and (v == e or (v != v and e != e)), (v, e)
+        assert got[0][1] is got[1][1] and got[2][2] is got[3][2]
+    sql = "SELECT i % 7 AS k, 'x' || (i % 5) AS s FROM range(250000) t(i) ORDER BY i"
+    got = list(shared_values(con.execute(sql)))
+    assert got == con.execute(sql).fetchall()
+    assert len({id(s) for _, s in got}) == 5 and len({id(k) for k, _ in got}) == 7

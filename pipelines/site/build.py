@@ -4,6 +4,7 @@ removed first (leftovers.py)."""
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import time
@@ -16,7 +17,7 @@ import duckdb
 
 from pipelines import warehouse
 from pipelines.site import data as site_data
-from pipelines.site import fingerprint, leftovers, workbook
+from pipelines.site import fingerprint, leftovers, pinyin, workbook
 from pipelines.site.pages import (
     about,
     common,
@@ -92,12 +93,16 @@ def build_from(
     inputs = fingerprint.of(con, organ.code_digest(), {"source_base_url": source_base_url})
     if not full and out_dir.is_dir() and fingerprint.built_from(out_dir) == inputs:
         return _kept(out_dir, t0)
-    d = site_data.load(con)
+    # the previous build's pinyin of every name it spelled, unless every page is to be drawn afresh
+    d = site_data.load(con, pinyin.Spellings.read(out_dir if out_dir.is_dir() and not full else None))
     # what is left to read is a batch of cells at a time: DuckDB's cache of the tables just read goes
     con.execute("SET memory_limit = ?", [AFTER_LOAD_MEMORY])
     tmp = Path(tempfile.mkdtemp(prefix=leftovers.building_prefix(out_dir), dir=out_dir.parent))
     leftovers.claim(tmp)
     try:
+        # the site's data lives until the build ends: the cyclic garbage collector need not go through
+        # its tens of millions of objects each time the drawing's own objects make it run
+        gc.freeze()
         w = Writer(tmp, make_env(), {"nav": common.NAV, "as_of": d.as_of})
         assets = _write_assets(w)
         # the list pages are drawn in this process while it hands organ pages to the render processes:
@@ -113,12 +118,14 @@ def build_from(
                 workers=workers,
             )
             listed.result()
+        w.bytes(pinyin.FILE, d.spellings.content())  # every name spelled, the lists being drawn
         w.bytes(fingerprint.FILE, fingerprint.content(inputs))  # last: a site that has it is whole
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     finally:
+        gc.unfreeze()
         leftovers.done(tmp)
     pages = dict(w.pages())
     return BuildResult(out_dir, pages, assets, len(d.organs), time.perf_counter() - t0, rendered)

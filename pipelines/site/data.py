@@ -9,26 +9,49 @@ findings): the site then says so instead of failing.
 
 from __future__ import annotations
 
+import gc
+import operator
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy
+import pyarrow.compute
 
 from pipelines.site import pinyin
 from pipelines.site.names import slug
 
 CHINA = ZoneInfo("Asia/Shanghai")
+_T = TypeVar("_T")
 REQUIRED = ("current_report", "mart_organ_year", "mart_coverage", "dim_agency_profile")
+
+
+def _pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass pickled as its class and its field values (taken by one C call), unpickled by
+    its constructor: dataclasses' own pickling looks up the class's fields for every object, and the
+    organ pages' digests (pages/organ.py) pickle millions of them a night at national size."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2:
+        raise TypeError(f"{cls.__name__}: attrgetter of one field gives no tuple")
+    get = operator.attrgetter(*names)
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return (cls, get(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 
 class MissingTables(RuntimeError):
     """The warehouse lacks the marts the site is built from."""
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Organ:
     agency_id: str
@@ -51,6 +74,7 @@ class Organ:
     has_reports: bool = True  # False: in the register of organs that must report, never published
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Report:
     report_id: str
@@ -71,6 +95,7 @@ class Report:
     parser_version: str = ""
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Finding:
     report_id: str
@@ -86,6 +111,7 @@ class Finding:
     instance: str = ""  # which instance of the rule (findings.instance)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Status:
     """A report's verdict (report_status): passed, failed or unchecked, and why."""
@@ -95,6 +121,7 @@ class Status:
     worst: str | None  # severity of the worst failed rule
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Whether a report covers its organ's whole region (report_scope), and the evidence."""
@@ -104,6 +131,7 @@ class Scope:
     evidence: str
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Guess:
     """A cell the parser guessed (guessed_cell), explained."""
@@ -117,6 +145,7 @@ class Guess:
     why: str
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Case:
     """A finding as a case an office works through (finding_case): its status, the staff's decision."""
@@ -148,6 +177,7 @@ class Case:
         return (self.agency_id, self.year, self.rule_id, self.instance)
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Rule:
     rule_id: str
@@ -185,8 +215,11 @@ class SiteData:
         default_factory=dict
     )  # case -> (time, event, detail)
     decision_issues: list[dict[str, Any]] = field(default_factory=list)  # decision_issue rows
+    # the organs' names in pinyin, and any other name a page spells (search.py), for the next build
+    spellings: pinyin.Spellings = field(default_factory=pinyin.Spellings)
 
-    @property
+    # Worked out from the coverage rows once (a million at national size): every list page asks.
+    @cached_property
     def closed_year(self) -> int | None:
         """The latest year whose reports were due when the newest report was loaded
         (mart_coverage.closed_year): an organ missing only later years has not stopped reporting."""
@@ -196,7 +229,11 @@ class SiteData:
 
     @property
     def years(self) -> list[int]:
-        return sorted({r["year"] for r in self.coverage})
+        return list(self._years)
+
+    @cached_property
+    def _years(self) -> tuple[int, ...]:
+        return tuple(sorted({r["year"] for r in self.coverage}))
 
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -253,12 +290,20 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
 
 def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
     """The rows of a query, fetched a chunk at a time, with equal strings and numbers one object: a
-    national warehouse's million reports repeat their organs' names, formats and counts. Done a column
-    at a time by dict.setdefault (no Python call per value); zero and minus zero are one object too,
-    and print alike on every page (render.clean)."""
+    national warehouse's million reports repeat their organs' names, formats and counts. Zero and
+    minus zero are one object too, and print alike on every page (render.clean).
+
+    A query whose columns are all of `_ARROW` types (or lists of them) is fetched as Arrow batches and
+    each column's distinct values are made Python objects once (`_arrow_values`): a value at a time,
+    DuckDB's conversion took a third of a national build's loading. Any other is fetched as Python
+    rows and shared a column at a time by dict.setdefault (no Python call per value)."""
+    types = [str(d[1]) for d in cur.description or ()]
+    if types and all(t.removesuffix("[]") in _ARROW for t in types):
+        yield from _arrow_values(cur, types)
+        return
     pools: dict[str, dict[Any, Any]] = {"str": {}, "float": {}, "int": {}}
-    kinds = [_SHARED.get(str(d[1])) for d in cur.description or ()]
-    while chunk := cur.fetchmany(100_000):
+    kinds = [_SHARED.get(t) for t in types]
+    while chunk := cur.fetchmany(_CHUNK):
         columns = [
             list(map(pools[kind].setdefault, col, col)) if kind else col
             for kind, col in zip(kinds, zip(*chunk, strict=True), strict=True)
@@ -266,11 +311,57 @@ def shared_values(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
         yield from zip(*columns, strict=True)
 
 
+def _arrow_values(cur: duckdb.DuckDBPyConnection, types: list[str]) -> Iterator[tuple[Any, ...]]:
+    """shared_values of a query of `_ARROW` columns: per Arrow batch and column, its distinct values
+    (dictionary_encode) made Python objects and shared, then taken by their codes (numpy). A list
+    column is converted as it is."""
+    pools: dict[str, dict[Any, Any]] = {"str": {}, "float": {}, "int": {}}
+    kinds = [_SHARED.get(t) for t in types]
+    lists = [t.endswith("[]") for t in types]
+    for batch in cur.to_arrow_reader(_CHUNK):
+        columns = []
+        for col, kind, is_list in zip(batch.columns, kinds, lists, strict=True):
+            if is_list:
+                columns.append(col.to_pylist())
+                continue
+            coded = col.dictionary_encode()
+            distinct = coded.dictionary.to_pylist()
+            if kind:
+                distinct = list(map(pools[kind].setdefault, distinct, distinct))
+            objects = numpy.empty(len(distinct) + 1, dtype=object)  # the last: NULL
+            objects[: len(distinct)] = distinct
+            codes = coded.indices
+            if codes.null_count:
+                codes = pyarrow.compute.fill_null(codes, len(distinct))
+            columns.append(objects[codes.to_numpy()].tolist())
+        yield from zip(*columns, strict=True)
+
+
+_CHUNK = 100_000
 # DuckDB's column types whose values rows share (lists are not hashable; the rest seldom repeat).
 _SHARED = {"VARCHAR": "str", "DOUBLE": "float", "FLOAT": "float", "BIGINT": "int", "INTEGER": "int"}
+# DuckDB's column types that Arrow turns into the Python values DuckDB's own conversion gives (not a
+# timestamp with time zone, for one: its zone object differs).
+_ARROW = {"VARCHAR", "DOUBLE", "FLOAT", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "BOOLEAN"}
 
 
-def load(con: duckdb.DuckDBPyConnection) -> SiteData:
+def load(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings | None = None) -> SiteData:
+    """What the site is drawn from; names are spelled in pinyin by `spellings` (those of the previous
+    build, pinyin.Spellings.read), else each converted afresh.
+
+    Python's cyclic garbage collector is paused meanwhile: the load makes tens of millions of objects
+    at national size, all of which live on, and the collector went through them again and again (a
+    third of the loading; reference counting still frees what the load drops)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(con, pinyin.Spellings() if spellings is None else spellings)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> SiteData:
     present = table_names(con)
     missing = [t for t in REQUIRED if t not in present]
     if missing:
@@ -278,7 +369,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             "the warehouse has no " + ", ".join(missing) + ": build the organ dimension and the "
             "marts first (gongkai run)"
         )
-    organs = _organs(con)
+    organs = _organs(con, spellings)
     # the schema creates the findings tables up front; dim_rule is seeded only when the rules run
     rules_ran = {"report_findings", "dim_rule"} <= present and bool(
         _scalar(con, "SELECT count(*) FROM dim_rule")
@@ -345,6 +436,7 @@ def load(con: duckdb.DuckDBPyConnection) -> SiteData:
             if "decision_issue" in present
             else []
         ),
+        spellings=spellings,
     )
 
 
@@ -391,7 +483,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
     return row[0] if row else None
 
 
-def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
+def _organs(con: duckdb.DuckDBPyConnection, spellings: pinyin.Spellings) -> dict[str, Organ]:
     """Every organ with a report, and every organ the register says must report: by region code
     (province, city, county; unplaced organs last), then by name in pinyin order."""
     registered = (
@@ -399,7 +491,8 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
         if "organ_register" in table_names(con)
         else ""
     )
-    rows = con.execute(f"""
+    rows = shared_values(
+        con.execute(f"""
         SELECT a.agency_id, a.name, p.level, p.organ_kind, p.sector, p.province, p.city, p.county,
                p.parent_agency_id, p.parent_name, p.region_code, p.province_code, p.city_code,
                p.county_code, p.township, coalesce(p.names, []),
@@ -407,7 +500,8 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
         FROM dim_agency a
         LEFT JOIN dim_agency_profile p USING (agency_id)
         WHERE a.agency_id IN (SELECT agency_id FROM current_report) {registered}
-        ORDER BY a.agency_id""").fetchall()
+        ORDER BY a.agency_id""")
+    )
     organs = [
         Organ(
             a,
@@ -449,26 +543,65 @@ def _organs(con: duckdb.DuckDBPyConnection) -> dict[str, Organ]:
             reported,
         ) in rows
     ]
-    organs.sort(key=organ_order)
+    organs.sort(key=lambda o: organ_order(o, spellings))
     return {o.agency_id: o for o in organs}
 
 
-def organ_order(o: Organ) -> tuple[Any, ...]:
+def organ_order(o: Organ, spellings: pinyin.Spellings) -> tuple[Any, ...]:
     """Region code first (a province's own organs before its cities'), then the name in pinyin."""
     code = o.region_code
-    return (code is None, code or "", *pinyin.sort_key(o.name), o.agency_id)
+    return (code is None, code or "", *spellings.sort_key(o.name), o.agency_id)
 
 
 def _reports(con: duckdb.DuckDBPyConnection) -> list[Report]:
     origin = "source_origin" in table_names(con)
     rows = con.execute(f"""
         SELECT c.report_id, c.agency_id, c.year, c.file_name, c.medium, c.format_version, r.title,
-               r.agency_name, c.versions, c.uncertain_cells, c.loaded_at,
-               {"o.url, o.listing_url" if origin else "NULL, NULL"}, r.parser_version
+               r.agency_name, c.versions, c.uncertain_cells, epoch_us(c.loaded_at),
+               {"o.url, o.listing_url" if origin else "NULL::VARCHAR, NULL::VARCHAR"}, r.parser_version
         FROM current_report c JOIN dim_report r USING (report_id)
         {"LEFT JOIN source_origin o ON o.path = c.file_name" if origin else ""}
         ORDER BY c.agency_id, c.year""")
-    return [Report(*r) for r in shared_values(rows)]
+    moment = _moments()
+    return [
+        Report(
+            rid,
+            aid,
+            year,
+            file,
+            medium,
+            fmt,
+            title,
+            name,
+            versions,
+            uncertain,
+            moment(at),
+            url,
+            listing,
+            parser,
+        )
+        for rid, aid, year, file, medium, fmt, title, name, versions, uncertain, at, url, listing, parser in (
+            shared_values(rows)
+        )
+    ]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _moments() -> Callable[[int], datetime]:
+    """A moment in microseconds since the epoch as a datetime (UTC), each distinct one made once: a
+    timestamp with time zone costs DuckDB's conversion a time-zone lookup per value, and the reports
+    a run loaded share its moments."""
+    made: dict[int, datetime] = {}
+
+    def moment(us: int) -> datetime:
+        got = made.get(us)
+        if got is None:
+            got = made[us] = _EPOCH + timedelta(microseconds=us)
+        return got
+
+    return moment
 
 
 def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
@@ -484,10 +617,10 @@ def _findings(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         FROM report_findings f
         SEMI JOIN current_report c USING (report_id)
         ORDER BY f.report_id, CASE f.severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
-                 f.rule_id, f.message, f.cell_ids""").fetchall()
+                 f.rule_id, f.message, f.cell_ids""")
     return [
         Finding(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], r[7], r[8], bool(r[10]), r[9])
-        for r in rows
+        for r in shared_values(rows)
     ]
 
 

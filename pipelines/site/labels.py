@@ -181,5 +181,7 @@ def case_state(code: str | None) -> str:
 def guessed_in(measures: list[str] | tuple[str, ...] | None, keys: tuple[str, ...]) -> list[str]:
     """Which of `keys` (mart_organ_year columns or rates) include a guessed cell, given the row's
     guessed_measures."""
-    have = set(measures or ())
+    if not measures:  # most rows: nothing guessed
+        return []
+    have = set(measures)
     return [k for k in keys if k in have or have & set(RATE_INPUTS.get(k, ()))]

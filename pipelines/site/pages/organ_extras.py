@@ -24,7 +24,7 @@ class Extras:
     children: dict[str, list[Organ]]
     register: dict[str, list[dict[str, Any]]]
     cases: dict[str, list[Case]]  # by organ
-    years: list[int]  # d.years, worked out once (it scans the coverage rows)
+    years: list[int]  # d.years
 
     @classmethod
     def of(cls, d: SiteData) -> Extras:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.site import pinyin
 from pipelines.site.data import Organ, SiteData
 from pipelines.site.pages import regions as region_pages
 from pipelines.site.render import Writer, safe_json
@@ -29,14 +28,16 @@ def payload(d: SiteData) -> dict[str, Any]:
     regions: list[list[Any]] = []
     for r in order:
         chain_names = [c.name for c in region_pages.chain(tree, r) if c.code]
-        regions.append(["".join(chain_names), r.page, chain_names, pinyin.initials("".join(chain_names))])
+        regions.append(
+            ["".join(chain_names), r.page, chain_names, d.spellings.initials("".join(chain_names))]
+        )
     organs = []
     for o in d.organs.values():
         code = o.region_code if o.region_code in index else region_pages.of_organ(o)
         at = index.get(code, -1) if code else -1
         places: list[str] = list(regions[at][2]) if at >= 0 else []
         others = [n for n in o.names if n != o.name]
-        organs.append([o.name, o.page, at, pinyin.initials(_full_name(o, places)), "|".join(others)])
+        organs.append([o.name, o.page, at, d.spellings.initials(_full_name(o, places)), "|".join(others)])
     return {"regions": regions, "organs": organs}
 
 
