@@ -138,6 +138,18 @@ def test_place_from_the_body_opening() -> None:
     assert resolve("区商务局", context="沭阳县商务局").resolution == "unresolved"
 
 
+def test_the_opening_is_read_only_for_names_that_do_not_place_their_organ() -> None:
+    r = identity.default_resolver()
+    opening = "2025年，盐城市盐都区商务局结合商贸领域工作实际"
+    for name in ("区商务局", "朝阳区商务局"):  # no place; two places
+        assert r.reads_context(name)
+    for name in ("洪泽区商务局", "淮安市人民政府", "国务院办公厅"):
+        assert not r.reads_context(name)
+        assert r.resolve(name, context=opening) == r.resolve(name)  # the stage need not read it
+    assert r.reads_context(None, "x/1_区商务局2024年政府信息公开工作年度报告.html")
+    assert not r.reads_context(None, "kiro_hongzequ_2023.pdf")  # no name at all: nothing to place
+
+
 def test_ambiguous_place_needs_its_parent() -> None:
     ident = resolve("朝阳区商务局")  # 北京市朝阳区 and 长春市朝阳区
     assert ident.resolution == "ambiguous" and [i.rule_id for i in ident.issues] == ["ID-3"]
