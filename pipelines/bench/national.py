@@ -631,9 +631,10 @@ def step_new_year(workdir: Path, p: Params) -> dict[str, Any]:
     nation = _nation(p)
     held = json.loads(paths(workdir)["nation"].read_text(encoding="utf-8"))["held_out"]
     organ = nation.organs[held[0][0]] if held else next(o for o in nation.organs if o.kind == "department")
-    return _night(
-        workdir, p, [nation_mod.render(nation, organ, _next_year(workdir, nation_mod.YEARS[-1] + 1))]
-    )
+    year = _next_year(workdir, nation_mod.YEARS[-1] + 1)
+    # the years in between drawn too, as the organ's reports of them follow one from another
+    years = (*nation_mod.YEARS, *range(nation_mod.YEARS[-1] + 1, year))
+    return _night(workdir, p, [nation_mod.render(nation, organ, year, years)])
 
 
 def _next_year(workdir: Path, first: int) -> int:
