@@ -19,8 +19,7 @@ run one at a time and the table printed from what was measured, `--report`):
                  publish, site (it publishes over DIR/national.duckdb: run the steps before it first)
     night-changed  the night again with its files each one byte longer: 100 new versions of reports the
                  warehouse holds (the night's own reports are loaded once; this step can run again and again)
-    new-year     the night again with one more file: the first report of a year the warehouse does not
-                 hold yet (2026, then 2027, …: the step can run again and again)
+    new-year     the night again with one more file: the first report of 2026
 
 Each step prints wall time, CPU time (user + system, its process and the processes it waited for), the
 peak resident memory of its process tree (sampled from /proc every 0.2 s) and the load average while it
@@ -631,23 +630,7 @@ def step_new_year(workdir: Path, p: Params) -> dict[str, Any]:
     nation = _nation(p)
     held = json.loads(paths(workdir)["nation"].read_text(encoding="utf-8"))["held_out"]
     organ = nation.organs[held[0][0]] if held else next(o for o in nation.organs if o.kind == "department")
-    year = _next_year(workdir, nation_mod.YEARS[-1] + 1)
-    # the years in between drawn too, as the organ's reports of them follow one from another
-    years = (*nation_mod.YEARS, *range(nation_mod.YEARS[-1] + 1, year))
-    return _night(workdir, p, [nation_mod.render(nation, organ, year, years)])
-
-
-def _next_year(workdir: Path, first: int) -> int:
-    """The year after the latest the warehouse holds (at least `first`): the new-year step brings a year
-    the warehouse has never seen however often it runs."""
-    from pipelines import warehouse
-
-    con = warehouse.connect(paths(workdir)["warehouse"], read_only=True)
-    try:
-        (latest,) = con.execute("SELECT max(year) FROM dim_report").fetchone() or (None,)
-    finally:
-        con.close()
-    return max(first, int(latest) + 1) if latest is not None else first
+    return _night(workdir, p, [nation_mod.render(nation, organ, nation_mod.YEARS[-1] + 1)])
 
 
 def do_step(step: str, workdir: Path) -> dict[str, Any]:
