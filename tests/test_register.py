@@ -258,5 +258,16 @@ def test_an_organ_stops_only_when_a_due_year_is_missing(
             "SELECT organs_stopped FROM mart_region_total WHERE region_code = '320903' AND year = 2025"
         ).fetchone()
         assert stopped == (1 if commerce == "stopped" else 0,)
+        # a year still open is not missing yet: it counts in no region's missing organs
+        (status,) = con.execute(
+            "SELECT status FROM mart_coverage WHERE agency_name = '盐城市盐都区商务局' AND year = 2024"
+        ).fetchone() or (None,)
+        assert status == ("not_due" if closed < 2024 else "missing")
+        assert con.execute(
+            "SELECT count(*) FROM mart_coverage WHERE status = 'not_due' AND year <= ?", [closed]
+        ).fetchone() == (0,)
+        assert con.execute(
+            "SELECT count(*) FROM mart_coverage WHERE status = 'missing' AND year > ?", [closed]
+        ).fetchone() == (0,)
     finally:
         con.close()

@@ -126,7 +126,12 @@ SELECT
     pr.county,
     pr.parent_agency_id,
     m.year,
-    CASE WHEN m.report_id IS NOT NULL THEN 'published' ELSE 'missing' END AS status,
+    CASE
+        WHEN m.report_id IS NOT NULL THEN 'published'
+        -- a year still open (its reports due by 31 January of the next year) is not missing yet
+        WHEN m.year > m.closed_year THEN 'not_due'
+        ELSE 'missing'
+    END AS status,
     m.report_id,
     m.format_version,
     m.versions,
@@ -147,7 +152,7 @@ LEFT JOIN dim_agency AS a USING (agency_id)
 LEFT JOIN dim_agency_profile AS pr USING (agency_id)
 ORDER BY m.agency_id, m.year;
 
-COMMENT ON TABLE mart_coverage IS 'Organ × year, every year the organ is expected to report: from its first published year (or the register''s first year, for organs in data/register.csv) to the latest year in the warehouse (or the register''s last year): published or missing. Read status = ''missing'' as "expected, and no report loaded for this year"; organ_status = ''never'' lists registered organs that never published.';
+COMMENT ON TABLE mart_coverage IS 'Organ × year, every year the organ is expected to report: from its first published year (or the register''s first year, for organs in data/register.csv) to the latest year in the warehouse (or the register''s last year): published, missing or not_due. Read status = ''missing'' as "expected, due, and no report loaded for this year"; organ_status = ''never'' lists registered organs that never published.';
 COMMENT ON COLUMN mart_coverage.agency_id IS 'Organ, key into dim_agency.';
 COMMENT ON COLUMN mart_coverage.agency_name IS 'Organ name.';
 COMMENT ON COLUMN mart_coverage.level IS 'national, province, city, county or township.';
@@ -158,7 +163,7 @@ COMMENT ON COLUMN mart_coverage.city IS 'Prefecture-level division name.';
 COMMENT ON COLUMN mart_coverage.county IS 'County-level division name.';
 COMMENT ON COLUMN mart_coverage.parent_agency_id IS 'Government the organ reports to.';
 COMMENT ON COLUMN mart_coverage.year IS 'Statistics year.';
-COMMENT ON COLUMN mart_coverage.status IS 'published (a report for this year is loaded, readable tables or not) or missing.';
+COMMENT ON COLUMN mart_coverage.status IS 'published (a report for this year is loaded, readable tables or not), missing (due, after closed_year no longer, and none loaded) or not_due (none loaded, and the year is after closed_year: its reports are still coming in).';
 COMMENT ON COLUMN mart_coverage.report_id IS 'The current report version when published, else NULL.';
 COMMENT ON COLUMN mart_coverage.format_version IS 'Format of that report (UNKNOWN: published but no table read); NULL when missing.';
 COMMENT ON COLUMN mart_coverage.versions IS 'Report versions loaded for the organ-year (0 when missing). Unit: files.';

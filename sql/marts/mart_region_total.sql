@@ -143,7 +143,8 @@ coverage AS (
         count(*) FILTER (WHERE c.status = 'published') AS organs_published,
         count(*) FILTER (WHERE c.status = 'missing') AS organs_missing,
         count(*) FILTER (WHERE c.organ_status = 'never') AS organs_never_published,
-        count(*) FILTER (WHERE c.status = 'missing' AND c.organ_status = 'stopped') AS organs_stopped
+        -- a stopped organ is still stopped in a year not yet due
+        count(*) FILTER (WHERE c.status <> 'published' AND c.organ_status = 'stopped') AS organs_stopped
     FROM mart_coverage AS c
     INNER JOIN membership AS r USING (agency_id)
     GROUP BY r.region_level, r.region_code, c.year
@@ -226,9 +227,9 @@ COMMENT ON COLUMN mart_region_total.government_id IS 'The region''s people''s go
 COMMENT ON COLUMN mart_region_total.year IS 'Statistics year.';
 COMMENT ON COLUMN mart_region_total.organs_expected IS 'Organs of the region expected to report this year (mart_coverage rows). Unit: organs.';
 COMMENT ON COLUMN mart_region_total.organs_published IS 'Of organs_expected, those with a report. Unit: organs.';
-COMMENT ON COLUMN mart_region_total.organs_missing IS 'Of organs_expected, those without. Unit: organs.';
+COMMENT ON COLUMN mart_region_total.organs_missing IS 'Of organs_expected, those without whose report was due (mart_coverage.status = ''missing''; a year still open has none). Unit: organs.';
 COMMENT ON COLUMN mart_region_total.organs_never_published IS 'Of organs_missing, registered organs that never published any report. Unit: organs.';
-COMMENT ON COLUMN mart_region_total.organs_stopped IS 'Of organs_missing, organs that published before and whose last expected year is missing. Unit: organs.';
+COMMENT ON COLUMN mart_region_total.organs_stopped IS 'Organs without a report of the year that published before and whose last expected year that was due is missing (organ_status stopped), in a year still open too. Unit: organs.';
 COMMENT ON COLUMN mart_region_total.reports IS 'Current reports of the region''s organs. Unit: reports.';
 COMMENT ON COLUMN mart_region_total.reports_summed IS 'Reports whose numbers the region''s totals add. Unit: reports.';
 COMMENT ON COLUMN mart_region_total.region_reports_summed IS 'Of reports_summed, region reports counted for subordinates (one missing, unreadable or of unknown scope). Unit: reports.';

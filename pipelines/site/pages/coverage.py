@@ -46,6 +46,8 @@ def write(w: Writer, d: SiteData) -> None:
                 cells.append(("bad" if n else "ok", f"{n} 条问题", y))
             elif status == "missing":
                 cells.append(("miss", f"{y} 年：缺报", y))
+            elif status == "not_due":
+                cells.append(("na", f"{y} 年：报告期限（次年 1 月 31 日）未到，不计缺报", y))
             else:
                 cells.append(("na", f"{y} 年：应报年度之前，不计缺报", y))
         missing = sum(1 for s in statuses.values() if s == "missing")

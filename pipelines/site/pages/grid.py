@@ -49,6 +49,8 @@ def year_state(d: SiteData, look: Lookup, agency_id: str, year: int) -> tuple[st
     status = look.coverage.get(agency_id, {}).get(year)
     if status == "missing":
         return (*MARKS["missing"], f"{year} 年：缺报")
+    if status == "not_due":
+        return (*MARKS["none"], f"{year} 年：报告期限（次年 1 月 31 日）未到")
     if status != "published":
         return (*MARKS["none"], f"{year} 年：不需报告（首次发布或应报年度之前）")
     rid = look.report_of.get((agency_id, year), "")

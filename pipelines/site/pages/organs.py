@@ -55,7 +55,7 @@ def write(w: Writer, d: SiteData) -> None:
             labels.sector(o.sector),
             region_of(o),
             len(published),
-            len(years) - len(published),
+            sum(1 for s in years.values() if s == "missing"),  # not a year still open
             str(published[-1]) if published else "—",
             findings[agency_id],
         ]

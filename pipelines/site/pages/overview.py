@@ -38,7 +38,7 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 def write(w: Writer, d: SiteData) -> None:
     years = d.years
     published = sum(1 for r in d.coverage if r["status"] == "published")
-    missing = len(d.coverage) - published
+    missing = sum(1 for r in d.coverage if r["status"] == "missing")  # not a year still open
     failing = findings_by_report(d)
     changes, regions = _changes(d)
     w.page(

@@ -408,9 +408,10 @@
       t.setAttribute("role", "tab");
       t.setAttribute("aria-controls", "y" + y);
       t.dataset.year = String(y);
-      t.className = "tab tab-miss";
+      var open = shared.closed && y > shared.closed;  // its reports are still coming in
+      t.className = open ? "tab" : "tab tab-miss";
       t.textContent = String(y);
-      small.textContent = "缺报";
+      small.textContent = open ? "未到期" : "缺报";
       t.appendChild(small);
       tabs.appendChild(t);
       var s = document.createElement("section"), h = document.createElement("h3"), p = document.createElement("p");
@@ -419,7 +420,9 @@
       s.setAttribute("role", "tabpanel");
       h.textContent = y + " 年度报告";
       p.className = "empty";
-      p.textContent = y + " 年度没有这个机关的报告（未发布，或尚未入库）。";
+      p.textContent = open
+        ? y + " 年度报告的期限（次年 1 月 31 日）还没到，这个机关的报告尚未入库。"
+        : y + " 年度没有这个机关的报告（未发布，或尚未入库）。";
       s.appendChild(h);
       s.appendChild(p);
       after.parentNode.insertBefore(s, after.nextSibling);
