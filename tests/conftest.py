@@ -62,6 +62,26 @@ def ingest_files(inbox: Path, wh: Path, run_id: str | None = None) -> Any:
         con.close()
 
 
+def current_report_id(con: Any, agency: str, year: int) -> str:
+    """The report standing for an organ-year (current_report); asserts there is one."""
+    row = con.execute(
+        "SELECT report_id FROM current_report WHERE agency_id = ? AND year = ?", [agency, year]
+    ).fetchone()
+    assert row is not None, (agency, year)
+    return str(row[0])
+
+
+def write_reports(nation: Nation, organ_years: list[tuple[int, int]], inbox: Path, years: Any) -> None:
+    """The reports of these (organ index, year) of a synthetic nation written as files into `inbox`
+    (made here), as the nation written with `years` draws them."""
+    from pipelines.synth import nation as nation_mod
+
+    inbox.mkdir(parents=True, exist_ok=True)
+    for index, year in organ_years:
+        name, data = nation_mod.render(nation, nation.organs[index], year, years)
+        (inbox / name).write_bytes(data)
+
+
 # A small synthetic nation (pipelines/synth/nation.py): one province of two cities of two counties,
 # with these many departments under each government and townships under each county.
 NATION_YEARS = (2023, 2024, 2025)

@@ -18,7 +18,7 @@ import pytest
 from pipelines import warehouse
 from pipelines.identity import agency_id_of, make_resolver, store
 from pipelines.synth import nation
-from tests.conftest import NATION_YEARS, SmallNation, ingest_files
+from tests.conftest import NATION_YEARS, SmallNation, current_report_id, ingest_files, write_reports
 
 TABLES = {
     "dim_report": "SELECT report_id, agency_id FROM dim_report",
@@ -49,14 +49,6 @@ def resolved_in_full(path: Path, tmp: Path) -> dict[str, list[tuple[Any, ...]]]:
         copy.unlink()
 
 
-def _current(con: duckdb.DuckDBPyConnection, agency: str, year: int) -> str:
-    row = con.execute(
-        "SELECT report_id FROM current_report WHERE agency_id = ? AND year = ?", [agency, year]
-    ).fetchone()
-    assert row is not None, (agency, year)
-    return str(row[0])
-
-
 def _copy_report(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
     """Another version of a report, as a re-publication loads."""
     new = "r" + uuid.uuid4().hex
@@ -67,6 +59,11 @@ def _copy_report(con: duckdb.DuckDBPyConnection, report_id: str) -> str:
             [new, report_id],
         )
     return new
+
+
+def _print_name(con: duckdb.DuckDBPyConnection, report_id: str, name: str) -> None:
+    """The report read again as printing another organ's name (and no title)."""
+    con.execute("UPDATE dim_report SET agency_name = ?, title = NULL WHERE report_id = ?", [name, report_id])
 
 
 def _remove(con: duckdb.DuckDBPyConnection, report_ids: list[str]) -> None:
@@ -111,7 +108,7 @@ def test_nights_resolve_what_changed_and_leave_what_a_full_run_leaves(
     )
 
     def republish(con: duckdb.DuckDBPyConnection) -> None:
-        new = _copy_report(con, _current(con, organs[other], 2024))
+        new = _copy_report(con, current_report_id(con, organs[other], 2024))
         con.execute(
             "UPDATE fact_cell SET value = coalesce(value, 0) + 3, kind = 'number' "
             "WHERE report_id = ? AND cell_id = 't3.new_received.total'",
@@ -119,10 +116,10 @@ def test_nights_resolve_what_changed_and_leave_what_a_full_run_leaves(
         )
 
     def remove(con: duckdb.DuckDBPyConnection) -> None:
-        _remove(con, [_current(con, organs[parts[0]], 2024)])
+        _remove(con, [current_report_id(con, organs[parts[0]], 2024)])
 
     def part_read_again(con: duckdb.DuckDBPyConnection) -> None:
-        report = _current(con, organs[parts[1]], 2025)
+        report = current_report_id(con, organs[parts[1]], 2025)
         con.execute(
             "UPDATE fact_cell SET value = coalesce(value, 0) + 5, kind = 'number' "
             "WHERE report_id = ? AND cell_id LIKE 't3.%'",
@@ -133,11 +130,7 @@ def test_nights_resolve_what_changed_and_leave_what_a_full_run_leaves(
         )
 
     def names_another_organ(con: duckdb.DuckDBPyConnection) -> None:
-        report = _current(con, organs[parts[2]], 2023)
-        con.execute(
-            "UPDATE dim_report SET agency_name = ?, title = NULL WHERE report_id = ?",
-            [n.organs[other].name, report],
-        )
+        _print_name(con, current_report_id(con, organs[parts[2]], 2023), n.organs[other].name)
 
     def government_without_reports(con: duckdb.DuckDBPyConnection) -> None:
         rows = con.execute(
@@ -147,11 +140,7 @@ def test_nights_resolve_what_changed_and_leave_what_a_full_run_leaves(
         _remove(con, [r for (r,) in rows])
 
     def government_back(con: duckdb.DuckDBPyConnection) -> None:
-        report = _current(con, organs[parts[3]], 2025)
-        con.execute(
-            "UPDATE dim_report SET agency_name = ?, title = NULL WHERE report_id = ?",
-            [n.organs[region].name, report],
-        )
+        _print_name(con, current_report_id(con, organs[parts[3]], 2025), n.organs[region].name)
 
     def county_gone(con: duckdb.DuckDBPyConnection) -> None:
         under: dict[int, list[int]] = {}
@@ -173,14 +162,11 @@ def test_nights_resolve_what_changed_and_leave_what_a_full_run_leaves(
     def no_name(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             "UPDATE dim_report SET agency_name = NULL, title = NULL, file_name = 'report.html' WHERE report_id = ?",
-            [_current(con, organs[other], 2023)],
+            [current_report_id(con, organs[other], 2023)],
         )
 
     inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for index, year in nation.held_out(n, 3, 2025):
-        name, data = nation.render(n, n.organs[index], year, NATION_YEARS)
-        (inbox / name).write_bytes(data)
+    write_reports(n, nation.held_out(n, 3, 2025), inbox, NATION_YEARS)
 
     def edit(change: Callable[[duckdb.DuckDBPyConnection], None]) -> Callable[[], None]:
         def night() -> None:

@@ -18,7 +18,7 @@ from pipelines import rules, warehouse
 from pipelines.bench import national_warehouse
 from pipelines.identity import agency_id_of, store
 from pipelines.synth import nation
-from tests.conftest import ingest_files
+from tests.conftest import current_report_id, ingest_files, write_reports
 
 YEARS = (2023, 2024, 2025)
 SMALL = {"departments": {"province": (4, 4), "city": (4, 5), "county": (4, 5)}, "townships": (2, 3)}
@@ -95,14 +95,6 @@ def _copy_report(
         )
 
 
-def _current(con: duckdb.DuckDBPyConnection, agency: str, year: int) -> str:
-    row = con.execute(
-        "SELECT report_id FROM current_report WHERE agency_id = ? AND year = ?", [agency, year]
-    ).fetchone()
-    assert row is not None, (agency, year)
-    return str(row[0])
-
-
 def _change_cell(con: duckdb.DuckDBPyConnection, report_id: str, cell_id: str, delta: float) -> None:
     """The same file read again by another parser version, with another number."""
     con.execute(
@@ -144,7 +136,7 @@ def test_nights_judge_what_changed_and_find_what_a_full_run_finds(
     )
 
     def republish(con: duckdb.DuckDBPyConnection) -> None:
-        old = _current(con, organs[other], 2024)
+        old = current_report_id(con, organs[other], 2024)
         new = "r" + uuid.uuid4().hex
         _copy_report(con, old, new)
         con.execute(
@@ -154,32 +146,29 @@ def test_nights_judge_what_changed_and_find_what_a_full_run_finds(
         )
 
     def remove(con: duckdb.DuckDBPyConnection) -> None:
-        gone = _current(con, organs[part], 2024)
+        gone = current_report_id(con, organs[part], 2024)
         for t in _FACTS:
             con.execute(f"DELETE FROM {t} WHERE report_id = ?", [gone])
 
     def region_report(con: duckdb.DuckDBPyConnection) -> None:
-        _change_cell(con, _current(con, organs[region], 2023), "t3.new_received.natural_person", 2)
+        _change_cell(con, current_report_id(con, organs[region], 2023), "t3.new_received.natural_person", 2)
 
     def part_of_region(con: duckdb.DuckDBPyConnection) -> None:
         # identity's report_scope of the region stays as it was: only H-X1 ties the region to it
-        _change_cell(con, _current(con, organs[part], 2025), "t3.carried_over.total", -1)
+        _change_cell(con, current_report_id(con, organs[part], 2025), "t3.carried_over.total", -1)
 
     def years_around(con: duckdb.DuckDBPyConnection) -> None:
-        _copy_report(con, _current(con, organs[other], 2023), "r" + uuid.uuid4().hex, year=2022)
-        _copy_report(con, _current(con, organs[part], 2025), "r" + uuid.uuid4().hex, year=2026)
+        _copy_report(con, current_report_id(con, organs[other], 2023), "r" + uuid.uuid4().hex, year=2022)
+        _copy_report(con, current_report_id(con, organs[part], 2025), "r" + uuid.uuid4().hex, year=2026)
 
     def scope(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             "UPDATE report_scope SET scope = 'unknown' WHERE report_id = ?",
-            [_current(con, organs[region], 2025)],
+            [current_report_id(con, organs[region], 2025)],
         )
 
     inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for index, year in held:
-        name, data = nation.render(n, n.organs[index], year, YEARS)
-        (inbox / name).write_bytes(data)
+    write_reports(n, held, inbox, YEARS)
 
     nights: list[tuple[str, Callable[[], None]]] = [
         ("new reports", lambda: ingest_files(inbox, wh)),

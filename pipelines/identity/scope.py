@@ -288,10 +288,9 @@ def build(
     scope_file: Path | None = None,
     *,
     reports: str | None = None,
-) -> dict[str, int]:
+) -> None:
     """Rebuild report_scope, inside the caller's transaction: every report's row, or only those of the
-    reports in the table named `reports` (column report_id; the other rows stay as they are). Returns
-    the reports per scope of the whole table. Needs dim_report.agency_id and dim_agency_profile
+    reports in the table named `reports` (column report_id; the other rows stay as they are). Needs dim_report.agency_id and dim_agency_profile
     written (store.build does this first)."""
     declared = load_declared(scope_file or SCOPE_FILE, resolver)
     only = f"AND r.report_id IN (SELECT report_id FROM {reports})" if reports else ""
@@ -341,8 +340,6 @@ def build(
             )
         else:
             replace_rows(con, "report_scope", "_gk_scope", "report_id", TABLE_COLUMNS)
-    counts = con.execute("SELECT scope, count(*) FROM report_scope GROUP BY scope ORDER BY scope").fetchall()
-    return {str(k): int(n) for k, n in counts}
 
 
 def _texts(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> dict[str, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -308,9 +308,10 @@ def _build_changed(
 
 
 def _parents(con: duckdb.DuckDBPyConnection, organs: list[str]) -> list[str]:
+    """The parents dim_agency_profile gives `organs`, in order."""
     rows = con.execute(
         "SELECT DISTINCT parent_agency_id FROM dim_agency_profile "
-        "WHERE agency_id IN (SELECT unnest(?::VARCHAR[])) AND parent_agency_id IS NOT NULL",
+        "WHERE agency_id IN (SELECT unnest(?::VARCHAR[])) AND parent_agency_id IS NOT NULL ORDER BY ALL",
         [organs],
     ).fetchall()
     return [p for (p,) in rows]
@@ -346,31 +347,24 @@ def _refresh_organs(
             stored[aid] = bool(one(con, "SELECT count(*) FROM dim_agency WHERE agency_id = ?", [aid])[0])
         return stored[aid]
 
-    def add_parents(pending: list[Identity]) -> None:
-        while pending:
-            child = pending.pop()
-            pid = child.parent_agency_id
-            if pid is None or exists(pid) or child.parent_name is None:
-                continue
-            parent = resolver.resolve(child.parent_name)
-            if parent is not None and parent.agency_id == pid:
-                new[pid] = (parent, [])
-                changed.add(pid)
-                pending.append(parent)
+    def add(fillers: dict[str, Identity]) -> None:
+        for pid, parent in fillers.items():
+            new[pid] = (parent, [])
+            changed.add(pid)
 
-    add_parents([i for i, _ in new.values() if i.parent_key])
+    add(_fillers(resolver, [i for i, _ in new.values() if i.parent_key], exists))
     # an organ left without reports stays, as a filler, while an organ outside the changed ones is below it
     for aid in sorted(changed - set(new)):
+        if aid in new:  # a filler above one found before it
+            continue
         child = _child_outside(con, resolver, register_of, aid, changed)
-        if child is not None and child.parent_name is not None:
-            parent = resolver.resolve(child.parent_name)
-            if parent is not None and parent.agency_id == aid:
-                new[aid] = (parent, [])
-                add_parents([parent])
-                continue
+        found = _fillers(resolver, [child], exists) if child is not None else {}
+        if aid in found:
+            add(found)
+            continue
         gone.add(aid)
     # a filler above a changed organ goes when nothing is below it any more, and so on upwards
-    above = _parents_stored(con, sorted(changed | gone))
+    above = _parents(con, sorted(changed | gone))
     while above:
         pid = above.pop()
         if pid in new or pid in gone or pid in changed or pid in register_of or _has_reports(con, pid):
@@ -380,7 +374,7 @@ def _refresh_organs(
         ):
             continue
         gone.add(pid)
-        above.extend(_parents_stored(con, [pid]))
+        above.extend(_parents(con, [pid]))
     names_of = {aid: i.name for aid, (i, _) in new.items()}
     missing = sorted({i.parent_agency_id for i, _ in new.values() if i.parent_agency_id} - set(names_of))
     for aid, name in con.execute(
@@ -388,13 +382,7 @@ def _refresh_organs(
     ).fetchall():
         if aid not in gone and aid not in changed:
             names_of[aid] = name
-    rows = [(aid, new[aid][0], new[aid][1]) for aid in sorted(new)]
-    agencies = _frame([(aid, i.name) for aid, i, _ in rows], ("agency_id", "name"))
-    profiles = _frame(
-        [_profile(aid, i, printed, names_of) for aid, i, printed in rows],
-        PROFILE_COLUMNS,
-        {"has_reports": pl.Boolean, "names": pl.List(pl.Utf8)},
-    )
+    agencies, profiles = _organ_frames(new, names_of)
     touched = sorted(changed | gone | set(new))
     with registered(con, {"_gk_agency": agencies, "_gk_profile": profiles}):
         for table in ("dim_agency", "dim_agency_profile"):
@@ -432,11 +420,18 @@ def _latest(
         ),
     )
     con.execute("DROP TABLE _gk_organs")
+    return _by_organ(resolved, set(organs))
+
+
+def _by_organ(
+    resolved: Resolved, organs: Container[str] | None = None
+) -> dict[str, tuple[Identity, list[str]]]:
+    """Per organ (of `organs`, or every one): the identity its latest report gives (year, then load
+    time, then id) and every name its reports print, in order."""
     latest: dict[str, tuple[Row, Identity]] = {}
     printed: dict[str, set[str]] = {}
-    wanted = set(organs)
     for row, ident in resolved:
-        if ident is None or ident.agency_id not in wanted:
+        if ident is None or (organs is not None and ident.agency_id not in organs):
             continue
         printed.setdefault(ident.agency_id, set()).add(ident.printed)
         held = latest.get(ident.agency_id)
@@ -449,8 +444,25 @@ def _rank(row: Row) -> tuple[Any, ...]:
     return (row[5] or 0, row[6], row[0])
 
 
-def _parents_stored(con: duckdb.DuckDBPyConnection, organs: list[str]) -> list[str]:
-    return sorted(_parents(con, organs))
+def _fillers(
+    resolver: Resolver, pending: list[Identity], exists: Callable[[str], bool]
+) -> dict[str, Identity]:
+    """The governments above the organs of `pending` that have no row (`exists` says which have one),
+    and those above them in turn, each as its child's parent_name resolves. The name made from the
+    divisions must read back as the same government; if a data edit broke that, the child keeps its
+    parent_agency_id and the parent just has no row."""
+    found: dict[str, Identity] = {}
+    pending = list(pending)
+    while pending:
+        child = pending.pop()
+        pid = child.parent_agency_id
+        if pid is None or pid in found or exists(pid) or child.parent_name is None:
+            continue
+        parent = resolver.resolve(child.parent_name)
+        if parent is not None and parent.agency_id == pid:
+            found[pid] = parent
+            pending.append(parent)
+    return found
 
 
 def _children_stored(con: duckdb.DuckDBPyConnection, parent: str, leaving: set[str]) -> bool:
@@ -504,38 +516,29 @@ def _agencies(
     then id) shows it, with every name its reports print; the registered organs without reports; then
     the governments above them that have no reports, so that every parent_agency_id has a row (region
     rollups need their place)."""
-    latest: dict[str, tuple[Row, Identity]] = {}
-    printed: dict[str, set[str]] = {}
-    for row, ident in resolved:
-        if ident is None:
-            continue
-        printed.setdefault(ident.agency_id, set()).add(ident.printed)
-        held = latest.get(ident.agency_id)
-        if held is None or _rank(row) > _rank(held[0]):
-            latest[ident.agency_id] = (row, ident)
-    organs = {aid: ident for aid, (_, ident) in latest.items()}
+    by_organ = _by_organ(resolved)
+    organs = {aid: ident for aid, (ident, _) in by_organ.items()}
     for ident in registered_organs:
         organs.setdefault(ident.agency_id, ident)
-    pending = [i for i in organs.values() if i.parent_key]
-    while pending:
-        child = pending.pop()
-        parent_id = child.parent_agency_id
-        if parent_id is None or parent_id in organs or child.parent_name is None:
-            continue
-        parent = resolver.resolve(child.parent_name)
-        # the name made from the divisions must read back as the same government; if a data edit
-        # broke that, the child keeps its parent_agency_id and the parent just has no row
-        if parent is not None and parent.agency_id == parent_id:
-            organs[parent_id] = parent
-            pending.append(parent)
+    organs.update(_fillers(resolver, [i for i in organs.values() if i.parent_key], organs.__contains__))
     names_of = {aid: ident.name for aid, ident in organs.items()}
-    agency_rows: list[tuple[str, str]] = []
-    profile_rows: list[tuple[Any, ...]] = []
-    for aid, i in sorted(organs.items()):
-        agency_rows.append((aid, i.name))
-        profile_rows.append(_profile(aid, i, sorted(printed.get(aid, ())), names_of))
-    agencies = _frame(agency_rows, ("agency_id", "name"))
-    profiles = _frame(profile_rows, PROFILE_COLUMNS, {"has_reports": pl.Boolean, "names": pl.List(pl.Utf8)})
+    return _organ_frames(
+        {aid: (i, by_organ[aid][1] if aid in by_organ else []) for aid, i in organs.items()}, names_of
+    )
+
+
+def _organ_frames(
+    organs: dict[str, tuple[Identity, list[str]]], names_of: dict[str, str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """dim_agency and dim_agency_profile rows of `organs` (each with the names its reports print),
+    in agency_id order; `names_of`: the names of the organs that have rows."""
+    rows = sorted(organs.items())
+    agencies = _frame([(aid, i.name) for aid, (i, _) in rows], ("agency_id", "name"))
+    profiles = _frame(
+        [_profile(aid, i, printed, names_of) for aid, (i, printed) in rows],
+        PROFILE_COLUMNS,
+        {"has_reports": pl.Boolean, "names": pl.List(pl.Utf8)},
+    )
     return agencies, profiles
 
 
