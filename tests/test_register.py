@@ -15,7 +15,9 @@ import pytest
 
 from pipelines import identity, ingest, marts, warehouse
 from pipelines.identity import register, store
+from pipelines.site import data as site_data
 from pipelines.site.build import build_site
+from pipelines.site.pages import overview
 from pipelines.sources import Settings, Source, SourcesError, fetch_sources, load_sources
 from pipelines.sources.fetch import FETCHED_DIR
 from tests.conftest import SAMPLES
@@ -269,5 +271,16 @@ def test_an_organ_stops_only_when_a_due_year_is_missing(
         assert con.execute(
             "SELECT count(*) FROM mart_coverage WHERE status = 'missing' AND year > ?", [closed]
         ).fetchone() == (0,)
+        # the overview's chart counts the open years apart from the missing ones
+        d = site_data.load(con)
+        chart = overview.reports_chart(d, d.years)
+        columns = [c.label for c in chart.columns]
+        assert "报告期限未到（个）" in columns
+        for row in chart.rows:
+            counted = dict(zip(columns, row, strict=True))
+            statuses = [r["status"] for r in d.coverage if r["year"] == counted["年度"]]
+            assert counted["缺报（份）"] == statuses.count("missing")
+            assert counted["报告期限未到（个）"] == statuses.count("not_due")
+            assert counted["应报机关（个）"] == len(statuses)
     finally:
         con.close()

@@ -25,7 +25,7 @@ OUTCOME_COLORS = {
     "other": "#90a4ae",
 }
 SEVERITY_COLORS = {"error": "#c62828", "warning": "#ef6c00", "info": "#1e88e5"}
-PUBLISHED, MISSING = "#2e7d32", "#c62828"
+PUBLISHED, MISSING, NOT_DUE = "#2e7d32", "#c62828", "#b0bec5"
 PALETTE = ("#1565c0", "#ef6c00", "#2e7d32", "#c62828", "#6a1b9a", "#00838f")
 
 

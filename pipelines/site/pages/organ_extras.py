@@ -62,7 +62,9 @@ class Extras:
                 # stopped as of the grid's last year, not the warehouse's (which a new year moves)
                 cov = self.look.coverage.get(kid.agency_id, {})
                 shown = [y for y in years if y in cov]
-                row["state"] = grid.ORGAN_STATUS["stopped"] if shown and cov[max(shown)] == "missing" else ""
+                row["state"] = (
+                    grid.ORGAN_STATUS["stopped"] if shown and cov[max(shown)] != "published" else ""
+                )
         return {
             "subordinates": rows,
             "subordinate_years": years,

@@ -106,35 +106,31 @@ def _kpis(
 
 
 def reports_chart(d: SiteData, years: list[int]) -> Chart:
-    pub: Counter[int] = Counter()
-    miss: Counter[int] = Counter()
+    counts: dict[str, Counter[int]] = {"published": Counter(), "missing": Counter(), "not_due": Counter()}
     for r in d.coverage:
-        (pub if r["status"] == "published" else miss)[r["year"]] += 1
-    x = charts.years_axis(years)
-    fig = charts.bars(
-        x,
-        [
-            ("已发布", [pub[y] for y in years], charts.PUBLISHED),
-            ("缺报", [miss[y] for y in years], charts.MISSING),
-        ],
-        xtitle="年度",
-        ytitle="报告（份）",
-        stacked=True,
-    )
-    rows = [[y, pub[y], miss[y], pub[y] + miss[y]] for y in years]
+        counts[r["status"]][r["year"]] += 1
+    pub, miss, open_ = counts["published"], counts["missing"], counts["not_due"]
+    series = [
+        ("已发布", [pub[y] for y in years], charts.PUBLISHED),
+        ("缺报", [miss[y] for y in years], charts.MISSING),
+    ]
+    columns = [Column("年度", "text"), Column("已发布（份）", "int"), Column("缺报（份）", "int")]
+    note = "应报机关：应报名册（data/register.csv）所列该年度应报的机关，和该年度以前发布过报告的机关。缺报：应报、该年度未见报告。"
+    if open_:  # a year whose reports are still coming in (due by 31 January of the next year)
+        series.append(("报告期限未到", [open_[y] for y in years], charts.NOT_DUE))
+        columns.append(Column("报告期限未到（个）", "int"))
+        note += "报告期限未到：该年度报告的期限（次年 1 月 31 日）还没到，尚未入库的不计缺报。"
+    columns.append(Column("应报机关（个）", "int"))
+    fig = charts.bars(charts.years_axis(years), series, xtitle="年度", ytitle="报告（份）", stacked=True)
+    rows = [[y, pub[y], miss[y], *([open_[y]] if open_ else []), pub[y] + miss[y] + open_[y]] for y in years]
     return Chart(
         "reports-by-year",
         "各年度报告发布情况",
         fig,
-        [
-            Column("年度", "text"),
-            Column("已发布（份）", "int"),
-            Column("缺报（份）", "int"),
-            Column("应报机关（个）", "int"),
-        ],
+        columns,
         rows,
         csv_name("各年度报告发布情况", years, "全部机关"),
-        note="应报机关：应报名册（data/register.csv）所列该年度应报的机关，和该年度以前发布过报告的机关。缺报：应报、该年度未见报告。",
+        note=note,
     )
 
 
